@@ -1,0 +1,396 @@
+//! Calendar days as plain integers.
+//!
+//! Every clock in the follow-up rules counts whole calendar days (`første fraværsdag` + 55 days is the end
+//! of week 8), so the core works on [`Day`], a day number (days since 1970-01-01) that is four bytes,
+//! `Copy`, and orders and subtracts with plain integer arithmetic. That is what makes a national
+//! recompute cheap. Month arithmetic ([`Day::add_months`]) is done in one step from the start date with
+//! end-of-month clamping, exactly as `jiff::civil::Date` does it; a test compares the two on every day
+//! from 1900 to 2100.
+//!
+//! Conversions use Howard Hinnant's `days_from_civil` / `civil_from_days` algorithms (proleptic
+//! Gregorian calendar).
+//!
+//! Nothing here reads the clock: "today" is always passed in by a shell.
+
+use std::fmt;
+
+/// One calendar day (no time, no zone).
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(i32);
+
+/// Earliest and latest years accepted when parsing.
+pub const MIN_YEAR: i32 = 1800;
+pub const MAX_YEAR: i32 = 2199;
+
+const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = (y - era * 400) as u32;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe as i32 - 719_468
+}
+
+const fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = (z - era * 146_097) as u32;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe as i32 + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Whether `year` is a leap year in the Gregorian calendar.
+pub const fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Number of days in a month.
+pub const fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if is_leap_year(year) {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+impl Day {
+    /// A day from year, month (1-12) and day of month; `None` if it does not exist.
+    pub const fn from_ymd(year: i32, month: u32, day: u32) -> Option<Day> {
+        if year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 {
+            return None;
+        }
+        if day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Day(days_from_civil(year, month, day)))
+    }
+
+    /// Like [`Day::from_ymd`] for dates known to be valid at compile time (rule-set tables, tests).
+    ///
+    /// # Panics
+    /// On an invalid date; use only with literal dates.
+    pub const fn ymd(year: i32, month: u32, day: u32) -> Day {
+        match Day::from_ymd(year, month, day) {
+            Some(d) => d,
+            None => panic!("invalid literal date"),
+        }
+    }
+
+    /// The day number (days since 1970-01-01).
+    pub const fn number(self) -> i32 {
+        self.0
+    }
+
+    /// The day with this day number.
+    pub const fn from_number(n: i32) -> Day {
+        Day(n)
+    }
+
+    /// Year, month, day of month.
+    pub const fn to_ymd(self) -> (i32, u32, u32) {
+        civil_from_days(self.0)
+    }
+
+    pub const fn year(self) -> i32 {
+        self.to_ymd().0
+    }
+
+    /// This day plus `n` days (negative goes back).
+    #[must_use]
+    pub const fn add_days(self, n: i32) -> Day {
+        Day(self.0 + n)
+    }
+
+    /// Days from `self` to `later` (negative if `later` is before `self`).
+    pub const fn days_until(self, later: Day) -> i32 {
+        later.0 - self.0
+    }
+
+    /// This day plus `n` calendar months, in one step, clamping to the month's last day
+    /// (2023-08-31 + 6 months = 2024-02-29). Never computed month by month.
+    #[must_use]
+    pub const fn add_months(self, n: i32) -> Day {
+        let (y, m, d) = self.to_ymd();
+        let total = y * 12 + (m as i32 - 1) + n;
+        let ny = total.div_euclid(12);
+        let nm = (total.rem_euclid(12) + 1) as u32;
+        let dim = days_in_month(ny, nm);
+        let nd = if d > dim { dim } else { d };
+        Day(days_from_civil(ny, nm, nd))
+    }
+
+    /// ISO weekday: Monday = 1 ... Sunday = 7.
+    pub const fn iso_weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday (4).
+        ((self.0 + 3).rem_euclid(7) + 1) as u32
+    }
+
+    /// First day of this day's month.
+    #[must_use]
+    pub const fn month_start(self) -> Day {
+        let (y, m, _) = self.to_ymd();
+        Day(days_from_civil(y, m, 1))
+    }
+
+    /// Last day of this day's month.
+    #[must_use]
+    pub const fn month_end(self) -> Day {
+        let (y, m, _) = self.to_ymd();
+        Day(days_from_civil(y, m, days_in_month(y, m)))
+    }
+
+    /// The calendar month this day falls in.
+    pub const fn month(self) -> Month {
+        let (y, m, _) = self.to_ymd();
+        Month(y * 12 + m as i32 - 1)
+    }
+
+    /// Parses `åååå-mm-dd` (ISO 8601 calendar date, the format of the core's JSON).
+    pub fn parse_iso(s: &str) -> Option<Day> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let y = parse_digits(&b[0..4])?;
+        let m = parse_digits(&b[5..7])?;
+        let d = parse_digits(&b[8..10])?;
+        Day::from_ymd(y as i32, m, d)
+    }
+
+    /// The Danish display form `dd-mm-åååå` used in the UI and CLI tables.
+    pub fn dk(self) -> DkDate {
+        DkDate(self)
+    }
+
+    /// Converts to `jiff::civil::Date` (for the shells: parsing, time zones, formatting).
+    pub fn to_jiff(self) -> jiff::civil::Date {
+        let (y, m, d) = self.to_ymd();
+        // In range by construction: Day values come from validated dates in MIN_YEAR..=MAX_YEAR,
+        // or from bounded arithmetic on them.
+        jiff::civil::Date::new(y as i16, m as i8, d as i8).unwrap_or(jiff::civil::Date::MIN)
+    }
+
+    /// Converts from `jiff::civil::Date`.
+    pub fn from_jiff(date: jiff::civil::Date) -> Day {
+        Day(days_from_civil(
+            i32::from(date.year()),
+            date.month() as u32,
+            date.day() as u32,
+        ))
+    }
+}
+
+fn parse_digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.to_ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl fmt::Debug for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A [`Day`] displayed the Danish way, `dd-mm-åååå`.
+pub struct DkDate(Day);
+
+impl fmt::Display for DkDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.0.to_ymd();
+        write!(f, "{d:02}-{m:02}-{y:04}")
+    }
+}
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Day::parse_iso(&s).ok_or_else(|| serde::de::Error::custom("expected a date åååå-mm-dd"))
+    }
+}
+
+/// A calendar month (year and month), ordered; `Month(y * 12 + m - 1)`.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(i32);
+
+impl Month {
+    pub const fn new(year: i32, month: u32) -> Month {
+        Month(year * 12 + month as i32 - 1)
+    }
+    pub const fn year(self) -> i32 {
+        self.0.div_euclid(12)
+    }
+    /// 1-12.
+    pub const fn number(self) -> u32 {
+        (self.0.rem_euclid(12) + 1) as u32
+    }
+    pub const fn first_day(self) -> Day {
+        Day(days_from_civil(self.year(), self.number(), 1))
+    }
+    pub const fn last_day(self) -> Day {
+        let (y, m) = (self.year(), self.number());
+        Day(days_from_civil(y, m, days_in_month(y, m)))
+    }
+    #[must_use]
+    pub const fn next(self) -> Month {
+        Month(self.0 + 1)
+    }
+    #[must_use]
+    pub const fn prev(self) -> Month {
+        Month(self.0 - 1)
+    }
+    /// Months from `self` to `later`.
+    pub const fn months_until(self, later: Month) -> i32 {
+        later.0 - self.0
+    }
+    /// Parses `åååå-mm`.
+    pub fn parse(s: &str) -> Option<Month> {
+        let b = s.as_bytes();
+        if b.len() != 7 || b[4] != b'-' {
+            return None;
+        }
+        let y = parse_digits(&b[0..4])? as i32;
+        let m = parse_digits(&b[5..7])?;
+        if !(1..=12).contains(&m) || !(MIN_YEAR..=MAX_YEAR).contains(&y) {
+            return None;
+        }
+        Some(Month::new(y, m))
+    }
+    /// Months from `from` to `to`, both included.
+    pub fn range(from: Month, to: Month) -> impl Iterator<Item = Month> {
+        (from.0..=to.0).map(Month)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year(), self.number())
+    }
+}
+
+impl fmt::Debug for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_weekdays() {
+        assert_eq!(Day::ymd(1970, 1, 1).number(), 0);
+        assert_eq!(
+            Day::ymd(2023, 1, 2).iso_weekday(),
+            1,
+            "E1: 2023-01-02 is a Monday"
+        );
+        assert_eq!(
+            Day::ymd(2023, 2, 26).iso_weekday(),
+            7,
+            "E1: 2023-02-26 is a Sunday"
+        );
+        assert_eq!(Day::ymd(2024, 2, 29).to_string(), "2024-02-29");
+        assert_eq!(Day::ymd(2024, 2, 29).dk().to_string(), "29-02-2024");
+        assert_eq!(Day::from_ymd(2023, 2, 29), None);
+        assert_eq!(Day::from_ymd(1900, 2, 29), None, "1900 is not a leap year");
+        assert_eq!(Day::from_ymd(2000, 2, 29).map(|d| d.year()), Some(2000));
+        assert_eq!(Day::parse_iso("2023-13-01"), None);
+        assert_eq!(Day::parse_iso("2023-01-02"), Some(Day::ymd(2023, 1, 2)));
+    }
+
+    #[test]
+    fn add_months_clamps_in_one_step() {
+        let cases = [
+            ((2023, 1, 2), 6, (2023, 7, 2)),
+            ((2023, 8, 31), 6, (2024, 2, 29)),
+            ((2022, 8, 31), 6, (2023, 2, 28)),
+            ((2023, 12, 31), 2, (2024, 2, 29)),
+            ((2024, 2, 29), 12, (2025, 2, 28)),
+            ((2023, 3, 31), -1, (2023, 2, 28)),
+            ((2023, 1, 31), 1, (2023, 2, 28)),
+        ];
+        for ((y, m, d), n, (ey, em, ed)) in cases {
+            assert_eq!(
+                Day::ymd(y, m, d).add_months(n),
+                Day::ymd(ey, em, ed),
+                "{y}-{m}-{d} + {n} months"
+            );
+        }
+        // One step differs from month by month: 31 Jan + 1 month twice gives 28 Mar, not 31 Mar.
+        let mut stepwise = Day::ymd(2023, 1, 31);
+        for _ in 0..2 {
+            stepwise = stepwise.add_months(1);
+        }
+        assert_eq!(stepwise, Day::ymd(2023, 3, 28));
+        assert_eq!(Day::ymd(2023, 1, 31).add_months(2), Day::ymd(2023, 3, 31));
+    }
+
+    #[test]
+    fn agrees_with_jiff_on_every_day_1900_to_2100() {
+        use jiff::ToSpan;
+        let mut d = Day::ymd(1900, 1, 1);
+        let end = Day::ymd(2100, 12, 31);
+        while d <= end {
+            let j = d.to_jiff();
+            assert_eq!(Day::from_jiff(j), d);
+            assert_eq!(j.weekday().to_monday_one_offset() as u32, d.iso_weekday());
+            for n in [1, 5, 6, 12, 13] {
+                let expect = j.checked_add(n.months()).unwrap();
+                assert_eq!(d.add_months(n).to_jiff(), expect, "{d} + {n} months");
+            }
+            d = d.add_days(1);
+        }
+    }
+
+    #[test]
+    fn months() {
+        let m = Month::new(2024, 2);
+        assert_eq!(m.last_day(), Day::ymd(2024, 2, 29));
+        assert_eq!(m.next(), Month::new(2024, 3));
+        assert_eq!(Month::new(2024, 1).prev(), Month::new(2023, 12));
+        assert_eq!(Month::parse("2022-05"), Some(Month::new(2022, 5)));
+        assert_eq!(Day::ymd(2022, 5, 17).month(), Month::new(2022, 5));
+        assert_eq!(
+            Month::range(Month::new(2021, 11), Month::new(2022, 2)).count(),
+            4
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! # kadence-core
+//!
+//! The pure core of Kadence: what the law asks of a jobcenter in the follow-up of sick-listed
+//! citizens, and how well it is done.
+//!
+//! - [`date`]: calendar days as integers, month arithmetic in one step.
+//! - [`cpr`]: validated CPR numbers that never print in full.
+//! - [`model`]: citizens, courses, conversations, standby, medical requests, rehabilitation meetings.
+//! - [`rules`]: the versioned rule sets (2015, 2020, 2022, 2023, 2025), each citing its paragraphs.
+//! - [`settings`]: municipal settings and the readings of ambiguous wording.
+//! - [`duties`]: every duty of a course as of a date, with status and explanation.
+//! - [`measures`]: STAR's figures and the municipality's own, by explicit definitions.
+//! - [`reconcile`]: course-by-course reasons why two definitions differ.
+//!
+//! Invariants: no I/O, no clock (the as-of date is always an argument), no async, no panics on any
+//! population the builder accepts; results do not depend on input order.
+
+pub mod cpr;
+pub mod date;
+pub mod duties;
+pub mod measures;
+pub mod model;
+pub mod reconcile;
+pub mod rules;
+pub mod settings;
+
+pub use date::{Day, Month};

@@ -1,0 +1,527 @@
+//! STAR's figures and the municipality's own, computed by explicit definitions.
+//!
+//! A measure ([`MeasureKind`]) is computed over a population for a range of months under a
+//! [`Definition`] (clock start, standby handling, half-year reading, population minimum). The result
+//! ([`MeasureResult`]) keeps every course behind the figure as a [`Member`] (which month it counts in,
+//! whether it is in the numerator, the window and the conversations counted), so any figure can be
+//! split by month, team or caseworker ([`MeasureResult::cells`]) and reconciled against another
+//! definition course by course (`reconcile`).
+//!
+//! The three measures (`shared/domain/README.md` §6):
+//! - **First follow-up on time**: courses whose first-follow-up deadline falls in the month; numerator:
+//!   the first conversation was held by the deadline.
+//! - **Early effort (tidlig indsats)**: a cross-section on the month's last day of the courses that
+//!   reached 6 months' seniority in that month and are still running; numerator: at least 4
+//!   conversations in the first half-year. Target: at least 80 %; STAR reacts after six consecutive
+//!   months below target with at least 10 citizens measured.
+//! - **Focus target 2 (skærpet tilsyn)**: on each month's last day, the courses that have lasted at
+//!   least 12 months; numerator: fewer than 4 conversations in the last 12 months. Limit: at most 20 %.
+//!   The yearly figure pools the twelve month ends.
+//!
+//! These functions do not allocate per course beyond the member list; they are the national-scale hot
+//! path, and a test checks them against the duty engine course by course.
+
+use serde::Serialize;
+
+use crate::date::{Day, Month};
+use crate::duties::pause_for_standby;
+use crate::model::{
+    CaseworkerId, Category, Course, CourseFacts, CourseId, CourseKind, Population, Requester,
+    StandbyPeriod, TeamId,
+};
+use crate::rules::RuleBook;
+use crate::settings::{ClockStart, HalfYear, StandbyHandling};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum MeasureKind {
+    FirstFollowUpOnTime,
+    EarlyEffort,
+    FocusTarget2,
+}
+
+impl MeasureKind {
+    pub const ALL: [MeasureKind; 3] = [
+        MeasureKind::FirstFollowUpOnTime,
+        MeasureKind::EarlyEffort,
+        MeasureKind::FocusTarget2,
+    ];
+
+    /// Danish name.
+    pub fn title(self) -> &'static str {
+        match self {
+            MeasureKind::FirstFollowUpOnTime => "1. opfølgning til tiden",
+            MeasureKind::EarlyEffort => {
+                "Tidlig indsats: mindst 4 samtaler ved 6 måneders anciennitet"
+            }
+            MeasureKind::FocusTarget2 => {
+                "Fokusmål 2: forløb over 12 måneder med færre end 4 samtaler de seneste 12 måneder"
+            }
+        }
+    }
+
+    /// The official target, if any.
+    pub fn target(self) -> Option<Target> {
+        match self {
+            MeasureKind::FirstFollowUpOnTime => None,
+            MeasureKind::EarlyEffort => Some(Target {
+                share: 0.80,
+                at_least: true,
+            }),
+            MeasureKind::FocusTarget2 => Some(Target {
+                share: 0.20,
+                at_least: false,
+            }),
+        }
+    }
+}
+
+/// A target share: the figure must be at least (or at most) `share`.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct Target {
+    pub share: f64,
+    pub at_least: bool,
+}
+
+impl Target {
+    pub fn met_by(&self, share: f64) -> bool {
+        if self.at_least {
+            share >= self.share
+        } else {
+            share <= self.share
+        }
+    }
+}
+
+/// How a measure is counted. Unpublished details are settings, shown on every figure.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub struct Definition {
+    pub name: String,
+    pub clock: ClockStart,
+    pub standby: StandbyHandling,
+    pub half_year: HalfYear,
+    /// STAR does not react below this many measured citizens.
+    pub min_population: u32,
+}
+
+impl Definition {
+    /// STAR's definition as we read it: first day of absence, standby courses counted as usual,
+    /// calendar months.
+    pub fn official() -> Definition {
+        Definition {
+            name: "Officiel (STAR)".into(),
+            clock: ClockStart::FirstAbsence,
+            standby: StandbyHandling::CountAsUsual,
+            half_year: HalfYear::CalendarMonths,
+            min_population: 10,
+        }
+    }
+
+    /// The old internal definition of the Vesthimmerland case: benefit-start (KSD) clock, standby
+    /// courses left out.
+    pub fn internal_legacy() -> Definition {
+        Definition {
+            name: "Intern (KSD-dato, uden standby)".into(),
+            clock: ClockStart::BenefitStart,
+            standby: StandbyHandling::Exclude,
+            half_year: HalfYear::CalendarMonths,
+            min_population: 10,
+        }
+    }
+
+    pub fn start(&self, c: &Course) -> Day {
+        match (c.kind, self.clock) {
+            (CourseKind::JobClarification, _) => c.clock_start(),
+            (_, ClockStart::FirstAbsence) => c.first_absence,
+            (_, ClockStart::BenefitStart) => c.benefit_start,
+        }
+    }
+
+    /// Short Danish description for pages and tables.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: start {}, standby {}, halvår {}, mindst {} borgere",
+            self.name,
+            match self.clock {
+                ClockStart::FirstAbsence => "første fraværsdag",
+                ClockStart::BenefitStart => "ydelsesstart (KSD)",
+            },
+            match self.standby {
+                StandbyHandling::Exclude => "udeladt",
+                StandbyHandling::PauseClock => "uret står stille",
+                StandbyHandling::CountAsUsual => "tæller med",
+            },
+            match self.half_year {
+                HalfYear::CalendarMonths => "kalendermåneder",
+                HalfYear::Days182 => "182 dage",
+            },
+            self.min_population
+        )
+    }
+}
+
+/// One course's contribution to a measure in one month.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub course: CourseId,
+    pub month: Month,
+    pub in_numerator: bool,
+    /// Held conversations counted.
+    pub counted: u16,
+    /// The window the conversations were counted in (both ends included).
+    pub window: (Day, Day),
+}
+
+/// How to split a figure.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Split {
+    Total,
+    Team,
+    Caseworker,
+}
+
+/// The group a cell belongs to; `None` inside means "not assigned".
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Group {
+    Total,
+    Team(Option<TeamId>),
+    Caseworker(Option<CaseworkerId>),
+}
+
+/// A figure for one month (or a pooled period) and one group.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct Cell {
+    pub month: Option<Month>,
+    pub group: Group,
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+impl Cell {
+    pub fn share(&self) -> Option<f64> {
+        (self.denominator > 0).then(|| f64::from(self.numerator) / f64::from(self.denominator))
+    }
+}
+
+/// The result of one measure under one definition.
+#[derive(Clone, Debug, Serialize)]
+pub struct MeasureResult {
+    pub kind: MeasureKind,
+    pub definition: Definition,
+    pub from: Month,
+    pub to: Month,
+    pub as_of: Day,
+    pub members: Vec<Member>,
+}
+
+impl MeasureResult {
+    /// Figures by month and group, months ascending; months without members are included with zero.
+    pub fn cells(&self, pop: &Population, split: Split) -> Vec<Cell> {
+        use std::collections::BTreeMap;
+        let mut map: BTreeMap<(Month, Group), (u32, u32)> = BTreeMap::new();
+        if split == Split::Total {
+            for m in Month::range(self.from, self.to) {
+                map.insert((m, Group::Total), (0, 0));
+            }
+        }
+        for m in &self.members {
+            let e = map
+                .entry((m.month, group_of(pop, m.course, split)))
+                .or_default();
+            e.0 += u32::from(m.in_numerator);
+            e.1 += 1;
+        }
+        map.into_iter()
+            .map(|((month, group), (n, d))| Cell {
+                month: Some(month),
+                group,
+                numerator: n,
+                denominator: d,
+            })
+            .collect()
+    }
+
+    /// The figure pooled over the whole period, per group.
+    pub fn pooled(&self, pop: &Population, split: Split) -> Vec<Cell> {
+        use std::collections::BTreeMap;
+        let mut map: BTreeMap<Group, (u32, u32)> = BTreeMap::new();
+        if split == Split::Total {
+            map.insert(Group::Total, (0, 0));
+        }
+        for m in &self.members {
+            let e = map.entry(group_of(pop, m.course, split)).or_default();
+            e.0 += u32::from(m.in_numerator);
+            e.1 += 1;
+        }
+        map.into_iter()
+            .map(|(group, (n, d))| Cell {
+                month: None,
+                group,
+                numerator: n,
+                denominator: d,
+            })
+            .collect()
+    }
+
+    /// STAR's reaction rule on monthly total cells: the months that end a run of six consecutive
+    /// months below target, each with at least the definition's population minimum.
+    pub fn six_month_alerts(&self, monthly_totals: &[Cell]) -> Vec<Month> {
+        let Some(target) = self.kind.target() else {
+            return Vec::new();
+        };
+        let mut run = 0;
+        let mut out = Vec::new();
+        for c in monthly_totals {
+            let below = c.denominator >= self.definition.min_population
+                && c.share().is_some_and(|s| !target.met_by(s));
+            run = if below { run + 1 } else { 0 };
+            if run >= 6 {
+                if let Some(m) = c.month {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn group_of(pop: &Population, course: CourseId, split: Split) -> Group {
+    let c = &pop.courses[course.index()];
+    match split {
+        Split::Total => Group::Total,
+        Split::Team => Group::Team(pop.team_of(c)),
+        Split::Caseworker => Group::Caseworker(c.caseworker),
+    }
+}
+
+/// Standby periods known on `as_of` (an end after `as_of` is not yet known).
+fn known_standby<'a>(f: &CourseFacts<'a>, as_of: Day) -> impl Iterator<Item = StandbyPeriod> + 'a {
+    f.standby
+        .iter()
+        .filter(move |s| s.start <= as_of)
+        .map(move |s| StandbyPeriod {
+            end: s.end.filter(|e| *e < as_of),
+            ..*s
+        })
+}
+
+fn overlaps(f: &CourseFacts<'_>, as_of: Day, from: Day, to: Day) -> bool {
+    known_standby(f, as_of).any(|s| s.start <= to && s.end.is_none_or(|e| e >= from))
+}
+
+/// Applies the definition's standby handling to a window; `None` leaves the course out.
+fn apply_standby(
+    def: &Definition,
+    f: &CourseFacts<'_>,
+    as_of: Day,
+    start: Day,
+    end: Day,
+) -> Option<Day> {
+    if f.standby.is_empty() {
+        return Some(end);
+    }
+    match def.standby {
+        StandbyHandling::CountAsUsual => Some(end),
+        StandbyHandling::Exclude => (!overlaps(f, as_of, start, end)).then_some(end),
+        StandbyHandling::PauseClock => {
+            pause_for_standby(start, end, known_standby(f, as_of)).map(|x| x.0)
+        }
+    }
+}
+
+/// Computes one measure for the months `from..=to`, as of `as_of`.
+pub fn compute(
+    pop: &Population,
+    book: &RuleBook,
+    kind: MeasureKind,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+) -> MeasureResult {
+    let mut members = Vec::new();
+    compute_into(
+        pop,
+        book,
+        kind,
+        def,
+        from,
+        to,
+        as_of,
+        pop.course_ids(),
+        &mut members,
+    );
+    MeasureResult {
+        kind,
+        definition: def.clone(),
+        from,
+        to,
+        as_of,
+        members,
+    }
+}
+
+/// Computes one measure for a subset of courses, appending members (for chunked parallel runs).
+#[allow(clippy::too_many_arguments)]
+pub fn compute_into(
+    pop: &Population,
+    book: &RuleBook,
+    kind: MeasureKind,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    courses: impl Iterator<Item = CourseId>,
+    out: &mut Vec<Member>,
+) {
+    for id in courses {
+        let f = pop.facts(id);
+        if f.course.kind != CourseKind::SicknessBenefit {
+            continue;
+        }
+        match kind {
+            MeasureKind::FirstFollowUpOnTime => {
+                first_follow_up_member(&f, book, def, from, to, as_of, out)
+            }
+            MeasureKind::EarlyEffort => early_effort_member(&f, def, from, to, as_of, out),
+            MeasureKind::FocusTarget2 => focus2_members(&f, def, from, to, as_of, out),
+        }
+    }
+}
+
+fn first_follow_up_member(
+    f: &CourseFacts<'_>,
+    book: &RuleBook,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    out: &mut Vec<Member>,
+) {
+    let c = f.course;
+    let start = def.start(c);
+    let rules = book.in_force_on(start);
+    let mut due = rules.first_follow_up_due(start);
+    let rules_due = book.in_force_on(due);
+    let category = c
+        .visitation
+        .filter(|v| v.set_on <= due)
+        .map_or(Category::Two, |v| v.category);
+    if !rules_due.covers(category) {
+        return;
+    }
+    if let Some(req) = c.early_request {
+        let r = book.in_force_on(req.date);
+        let employer_limit = c
+            .first_absence
+            .add_days(7 * i32::from(r.employer_request_weeks) - 1);
+        if !(req.by == Requester::Employer && req.date > employer_limit) {
+            due = due.min(req.date.add_days(i32::from(r.early_request_days)));
+        }
+    }
+    let Some(due) = apply_standby(def, f, as_of, start, due) else {
+        return;
+    };
+    if due > as_of {
+        return;
+    }
+    let month = due.month();
+    if month < from || month > to {
+        return;
+    }
+    let first = f.first_held_from(start).filter(|x| x.date <= as_of);
+    let ended = c.end.map(|e| e.date).filter(|d| *d <= as_of);
+    if first.is_none_or(|x| ended.is_some_and(|e| e < x.date)) && ended.is_some_and(|e| e < due) {
+        return; // ended before the deadline without a conversation: no duty arose
+    }
+    let on_time = first.is_some_and(|x| x.date <= due);
+    out.push(Member {
+        course: f.id,
+        month,
+        in_numerator: on_time,
+        counted: u16::from(on_time),
+        window: (start, due),
+    });
+}
+
+fn early_effort_member(
+    f: &CourseFacts<'_>,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    out: &mut Vec<Member>,
+) {
+    let c = f.course;
+    let start = def.start(c);
+    let nominal = def.half_year.window_end(start, 6);
+    // Cheap pre-filter: the seniority day can only move later (standby pause), never earlier.
+    if nominal.add_days(1) > as_of || nominal.add_days(1).month() > to {
+        return;
+    }
+    let Some(end) = apply_standby(def, f, as_of, start, nominal) else {
+        return;
+    };
+    let seniority = end.add_days(1);
+    let month = seniority.month();
+    if seniority > as_of || month < from || month > to {
+        return;
+    }
+    let measured_on = month.last_day().min(as_of);
+    if c.end.is_some_and(|e| e.date < measured_on) {
+        return; // not on benefit on the measuring day
+    }
+    let counted = f.held_between(start, end) as u16;
+    out.push(Member {
+        course: f.id,
+        month,
+        in_numerator: counted >= 4,
+        counted,
+        window: (start, end),
+    });
+}
+
+fn focus2_members(
+    f: &CourseFacts<'_>,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    out: &mut Vec<Member>,
+) {
+    let c = f.course;
+    let start = def.start(c);
+    let twelve = HalfYear::CalendarMonths.window_end(start, 12);
+    let first_month = twelve.month().max(from);
+    let last_day = c.end.map_or(as_of, |e| e.date.min(as_of));
+    let last_month = last_day.month().min(to);
+    let mut m = first_month;
+    while m <= last_month {
+        let d = m.last_day().min(as_of);
+        if d >= twelve && d <= last_day && d >= m.first_day() {
+            let mut lookback = d.add_days(1).add_months(-12);
+            let keep = match def.standby {
+                StandbyHandling::CountAsUsual => true,
+                StandbyHandling::Exclude => f.standby.is_empty() || !overlaps(f, d, lookback, d),
+                StandbyHandling::PauseClock => {
+                    let paused: i32 = known_standby(f, d)
+                        .filter(|s| s.start <= d && s.end.is_none_or(|e| e >= lookback))
+                        .map(|s| s.start.max(lookback).days_until(s.end.unwrap_or(d).min(d)) + 1)
+                        .sum();
+                    lookback = lookback.add_days(-paused);
+                    true
+                }
+            };
+            if keep {
+                let counted = f.held_between(lookback, d) as u16;
+                out.push(Member {
+                    course: f.id,
+                    month: m,
+                    in_numerator: counted < 4,
+                    counted,
+                    window: (lookback, d),
+                });
+            }
+        }
+        m = m.next();
+    }
+}

@@ -1,0 +1,550 @@
+//! Domain types: citizens, courses and the facts recorded about them.
+//!
+//! A [`Population`] holds everything the rules and measures read: teams, caseworkers, citizens,
+//! courses, and per course its conversations, standby periods, medical-information requests and
+//! rehabilitation-team meetings. It is built once by [`PopulationBuilder::build`], which sorts the
+//! per-course facts by date (so results never depend on input order) and reports what it found
+//! questionable as [`Diagnostic`]s instead of failing.
+//!
+//! Ids (`CourseId`, `CitizenId`, ...) are indexes into the population's vectors; the case system's own
+//! keys are kept as strings beside them (`Course::key`).
+
+use serde::Serialize;
+
+use crate::cpr::Cpr;
+use crate::date::Day;
+
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Index of a [`Course`] in its population.
+    CourseId
+);
+id_type!(
+    /// Index of a [`Citizen`].
+    CitizenId
+);
+id_type!(
+    /// Index of a [`Caseworker`] (sagsbehandler).
+    CaseworkerId
+);
+id_type!(
+    /// Index of a [`Team`].
+    TeamId
+);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Team {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Caseworker {
+    pub key: String,
+    pub name: String,
+    pub team: TeamId,
+}
+
+/// A citizen (borger). The CPR number never prints in full (see [`Cpr`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citizen {
+    pub cpr: Cpr,
+    pub name: String,
+}
+
+/// Sickness benefit (sygedagpengeforløb) or job clarification (jobafklaringsforløb).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum CourseKind {
+    SicknessBenefit,
+    JobClarification,
+}
+
+/// Målgruppe: the citizen's situation when sick-listed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum TargetGroup {
+    /// Beskæftiget (has an employer; employer period of 30 days).
+    Employed,
+    /// Ledig (unemployed; 14 days paid by the unemployment fund).
+    Unemployed,
+    /// Selvstændig.
+    SelfEmployed,
+}
+
+/// Visitationskategori (sygedagpengeloven § 12). Category 3 was abolished from 2025.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Category {
+    One,
+    Two,
+    Three,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Visitation {
+    pub category: Category,
+    pub set_on: Day,
+}
+
+/// Who asked for early follow-up (tidlig opfølgning).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Requester {
+    /// § 7 c: only within the first 5 weeks of absence.
+    Employer,
+    /// § 7 e.
+    Citizen,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EarlyRequest {
+    pub by: Requester,
+    pub date: Day,
+}
+
+/// The § 13 f marking (from 2025): predictable course, expected back by the end of week 13 after the
+/// first conversation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Predictable {
+    pub marked_on: Day,
+    /// The day the exemption lapsed early (e.g. the citizen became unemployed), if it did.
+    pub lapsed_on: Option<Day>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum EndReason {
+    /// Raskmeldt / back at work.
+    BackToWork,
+    /// Overgang til jobafklaringsforløb.
+    TransitionToJobClarification,
+    /// Sickness benefit could not be extended (revurdering) and no job clarification followed.
+    BenefitExhausted,
+    /// Moved to another municipality.
+    Moved,
+    /// Anything else the case system reports.
+    Other,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CourseEnd {
+    /// Last day of the course.
+    pub date: Day,
+    pub reason: EndReason,
+}
+
+/// One course (forløb).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Course {
+    /// The case system's key (forløbs-id). Carries no personal data.
+    pub key: String,
+    pub citizen: CitizenId,
+    pub kind: CourseKind,
+    /// Første fraværsdag: day 1 of every § 13 b clock.
+    pub first_absence: Day,
+    /// Ydelsesstart (KSD-dato): the first day the municipality pays.
+    pub benefit_start: Day,
+    /// For job clarification: the transition date, day 1 of its clocks.
+    pub transition: Option<Day>,
+    /// For job clarification: the sickness course it continues, if known.
+    pub from_course: Option<CourseId>,
+    pub target_group: TargetGroup,
+    pub visitation: Option<Visitation>,
+    pub early_request: Option<EarlyRequest>,
+    pub predictable: Option<Predictable>,
+    pub end: Option<CourseEnd>,
+    pub caseworker: Option<CaseworkerId>,
+}
+
+impl Course {
+    /// Day 1 of the legal clocks: the first day of absence for sickness benefit, the transition date for
+    /// job clarification.
+    pub fn clock_start(&self) -> Day {
+        match self.kind {
+            CourseKind::SicknessBenefit => self.first_absence,
+            CourseKind::JobClarification => self.transition.unwrap_or(self.benefit_start),
+        }
+    }
+
+    /// Whether the course is running on `day` (started and not yet ended).
+    pub fn active_on(&self, day: Day) -> bool {
+        self.clock_start() <= day && self.end.is_none_or(|e| day <= e.date)
+    }
+
+    /// Last day the course runs, capped at `as_of` (courses still running are judged up to `as_of`).
+    pub fn last_day(&self, as_of: Day) -> Day {
+        self.end.map_or(as_of, |e| e.date.min(as_of))
+    }
+}
+
+/// How a conversation was held.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ConversationForm {
+    /// Personligt fremmøde.
+    InPerson,
+    Phone,
+    Video,
+}
+
+/// Opfølgningssamtale.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Conversation {
+    pub course: CourseId,
+    pub date: Day,
+    pub form: ConversationForm,
+    /// False for a cancelled (aflyst) conversation, which counts for nothing.
+    pub held: bool,
+    pub caseworker: Option<CaseworkerId>,
+}
+
+/// Standby period (§ 13 b, stk. 5): serious illness, follow-up without contact.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StandbyPeriod {
+    pub course: CourseId,
+    pub start: Day,
+    /// Last day of standby, if it has ended.
+    pub end: Option<Day>,
+}
+
+impl StandbyPeriod {
+    pub fn covers(&self, day: Day) -> bool {
+        self.start <= day && self.end.is_none_or(|e| day <= e)
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum MedicalForm {
+    /// LÆ 285: for the first follow-up.
+    Lae285,
+    /// LÆ 265: for the rehabilitation team.
+    Lae265,
+    Other,
+}
+
+/// A request for medical information (anmodning om lægelige oplysninger).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MedicalRequest {
+    pub course: CourseId,
+    pub form: MedicalForm,
+    pub sent: Day,
+    /// The deadline given to the doctor; when missing, the rule set's standard deadline applies.
+    pub deadline: Option<Day>,
+    pub received: Option<Day>,
+}
+
+/// On what basis a case went to the rehabilitation team.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Lae265Basis {
+    /// A current LÆ 265 was present.
+    Present,
+    /// LÆ 285 instead (allowed until 2024 at the 22-week transition and in category 3 cases).
+    Lae285Exception,
+    /// From 2025: the documented judgement that the case was sufficiently informed.
+    SufficientlyInformed,
+    /// Nothing: the statement is missing.
+    Missing,
+}
+
+/// Behandling i rehabiliteringsteamet.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RehabMeeting {
+    pub course: CourseId,
+    pub date: Day,
+    pub basis: Lae265Basis,
+}
+
+/// Something questionable in the input; the population is still usable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub course: Option<CourseId>,
+    pub message: String,
+}
+
+/// Everything recorded about one course, borrowed from its population.
+#[derive(Copy, Clone, Debug)]
+pub struct CourseFacts<'a> {
+    pub id: CourseId,
+    pub course: &'a Course,
+    /// Sorted by date.
+    pub conversations: &'a [Conversation],
+    /// Sorted by start.
+    pub standby: &'a [StandbyPeriod],
+    /// Sorted by sent date.
+    pub medical: &'a [MedicalRequest],
+    /// Sorted by date.
+    pub rehab: &'a [RehabMeeting],
+}
+
+impl CourseFacts<'_> {
+    /// Held conversations on days in `from..=to`.
+    pub fn held_between(&self, from: Day, to: Day) -> usize {
+        let lo = self.conversations.partition_point(|c| c.date < from);
+        let hi = self.conversations.partition_point(|c| c.date <= to);
+        self.conversations[lo..hi.max(lo)]
+            .iter()
+            .filter(|c| c.held)
+            .count()
+    }
+
+    /// Held conversations in date order.
+    pub fn held(&self) -> impl Iterator<Item = &Conversation> + '_ {
+        self.conversations.iter().filter(|c| c.held)
+    }
+
+    /// The first held conversation on or after `from`.
+    pub fn first_held_from(&self, from: Day) -> Option<&Conversation> {
+        let lo = self.conversations.partition_point(|c| c.date < from);
+        self.conversations[lo..].iter().find(|c| c.held)
+    }
+
+    /// Whether any standby period covers `day`.
+    pub fn in_standby(&self, day: Day) -> bool {
+        self.standby.iter().any(|s| s.covers(day))
+    }
+}
+
+/// All facts, grouped per course.
+#[derive(Clone, Debug, Default)]
+pub struct Population {
+    pub teams: Vec<Team>,
+    pub caseworkers: Vec<Caseworker>,
+    pub citizens: Vec<Citizen>,
+    pub courses: Vec<Course>,
+    conversations: Vec<Conversation>,
+    conv_at: Vec<u32>,
+    standby: Vec<StandbyPeriod>,
+    standby_at: Vec<u32>,
+    medical: Vec<MedicalRequest>,
+    medical_at: Vec<u32>,
+    rehab: Vec<RehabMeeting>,
+    rehab_at: Vec<u32>,
+}
+
+impl Population {
+    pub fn course_ids(&self) -> impl Iterator<Item = CourseId> + '_ {
+        (0..self.courses.len() as u32).map(CourseId)
+    }
+
+    pub fn facts(&self, id: CourseId) -> CourseFacts<'_> {
+        let i = id.index();
+        let range = |at: &[u32]| at[i] as usize..at[i + 1] as usize;
+        CourseFacts {
+            id,
+            course: &self.courses[i],
+            conversations: &self.conversations[range(&self.conv_at)],
+            standby: &self.standby[range(&self.standby_at)],
+            medical: &self.medical[range(&self.medical_at)],
+            rehab: &self.rehab[range(&self.rehab_at)],
+        }
+    }
+
+    pub fn all_facts(&self) -> impl Iterator<Item = CourseFacts<'_>> + '_ {
+        self.course_ids().map(|id| self.facts(id))
+    }
+
+    pub fn conversation_count(&self) -> usize {
+        self.conversations.len()
+    }
+
+    /// The team of a course, through its caseworker.
+    pub fn team_of(&self, course: &Course) -> Option<TeamId> {
+        course
+            .caseworker
+            .map(|cw| self.caseworkers[cw.index()].team)
+    }
+
+    /// Looks a course up by the case system's key (linear; for CLI filters and tests).
+    pub fn course_by_key(&self, key: &str) -> Option<CourseId> {
+        self.courses
+            .iter()
+            .position(|c| c.key == key)
+            .map(|i| CourseId(i as u32))
+    }
+
+    /// Back to a builder, e.g. to add facts in a test or after an import.
+    pub fn into_builder(self) -> PopulationBuilder {
+        PopulationBuilder {
+            teams: self.teams,
+            caseworkers: self.caseworkers,
+            citizens: self.citizens,
+            courses: self.courses,
+            conversations: self.conversations,
+            standby: self.standby,
+            medical: self.medical,
+            rehab: self.rehab,
+        }
+    }
+}
+
+/// Collects facts in any order; [`PopulationBuilder::build`] groups and sorts them.
+#[derive(Clone, Debug, Default)]
+pub struct PopulationBuilder {
+    pub teams: Vec<Team>,
+    pub caseworkers: Vec<Caseworker>,
+    pub citizens: Vec<Citizen>,
+    pub courses: Vec<Course>,
+    pub conversations: Vec<Conversation>,
+    pub standby: Vec<StandbyPeriod>,
+    pub medical: Vec<MedicalRequest>,
+    pub rehab: Vec<RehabMeeting>,
+}
+
+fn group<T: Copy>(
+    mut items: Vec<T>,
+    n: usize,
+    course: impl Fn(&T) -> CourseId,
+    key: impl Fn(&T) -> (Day, u8),
+) -> (Vec<T>, Vec<u32>) {
+    // Sort by (course, date, then a stable tiebreaker) so that equal inputs in any order give equal output.
+    items.sort_unstable_by_key(|t| (course(t), key(t)));
+    let mut at = vec![0u32; n + 1];
+    for t in &items {
+        at[course(t).index() + 1] += 1;
+    }
+    for i in 0..n {
+        at[i + 1] += at[i];
+    }
+    (items, at)
+}
+
+fn form_rank(f: ConversationForm) -> u8 {
+    match f {
+        ConversationForm::InPerson => 0,
+        ConversationForm::Phone => 1,
+        ConversationForm::Video => 2,
+    }
+}
+
+impl PopulationBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add_team(&mut self, team: Team) -> TeamId {
+        self.teams.push(team);
+        TeamId(self.teams.len() as u32 - 1)
+    }
+
+    pub fn add_caseworker(&mut self, cw: Caseworker) -> CaseworkerId {
+        self.caseworkers.push(cw);
+        CaseworkerId(self.caseworkers.len() as u32 - 1)
+    }
+
+    pub fn add_citizen(&mut self, citizen: Citizen) -> CitizenId {
+        self.citizens.push(citizen);
+        CitizenId(self.citizens.len() as u32 - 1)
+    }
+
+    pub fn add_course(&mut self, course: Course) -> CourseId {
+        self.courses.push(course);
+        CourseId(self.courses.len() as u32 - 1)
+    }
+
+    /// Groups and sorts the facts, drops those pointing at no course, and reports what looks wrong.
+    pub fn build(self) -> (Population, Vec<Diagnostic>) {
+        let n = self.courses.len();
+        let mut diags = Vec::new();
+        let mut keep = |course: CourseId, what: &str| {
+            if course.index() < n {
+                true
+            } else {
+                diags.push(Diagnostic {
+                    course: None,
+                    message: format!("{what} henviser til et ukendt forløb og er udeladt"),
+                });
+                false
+            }
+        };
+        let conversations: Vec<_> = self
+            .conversations
+            .into_iter()
+            .filter(|c| keep(c.course, "En samtale"))
+            .collect();
+        let standby: Vec<_> = self
+            .standby
+            .into_iter()
+            .filter(|s| keep(s.course, "En standby-periode"))
+            .collect();
+        let medical: Vec<_> = self
+            .medical
+            .into_iter()
+            .filter(|m| keep(m.course, "En lægeanmodning"))
+            .collect();
+        let rehab: Vec<_> = self
+            .rehab
+            .into_iter()
+            .filter(|r| keep(r.course, "Et rehabiliteringsmøde"))
+            .collect();
+
+        let (conversations, conv_at) = group(
+            conversations,
+            n,
+            |c| c.course,
+            |c| (c.date, (u8::from(!c.held) << 4) | form_rank(c.form)),
+        );
+        let (standby, standby_at) = group(standby, n, |s| s.course, |s| (s.start, 0));
+        let (medical, medical_at) = group(medical, n, |m| m.course, |m| (m.sent, 0));
+        let (rehab, rehab_at) = group(rehab, n, |r| r.course, |r| (r.date, 0));
+
+        for (i, c) in self.courses.iter().enumerate() {
+            let id = Some(CourseId(i as u32));
+            if let Some(end) = c.end {
+                if end.date < c.clock_start() {
+                    diags.push(Diagnostic {
+                        course: id,
+                        message: format!(
+                            "Forløb {}: slutdato {} ligger før startdatoen {}",
+                            c.key,
+                            end.date.dk(),
+                            c.clock_start().dk()
+                        ),
+                    });
+                }
+            }
+            if c.benefit_start < c.first_absence {
+                diags.push(Diagnostic {
+                    course: id,
+                    message: format!(
+                        "Forløb {}: ydelsesstart {} ligger før første fraværsdag {}",
+                        c.key,
+                        c.benefit_start.dk(),
+                        c.first_absence.dk()
+                    ),
+                });
+            }
+            if c.kind == CourseKind::JobClarification && c.transition.is_none() {
+                diags.push(Diagnostic {
+                    course: id,
+                    message: format!(
+                        "Jobafklaringsforløb {} mangler overgangsdato; ydelsesstart bruges",
+                        c.key
+                    ),
+                });
+            }
+        }
+        let pop = Population {
+            teams: self.teams,
+            caseworkers: self.caseworkers,
+            citizens: self.citizens,
+            courses: self.courses,
+            conversations,
+            conv_at,
+            standby,
+            standby_at,
+            medical,
+            medical_at,
+            rehab,
+            rehab_at,
+        };
+        (pop, diags)
+    }
+}
