@@ -360,7 +360,7 @@ fn sickness_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Du
     if let Cadence::InFirstHalfYear { count } = cadence_rules.cadence {
         out.push(half_year(v, book, cadence_rules, s, count));
     }
-    if let Some(p) = c.predictable {
+    if let Some(p) = c.predictable.filter(|p| p.marked_on <= v.as_of) {
         out.push(predictable_check(v, book, s, p));
     }
 }
@@ -644,9 +644,6 @@ fn predictable_check(v: &View<'_>, book: &RuleBook, s: &Settings, marked: Predic
     );
     if rules.predictable_check_days.is_none() {
         d.note = Note::PredictableNotInForce;
-        return d;
-    }
-    if marked.marked_on > v.as_of {
         return d;
     }
     if let Some(l) = marked.lapsed_on.filter(|l| *l <= v.as_of) {

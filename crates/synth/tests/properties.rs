@@ -1,0 +1,317 @@
+//! Property tests of the core over generated municipalities.
+
+use kadence_core::date::{Day, Month};
+use kadence_core::duties::{evaluate, DutyKind, Status};
+use kadence_core::measures::{compute, Definition, MeasureKind};
+use kadence_core::model::*;
+use kadence_core::rules::RuleBook;
+use kadence_core::settings::{HalfYear, Settings, StandbyHandling};
+use kadence_synth::{generate, Params, Rng};
+use proptest::prelude::*;
+
+fn small(seed: u64) -> (Params, Population) {
+    let p = Params::municipality(seed, Day::ymd(2025, 9, 30)).with_courses_per_year(150);
+    let pop = generate(&p);
+    (p, pop)
+}
+
+fn is_met(s: Status) -> bool {
+    matches!(s, Status::Met | Status::MetLate)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Adding a held conversation never turns a met duty unmet.
+    #[test]
+    fn adding_a_conversation_never_unmeets(seed in 0u64..1000, pick in 0usize..10_000, offset in 0i32..500, as_of_offset in 0i32..700, in_person in any::<bool>()) {
+        let (_, pop) = small(seed);
+        let id = CourseId((pick % pop.courses.len()) as u32);
+        let start = pop.courses[id.index()].clock_start();
+        let as_of = start.add_days(as_of_offset);
+        let book = RuleBook::danish();
+        let s = Settings::default();
+        let before = evaluate(pop.facts(id), &book, &s, as_of);
+        let mut b = pop.clone().into_builder();
+        b.conversations.push(Conversation {
+            course: id,
+            date: start.add_days(offset),
+            form: if in_person { ConversationForm::InPerson } else { ConversationForm::Phone },
+            held: true,
+            caseworker: None,
+        });
+        let (pop2, _) = b.build();
+        let after = evaluate(pop2.facts(id), &book, &s, as_of);
+        for d in before.duties.iter().filter(|d| is_met(d.status)) {
+            let a = after.duty(d.kind).expect("same duties");
+            prop_assert!(is_met(a.status), "{:?} was {:?}, became {:?}: {}", d.kind, d.status, a.status, a.explain());
+        }
+    }
+
+    /// Facts dated after the as-of date do not change the result: any past day can be reproduced
+    /// from today's export.
+    #[test]
+    fn later_facts_do_not_change_the_past(seed in 0u64..1000, as_of_offset in 0i32..900) {
+        let (p, pop) = small(seed);
+        let as_of = p.from.add_days(as_of_offset);
+        let book = RuleBook::danish();
+        let s = Settings::default();
+        let truncated = truncate(&pop, as_of);
+        for id in pop.course_ids() {
+            if pop.courses[id.index()].clock_start() > as_of {
+                continue;
+            }
+            let full = evaluate(pop.facts(id), &book, &s, as_of);
+            let past = evaluate(truncated.facts(id), &book, &s, as_of);
+            prop_assert_eq!(full, past);
+        }
+    }
+}
+
+/// What an export taken on `as_of` would have contained (planned rehabilitation meetings included).
+fn truncate(pop: &Population, as_of: Day) -> Population {
+    let mut b = pop.clone().into_builder();
+    for c in &mut b.courses {
+        c.end = c.end.filter(|e| e.date <= as_of);
+        c.visitation = c.visitation.filter(|v| v.set_on <= as_of);
+        c.early_request = c.early_request.filter(|r| r.date <= as_of);
+        if let Some(p) = &mut c.predictable {
+            p.lapsed_on = p.lapsed_on.filter(|l| *l <= as_of);
+        }
+        c.predictable = c.predictable.filter(|p| p.marked_on <= as_of);
+    }
+    b.conversations.retain(|c| c.date <= as_of);
+    b.standby.retain(|s| s.start <= as_of);
+    for s in &mut b.standby {
+        s.end = s.end.filter(|e| *e < as_of);
+    }
+    b.medical.retain(|m| m.sent <= as_of);
+    for m in &mut b.medical {
+        m.received = m.received.filter(|r| *r <= as_of);
+    }
+    b.build().0
+}
+
+/// Shuffles every list and renumbers the courses; results per course key must be identical.
+#[test]
+fn results_do_not_depend_on_input_order() {
+    let (p, pop) = small(42);
+    let book = RuleBook::danish();
+    let s = Settings::default();
+    let mut rng = Rng::new(99);
+    let n = pop.courses.len();
+    let mut perm: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        perm.swap(i, rng.range(0, i as i32) as usize);
+    }
+    // perm[new] = old; inverse[old] = new
+    let mut inverse = vec![0u32; n];
+    for (new, old) in perm.iter().enumerate() {
+        inverse[*old] = new as u32;
+    }
+    let remap = |c: CourseId| CourseId(inverse[c.index()]);
+    let b = pop.clone().into_builder();
+    let mut s2 = PopulationBuilder {
+        courses: perm
+            .iter()
+            .map(|&old| {
+                let mut c = b.courses[old].clone();
+                c.from_course = c.from_course.map(remap);
+                c
+            })
+            .collect(),
+        ..b.clone()
+    };
+    fn shuffle<T>(v: &mut [T], rng: &mut Rng) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, rng.range(0, i as i32) as usize);
+        }
+    }
+    for c in &mut s2.conversations {
+        c.course = remap(c.course);
+    }
+    for x in &mut s2.standby {
+        x.course = remap(x.course);
+    }
+    for x in &mut s2.medical {
+        x.course = remap(x.course);
+    }
+    for x in &mut s2.rehab {
+        x.course = remap(x.course);
+    }
+    shuffle(&mut s2.conversations, &mut rng);
+    shuffle(&mut s2.standby, &mut rng);
+    shuffle(&mut s2.medical, &mut rng);
+    shuffle(&mut s2.rehab, &mut rng);
+    let (pop2, _) = s2.build();
+    for as_of in [Day::ymd(2024, 3, 31), p.as_of] {
+        for old in pop.course_ids() {
+            let a = evaluate(pop.facts(old), &book, &s, as_of);
+            let b = evaluate(pop2.facts(remap(old)), &book, &s, as_of);
+            assert_eq!(a, b);
+        }
+    }
+    let (from, to) = (Month::new(2024, 1), Month::new(2025, 9));
+    for kind in MeasureKind::ALL {
+        let key = |pop: &Population, r: &kadence_core::measures::MeasureResult| {
+            let mut v: Vec<_> = r
+                .members
+                .iter()
+                .map(|m| {
+                    (
+                        pop.courses[m.course.index()].key.clone(),
+                        m.month,
+                        m.in_numerator,
+                        m.counted,
+                        m.window,
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let a = compute(
+            &pop,
+            &book,
+            kind,
+            &Definition::official(),
+            from,
+            to,
+            p.as_of,
+        );
+        let b = compute(
+            &pop2,
+            &book,
+            kind,
+            &Definition::official(),
+            from,
+            to,
+            p.as_of,
+        );
+        assert_eq!(key(&pop, &a), key(&pop2, &b), "{kind:?}");
+    }
+}
+
+/// A month computed alone, as of its last day, equals the same month inside a series computed later.
+#[test]
+fn month_alone_equals_month_in_series() {
+    let (p, pop) = small(7);
+    let book = RuleBook::danish();
+    let (from, to) = (Month::new(2024, 1), Month::new(2025, 8));
+    for def in [
+        Definition::official(),
+        Definition::internal_legacy(),
+        Definition {
+            standby: StandbyHandling::PauseClock,
+            half_year: HalfYear::Days182,
+            ..Definition::official()
+        },
+    ] {
+        for kind in MeasureKind::ALL {
+            let series = compute(&pop, &book, kind, &def, from, to, p.as_of);
+            for m in Month::range(from, to) {
+                let alone = compute(&pop, &book, kind, &def, m, m, m.last_day());
+                let in_series: Vec<_> = series
+                    .members
+                    .iter()
+                    .filter(|x| x.month == m)
+                    .copied()
+                    .collect();
+                assert_eq!(alone.members, in_series, "{kind:?} {m} {}", def.name);
+            }
+        }
+    }
+}
+
+/// The measures' lean code agrees with the duty engine course by course.
+#[test]
+fn measures_agree_with_duties() {
+    let (p, pop) = small(11);
+    let book = RuleBook::danish();
+    let s = Settings {
+        standby: StandbyHandling::CountAsUsual,
+        ..Settings::default()
+    };
+    let (from, to) = (Month::new(2024, 1), Month::new(2025, 8));
+    let first = compute(
+        &pop,
+        &book,
+        MeasureKind::FirstFollowUpOnTime,
+        &Definition::official(),
+        from,
+        to,
+        p.as_of,
+    );
+    assert!(first.members.len() > 50);
+    for m in &first.members {
+        let st = evaluate(pop.facts(m.course), &book, &s, m.month.last_day());
+        let duty = st
+            .duty(DutyKind::FirstFollowUp)
+            .expect("first follow-up duty");
+        assert_eq!(duty.due, Some(m.window.1), "{}", duty.explain());
+        assert_eq!(
+            duty.status == Status::Met,
+            m.in_numerator,
+            "{}",
+            duty.explain()
+        );
+    }
+    let early = compute(
+        &pop,
+        &book,
+        MeasureKind::EarlyEffort,
+        &Definition::official(),
+        from,
+        to,
+        p.as_of,
+    );
+    assert!(early.members.len() > 50);
+    let mut compared = 0;
+    for m in &early.members {
+        let st = evaluate(pop.facts(m.course), &book, &s, m.window.1.add_days(1));
+        if let Some(duty) = st
+            .duty(DutyKind::HalfYearFollowUps)
+            .filter(|d| d.status != Status::NotApplicable)
+        {
+            assert_eq!(duty.window, Some(m.window));
+            assert_eq!(duty.counted.min(4), m.counted.min(4), "{}", duty.explain());
+            assert_eq!(
+                duty.status == Status::Met,
+                m.in_numerator,
+                "{}",
+                duty.explain()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 50);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// No panic on any generated input, for any as-of date and settings.
+    #[test]
+    fn no_panic_on_generated_input(seed in any::<u64>(), years in 1i32..4, as_of_offset in -400i32..400, cpy in 20u32..300, days182 in any::<bool>(), standby in 0u8..3, spacing in 0u16..60) {
+        let as_of = Day::ymd(2016, 1, 1).add_days((seed % 4000) as i32);
+        let p = Params { from: as_of.add_months(-12 * years), ..Params::municipality(seed, as_of).with_courses_per_year(cpy) };
+        let pop = generate(&p);
+        let s = Settings {
+            half_year: if days182 { HalfYear::Days182 } else { HalfYear::CalendarMonths },
+            standby: [StandbyHandling::Exclude, StandbyHandling::PauseClock, StandbyHandling::CountAsUsual][usize::from(standby)],
+            min_spacing_days: spacing,
+            ..Settings::default()
+        };
+        let book = RuleBook::danish();
+        let when = as_of.add_days(as_of_offset);
+        for f in pop.all_facts() {
+            let st = evaluate(f, &book, &s, when);
+            for d in &st.duties { let _ = d.explain(); }
+        }
+        for kind in MeasureKind::ALL {
+            let def = Definition { standby: s.standby, half_year: s.half_year, ..Definition::official() };
+            let r = compute(&pop, &book, kind, &def, when.month().prev().prev(), when.month(), when);
+            let _ = r.cells(&pop, kadence_core::measures::Split::Caseworker);
+        }
+    }
+}
