@@ -1,0 +1,14 @@
+//! # kadence-import
+//!
+//! The shell between a municipality's case-system exports and the core: the documented import format
+//! ([`format`], `docs/import-format.md`), a writer ([`write`], used by `kadence generate`) and an
+//! all-or-nothing reader with located Danish errors ([`read`]). Text-level parsing (encodings,
+//! double-decoded UTF-8, separators, Danish dates) is in [`text`].
+
+pub mod format;
+pub mod read;
+pub mod text;
+pub mod write;
+
+pub use read::{read_files, read_paths, ImportError, ImportErrors, Loaded, ReadError};
+pub use write::{to_files, write_dir};
