@@ -269,6 +269,11 @@ impl Month {
     pub const fn prev(self) -> Month {
         Month(self.0 - 1)
     }
+    /// This month plus `n` months (negative goes back).
+    #[must_use]
+    pub const fn plus(self, n: i32) -> Month {
+        Month(self.0 + n)
+    }
     /// Months from `self` to `later`.
     pub const fn months_until(self, later: Month) -> i32 {
         later.0 - self.0

@@ -45,6 +45,14 @@ pub enum DutyKind {
     Lae265BeforeRehab(u16),
 }
 
+impl DutyKind {
+    /// Whether the deadline is the municipality's own (a conversation, a check, the rehabilitation
+    /// team), as opposed to a doctor's deadline for a medical statement.
+    pub fn is_caseworker_deadline(self) -> bool {
+        !matches!(self, DutyKind::MedicalStatement(_))
+    }
+}
+
 /// Where a duty stands on the as-of date.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 pub enum Status {
@@ -181,10 +189,13 @@ pub struct CourseStatus {
 }
 
 impl CourseStatus {
-    /// The actionable duty with the earliest effective deadline: what the worklist sorts by.
+    /// The caseworker's actionable duty with the earliest effective deadline: what the worklist sorts
+    /// by. Doctors' deadlines for medical statements are not the caseworker's deadlines; they show as
+    /// flags instead.
     pub fn next_deadline(&self) -> Option<&Duty> {
         self.duties
             .iter()
+            .filter(|d| d.kind.is_caseworker_deadline())
             .filter(|d| d.status.is_actionable() && d.days_left.is_some())
             .min_by_key(|d| d.days_left)
     }

@@ -4,6 +4,7 @@
 //! citizens, and how well it is done.
 //!
 //! - [`date`]: calendar days as integers, month arithmetic in one step.
+//! - [`dk`]: Danish number formatting (decimal comma) shared by every user-facing shell.
 //! - [`cpr`]: validated CPR numbers that never print in full.
 //! - [`model`]: citizens, courses, conversations, standby, medical requests, rehabilitation meetings.
 //! - [`rules`]: the versioned rule sets (2015, 2020, 2022, 2023, 2025), each citing its paragraphs.
@@ -17,6 +18,7 @@
 
 pub mod cpr;
 pub mod date;
+pub mod dk;
 pub mod duties;
 pub mod measures;
 pub mod model;

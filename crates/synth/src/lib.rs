@@ -77,12 +77,12 @@ impl Default for Practice {
     fn default() -> Self {
         Practice {
             ksd_planners: 0.15,
-            diligence: (0.80, 0.99),
+            diligence: (0.90, 0.99),
             lateness: (0.0, 18.0),
             standby_share: 0.07,
             standby_contacted: 0.5,
             missing_lae265: 0.08,
-            plan: [44, 90, 135, 172],
+            plan: [38, 78, 118, 152],
         }
     }
 }
@@ -446,7 +446,7 @@ fn one_course(
     let mut next = 172 + rng.range(40, 80);
     while next < duration {
         plan_days.push(next);
-        next += rng.range(40, 90);
+        next += rng.range(50, 110);
     }
     if let Some(req) = early_request {
         plan_days[0] = plan_days[0].min(base.days_until(req.date) + rng.range(5, 16));

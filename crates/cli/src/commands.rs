@@ -1,0 +1,892 @@
+//! The subcommands. Each loads data, asks the core, and prints a Danish table or JSON.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use kadence_core::date::{Day, Month};
+use kadence_core::dk;
+use kadence_core::duties::{evaluate, CourseStatus, Duty, DutyKind, LocalResult, Status};
+use kadence_core::measures::{compute, Definition, Group, MeasureKind, MeasureResult, Split};
+use kadence_core::model::*;
+use kadence_core::reconcile::{reconcile, Reason};
+use kadence_core::rules::RuleBook;
+use kadence_core::settings::Settings;
+use kadence_synth::{generate, Params};
+use serde::Serialize;
+
+use crate::table::Table;
+use crate::{
+    parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
+    MeasureArg, Preset,
+};
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Generate {
+            out,
+            preset,
+            seed,
+            forloeb_pr_aar,
+            as_of,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let summary = generate_into(&out, preset, seed, forloeb_pr_aar, as_of)?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Status {
+            data,
+            as_of,
+            team,
+            sagsbehandler,
+            forloeb,
+            limit,
+            format,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let pop = load(&data)?;
+            status(&pop, as_of, team, sagsbehandler, forloeb, limit, format)
+        }
+        Command::Measure {
+            data,
+            as_of,
+            maal,
+            definition,
+            fra,
+            til,
+            opdelt,
+            team,
+            sagsbehandler,
+            afstem,
+            limit,
+            format,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let pop = load(&data)?;
+            let to = parse_month(&til, as_of.month())?;
+            let from = parse_month(&fra, to.plus(-11))?;
+            if from > to {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    "--fra skal ligge før eller i samme måned som --til",
+                ));
+            }
+            let filter = Filter::new(&pop, team, sagsbehandler, None)?;
+            let args = MeasureArgs {
+                kind: kind(maal),
+                def: definition,
+                from,
+                to,
+                as_of,
+                by: opdelt,
+                limit,
+                format,
+            };
+            measure(&pop, &filter, &args, afstem)
+        }
+        Command::Demo { dir, seed } => demo(&dir, seed),
+    }
+}
+
+fn kind(m: MeasureArg) -> MeasureKind {
+    match m {
+        MeasureArg::Foerste => MeasureKind::FirstFollowUpOnTime,
+        MeasureArg::Tidlig => MeasureKind::EarlyEffort,
+        MeasureArg::Fokus2 => MeasureKind::FocusTarget2,
+    }
+}
+
+fn definition(d: DefinitionArg) -> (Definition, Definition) {
+    match d {
+        DefinitionArg::Officiel => (Definition::official(), Definition::internal_legacy()),
+        DefinitionArg::Intern => (Definition::internal_legacy(), Definition::official()),
+    }
+}
+
+fn load(path: &Path) -> Result<Population, Failure> {
+    if !path.exists() {
+        return Err(Failure::new(
+            Exit::Io,
+            format!(
+                "Mappen eller filen {} findes ikke. Dan data med «kadence generate --out {}».",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    let loaded = kadence_import::read_paths(&[path])?;
+    for w in &loaded.warnings {
+        eprintln!("advarsel: {w}");
+    }
+    Ok(loaded.population)
+}
+
+fn generate_into(
+    out: &Path,
+    preset: Preset,
+    seed: u64,
+    per_year: Option<u32>,
+    as_of: Day,
+) -> Result<String, Failure> {
+    let mut p = match preset {
+        Preset::Kommune => Params::municipality(seed, as_of),
+        Preset::Vesthimmerland => Params::vesthimmerland_2021(seed),
+        Preset::Land => Params::national(seed, as_of),
+    };
+    if let Some(n) = per_year {
+        p = p.with_courses_per_year(n);
+    }
+    let pop = generate(&p);
+    let paths = kadence_import::write_dir(&pop, out).map_err(|e| {
+        Failure::new(
+            Exit::Io,
+            format!("Kan ikke skrive til {}: {e}", out.display()),
+        )
+    })?;
+    Ok(format!(
+        "Syntetisk kommune dannet (frø {seed}, eksportdato {}): {} forløb, {} samtaler, {} sagsbehandlere i {} teams.\nSkrevet: {}",
+        p.as_of.dk(),
+        dk::int(pop.courses.len() as i64),
+        dk::int(pop.conversation_count() as i64),
+        pop.caseworkers.len(),
+        pop.teams.len(),
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// Team / caseworker / course filter resolved from the case system's keys.
+struct Filter {
+    team: Option<TeamId>,
+    caseworker: Option<CaseworkerId>,
+    course: Option<CourseId>,
+}
+
+impl Filter {
+    fn new(
+        pop: &Population,
+        team: Option<String>,
+        cw: Option<String>,
+        course: Option<String>,
+    ) -> Result<Filter, Failure> {
+        let team = match team {
+            None => None,
+            Some(k) => Some(
+                pop.teams
+                    .iter()
+                    .position(|t| t.key == k)
+                    .map(|i| TeamId(i as u32))
+                    .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt team-id «{k}»")))?,
+            ),
+        };
+        let caseworker = match cw {
+            None => None,
+            Some(k) => Some(
+                pop.caseworkers
+                    .iter()
+                    .position(|c| c.key == k)
+                    .map(|i| CaseworkerId(i as u32))
+                    .ok_or_else(|| {
+                        Failure::new(Exit::Usage, format!("Ukendt sagsbehandler-id «{k}»"))
+                    })?,
+            ),
+        };
+        let course = match course {
+            None => None,
+            Some(k) => Some(
+                pop.course_by_key(&k)
+                    .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt forløbs-id «{k}»")))?,
+            ),
+        };
+        Ok(Filter {
+            team,
+            caseworker,
+            course,
+        })
+    }
+
+    fn keeps(&self, pop: &Population, id: CourseId) -> bool {
+        let c = &pop.courses[id.index()];
+        self.course.is_none_or(|x| x == id)
+            && self.caseworker.is_none_or(|x| c.caseworker == Some(x))
+            && self.team.is_none_or(|x| pop.team_of(c) == Some(x))
+    }
+}
+
+#[derive(Serialize)]
+struct DutyOut<'a> {
+    #[serde(flatten)]
+    duty: &'a Duty,
+    title: String,
+    status_label: &'static str,
+    explanation: String,
+}
+
+impl<'a> DutyOut<'a> {
+    fn new(duty: &'a Duty) -> DutyOut<'a> {
+        DutyOut {
+            duty,
+            title: duty.title(),
+            status_label: duty.status.label(),
+            explanation: duty.explain(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CourseOut<'a> {
+    course: &'a str,
+    cpr: String,
+    kind: CourseKind,
+    first_absence: Day,
+    benefit_start: Day,
+    caseworker: Option<&'a str>,
+    team: Option<&'a str>,
+    active: bool,
+    days_since_first_absence: i32,
+    conversations_held: u16,
+    last_conversation: Option<Day>,
+    in_standby: bool,
+    flags: Vec<String>,
+    next_deadline: Option<DutyOut<'a>>,
+    duties: Vec<DutyOut<'a>>,
+    local: &'a [LocalResult],
+}
+
+#[derive(Serialize)]
+struct StatusOut<'a> {
+    as_of: Day,
+    total: usize,
+    shown: usize,
+    courses: Vec<CourseOut<'a>>,
+}
+
+/// Flags for the worklist ("Hændelser"), in Danish.
+fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
+    let f = pop.facts(id);
+    let mut out = Vec::new();
+    if st.in_standby {
+        if let Some(s) = f.standby.iter().rev().find(|s| s.start <= st.as_of) {
+            out.push(format!("Standby siden {}", s.start.dk()));
+        }
+    }
+    let first_open = st
+        .duty(DutyKind::FirstFollowUp)
+        .is_some_and(|d| d.status.is_actionable());
+    if let Some(r) = f
+        .course
+        .early_request
+        .filter(|r| r.date <= st.as_of && first_open)
+    {
+        out.push(format!(
+            "Tidlig opfølgning anmodet {} ({})",
+            r.date.dk(),
+            if r.by == Requester::Employer {
+                "§ 7 c"
+            } else {
+                "§ 7 e"
+            }
+        ));
+    }
+    for d in &st.duties {
+        match d.kind {
+            DutyKind::PredictableCheck if d.status.is_actionable() => {
+                if let Some(due) = d.due {
+                    out.push(format!("§ 13 f: tjek af raskmelding senest {}", due.dk()));
+                }
+            }
+            DutyKind::MedicalStatement(i) if d.status == Status::Overdue => {
+                let form = match f.medical[usize::from(i)].form {
+                    MedicalForm::Lae285 => "LÆ 285",
+                    MedicalForm::Lae265 => "LÆ 265",
+                    MedicalForm::Other => "Lægeattest",
+                };
+                out.push(format!(
+                    "{form} udestående - {} dage over frist",
+                    -d.days_left.unwrap_or(0)
+                ));
+            }
+            DutyKind::Lae265BeforeRehab(_)
+                if matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon) =>
+            {
+                out.push("LÆ 265 mangler".into());
+            }
+            _ => {}
+        }
+    }
+    for l in &st.local {
+        // Only while it matters: due soon, or missed within the last month.
+        let recent = l.window.1.add_days(31) >= st.as_of;
+        if l.status == Status::DueSoon || (l.status == Status::Missed && recent) {
+            out.push(format!(
+                "Lokalt mål ({}): {} af {} inden {}",
+                l.name,
+                l.counted,
+                l.required,
+                l.window.1.dk()
+            ));
+        }
+    }
+    out
+}
+
+/// Worklist order: next deadline first (overdue first), none last; ties by longest absence.
+fn urgency(st: &CourseStatus) -> (i32, i32) {
+    (
+        st.next_deadline()
+            .and_then(|d| d.days_left)
+            .unwrap_or(i32::MAX),
+        -st.days_since_first_absence,
+    )
+}
+
+fn days_text(days: i32) -> String {
+    match days {
+        0 => "i dag".into(),
+        d if d > 0 => format!("om {d} dage"),
+        d => format!("{} dage over", -d),
+    }
+}
+
+fn conversations_text(st: &CourseStatus) -> String {
+    [
+        DutyKind::HalfYearFollowUps,
+        DutyKind::JobClarificationFollowUps,
+    ]
+    .iter()
+    .find_map(|k| st.duty(*k))
+    .map_or_else(
+        || st.conversations_held.to_string(),
+        |d| format!("{} af {}", d.counted.min(d.required), d.required),
+    )
+}
+
+fn status(
+    pop: &Population,
+    as_of: Day,
+    team: Option<String>,
+    cw: Option<String>,
+    course: Option<String>,
+    limit: usize,
+    format: Format,
+) -> Result<(), Failure> {
+    let single = course.is_some();
+    let filter = Filter::new(pop, team, cw, course)?;
+    let book = RuleBook::danish();
+    let settings = Settings::default();
+    let mut rows: Vec<(CourseId, CourseStatus)> = pop
+        .course_ids()
+        .filter(|id| filter.keeps(pop, *id))
+        .map(|id| (id, evaluate(pop.facts(id), &book, &settings, as_of)))
+        .filter(|(_, st)| single || st.active)
+        .collect();
+    rows.sort_by_key(|(id, st)| (urgency(st), pop.courses[id.index()].key.clone()));
+    let total = rows.len();
+    rows.truncate(if single { 1 } else { limit });
+    let outs: Vec<CourseOut<'_>> = rows
+        .iter()
+        .map(|(id, st)| {
+            let c = &pop.courses[id.index()];
+            CourseOut {
+                course: &c.key,
+                cpr: pop.citizens[c.citizen.index()].cpr.masked(),
+                kind: c.kind,
+                first_absence: c.first_absence,
+                benefit_start: c.benefit_start,
+                caseworker: c
+                    .caseworker
+                    .map(|x| pop.caseworkers[x.index()].key.as_str()),
+                team: pop.team_of(c).map(|t| pop.teams[t.index()].key.as_str()),
+                active: st.active,
+                days_since_first_absence: st.days_since_first_absence,
+                conversations_held: st.conversations_held,
+                last_conversation: st.last_conversation,
+                in_standby: st.in_standby,
+                flags: flags(pop, *id, st),
+                next_deadline: st.next_deadline().map(DutyOut::new),
+                duties: st.duties.iter().map(DutyOut::new).collect(),
+                local: &st.local,
+            }
+        })
+        .collect();
+    if format == Format::Json {
+        let out = StatusOut {
+            as_of,
+            total,
+            shown: outs.len(),
+            courses: outs,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out)
+                .map_err(|e| Failure::new(Exit::Internal, e.to_string()))?
+        );
+        return Ok(());
+    }
+    if single {
+        let Some(c) = outs.first() else { return Ok(()) };
+        println!(
+            "Forløb {} ({}), CPR {}, pr. {}",
+            c.course,
+            kind_word(c.kind),
+            c.cpr,
+            as_of.dk()
+        );
+        println!(
+            "1. fraværsdag {} · ydelsesstart (KSD) {} · dag {} i forløbet · {} samtaler holdt{}",
+            c.first_absence.dk(),
+            c.benefit_start.dk(),
+            c.days_since_first_absence + 1,
+            c.conversations_held,
+            c.last_conversation
+                .map(|d| format!(", seneste {}", d.dk()))
+                .unwrap_or_default()
+        );
+        println!("Bemærk: lovens frister regnes fra første fraværsdag, ikke fra ydelsesstart.\n");
+        let mut t = Table::new(["Pligt", "Status", "Frist", "Dage", "§"]);
+        for d in &c.duties {
+            t.row([
+                d.title.clone(),
+                d.status_label.to_string(),
+                d.duty.due.map(|x| x.dk().to_string()).unwrap_or_default(),
+                d.duty
+                    .days_left
+                    .filter(|_| d.duty.status.is_actionable())
+                    .map(days_text)
+                    .unwrap_or_default(),
+                format!("{} ({})", d.duty.paragraph, d.duty.rule_set),
+            ]);
+        }
+        print!("{}", t.render());
+        println!();
+        for d in &c.duties {
+            println!("- {}", d.explanation);
+        }
+        for l in c.local {
+            println!(
+                "- Lokalt mål (ikke lovkrav) «{}»: {} af {} inden {} - {}",
+                l.name,
+                l.counted,
+                l.required,
+                l.window.1.dk(),
+                l.status.label()
+            );
+        }
+        for f in &c.flags {
+            println!("! {f}");
+        }
+        return Ok(());
+    }
+    println!(
+        "Aktive forløb pr. {}: viser {} af {}, mest presserende først.",
+        as_of.dk(),
+        dk::int(outs.len() as i64),
+        dk::int(total as i64)
+    );
+    let mut t = Table::new([
+        "Forløb",
+        "CPR-nr.",
+        "Dag",
+        "Samtaler",
+        "Seneste samtale",
+        "Næste frist",
+        "",
+        "Pligt",
+        "Hændelser",
+    ])
+    .right(&[2]);
+    for (c, (_, st)) in outs.iter().zip(&rows) {
+        let next = st.next_deadline();
+        t.row([
+            c.course.to_string(),
+            c.cpr.clone(),
+            (c.days_since_first_absence + 1).to_string(),
+            conversations_text(st),
+            c.last_conversation
+                .map(|d| d.dk().to_string())
+                .unwrap_or_else(|| "-".into()),
+            next.and_then(|d| d.next_by.or(d.due))
+                .map(|d| d.dk().to_string())
+                .unwrap_or_else(|| "-".into()),
+            next.and_then(|d| d.days_left)
+                .map(days_text)
+                .unwrap_or_default(),
+            next.map(|d| format!("{} ({})", d.title(), d.paragraph))
+                .unwrap_or_default(),
+            c.flags.join("; "),
+        ]);
+    }
+    print!("{}", t.render());
+    Ok(())
+}
+
+fn kind_word(k: CourseKind) -> &'static str {
+    match k {
+        CourseKind::SicknessBenefit => "sygedagpenge",
+        CourseKind::JobClarification => "jobafklaring",
+    }
+}
+
+struct MeasureArgs {
+    kind: MeasureKind,
+    def: DefinitionArg,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    by: ByArg,
+    limit: usize,
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct CellOut {
+    month: Option<Month>,
+    group: Option<String>,
+    numerator: u32,
+    denominator: u32,
+    share: Option<f64>,
+    meets_target: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct MeasureOut<'a> {
+    as_of: Day,
+    measure: MeasureKind,
+    title: &'static str,
+    definition: &'a Definition,
+    definition_text: String,
+    target: Option<kadence_core::measures::Target>,
+    from: Month,
+    to: Month,
+    months: Vec<CellOut>,
+    groups: Vec<CellOut>,
+    pooled: CellOut,
+    six_month_alerts: Vec<Month>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconciliation: Option<ReconOut>,
+}
+
+#[derive(Serialize)]
+struct ReconOut {
+    against: Definition,
+    against_pooled: CellOut,
+    differing_courses: usize,
+    reasons: HashMap<&'static str, usize>,
+    differences: Vec<DiffOut>,
+}
+
+#[derive(Serialize)]
+struct DiffOut {
+    course: String,
+    cpr: String,
+    reasons: Vec<Reason>,
+    explanation: String,
+}
+
+fn group_name(pop: &Population, g: Group) -> Option<String> {
+    match g {
+        Group::Total => None,
+        Group::Team(t) => {
+            Some(t.map_or("Ikke fordelt".into(), |t| pop.teams[t.index()].name.clone()))
+        }
+        Group::Caseworker(c) => Some(c.map_or("Ikke fordelt".into(), |c| {
+            pop.caseworkers[c.index()].name.clone()
+        })),
+    }
+}
+
+fn cell_out(pop: &Population, kind: MeasureKind, c: &kadence_core::measures::Cell) -> CellOut {
+    CellOut {
+        month: c.month,
+        group: group_name(pop, c.group),
+        numerator: c.numerator,
+        denominator: c.denominator,
+        share: c.share(),
+        meets_target: kind.target().zip(c.share()).map(|(t, s)| t.met_by(s)),
+    }
+}
+
+fn filtered(r: MeasureResult, pop: &Population, filter: &Filter) -> MeasureResult {
+    MeasureResult {
+        members: r
+            .members
+            .into_iter()
+            .filter(|m| filter.keeps(pop, m.course))
+            .collect(),
+        ..r
+    }
+}
+
+fn share_text(c: &CellOut) -> String {
+    c.share.map(dk::percent).unwrap_or_else(|| "-".into())
+}
+
+fn measure(
+    pop: &Population,
+    filter: &Filter,
+    a: &MeasureArgs,
+    afstem: bool,
+) -> Result<(), Failure> {
+    let book = RuleBook::danish();
+    let (def, other) = definition(a.def);
+    let result = filtered(
+        compute(pop, &book, a.kind, &def, a.from, a.to, a.as_of),
+        pop,
+        filter,
+    );
+    let months_cells = result.cells(pop, Split::Total);
+    let split = match a.by {
+        ByArg::Maaned => Split::Total,
+        ByArg::Team => Split::Team,
+        ByArg::Sagsbehandler => Split::Caseworker,
+    };
+    let groups: Vec<CellOut> = if split == Split::Total {
+        Vec::new()
+    } else {
+        result
+            .pooled(pop, split)
+            .iter()
+            .map(|c| cell_out(pop, a.kind, c))
+            .collect()
+    };
+    let pooled = cell_out(pop, a.kind, &result.pooled(pop, Split::Total)[0]);
+    let alerts = result.six_month_alerts(&months_cells);
+    let reconciliation = if afstem {
+        let rec = reconcile(pop, &book, a.kind, &def, &other, a.from, a.to, a.as_of);
+        let diffs: Vec<_> = rec
+            .differences
+            .iter()
+            .filter(|d| filter.keeps(pop, d.course))
+            .collect();
+        let mut reasons: HashMap<&'static str, usize> = HashMap::new();
+        for d in &diffs {
+            for r in &d.reasons {
+                *reasons
+                    .entry(match r {
+                        Reason::ClockStart { .. } => "clock_start",
+                        Reason::Standby { .. } => "standby",
+                        Reason::HalfYearReading { .. } => "half_year_reading",
+                    })
+                    .or_default() += 1;
+            }
+        }
+        let b = filtered(rec.b.clone(), pop, filter);
+        Some(ReconOut {
+            against: other.clone(),
+            against_pooled: cell_out(pop, a.kind, &b.pooled(pop, Split::Total)[0]),
+            differing_courses: diffs.len(),
+            reasons,
+            differences: diffs
+                .iter()
+                .map(|d| {
+                    let c = &pop.courses[d.course.index()];
+                    DiffOut {
+                        course: c.key.clone(),
+                        cpr: pop.citizens[c.citizen.index()].cpr.masked(),
+                        reasons: d.reasons.clone(),
+                        explanation: d.explain(&rec.a.definition, &rec.b.definition),
+                    }
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
+    let out = MeasureOut {
+        as_of: a.as_of,
+        measure: a.kind,
+        title: a.kind.title(),
+        definition: &def,
+        definition_text: def.describe(),
+        target: a.kind.target(),
+        from: a.from,
+        to: a.to,
+        months: months_cells
+            .iter()
+            .map(|c| cell_out(pop, a.kind, c))
+            .collect(),
+        groups,
+        pooled,
+        six_month_alerts: alerts,
+        reconciliation,
+    };
+    if a.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out)
+                .map_err(|e| Failure::new(Exit::Internal, e.to_string()))?
+        );
+        return Ok(());
+    }
+    println!("{} pr. {}", out.title, a.as_of.dk());
+    println!("Definition: {}", out.definition_text);
+    if let Some(t) = out.target {
+        println!(
+            "Mål: {} {}",
+            if t.at_least { "mindst" } else { "højst" },
+            dk::percent(t.share)
+        );
+    }
+    let target_text = |c: &CellOut| match c.meets_target {
+        Some(true) => "nået".to_string(),
+        Some(false) => "IKKE nået".to_string(),
+        None => String::new(),
+    };
+    let mut t = Table::new(["Måned", "Tæller", "Nævner", "Andel", "Mål"]).right(&[1, 2, 3]);
+    for c in &out.months {
+        t.row([
+            c.month.map(|m| m.to_string()).unwrap_or_default(),
+            dk::int(i64::from(c.numerator)),
+            dk::int(i64::from(c.denominator)),
+            share_text(c),
+            target_text(c),
+        ]);
+    }
+    t.row([
+        "I alt".to_string(),
+        dk::int(i64::from(out.pooled.numerator)),
+        dk::int(i64::from(out.pooled.denominator)),
+        share_text(&out.pooled),
+        target_text(&out.pooled),
+    ]);
+    print!("{}", t.render());
+    if !out.groups.is_empty() {
+        println!();
+        let mut t = Table::new([
+            if split == Split::Team {
+                "Team"
+            } else {
+                "Sagsbehandler"
+            },
+            "Tæller",
+            "Nævner",
+            "Andel",
+            "Mål",
+        ])
+        .right(&[1, 2, 3]);
+        for c in &out.groups {
+            t.row([
+                c.group.clone().unwrap_or_default(),
+                dk::int(i64::from(c.numerator)),
+                dk::int(i64::from(c.denominator)),
+                share_text(c),
+                target_text(c),
+            ]);
+        }
+        print!("{}", t.render());
+    }
+    if !out.six_month_alerts.is_empty() {
+        println!(
+            "\nSTAR reagerer: seks måneder i træk under målet (med mindst {} borgere) i {}",
+            def.min_population,
+            out.six_month_alerts
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(r) = &out.reconciliation {
+        println!(
+            "\nAfstemning mod «{}»: {} ({} af {})",
+            r.against.name,
+            share_text(&r.against_pooled),
+            dk::int(i64::from(r.against_pooled.numerator)),
+            dk::int(i64::from(r.against_pooled.denominator))
+        );
+        println!(
+            "{} forløb tælles forskelligt.",
+            dk::int(r.differing_courses as i64)
+        );
+        let mut reasons: Vec<_> = r.reasons.iter().collect();
+        reasons.sort();
+        for (k, n) in reasons {
+            let label = match *k {
+                "clock_start" => "forskellig startdato for uret",
+                "standby" => "standby behandlet forskelligt",
+                _ => "forskellig læsning af halvåret",
+            };
+            println!("  {label}: {}", dk::int(*n as i64));
+        }
+        for d in r.differences.iter().take(a.limit) {
+            println!("- {} ({}): {}", d.course, d.cpr, d.explanation);
+        }
+        if r.differences.len() > a.limit {
+            println!(
+                "  ... og {} forløb mere (brug --limit eller --format json)",
+                r.differences.len() - a.limit
+            );
+        }
+    }
+    Ok(())
+}
+
+fn demo(dir: &Path, seed: u64) -> Result<(), Failure> {
+    let as_of = crate::today();
+    println!(
+        "{}",
+        generate_into(dir, Preset::Kommune, seed, None, as_of)?
+    );
+    let pop = load(dir)?;
+    let book = RuleBook::danish();
+    let settings = Settings::default();
+    let statuses: Vec<CourseStatus> = pop
+        .all_facts()
+        .map(|f| evaluate(f, &book, &settings, as_of))
+        .collect();
+    let active = statuses.iter().filter(|s| s.active).count();
+    let count = |k: fn(&DutyKind) -> bool, st: Status| {
+        statuses
+            .iter()
+            .filter(|s| s.active && s.duties.iter().any(|d| k(&d.kind) && d.status == st))
+            .count()
+    };
+    println!("\nOverblik pr. {} (Syntetisk Kommune):", as_of.dk());
+    println!("  Aktive forløb: {}", dk::int(active as i64));
+    println!(
+        "  1. samtale overskredet: {}",
+        count(|k| *k == DutyKind::FirstFollowUp, Status::Overdue)
+    );
+    println!(
+        "  Bagud med 4 samtaler i første halvår: {}",
+        count(|k| *k == DutyKind::HalfYearFollowUps, Status::Overdue)
+    );
+    println!(
+        "  Lægeattester over frist: {}",
+        count(
+            |k| matches!(k, DutyKind::MedicalStatement(_)),
+            Status::Overdue
+        )
+    );
+    println!(
+        "  Sager hos rehabiliteringsteamet uden LÆ 265: {}",
+        statuses
+            .iter()
+            .flat_map(|s| &s.duties)
+            .filter(
+                |d| matches!(d.kind, DutyKind::Lae265BeforeRehab(_)) && d.status == Status::Missed
+            )
+            .count()
+    );
+    let to = as_of.month().prev();
+    let from = to.plus(-5);
+    for def in [Definition::official(), Definition::internal_legacy()] {
+        let r = compute(&pop, &book, MeasureKind::EarlyEffort, &def, from, to, as_of);
+        let c = r.pooled(&pop, Split::Total)[0];
+        println!(
+            "  Tidlig indsats {from} til {to}, {}: {} ({} af {})",
+            def.name,
+            c.share().map(dk::percent).unwrap_or_else(|| "-".into()),
+            dk::int(i64::from(c.numerator)),
+            dk::int(i64::from(c.denominator))
+        );
+    }
+    let d = dir.display();
+    println!("\nPrøv:");
+    println!("  kadence status --data {d}");
+    println!("  kadence measure --data {d} --maal tidlig --afstem");
+    println!("  kadence measure --data {d} --maal foerste --opdelt team");
+    println!(
+        "\nWebappen (arbejdslister, overblik, fokusmål) er under udvikling og kommer med issue 4."
+    );
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! `kadence`: the command-line shell around the core.
+//!
+//! Reads the clock (for the default as-of date, Europe/Copenhagen) and the file system; everything it
+//! prints comes from the pure core. User-facing messages are Danish. Exit codes are documented in
+//! `docs/cli.md` and in [`Exit`].
+
+mod commands;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kadence_core::date::{Day, Month};
+
+/// Exit codes (also in docs/cli.md).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    /// Something unexpected went wrong inside Kadence.
+    Internal = 1,
+    /// The command line was wrong (clap's own code).
+    Usage = 2,
+    /// The data were rejected (import errors); nothing was changed.
+    InvalidData = 3,
+    /// A file or folder could not be read or written.
+    Io = 4,
+}
+
+/// A failure with its exit code and a Danish message.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Failure {
+        Failure {
+            exit,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<kadence_import::ReadError> for Failure {
+    fn from(e: kadence_import::ReadError) -> Self {
+        match e {
+            kadence_import::ReadError::Io { .. } => Failure::new(Exit::Io, e.to_string()),
+            kadence_import::ReadError::Invalid(errs) => {
+                Failure::new(Exit::InvalidData, errs.to_string())
+            }
+        }
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "kadence", version, about = "Kadence: opfølgning på sygedagpenge- og jobafklaringsforløb til tiden", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// En læsbar tabel
+    Tabel,
+    /// JSON (dokumenteret i docs/cli.md)
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Én kommune på størrelse med Vesthimmerland (~3.000 forløb om året), to år
+    Kommune,
+    /// Vesthimmerland-sagen 2021-22: alle planlægger fra ydelsesstart
+    Vesthimmerland,
+    /// Hele landet i ti år (~3 mio. forløb)
+    Land,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MeasureArg {
+    /// 1. opfølgning til tiden
+    Foerste,
+    /// Tidlig indsats (4 samtaler ved 6 måneders anciennitet)
+    Tidlig,
+    /// Fokusmål 2 (skærpet tilsyn)
+    Fokus2,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DefinitionArg {
+    /// STARs definition: første fraværsdag, standby tæller med
+    Officiel,
+    /// Den gamle interne: ydelsesstart (KSD), standby udeladt
+    Intern,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Maaned,
+    Team,
+    Sagsbehandler,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Dan en syntetisk kommune i importformatet (fiktive CPR-numre)
+    Generate {
+        /// Mappe, filerne skrives i
+        #[arg(long, default_value = "kadence-data")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Preset::Kommune)]
+        preset: Preset,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Nye forløb pr. kommune pr. år (standard efter forvalget)
+        #[arg(long)]
+        forloeb_pr_aar: Option<u32>,
+        /// Eksportdato (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Forløbenes pligter og frister pr. dato, mest presserende først
+    Status {
+        /// Mappe eller filer i importformatet
+        #[arg(long, default_value = "kadence-data")]
+        data: PathBuf,
+        /// Opgørelsesdato (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Kun dette team (team-id)
+        #[arg(long)]
+        team: Option<String>,
+        /// Kun denne sagsbehandler (sagsbehandler-id)
+        #[arg(long)]
+        sagsbehandler: Option<String>,
+        /// Kun dette forløb (forløbs-id), med alle pligter og forklaringer
+        #[arg(long)]
+        forloeb: Option<String>,
+        /// Højst så mange forløb i tabellen
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Format::Tabel)]
+        format: Format,
+    },
+    /// Fokusmål og STARs tal efter en udtrykkelig definition, evt. afstemt mod en anden
+    Measure {
+        #[arg(long, default_value = "kadence-data")]
+        data: PathBuf,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = MeasureArg::Tidlig)]
+        maal: MeasureArg,
+        #[arg(long, value_enum, default_value_t = DefinitionArg::Officiel)]
+        definition: DefinitionArg,
+        /// Første måned (åååå-mm); standard: 12 måneder før opgørelsesdatoen
+        #[arg(long)]
+        fra: Option<String>,
+        /// Sidste måned (åååå-mm); standard: opgørelsesdatoens måned
+        #[arg(long)]
+        til: Option<String>,
+        #[arg(long, value_enum, default_value_t = ByArg::Maaned)]
+        opdelt: ByArg,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        sagsbehandler: Option<String>,
+        /// Afstem mod den anden definition forløb for forløb
+        #[arg(long)]
+        afstem: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Format::Tabel)]
+        format: Format,
+    },
+    /// Dan en syntetisk demo-kommune og vis et overblik
+    Demo {
+        #[arg(long, default_value = "kadence-data")]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Today in Europe/Copenhagen: the only place the clock is read.
+pub fn today() -> Day {
+    let now = jiff::Zoned::now();
+    let dk = now.in_tz("Europe/Copenhagen").unwrap_or(now);
+    Day::from_jiff(dk.date())
+}
+
+pub fn parse_as_of(s: &Option<String>) -> Result<Day, Failure> {
+    match s {
+        None => Ok(today()),
+        Some(s) => kadence_import::text::parse_date(s).ok_or_else(|| {
+            Failure::new(
+                Exit::Usage,
+                format!("Datoen «{s}» duer ikke; skriv dd-mm-åååå eller åååå-mm-dd"),
+            )
+        }),
+    }
+}
+
+pub fn parse_month(s: &Option<String>, default: Month) -> Result<Month, Failure> {
+    match s {
+        None => Ok(default),
+        Some(s) => Month::parse(s).ok_or_else(|| {
+            Failure::new(
+                Exit::Usage,
+                format!("Måneden «{s}» duer ikke; skriv åååå-mm"),
+            )
+        }),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("kadence: {}", f.message.trim_end());
+            ExitCode::from(f.exit as u8)
+        }
+    }
+}
