@@ -42,9 +42,9 @@ impl Table {
         }
         let line = |cells: &[String]| {
             let mut s = String::new();
-            for i in 0..n {
+            for (i, wi) in w.iter().enumerate() {
                 let c = cells.get(i).map_or("", |c| c.as_str());
-                let pad = w[i] - width(c);
+                let pad = wi - width(c);
                 if i > 0 {
                     s.push_str("  ");
                 }

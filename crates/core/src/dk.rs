@@ -17,7 +17,7 @@ pub fn int(n: i64) -> String {
     out
 }
 
-/// A decimal number with `decimals` places and a decimal comma: 3.14159, 2 -> "3,14".
+/// A decimal number with `decimals` places and a decimal comma: 12.5, 1 -> "12,5".
 pub fn decimal(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
@@ -49,7 +49,7 @@ mod tests {
         assert_eq!(int(999), "999");
         assert_eq!(int(1000), "1.000");
         assert_eq!(int(-1234567), "-1.234.567");
-        assert_eq!(decimal(3.14159, 2), "3,14");
+        assert_eq!(decimal(12.345, 2), "12,35");
         assert_eq!(decimal(1234.5, 1), "1.234,5");
         assert_eq!(decimal(-0.04, 1), "0,0");
         assert_eq!(decimal(-2.5, 1), "-2,5");

@@ -165,7 +165,7 @@ pub struct Duty {
 /// A local practice target's result: labelled local, never part of legal status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LocalResult {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub window: (Day, Day),
     pub counted: u16,
     pub required: u16,
@@ -277,9 +277,7 @@ pub fn pause_for_standby(
             break;
         }
         let from = p.start.max(start);
-        let Some(p_end) = p.end else {
-            return None;
-        };
+        let p_end = p.end?;
         if p_end < from {
             continue;
         }
@@ -306,12 +304,11 @@ pub fn evaluate(
         ended,
         last,
     };
-    let held: Vec<Day> = f
+    let (held, last_conversation) = f
         .conversations
         .iter()
         .filter(|x| x.held && x.date <= last)
-        .map(|x| x.date)
-        .collect();
+        .fold((0u16, None), |(n, _), x| (n + 1, Some(x.date)));
     let mut duties = Vec::with_capacity(4);
     if c.clock_start() <= as_of {
         match c.kind {
@@ -333,8 +330,8 @@ pub fn evaluate(
         as_of,
         active: c.clock_start() <= as_of && ended.is_none_or(|e| e >= as_of),
         days_since_first_absence: c.first_absence.days_until(last),
-        conversations_held: held.len() as u16,
-        last_conversation: held.last().copied(),
+        conversations_held: held,
+        last_conversation,
         in_standby: v.in_standby(),
         duties,
         local,

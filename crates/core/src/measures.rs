@@ -338,7 +338,9 @@ pub fn compute(
     to: Month,
     as_of: Day,
 ) -> MeasureResult {
-    let mut members = Vec::new();
+    // Roughly one member per course (focus target 2: several per long course); reserving avoids
+    // repeated reallocation of a vector that reaches millions of entries at national scale.
+    let mut members = Vec::with_capacity(pop.courses.len());
     compute_into(
         pop,
         book,

@@ -6,8 +6,6 @@
 //! clock start (with both dates), standby handled differently, a different half-year reading. A course
 //! that differs always gets at least one reason; a test holds this over generated populations.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::date::{Day, Month};
@@ -62,30 +60,33 @@ pub fn reconcile(
 ) -> Reconciliation {
     let ra = compute(pop, book, kind, a, from, to, as_of);
     let rb = compute(pop, book, kind, b, from, to, as_of);
-    // Focus target 2 counts a course once per month end; the others once per course.
+    // Focus target 2 counts a course once per month end; the others once per course. Members come out
+    // of `compute` ordered by course (and month), so the two lists are merged in one pass.
     let per_month = kind == MeasureKind::FocusTarget2;
     let key = |m: &Member| (m.course, if per_month { Some(m.month) } else { None });
-    let mut map: HashMap<(CourseId, Option<Month>), (Option<Member>, Option<Member>)> =
-        HashMap::new();
-    for m in &ra.members {
-        map.entry(key(m)).or_default().0 = Some(*m);
+    let (xs, ys) = (&ra.members, &rb.members);
+    let (mut i, mut j) = (0, 0);
+    let mut differences = Vec::new();
+    while i < xs.len() || j < ys.len() {
+        let (x, y) = match (xs.get(i), ys.get(j)) {
+            (Some(x), Some(y)) if key(x) == key(y) => (Some(*x), Some(*y)),
+            (Some(x), Some(y)) if key(x) < key(y) => (Some(*x), None),
+            (Some(_), Some(y)) => (None, Some(*y)),
+            (Some(x), None) => (Some(*x), None),
+            (None, y) => (None, y.copied()),
+        };
+        i += usize::from(x.is_some());
+        j += usize::from(y.is_some());
+        if x.map(|m| (m.month, m.in_numerator)) != y.map(|m| (m.month, m.in_numerator)) {
+            let course = x.or(y).map_or(CourseId(0), |m| m.course);
+            differences.push(Difference {
+                course,
+                a: x,
+                b: y,
+                reasons: reasons(pop, course, a, b, x, y),
+            });
+        }
     }
-    for m in &rb.members {
-        map.entry(key(m)).or_default().1 = Some(*m);
-    }
-    let mut differences: Vec<Difference> = map
-        .into_iter()
-        .filter(|(_, (x, y))| {
-            x.map(|m| (m.month, m.in_numerator)) != y.map(|m| (m.month, m.in_numerator))
-        })
-        .map(|((course, _), (x, y))| Difference {
-            course,
-            a: x,
-            b: y,
-            reasons: reasons(pop, course, a, b, x, y),
-        })
-        .collect();
-    differences.sort_by_key(|d| (d.course, d.a.or(d.b).map(|m| m.month)));
     Reconciliation {
         a: ra,
         b: rb,

@@ -43,19 +43,14 @@ pub enum StandbyHandling {
 
 /// Reading of § 13 a: "if the absence of a category-1 citizen passes 8 weeks, a follow-up with
 /// re-visitation must take place".
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Category1Reading {
     /// Default: by the end of week 8, like every first follow-up (the duty is conditional on the course
     /// still running after day 56).
+    #[default]
     ByEndOfWeek8,
     /// Alternative: within this many days after the end of week 8.
     WithinDaysAfterWeek8(u16),
-}
-
-impl Default for Category1Reading {
-    fn default() -> Self {
-        Category1Reading::ByEndOfWeek8
-    }
 }
 
 /// Where a clock starts, for measures and local targets.
@@ -72,7 +67,8 @@ pub enum ClockStart {
 /// Always shown as local and never mixed into legal status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalTarget {
-    pub name: String,
+    /// Shared, so that per-course results can carry it without copying.
+    pub name: std::sync::Arc<str>,
     pub conversations: u8,
     pub months: u8,
     pub clock: ClockStart,

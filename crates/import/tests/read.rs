@@ -1,7 +1,6 @@
 //! The reader on real-world-shaped files.
 
 use kadence_core::date::Day;
-use kadence_core::model::*;
 use kadence_import::{read_files, to_files};
 use kadence_synth::{generate, Params};
 use proptest::prelude::*;

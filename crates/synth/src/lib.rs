@@ -71,6 +71,8 @@ pub struct Practice {
     pub missing_lae265: f64,
     /// Planned days (from the caseworker's clock start) of the four first-half-year conversations.
     pub plan: [i32; 4],
+    /// Days between conversations after the first half-year (range).
+    pub later_spacing: (i32, i32),
 }
 
 impl Default for Practice {
@@ -83,6 +85,7 @@ impl Default for Practice {
             standby_contacted: 0.5,
             missing_lae265: 0.08,
             plan: [38, 78, 118, 152],
+            later_spacing: (50, 110),
         }
     }
 }
@@ -150,7 +153,12 @@ impl Params {
             from: as_of.add_months(-120),
             to: as_of,
             as_of,
-            practice: Practice::default(),
+            // Long courses are followed more closely across the country than in the default
+            // municipality: about 5 conversations a course, as in the national figures.
+            practice: Practice {
+                later_spacing: (14, 30),
+                ..Practice::default()
+            },
         }
     }
 
@@ -303,9 +311,9 @@ pub fn generate(p: &Params) -> Population {
 
 fn name(rng: &mut Rng) -> String {
     let mut s = String::with_capacity(24);
-    s.push_str(*rng.pick(FIRST_NAMES));
+    s.push_str(rng.pick::<&str>(FIRST_NAMES));
     s.push(' ');
-    s.push_str(*rng.pick(LAST_NAMES));
+    s.push_str(rng.pick::<&str>(LAST_NAMES));
     s
 }
 
@@ -446,7 +454,7 @@ fn one_course(
     let mut next = 172 + rng.range(40, 80);
     while next < duration {
         plan_days.push(next);
-        next += rng.range(50, 110);
+        next += rng.range(p.practice.later_spacing.0, p.practice.later_spacing.1);
     }
     if let Some(req) = early_request {
         plan_days[0] = plan_days[0].min(base.days_until(req.date) + rng.range(5, 16));

@@ -1,0 +1,284 @@
+//! `kadence-bench`: the national-scale benchmark of the core.
+//!
+//! Generates the whole country's ten years (98 synthetic municipalities, ~3 million courses, ~15 million
+//! conversations), then times, from memory (warm):
+//! - every duty of every course as of one date ([`evaluate`]);
+//! - all three measures by month over the ten years under the official definition, and the
+//!   early-effort measure under the internal definition, with the reconciliation of the two;
+//!
+//! each on one thread and on all cores (chunks of courses, merged). Reports the best of `--runs` runs,
+//! peak memory, and the machine. Usage and recorded figures: `docs/performance.md`.
+//!
+//! Run: `cargo run --release -p kadence-bench -- [--courses-per-year N] [--runs N] [--threads N]`
+
+use std::time::{Duration, Instant};
+
+use kadence_core::date::{Day, Month};
+use kadence_core::duties::{evaluate, Status};
+use kadence_core::measures::{compute_into, Definition, MeasureKind, Member};
+use kadence_core::model::{CourseId, Population};
+use kadence_core::reconcile::reconcile;
+use kadence_core::rules::RuleBook;
+use kadence_core::settings::Settings;
+use kadence_synth::{generate, Params};
+
+struct Args {
+    per_year: u32,
+    runs: usize,
+    threads: usize,
+    seed: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        per_year: 2950,
+        runs: 3,
+        threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        seed: 1,
+    };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < argv.len() {
+        let val = argv.get(i + 1).and_then(|v| v.parse::<u64>().ok());
+        match (argv[i].as_str(), val) {
+            ("--courses-per-year", Some(v)) => a.per_year = v as u32,
+            ("--runs", Some(v)) => a.runs = (v as usize).max(1),
+            ("--threads", Some(v)) => a.threads = (v as usize).max(1),
+            ("--seed", Some(v)) => a.seed = v,
+            _ => {
+                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N]");
+                std::process::exit(2);
+            }
+        }
+        i += 2;
+    }
+    a
+}
+
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut out = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = f();
+        best = best.min(t.elapsed());
+        out = Some(r);
+    }
+    (best, out.expect("at least one run"))
+}
+
+fn chunks(pop: &Population, threads: usize) -> Vec<std::ops::Range<u32>> {
+    let n = pop.courses.len() as u32;
+    let size = n.div_ceil(threads as u32).max(1);
+    (0..threads as u32)
+        .map(|i| (i * size).min(n)..((i + 1) * size).min(n))
+        .collect()
+}
+
+/// All duties of all courses; returns (duties, overdue) so the work cannot be optimised away.
+fn all_duties(pop: &Population, as_of: Day, threads: usize) -> (usize, usize) {
+    let book = RuleBook::danish();
+    let s = Settings::default();
+    let work = |r: std::ops::Range<u32>| {
+        let (mut n, mut overdue) = (0, 0);
+        for id in r {
+            let st = evaluate(pop.facts(CourseId(id)), &book, &s, as_of);
+            n += st.duties.len();
+            overdue += st
+                .duties
+                .iter()
+                .filter(|d| d.status == Status::Overdue)
+                .count();
+        }
+        (n, overdue)
+    };
+    if threads == 1 {
+        return work(0..pop.courses.len() as u32);
+    }
+    std::thread::scope(|sc| {
+        let hs: Vec<_> = chunks(pop, threads)
+            .into_iter()
+            .map(|r| sc.spawn(move || work(r)))
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().unwrap_or((0, 0)))
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    })
+}
+
+/// One measure over all courses, chunked over threads.
+fn measure(
+    pop: &Population,
+    kind: MeasureKind,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    threads: usize,
+) -> Vec<Member> {
+    let book = RuleBook::danish();
+    let work = |r: std::ops::Range<u32>| {
+        let mut out = Vec::with_capacity(r.len());
+        compute_into(
+            pop,
+            &book,
+            kind,
+            def,
+            from,
+            to,
+            as_of,
+            r.map(CourseId),
+            &mut out,
+        );
+        out
+    };
+    if threads == 1 {
+        return work(0..pop.courses.len() as u32);
+    }
+    std::thread::scope(|sc| {
+        let hs: Vec<_> = chunks(pop, threads)
+            .into_iter()
+            .map(|r| sc.spawn(move || work(r)))
+            .collect();
+        let mut all = Vec::with_capacity(pop.courses.len());
+        for h in hs {
+            all.extend(h.join().unwrap_or_default());
+        }
+        all
+    })
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let a = args();
+    let as_of = Day::ymd(2026, 10, 31);
+    println!(
+        "machine: {} ({} threads available), {}",
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::env::consts::ARCH
+    );
+    let t = Instant::now();
+    let pop = generate(&Params::national(a.seed, as_of).with_courses_per_year(a.per_year));
+    let gen = t.elapsed();
+    println!(
+        "population: {} courses, {} conversations, {} caseworkers (generated in {})",
+        pop.courses.len(),
+        pop.conversation_count(),
+        pop.caseworkers.len(),
+        ms(gen)
+    );
+    let from = Month::new(2016, 11);
+    let to = Month::new(2026, 10);
+    let official = Definition::official();
+    let internal = Definition::internal_legacy();
+    println!("\n| work | 1 thread | {} threads | result |", a.threads);
+    println!("|---|---:|---:|---|");
+    let (t1, r1) = best(a.runs, || all_duties(&pop, as_of, 1));
+    let (tn, rn) = best(a.runs, || all_duties(&pop, as_of, a.threads));
+    assert_eq!(r1, rn);
+    println!(
+        "| all duties of all courses as of {as_of} | {} | {} | {} duties, {} overdue |",
+        ms(t1),
+        ms(tn),
+        r1.0,
+        r1.1
+    );
+    let mut total_1 = Duration::ZERO;
+    let mut total_n = Duration::ZERO;
+    for kind in MeasureKind::ALL {
+        let (t1, r1) = best(a.runs, || {
+            measure(&pop, kind, &official, from, to, as_of, 1)
+        });
+        let (tn, rn) = best(a.runs, || {
+            measure(&pop, kind, &official, from, to, as_of, a.threads)
+        });
+        assert_eq!(r1.len(), rn.len());
+        total_1 += t1;
+        total_n += tn;
+        let num = r1.iter().filter(|m| m.in_numerator).count();
+        println!(
+            "| {kind:?}, 120 months, official | {} | {} | {} of {} |",
+            ms(t1),
+            ms(tn),
+            num,
+            r1.len()
+        );
+    }
+    let (t1, r1) = best(a.runs, || {
+        measure(
+            &pop,
+            MeasureKind::EarlyEffort,
+            &internal,
+            from,
+            to,
+            as_of,
+            1,
+        )
+    });
+    let (tn, _) = best(a.runs, || {
+        measure(
+            &pop,
+            MeasureKind::EarlyEffort,
+            &internal,
+            from,
+            to,
+            as_of,
+            a.threads,
+        )
+    });
+    total_1 += t1;
+    total_n += tn;
+    println!(
+        "| EarlyEffort, 120 months, internal | {} | {} | {} members |",
+        ms(t1),
+        ms(tn),
+        r1.len()
+    );
+    println!(
+        "| **all measures above** | **{}** | **{}** | |",
+        ms(total_1),
+        ms(total_n)
+    );
+    let (tr, rec) = best(1, || {
+        reconcile(
+            &pop,
+            &RuleBook::danish(),
+            MeasureKind::EarlyEffort,
+            &official,
+            &internal,
+            from,
+            to,
+            as_of,
+        )
+    });
+    println!(
+        "| reconciliation official vs internal (1 thread) | {} | | {} differing courses |",
+        ms(tr),
+        rec.differences.len()
+    );
+    if let Some(m) = peak_rss_mib() {
+        println!("\npeak memory (VmHWM): {m:.0} MiB");
+    }
+}
