@@ -308,7 +308,9 @@ pub fn evaluate(
         .conversations
         .iter()
         .filter(|x| x.held && x.date <= last)
-        .fold((0u16, None), |(n, _), x| (n + 1, Some(x.date)));
+        .fold((0u16, None), |(n, _), x| {
+            (n.saturating_add(1), Some(x.date))
+        });
     let mut duties = Vec::with_capacity(4);
     if c.clock_start() <= as_of {
         match c.kind {
@@ -363,7 +365,7 @@ fn sickness_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Du
     let half_end = s.half_year.window_end(day1, 6);
     let cadence_rules = book.in_force_on(half_end);
     if let Cadence::EveryWeeks { weeks } = book.in_force_on(nominal_due).cadence {
-        out.push(regular_follow_up(v, book, weeks));
+        out.push(regular_follow_up(v, book, s, weeks));
     }
     if let Cadence::InFirstHalfYear { count } = cadence_rules.cadence {
         out.push(half_year(v, book, cadence_rules, s, count));
@@ -684,7 +686,7 @@ fn predictable_check(v: &View<'_>, book: &RuleBook, s: &Settings, marked: Predic
     d
 }
 
-fn regular_follow_up(v: &View<'_>, book: &RuleBook, weeks: u8) -> Duty {
+fn regular_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings, weeks: u8) -> Duty {
     // 2015: after the first follow-up, at least every `weeks` weeks. Judged interval by interval while
     // the 2015 rules are in force on the interval's due date.
     let c = v.f.course;
@@ -733,15 +735,10 @@ fn regular_follow_up(v: &View<'_>, book: &RuleBook, weeks: u8) -> Duty {
         d.met_on = Some(e);
         return d;
     }
-    let left = v.as_of.days_until(due);
+    // The current interval is open: judged like any deadline; earlier late intervals stay in the note.
+    let (status, left) = deadline_status(v, due, None, s);
+    d.status = status;
     d.days_left = Some(left);
-    d.status = if left < 0 {
-        Status::Overdue
-    } else if late > 0 {
-        Status::MetLate
-    } else {
-        Status::Open
-    };
     d
 }
 
