@@ -1,0 +1,982 @@
+//! # kadence-store
+//!
+//! The database shell: an embedded SQLite file by default, PostgreSQL for multi-user deployments, behind
+//! one [`Store`] and one conformance suite (`tests/conformance.rs`, run on both).
+//!
+//! - **Migrations** are applied at start ([`schema::MIGRATIONS`], portable SQL).
+//! - **An import is one transaction** ([`Store::import`]): either every row of the export is written or
+//!   nothing is. Each course carries a content hash over its row and all its facts, so re-importing the
+//!   same export changes nothing, and a newer export of a course replaces that course's facts. Courses
+//!   not in the export are kept (an export may cover only part of the caseload).
+//! - **Every fact traces back** to the import batch that wrote it (`batch_id`), and every batch records its
+//!   files' names, sizes, SHA-256 hashes, row counts and times.
+//! - **Loading** ([`Store::load`]) builds the core's in-memory population; [`SnapshotCell`] lets readers
+//!   switch to a new snapshot atomically after an import (a reader sees the old data or the new, never a
+//!   mix).
+//!
+//! One code path serves both databases through sqlx's `Any` driver: the SQL is written once with `$N`
+//! placeholders, which both SQLite and PostgreSQL accept.
+
+pub mod codes;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use kadence_core::cpr::Cpr;
+use kadence_core::date::Day;
+use kadence_core::model::*;
+use kadence_import::Loaded;
+use sha2::{Digest, Sha256};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use codes::Code;
+
+/// Which database is behind a store.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database failure, in Danish for the shells to show.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Databasefejl: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("Databasen indeholder en ugyldig værdi i {table}.{column}: «{value}»")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+    },
+    #[error("Ukendt databaseadresse «{0}»; brug sqlite://sti eller postgres://...")]
+    Url(String),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// One file of an import, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileMeta {
+    pub name: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub rows: u64,
+    pub encoding: String,
+}
+
+impl FileMeta {
+    /// Describes a file from its bytes and what the reader made of it.
+    pub fn new(name: &str, bytes: &[u8], rows: usize, encoding: &str) -> FileMeta {
+        FileMeta {
+            name: name.to_string(),
+            size_bytes: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(bytes)),
+            rows: rows as u64,
+            encoding: encoding.to_string(),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub batch_id: i64,
+    pub rows_read: u64,
+    pub courses_inserted: u64,
+    pub courses_updated: u64,
+    pub courses_unchanged: u64,
+    pub rows_repaired: u64,
+    pub rows_rejected: u64,
+}
+
+/// A recorded import batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchInfo {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub source: String,
+    pub summary: ImportSummary,
+    pub files: Vec<FileMeta>,
+}
+
+/// The data as of one import: what every reader works on.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub population: Population,
+    /// The latest import batch, for the data-freshness line.
+    pub latest: Option<BatchInfo>,
+}
+
+/// Holds the current snapshot; readers take an `Arc` and keep a consistent view for as long as they
+/// hold it, while an import swaps in the next one.
+#[derive(Debug)]
+pub struct SnapshotCell(RwLock<Arc<Snapshot>>);
+
+impl SnapshotCell {
+    pub fn new(s: Snapshot) -> SnapshotCell {
+        SnapshotCell(RwLock::new(Arc::new(s)))
+    }
+    /// The current snapshot.
+    pub fn get(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.0.read().unwrap_or_else(|e| e.into_inner()))
+    }
+    /// Replaces the snapshot; readers holding the old one keep it until they drop it.
+    pub fn replace(&self, s: Snapshot) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(s);
+    }
+}
+
+/// Row counts per table (for tests and `kadence import` summaries).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub batches: i64,
+    pub teams: i64,
+    pub caseworkers: i64,
+    pub citizens: i64,
+    pub courses: i64,
+    pub conversations: i64,
+    pub standby: i64,
+    pub medical: i64,
+    pub rehab: i64,
+}
+
+/// The database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A value to bind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Val {
+    Text(Option<String>),
+    Int(i64),
+}
+
+fn t(s: impl Into<String>) -> Val {
+    Val::Text(Some(s.into()))
+}
+fn opt(s: Option<impl Into<String>>) -> Val {
+    Val::Text(s.map(Into::into))
+}
+fn day(d: Day) -> Val {
+    t(d.to_string())
+}
+fn oday(d: Option<Day>) -> Val {
+    opt(d.map(|d| d.to_string()))
+}
+
+/// Most bind parameters in one statement (SQLite's limit is 32,766; PostgreSQL's 65,535).
+const MAX_BINDS: usize = 30_000;
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<()> {
+    let per = (MAX_BINDS / cols.len()).clamp(1, 1000);
+    for chunk in rows.chunks(per) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..cols.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Val::Text(s) => q.bind(s.clone()),
+                    Val::Int(i) => q.bind(*i),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn delete_courses(conn: &mut AnyConnection, keys: &[String]) -> Result<()> {
+    for chunk in keys.chunks(500) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let list = list.join(", ");
+        for (table, col) in [
+            ("conversation", "course_key"),
+            ("standby_period", "course_key"),
+            ("medical_request", "course_key"),
+            ("rehab_meeting", "course_key"),
+            ("course", "key"),
+        ] {
+            let sql = format!("DELETE FROM {table} WHERE {col} IN ({list})");
+            let mut q = sqlx::query(&sql);
+            for k in chunk {
+                q = q.bind(k.clone());
+            }
+            q.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// All rows of one course, and their hash.
+struct CourseRows {
+    key: String,
+    course: Vec<Val>,
+    conversations: Vec<Vec<Val>>,
+    standby: Vec<Vec<Val>>,
+    medical: Vec<Vec<Val>>,
+    rehab: Vec<Vec<Val>>,
+}
+
+impl CourseRows {
+    fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        let mut feed = |row: &[Val]| {
+            for v in row {
+                match v {
+                    Val::Text(Some(s)) => {
+                        h.update(b"s");
+                        h.update((s.len() as u64).to_le_bytes());
+                        h.update(s.as_bytes());
+                    }
+                    Val::Text(None) => h.update(b"n"),
+                    Val::Int(i) => {
+                        h.update(b"i");
+                        h.update(i.to_le_bytes());
+                    }
+                }
+            }
+            h.update(b"|");
+        };
+        feed(&self.course);
+        for (section, rows) in [
+            ("conversations", &self.conversations),
+            ("standby", &self.standby),
+            ("medical", &self.medical),
+            ("rehab", &self.rehab),
+        ] {
+            feed(&[t(section)]);
+            for r in rows.iter() {
+                feed(r);
+            }
+        }
+        hex(&h.finalize())
+    }
+}
+
+fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
+    let f = pop.facts(id);
+    let c = f.course;
+    let cw = |x: Option<CaseworkerId>| opt(x.map(|x| pop.caseworkers[x.index()].key.clone()));
+    let key = c.key.clone();
+    let seq = |i: usize| Val::Int(i as i64);
+    CourseRows {
+        course: vec![
+            t(&key),
+            t(pop.citizens[c.citizen.index()].cpr.reveal()),
+            t(c.kind.code()),
+            day(c.first_absence),
+            day(c.benefit_start),
+            oday(c.transition),
+            opt(c.from_course.map(|x| pop.courses[x.index()].key.clone())),
+            t(c.target_group.code()),
+            opt(c.visitation.map(|v| v.category.code())),
+            oday(c.visitation.map(|v| v.set_on)),
+            opt(c.early_request.map(|r| r.by.code())),
+            oday(c.early_request.map(|r| r.date)),
+            oday(c.predictable.map(|p| p.marked_on)),
+            oday(c.predictable.and_then(|p| p.lapsed_on)),
+            oday(c.end.map(|e| e.date)),
+            opt(c.end.map(|e| e.reason.code())),
+            cw(c.caseworker),
+        ],
+        conversations: f
+            .conversations
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                vec![
+                    t(&key),
+                    seq(i),
+                    day(x.date),
+                    t(x.form.code()),
+                    Val::Int(i64::from(x.held)),
+                    cw(x.caseworker),
+                ]
+            })
+            .collect(),
+        standby: f
+            .standby
+            .iter()
+            .enumerate()
+            .map(|(i, s)| vec![t(&key), seq(i), day(s.start), oday(s.end)])
+            .collect(),
+        medical: f
+            .medical
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                vec![
+                    t(&key),
+                    seq(i),
+                    t(m.form.code()),
+                    day(m.sent),
+                    oday(m.deadline),
+                    oday(m.received),
+                ]
+            })
+            .collect(),
+        rehab: f
+            .rehab
+            .iter()
+            .enumerate()
+            .map(|(i, r)| vec![t(&key), seq(i), day(r.date), t(r.basis.code())])
+            .collect(),
+        key,
+    }
+}
+
+const COURSE_COLS: &[&str] = &[
+    "key",
+    "cpr",
+    "kind",
+    "first_absence",
+    "benefit_start",
+    "transition_date",
+    "from_course",
+    "target_group",
+    "category",
+    "category_date",
+    "early_by",
+    "early_date",
+    "p13f_marked",
+    "p13f_lapsed",
+    "end_date",
+    "end_reason",
+    "caseworker_key",
+    "content_hash",
+    "batch_id",
+];
+
+fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
+impl Store {
+    /// Opens (creating if needed) a database from a URL: `sqlite://path` or `postgres://...`, and
+    /// applies the migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Url(url.to_string()));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        let store = Store { pool, backend };
+        if backend == Backend::Sqlite {
+            // WAL: readers never block the importer, and a crash mid-import leaves the old data.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&store.pool)
+                .await?;
+        }
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the SQLite file at `path`.
+    pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        Store::open(&format!("sqlite://{}", path.display())).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        for (version, name, statements) in schema::MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            for s in *statements {
+                sqlx::query(s).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(*version)
+            .bind(name.to_string())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes a read export in one transaction. `progress(done, total)` is called before the first
+    /// course is written and after each chunk (for a progress bar).
+    pub async fn import(
+        &self,
+        loaded: &Loaded,
+        files: &[FileMeta],
+        source: &str,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<ImportSummary> {
+        let started_at = now();
+        let pop = &loaded.population;
+        let mut tx = self.pool.begin().await?;
+        let conn: &mut AnyConnection = &mut tx;
+        let batch_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM import_batch")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+
+        // Teams, caseworkers, citizens: insert new, update changed, leave equal rows alone.
+        for team in &pop.teams {
+            sqlx::query(
+                "INSERT INTO team (key, name, batch_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, batch_id = excluded.batch_id
+                 WHERE team.name <> excluded.name",
+            )
+            .bind(team.key.clone())
+            .bind(team.name.clone())
+            .bind(batch_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for cw in &pop.caseworkers {
+            sqlx::query(
+                "INSERT INTO caseworker (key, name, team_key, batch_id) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, team_key = excluded.team_key, batch_id = excluded.batch_id
+                 WHERE caseworker.name <> excluded.name OR caseworker.team_key <> excluded.team_key",
+            )
+            .bind(cw.key.clone())
+            .bind(cw.name.clone())
+            .bind(pop.teams[cw.team.index()].key.clone())
+            .bind(batch_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let existing_citizens: HashMap<String, String> =
+            sqlx::query("SELECT cpr, name FROM citizen")
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+                .collect::<std::result::Result<_, sqlx::Error>>()?;
+        let mut new_citizens = Vec::new();
+        for c in &pop.citizens {
+            let cpr = c.cpr.reveal();
+            match existing_citizens.get(&cpr) {
+                None => new_citizens.push(vec![t(cpr), t(&c.name), Val::Int(batch_id)]),
+                Some(name) if *name != c.name => {
+                    sqlx::query("UPDATE citizen SET name = $1, batch_id = $2 WHERE cpr = $3")
+                        .bind(c.name.clone())
+                        .bind(batch_id)
+                        .bind(cpr)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Some(_) => {}
+            }
+        }
+        insert_rows(conn, "citizen", &["cpr", "name", "batch_id"], &new_citizens).await?;
+
+        // Courses: compare content hashes.
+        let existing: HashMap<String, String> = sqlx::query("SELECT key, content_hash FROM course")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .collect::<std::result::Result<_, sqlx::Error>>()?;
+        let mut summary = ImportSummary {
+            batch_id,
+            rows_read: loaded.files.iter().map(|f| f.rows as u64).sum(),
+            rows_repaired: loaded
+                .files
+                .iter()
+                .map(|f| f.repaired_lines.len() as u64)
+                .sum(),
+            ..ImportSummary::default()
+        };
+        let mut changed_keys = Vec::new();
+        let mut to_write = Vec::new();
+        for id in pop.course_ids() {
+            let rows = course_rows(pop, id);
+            let hash = rows.hash();
+            match existing.get(&rows.key) {
+                Some(h) if *h == hash => summary.courses_unchanged += 1,
+                Some(_) => {
+                    summary.courses_updated += 1;
+                    changed_keys.push(rows.key.clone());
+                    to_write.push((rows, hash));
+                }
+                None => {
+                    summary.courses_inserted += 1;
+                    to_write.push((rows, hash));
+                }
+            }
+        }
+        delete_courses(conn, &changed_keys).await?;
+        let total = to_write.len() as u64;
+        progress(0, total);
+        for (done, chunk) in to_write.chunks(2000).enumerate() {
+            let mut courses = Vec::with_capacity(chunk.len());
+            let (mut conv, mut sb, mut med, mut reh) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (rows, hash) in chunk {
+                let mut c = rows.course.clone();
+                c.push(t(hash));
+                c.push(Val::Int(batch_id));
+                courses.push(c);
+                let with_batch = |r: &Vec<Val>| {
+                    let mut r = r.clone();
+                    r.push(Val::Int(batch_id));
+                    r
+                };
+                conv.extend(rows.conversations.iter().map(with_batch));
+                sb.extend(rows.standby.iter().map(with_batch));
+                med.extend(rows.medical.iter().map(with_batch));
+                reh.extend(rows.rehab.iter().map(with_batch));
+            }
+            insert_rows(conn, "course", COURSE_COLS, &courses).await?;
+            insert_rows(
+                conn,
+                "conversation",
+                &[
+                    "course_key",
+                    "seq",
+                    "date",
+                    "form",
+                    "held",
+                    "caseworker_key",
+                    "batch_id",
+                ],
+                &conv,
+            )
+            .await?;
+            insert_rows(
+                conn,
+                "standby_period",
+                &["course_key", "seq", "start_date", "end_date", "batch_id"],
+                &sb,
+            )
+            .await?;
+            insert_rows(
+                conn,
+                "medical_request",
+                &[
+                    "course_key",
+                    "seq",
+                    "form",
+                    "sent",
+                    "deadline",
+                    "received",
+                    "batch_id",
+                ],
+                &med,
+            )
+            .await?;
+            insert_rows(
+                conn,
+                "rehab_meeting",
+                &["course_key", "seq", "date", "basis", "batch_id"],
+                &reh,
+            )
+            .await?;
+            progress(((done + 1) * 2000).min(to_write.len()) as u64, total);
+        }
+
+        sqlx::query(
+            "INSERT INTO import_batch (id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(batch_id)
+        .bind(started_at)
+        .bind(now())
+        .bind(source.to_string())
+        .bind(summary.rows_read as i64)
+        .bind(summary.courses_inserted as i64)
+        .bind(summary.courses_updated as i64)
+        .bind(summary.courses_unchanged as i64)
+        .bind(summary.rows_repaired as i64)
+        .bind(summary.rows_rejected as i64)
+        .execute(&mut *conn)
+        .await?;
+        let file_rows: Vec<Vec<Val>> = files
+            .iter()
+            .map(|f| {
+                vec![
+                    Val::Int(batch_id),
+                    t(&f.name),
+                    Val::Int(f.size_bytes as i64),
+                    t(&f.sha256),
+                    Val::Int(f.rows as i64),
+                    t(&f.encoding),
+                ]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            "import_file",
+            &[
+                "batch_id",
+                "name",
+                "size_bytes",
+                "sha256",
+                "rows_read",
+                "encoding",
+            ],
+            &file_rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Row counts per table.
+    pub async fn counts(&self) -> Result<Counts> {
+        let mut c = Counts::default();
+        for (table, slot) in [
+            ("import_batch", &mut c.batches),
+            ("team", &mut c.teams),
+            ("caseworker", &mut c.caseworkers),
+            ("citizen", &mut c.citizens),
+            ("course", &mut c.courses),
+            ("conversation", &mut c.conversations),
+            ("standby_period", &mut c.standby),
+            ("medical_request", &mut c.medical),
+            ("rehab_meeting", &mut c.rehab),
+        ] {
+            *slot = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+        }
+        Ok(c)
+    }
+
+    /// All import batches, newest first.
+    pub async fn batches(&self) -> Result<Vec<BatchInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected
+             FROM import_batch ORDER BY id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let files = sqlx::query("SELECT batch_id, name, size_bytes, sha256, rows_read, encoding FROM import_file ORDER BY batch_id, name")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_batch: HashMap<i64, Vec<FileMeta>> = HashMap::new();
+        for r in &files {
+            by_batch.entry(r.try_get(0)?).or_default().push(FileMeta {
+                name: r.try_get(1)?,
+                size_bytes: r.try_get::<i64, _>(2)? as u64,
+                sha256: r.try_get(3)?,
+                rows: r.try_get::<i64, _>(4)? as u64,
+                encoding: r.try_get(5)?,
+            });
+        }
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let n = |i: usize| r.try_get::<i64, _>(i).map(|v| v as u64);
+                Ok(BatchInfo {
+                    id,
+                    started_at: r.try_get(1)?,
+                    finished_at: r.try_get(2)?,
+                    source: r.try_get(3)?,
+                    summary: ImportSummary {
+                        batch_id: id,
+                        rows_read: n(4)?,
+                        courses_inserted: n(5)?,
+                        courses_updated: n(6)?,
+                        courses_unchanged: n(7)?,
+                        rows_repaired: n(8)?,
+                        rows_rejected: n(9)?,
+                    },
+                    files: by_batch.remove(&id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Builds the core's population from the database, with the latest batch.
+    pub async fn load(&self) -> Result<Snapshot> {
+        let mut b = PopulationBuilder::new();
+        let mut teams = HashMap::new();
+        for r in sqlx::query("SELECT key, name FROM team ORDER BY key")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let key: String = r.try_get(0)?;
+            let id = b.add_team(Team {
+                key: key.clone(),
+                name: r.try_get(1)?,
+            });
+            teams.insert(key, id);
+        }
+        let mut cws = HashMap::new();
+        for r in sqlx::query("SELECT key, name, team_key FROM caseworker ORDER BY key")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let key: String = r.try_get(0)?;
+            let team_key: String = r.try_get(2)?;
+            let team = *teams
+                .get(&team_key)
+                .ok_or_else(|| corrupt("caseworker", "team_key", &team_key))?;
+            let id = b.add_caseworker(Caseworker {
+                key: key.clone(),
+                name: r.try_get(1)?,
+                team,
+            });
+            cws.insert(key, id);
+        }
+        let mut citizens = HashMap::new();
+        for r in sqlx::query("SELECT cpr, name FROM citizen ORDER BY cpr")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let text: String = r.try_get(0)?;
+            let cpr = Cpr::parse(&text).map_err(|_| corrupt("citizen", "cpr", "(maskeret)"))?;
+            let id = b.add_citizen(Citizen {
+                cpr,
+                name: r.try_get(1)?,
+            });
+            citizens.insert(text, id);
+        }
+        let cw_ref = |k: Option<String>| -> Result<Option<CaseworkerId>> {
+            k.map(|k| {
+                cws.get(&k)
+                    .copied()
+                    .ok_or_else(|| corrupt("course", "caseworker_key", &k))
+            })
+            .transpose()
+        };
+        let mut courses = HashMap::new();
+        let mut from_refs = Vec::new();
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM course ORDER BY key",
+            COURSE_COLS[..17].join(", ")
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let key: String = r.try_get(0)?;
+            let cpr: String = r.try_get(1)?;
+            let citizen = *citizens
+                .get(&cpr)
+                .ok_or_else(|| corrupt("course", "cpr", "(maskeret)"))?;
+            let category: Option<Category> = code_opt(r, 8, "category")?;
+            let category_date = date_opt(r, 9, "category_date")?;
+            let early_by: Option<Requester> = code_opt(r, 10, "early_by")?;
+            let early_date = date_opt(r, 11, "early_date")?;
+            let p13f = date_opt(r, 12, "p13f_marked")?;
+            let end = date_opt(r, 14, "end_date")?;
+            let end_reason: Option<EndReason> = code_opt(r, 15, "end_reason")?;
+            let id = b.add_course(Course {
+                key: key.clone(),
+                citizen,
+                kind: code(r, 2, "kind")?,
+                first_absence: date(r, 3, "first_absence")?,
+                benefit_start: date(r, 4, "benefit_start")?,
+                transition: date_opt(r, 5, "transition_date")?,
+                from_course: None,
+                target_group: code(r, 7, "target_group")?,
+                visitation: category
+                    .zip(category_date)
+                    .map(|(category, set_on)| Visitation { category, set_on }),
+                early_request: early_by
+                    .zip(early_date)
+                    .map(|(by, date)| EarlyRequest { by, date }),
+                predictable: p13f.map(|m| Predictable {
+                    marked_on: m,
+                    lapsed_on: None,
+                }),
+                end: end.map(|date| CourseEnd {
+                    date,
+                    reason: end_reason.unwrap_or(EndReason::Other),
+                }),
+                caseworker: cw_ref(r.try_get(16)?)?,
+            });
+            if let Some(l) = date_opt(r, 13, "p13f_lapsed")? {
+                if let Some(p) = b.courses[id.index()].predictable.as_mut() {
+                    p.lapsed_on = Some(l);
+                }
+            }
+            if let Some(from) = r.try_get::<Option<String>, _>(6)? {
+                from_refs.push((id, from));
+            }
+            courses.insert(key, id);
+        }
+        for (id, from) in from_refs {
+            b.courses[id.index()].from_course = courses.get(&from).copied();
+        }
+        let course_ref = |k: String, table: &'static str| -> Result<CourseId> {
+            courses
+                .get(&k)
+                .copied()
+                .ok_or_else(|| corrupt(table, "course_key", &k))
+        };
+        for r in sqlx::query("SELECT course_key, date, form, held, caseworker_key FROM conversation ORDER BY course_key, seq")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            b.conversations.push(Conversation {
+                course: course_ref(r.try_get(0)?, "conversation")?,
+                date: date(&r, 1, "date")?,
+                form: code(&r, 2, "form")?,
+                held: r.try_get::<i64, _>(3)? != 0,
+                caseworker: cw_ref(r.try_get(4)?)?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT course_key, start_date, end_date FROM standby_period ORDER BY course_key, seq",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            b.standby.push(StandbyPeriod {
+                course: course_ref(r.try_get(0)?, "standby_period")?,
+                start: date(&r, 1, "start_date")?,
+                end: date_opt(&r, 2, "end_date")?,
+            });
+        }
+        for r in sqlx::query("SELECT course_key, form, sent, deadline, received FROM medical_request ORDER BY course_key, seq")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            b.medical.push(MedicalRequest {
+                course: course_ref(r.try_get(0)?, "medical_request")?,
+                form: code(&r, 1, "form")?,
+                sent: date(&r, 2, "sent")?,
+                deadline: date_opt(&r, 3, "deadline")?,
+                received: date_opt(&r, 4, "received")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT course_key, date, basis FROM rehab_meeting ORDER BY course_key, seq",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            b.rehab.push(RehabMeeting {
+                course: course_ref(r.try_get(0)?, "rehab_meeting")?,
+                date: date(&r, 1, "date")?,
+                basis: code(&r, 2, "basis")?,
+            });
+        }
+        let (population, _) = b.build();
+        let latest = self.batches().await?.into_iter().next();
+        Ok(Snapshot { population, latest })
+    }
+}
+
+/// SQLite's `PRAGMA integrity_check` ("ok" when sound); on PostgreSQL always "ok".
+pub async fn integrity_check(store: &Store) -> Result<String> {
+    match store.backend {
+        Backend::Sqlite => Ok(sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&store.pool)
+            .await?
+            .try_get(0)?),
+        Backend::Postgres => Ok("ok".into()),
+    }
+}
+
+fn corrupt(table: &'static str, column: &'static str, value: &str) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        column,
+        value: value.to_string(),
+    }
+}
+
+fn date(r: &AnyRow, i: usize, column: &'static str) -> Result<Day> {
+    let s: String = r.try_get(i)?;
+    Day::parse_iso(&s).ok_or_else(|| corrupt("?", column, &s))
+}
+
+fn date_opt(r: &AnyRow, i: usize, column: &'static str) -> Result<Option<Day>> {
+    let s: Option<String> = r.try_get(i)?;
+    s.map(|s| Day::parse_iso(&s).ok_or_else(|| corrupt("?", column, &s)))
+        .transpose()
+}
+
+fn code<T: Code>(r: &AnyRow, i: usize, column: &'static str) -> Result<T> {
+    let s: String = r.try_get(i)?;
+    T::from_code(&s).ok_or_else(|| corrupt("?", column, &s))
+}
+
+fn code_opt<T: Code>(r: &AnyRow, i: usize, column: &'static str) -> Result<Option<T>> {
+    let s: Option<String> = r.try_get(i)?;
+    s.map(|s| T::from_code(&s).ok_or_else(|| corrupt("?", column, &s)))
+        .transpose()
+}

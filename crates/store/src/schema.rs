@@ -1,0 +1,107 @@
+//! The schema, as ordered migrations applied at start.
+//!
+//! Portable SQL only (it runs unchanged on SQLite and PostgreSQL): `TEXT` and `BIGINT` columns, ISO dates
+//! as text (`åååå-mm-dd`, which sorts), no auto-increment (ids are assigned inside the importing
+//! transaction). A migration is never edited once released; a change is a new entry.
+
+/// (version, name, statements).
+pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
+    1,
+    "initial schema",
+    &[
+        "CREATE TABLE import_batch (
+            id BIGINT PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            rows_read BIGINT NOT NULL,
+            courses_inserted BIGINT NOT NULL,
+            courses_updated BIGINT NOT NULL,
+            courses_unchanged BIGINT NOT NULL,
+            rows_repaired BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL
+        )",
+        "CREATE TABLE import_file (
+            batch_id BIGINT NOT NULL,
+            name TEXT NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            rows_read BIGINT NOT NULL,
+            encoding TEXT NOT NULL,
+            PRIMARY KEY (batch_id, name)
+        )",
+        "CREATE TABLE team (
+            key TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            batch_id BIGINT NOT NULL
+        )",
+        "CREATE TABLE caseworker (
+            key TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            team_key TEXT NOT NULL,
+            batch_id BIGINT NOT NULL
+        )",
+        "CREATE TABLE citizen (
+            cpr TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            batch_id BIGINT NOT NULL
+        )",
+        "CREATE TABLE course (
+            key TEXT PRIMARY KEY,
+            cpr TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            first_absence TEXT NOT NULL,
+            benefit_start TEXT NOT NULL,
+            transition_date TEXT,
+            from_course TEXT,
+            target_group TEXT NOT NULL,
+            category TEXT,
+            category_date TEXT,
+            early_by TEXT,
+            early_date TEXT,
+            p13f_marked TEXT,
+            p13f_lapsed TEXT,
+            end_date TEXT,
+            end_reason TEXT,
+            caseworker_key TEXT,
+            content_hash TEXT NOT NULL,
+            batch_id BIGINT NOT NULL
+        )",
+        "CREATE TABLE conversation (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            date TEXT NOT NULL,
+            form TEXT NOT NULL,
+            held BIGINT NOT NULL,
+            caseworker_key TEXT,
+            batch_id BIGINT NOT NULL,
+            PRIMARY KEY (course_key, seq)
+        )",
+        "CREATE TABLE standby_period (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT,
+            batch_id BIGINT NOT NULL,
+            PRIMARY KEY (course_key, seq)
+        )",
+        "CREATE TABLE medical_request (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            form TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            deadline TEXT,
+            received TEXT,
+            batch_id BIGINT NOT NULL,
+            PRIMARY KEY (course_key, seq)
+        )",
+        "CREATE TABLE rehab_meeting (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            date TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            batch_id BIGINT NOT NULL,
+            PRIMARY KEY (course_key, seq)
+        )",
+    ],
+)];

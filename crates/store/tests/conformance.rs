@@ -1,0 +1,392 @@
+//! One storage conformance suite, run on SQLite always and on PostgreSQL.
+//!
+//! PostgreSQL: `scripts/test` installs and starts a local server when missing and sets
+//! `KADENCE_TEST_POSTGRES_URL` (an admin URL; each test creates and drops its own database). Without it
+//! the PostgreSQL tests fail rather than skip, unless `KADENCE_SKIP_POSTGRES=1` is set explicitly (and
+//! then they say so).
+
+use std::collections::HashMap;
+
+use kadence_core::date::Day;
+use kadence_core::model::*;
+use kadence_import::{read_files, to_files, Loaded};
+use kadence_store::{FileMeta, Store};
+use kadence_synth::{generate, Params};
+
+fn population(seed: u64) -> Population {
+    generate(&Params::municipality(seed, Day::ymd(2025, 9, 30)).with_courses_per_year(250))
+}
+
+fn loaded(pop: &Population) -> (Loaded, Vec<FileMeta>) {
+    let files = to_files(pop);
+    let l = read_files(&files).expect("valid");
+    let meta = files
+        .iter()
+        .zip(&l.files)
+        .map(|((name, bytes), r)| FileMeta::new(name, bytes, r.rows, r.encoding.label()))
+        .collect();
+    (l, meta)
+}
+
+/// Everything about each course, keyed by the case system's key, comparable across id orders.
+fn by_key(pop: &Population) -> HashMap<String, String> {
+    pop.course_ids()
+        .map(|id| {
+            let f = pop.facts(id);
+            let c = f.course;
+            let cw = |x: Option<CaseworkerId>| x.map(|x| pop.caseworkers[x.index()].key.clone());
+            let from = c.from_course.map(|x| pop.courses[x.index()].key.clone());
+            let citizen = &pop.citizens[c.citizen.index()];
+            let convs: Vec<_> = f
+                .conversations
+                .iter()
+                .map(|x| (x.date, x.form, x.held, cw(x.caseworker)))
+                .collect();
+            let text = format!(
+                "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                citizen.cpr.reveal(),
+                citizen.name,
+                c.kind,
+                c.first_absence,
+                c.benefit_start,
+                c.transition,
+                from,
+                c.target_group,
+                c.visitation,
+                c.early_request,
+                c.predictable,
+                c.end,
+                cw(c.caseworker),
+                convs,
+                f.standby
+                    .iter()
+                    .map(|s| (s.start, s.end))
+                    .collect::<Vec<_>>(),
+                f.medical
+                    .iter()
+                    .map(|m| (m.form, m.sent, m.deadline, m.received))
+                    .collect::<Vec<_>>(),
+                f.rehab
+                    .iter()
+                    .map(|r| (r.date, r.basis))
+                    .collect::<Vec<_>>(),
+            );
+            (c.key.clone(), text)
+        })
+        .collect()
+}
+
+async fn conformance(store: Store) {
+    // Empty database.
+    let snap = store.load().await.expect("load empty");
+    assert!(snap.population.courses.is_empty() && snap.latest.is_none());
+
+    // First import: everything inserted, loads back equal.
+    let pop = population(21);
+    let (l, meta) = loaded(&pop);
+    let s1 = store
+        .import(&l, &meta, "test", |_, _| {})
+        .await
+        .expect("import");
+    assert_eq!(s1.batch_id, 1);
+    assert_eq!(s1.courses_inserted as usize, pop.courses.len());
+    assert_eq!((s1.courses_updated, s1.courses_unchanged), (0, 0));
+    let back = store.load().await.expect("load").population;
+    assert_eq!(by_key(&back), by_key(&pop));
+    let counts = store.counts().await.unwrap();
+    assert_eq!(counts.conversations as usize, pop.conversation_count());
+    assert_eq!(counts.citizens as usize, pop.citizens.len());
+
+    // The same export again changes nothing but the batch log.
+    let s2 = store
+        .import(&l, &meta, "test", |_, _| {})
+        .await
+        .expect("re-import");
+    assert_eq!((s2.courses_inserted, s2.courses_updated), (0, 0));
+    assert_eq!(s2.courses_unchanged as usize, pop.courses.len());
+    let after = store.counts().await.unwrap();
+    assert_eq!(
+        kadence_store::Counts {
+            batches: counts.batches,
+            ..after.clone()
+        },
+        counts
+    );
+    assert_eq!(after.batches, 2);
+
+    // A newer export: one course gets a conversation, another ends, one is new.
+    let mut b = pop.clone().into_builder();
+    b.conversations.push(Conversation {
+        course: CourseId(0),
+        date: Day::ymd(2025, 9, 29),
+        form: ConversationForm::Video,
+        held: true,
+        caseworker: None,
+    });
+    let ended = b
+        .courses
+        .iter()
+        .position(|c| c.end.is_none())
+        .expect("an open course");
+    b.courses[ended].end = Some(CourseEnd {
+        date: Day::ymd(2025, 9, 30),
+        reason: EndReason::BackToWork,
+    });
+    let mut extra = b.courses[0].clone();
+    extra.key = "NY-1".into();
+    b.add_course(extra);
+    let (newer, _) = b.build();
+    let (l3, meta3) = loaded(&newer);
+    let s3 = store
+        .import(&l3, &meta3, "test", |_, _| {})
+        .await
+        .expect("newer import");
+    assert_eq!((s3.courses_inserted, s3.courses_updated), (1, 2), "{s3:?}");
+    assert_eq!(s3.courses_unchanged as usize, pop.courses.len() - 2);
+    let back = store.load().await.expect("load").population;
+    assert_eq!(by_key(&back), by_key(&newer));
+
+    // A partial export keeps the courses it does not mention.
+    let mut only_first = newer.clone().into_builder();
+    only_first.courses.truncate(1);
+    only_first.conversations.retain(|c| c.course == CourseId(0));
+    only_first.standby.retain(|c| c.course == CourseId(0));
+    only_first.medical.retain(|c| c.course == CourseId(0));
+    only_first.rehab.retain(|c| c.course == CourseId(0));
+    let (partial, _) = only_first.build();
+    let (l4, meta4) = loaded(&partial);
+    let s4 = store
+        .import(&l4, &meta4, "test", |_, _| {})
+        .await
+        .expect("partial import");
+    assert_eq!(
+        (
+            s4.courses_inserted,
+            s4.courses_updated,
+            s4.courses_unchanged
+        ),
+        (0, 0, 1)
+    );
+    assert_eq!(
+        store.load().await.unwrap().population.courses.len(),
+        newer.courses.len()
+    );
+
+    // Batches are recorded with their files.
+    let batches = store.batches().await.unwrap();
+    assert_eq!(
+        batches.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![4, 3, 2, 1]
+    );
+    let first = batches.last().unwrap();
+    assert_eq!(first.files.len(), 7);
+    let courses_file = first
+        .files
+        .iter()
+        .find(|f| f.name == "forloeb.csv")
+        .unwrap();
+    assert_eq!(courses_file.rows as usize, pop.courses.len());
+    assert_eq!(courses_file.sha256.len(), 64);
+    assert!(first.started_at <= first.finished_at);
+    assert_eq!(store.load().await.unwrap().latest.map(|b| b.id), Some(4));
+}
+
+/// A failure inside the transaction leaves the database exactly as it was.
+async fn atomicity(store: Store, install_failure: &[&str]) {
+    let pop = population(5);
+    let (l, meta) = loaded(&pop);
+    store
+        .import(&l, &meta, "test", |_, _| {})
+        .await
+        .expect("first import");
+    let before = store.counts().await.unwrap();
+    let before_pop = by_key(&store.load().await.unwrap().population);
+    for sql in install_failure {
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .expect("install failure trigger");
+    }
+    let newer = population(6);
+    let (l2, meta2) = loaded(&newer);
+    let err = store.import(&l2, &meta2, "test", |_, _| {}).await;
+    assert!(err.is_err(), "the trigger makes the import fail");
+    assert_eq!(store.counts().await.unwrap(), before);
+    assert_eq!(by_key(&store.load().await.unwrap().population), before_pop);
+}
+
+fn sqlite_url(name: &str) -> String {
+    let p = std::env::temp_dir().join(format!(
+        "kadence-store-{name}-{}.sqlite",
+        std::process::id()
+    ));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+    }
+    format!("sqlite://{}", p.display())
+}
+
+#[tokio::test]
+async fn sqlite_conformance() {
+    conformance(Store::open(&sqlite_url("conf")).await.expect("open")).await;
+}
+
+#[tokio::test]
+async fn sqlite_atomicity() {
+    let store = Store::open(&sqlite_url("atom")).await.expect("open");
+    atomicity(
+        store,
+        &["CREATE TRIGGER fail_late BEFORE INSERT ON import_batch BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_migrations_are_idempotent() {
+    let url = sqlite_url("migr");
+    let a = Store::open(&url).await.expect("open");
+    drop(a);
+    let b = Store::open(&url).await.expect("reopen");
+    let n: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(b.pool())
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_eq!(n as usize, kadence_store::schema::MIGRATIONS.len());
+    let mode: String = sqlx::Row::get(
+        &sqlx::query("PRAGMA journal_mode")
+            .fetch_one(b.pool())
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_eq!(mode.to_lowercase(), "wal");
+}
+
+/// A fresh PostgreSQL database for one test, dropped afterwards.
+struct PgDb {
+    admin: String,
+    name: String,
+}
+
+impl PgDb {
+    async fn create(tag: &str) -> Option<(PgDb, String)> {
+        let Ok(admin) = std::env::var("KADENCE_TEST_POSTGRES_URL") else {
+            if std::env::var("KADENCE_SKIP_POSTGRES").as_deref() == Ok("1") {
+                eprintln!("PostgreSQL conformance SKIPPED on request (KADENCE_SKIP_POSTGRES=1)");
+                return None;
+            }
+            panic!("KADENCE_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts PostgreSQL, or set KADENCE_SKIP_POSTGRES=1 to skip explicitly");
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("kadence_test_{tag}_{}", std::process::id());
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .expect("connect to PostgreSQL");
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .await;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let (base, _) = admin.rsplit_once('/').expect("URL with a database");
+        let url = format!("{base}/{name}");
+        Some((PgDb { admin, name }, url))
+    }
+
+    async fn drop_db(self) {
+        if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.admin).await
+        {
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn postgres_conformance() {
+    let Some((db, url)) = PgDb::create("conf").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    assert_eq!(store.backend(), kadence_store::Backend::Postgres);
+    conformance(store.clone()).await;
+    store.pool().close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn postgres_atomicity() {
+    let Some((db, url)) = PgDb::create("atom").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    atomicity(
+        store.clone(),
+        &[
+            "CREATE FUNCTION kadence_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_late BEFORE INSERT ON import_batch FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
+        ],
+    )
+    .await;
+    store.pool().close().await;
+    db.drop_db().await;
+}
+
+#[test]
+fn snapshot_readers_see_old_or_new_never_a_mix() {
+    use kadence_store::{Snapshot, SnapshotCell};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let small = population(1);
+    let large = population(2);
+    let sizes = [
+        (small.courses.len(), small.conversation_count()),
+        (large.courses.len(), large.conversation_count()),
+    ];
+    let cell = Arc::new(SnapshotCell::new(Snapshot {
+        population: small.clone(),
+        latest: None,
+    }));
+    let stop = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let (cell, stop) = (Arc::clone(&cell), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let s = cell.get();
+                    let got = (
+                        s.population.courses.len(),
+                        s.population.conversation_count(),
+                    );
+                    assert!(sizes.contains(&got), "a mixed snapshot: {got:?}");
+                    seen += 1;
+                }
+                seen
+            })
+        })
+        .collect();
+    for i in 0..200 {
+        let p = if i % 2 == 0 {
+            large.clone()
+        } else {
+            small.clone()
+        };
+        cell.replace(Snapshot {
+            population: p,
+            latest: None,
+        });
+    }
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        assert!(r.join().expect("reader") > 0);
+    }
+}
