@@ -17,13 +17,14 @@ use serde::Serialize;
 use crate::table::Table;
 use crate::{
     parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
-    MeasureArg, Preset,
+    MeasureArg, Preset, SourceArgs,
 };
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate {
             out,
+            db,
             preset,
             seed,
             forloeb_pr_aar,
@@ -32,10 +33,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let as_of = parse_as_of(&as_of)?;
             let summary = generate_into(&out, preset, seed, forloeb_pr_aar, as_of)?;
             println!("{summary}");
+            if let Some(db) = db {
+                import(&[out], &db, false)?;
+            }
             Ok(())
         }
+        Command::Import { paths, db, check } => import(&paths, &db, check),
         Command::Status {
-            data,
+            source,
             as_of,
             team,
             sagsbehandler,
@@ -44,11 +49,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
         } => {
             let as_of = parse_as_of(&as_of)?;
-            let pop = load(&data)?;
+            let pop = load_source(&source)?;
             status(&pop, as_of, team, sagsbehandler, forloeb, limit, format)
         }
         Command::Measure {
-            data,
+            source,
             as_of,
             maal,
             definition,
@@ -62,7 +67,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
         } => {
             let as_of = parse_as_of(&as_of)?;
-            let pop = load(&data)?;
+            let pop = load_source(&source)?;
             let to = parse_month(&til, as_of.month())?;
             let from = parse_month(&fra, to.plus(-11))?;
             if from > to {
@@ -101,6 +106,139 @@ fn definition(d: DefinitionArg) -> (Definition, Definition) {
         DefinitionArg::Officiel => (Definition::official(), Definition::internal_legacy()),
         DefinitionArg::Intern => (Definition::internal_legacy(), Definition::official()),
     }
+}
+
+/// Runs a future to completion on a small runtime (the CLI is otherwise synchronous).
+fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, Failure> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Exit::Internal, format!("Kan ikke starte: {e}")))?;
+    Ok(rt.block_on(f))
+}
+
+fn store_failure(e: kadence_store::StoreError) -> Failure {
+    Failure::new(Exit::Io, e.to_string())
+}
+
+/// Opens the database named by `--db`: a `sqlite://` or `postgres://` URL, or a path to a SQLite file.
+fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
+    let open = async {
+        if db.starts_with("sqlite:") || db.starts_with("postgres:") || db.starts_with("postgresql:")
+        {
+            kadence_store::Store::open(db).await
+        } else {
+            kadence_store::Store::open_sqlite(Path::new(db)).await
+        }
+    };
+    block_on(open)?.map_err(store_failure)
+}
+
+/// Reads the database's current data (or export files, with `--data`).
+fn load_source(source: &SourceArgs) -> Result<Population, Failure> {
+    if let Some(data) = &source.data {
+        return load(data);
+    }
+    let store = open_store(&source.db)?;
+    let snapshot = block_on(store.load())?.map_err(store_failure)?;
+    if snapshot.population.courses.is_empty() {
+        return Err(Failure::new(
+            Exit::NoData,
+            format!("Der er ikke importeret data endnu i {}. Kør «kadence demo» eller «kadence import MAPPE».", source.db),
+        ));
+    }
+    if let Some(b) = &snapshot.latest {
+        eprintln!(
+            "Data fra import nr. {} {} ({}).",
+            b.id,
+            local_time(&b.finished_at),
+            b.files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(snapshot.population)
+}
+
+/// An RFC 3339 timestamp as Danish local time: "23-11-2026 kl. 06:48".
+fn local_time(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| t.in_tz("Europe/Copenhagen").ok())
+        .map(|z| z.strftime("%d-%m-%Y kl. %H:%M").to_string())
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Result<(), Failure> {
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    for p in &refs {
+        if !p.exists() {
+            return Err(Failure::new(
+                Exit::Io,
+                format!("{} findes ikke.", p.display()),
+            ));
+        }
+    }
+    let files = kadence_import::collect_files(&refs)?;
+    let loaded = kadence_import::read_files(&files)
+        .map_err(|e| Failure::new(Exit::InvalidData, e.to_string()))?;
+    for w in &loaded.warnings {
+        eprintln!("advarsel: {w}");
+    }
+    let rows: usize = loaded.files.iter().map(|f| f.rows).sum();
+    if check {
+        println!(
+            "Kontrol gennemført uden fejl: {} filer, {} rækker, {} forløb. Intet er skrevet.",
+            loaded.files.len(),
+            dk::int(rows as i64),
+            dk::int(loaded.population.courses.len() as i64)
+        );
+        return Ok(());
+    }
+    let meta: Vec<kadence_store::FileMeta> = loaded
+        .files
+        .iter()
+        .filter_map(|r| {
+            files.iter().find(|(n, _)| *n == r.name).map(|(n, bytes)| {
+                kadence_store::FileMeta::new(n, bytes, r.rows, r.encoding.label())
+            })
+        })
+        .collect();
+    let store = open_store(db)?;
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let progress = |done: u64, total: u64| {
+        if bar.is_none() {
+            eprintln!("Skriver {} forløb til databasen ...", dk::int(total as i64));
+            let b = indicatif::ProgressBar::new(total);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} forløb ({eta} tilbage)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let summary = block_on(store.import(&loaded, &meta, "kadence import", progress))?
+        .map_err(store_failure)?;
+    println!(
+        "Import nr. {} gennemført i {}: {} rækker læst; forløb: {} nye, {} opdateret, {} uændrede; {} rækker rettet, {} afvist.",
+        summary.batch_id,
+        db,
+        dk::int(summary.rows_read as i64),
+        dk::int(summary.courses_inserted as i64),
+        dk::int(summary.courses_updated as i64),
+        dk::int(summary.courses_unchanged as i64),
+        dk::int(summary.rows_repaired as i64),
+        dk::int(summary.rows_rejected as i64),
+    );
+    Ok(())
 }
 
 fn load(path: &Path) -> Result<Population, Failure> {
@@ -826,7 +964,16 @@ fn demo(dir: &Path, seed: u64) -> Result<(), Failure> {
         "{}",
         generate_into(dir, Preset::Kommune, seed, None, as_of)?
     );
-    let pop = load(dir)?;
+    let db = dir.join("kadence.sqlite").display().to_string();
+    // A fresh demo database each time: the demo is always today's synthetic municipality.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{suffix}"));
+    }
+    import(&[dir.to_path_buf()], &db, false)?;
+    let pop = load_source(&SourceArgs {
+        db: db.clone(),
+        data: None,
+    })?;
     let book = RuleBook::danish();
     let settings = Settings::default();
     let statuses: Vec<CourseStatus> = pop
@@ -880,11 +1027,10 @@ fn demo(dir: &Path, seed: u64) -> Result<(), Failure> {
             dk::int(i64::from(c.denominator))
         );
     }
-    let d = dir.display();
-    println!("\nPrøv:");
-    println!("  kadence status --data {d}");
-    println!("  kadence measure --data {d} --maal tidlig --afstem");
-    println!("  kadence measure --data {d} --maal foerste --opdelt team");
+    println!("\nPrøv (databasen er {db}):");
+    println!("  cargo run --release -- status");
+    println!("  cargo run --release -- measure --maal tidlig --afstem");
+    println!("  cargo run --release -- measure --maal foerste --opdelt team");
     println!(
         "\nWebappen (arbejdslister, overblik, fokusmål) er under udvikling og kommer med issue 4."
     );

@@ -23,8 +23,10 @@ pub enum Exit {
     Usage = 2,
     /// The data were rejected (import errors); nothing was changed.
     InvalidData = 3,
-    /// A file or folder could not be read or written.
+    /// A file, folder or database could not be read or written.
     Io = 4,
+    /// The database holds no data yet.
+    NoData = 5,
 }
 
 /// A failure with its exit code and a Danish message.
@@ -104,6 +106,20 @@ pub enum ByArg {
     Sagsbehandler,
 }
 
+/// The default database: an embedded SQLite file next to the demo data.
+pub const DEFAULT_DB: &str = "kadence-data/kadence.sqlite";
+
+/// Where `status` and `measure` read from: the database, or export files directly.
+#[derive(clap::Args, Debug)]
+pub struct SourceArgs {
+    /// Databasen: sti til en SQLite-fil eller en postgres://-adresse
+    #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+    /// Læs eksportfiler direkte i stedet for databasen (mappe eller filer i importformatet)
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Dan en syntetisk kommune i importformatet (fiktive CPR-numre)
@@ -111,6 +127,9 @@ pub enum Command {
         /// Mappe, filerne skrives i
         #[arg(long, default_value = "kadence-data")]
         out: PathBuf,
+        /// Importér også straks i denne database (sti til SQLite-fil eller postgres://-adresse)
+        #[arg(long)]
+        db: Option<String>,
         #[arg(long, value_enum, default_value_t = Preset::Kommune)]
         preset: Preset,
         #[arg(long, default_value_t = 1)]
@@ -124,9 +143,8 @@ pub enum Command {
     },
     /// Forløbenes pligter og frister pr. dato, mest presserende først
     Status {
-        /// Mappe eller filer i importformatet
-        #[arg(long, default_value = "kadence-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        source: SourceArgs,
         /// Opgørelsesdato (dd-mm-åååå eller åååå-mm-dd); standard: i dag
         #[arg(long)]
         as_of: Option<String>,
@@ -147,8 +165,8 @@ pub enum Command {
     },
     /// Fokusmål og STARs tal efter en udtrykkelig definition, evt. afstemt mod en anden
     Measure {
-        #[arg(long, default_value = "kadence-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        source: SourceArgs,
         #[arg(long)]
         as_of: Option<String>,
         #[arg(long, value_enum, default_value_t = MeasureArg::Tidlig)]
@@ -175,7 +193,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
         format: Format,
     },
-    /// Dan en syntetisk demo-kommune og vis et overblik
+    /// Importér eksportfiler (mapper eller filer) i databasen, alt eller intet
+    Import {
+        /// Mapper eller CSV-filer i importformatet
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Databasen: sti til en SQLite-fil eller en postgres://-adresse
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// Kontrollér kun filerne; skriv intet
+        #[arg(long)]
+        check: bool,
+    },
+    /// Dan en syntetisk demo-kommune, importér den og vis et overblik
     Demo {
         #[arg(long, default_value = "kadence-data")]
         dir: PathBuf,

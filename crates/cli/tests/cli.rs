@@ -219,3 +219,160 @@ fn exit_codes_and_danish_messages() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn import_into_sqlite_then_read_from_the_database() {
+    let dir = generated("import");
+    let db = dir.join("test.sqlite");
+    let (d, dbs) = (dir.to_str().unwrap(), db.to_str().unwrap());
+    // Nothing imported yet: a clear message and its own exit code.
+    let o = kadence(&["status", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Der er ikke importeret data endnu"));
+
+    let o = kadence(&["import", d, "--db", dbs, "--check"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("Intet er skrevet"));
+    let o = kadence(&["status", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(5), "--check writes nothing");
+
+    let o = kadence(&["import", d, "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("Import nr. 1 gennemført") && text.contains("0 opdateret, 0 uændrede"),
+        "{text}"
+    );
+    let o = kadence(&["import", d, "--db", dbs]);
+    assert!(
+        stdout(&o).contains("forløb: 0 nye, 0 opdateret"),
+        "the same export again changes nothing"
+    );
+
+    // The database and the files give the same answers.
+    let from_db = kadence(&[
+        "status",
+        "--db",
+        dbs,
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "json",
+        "--limit",
+        "100000",
+    ]);
+    let from_files = kadence(&[
+        "status",
+        "--data",
+        d,
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "json",
+        "--limit",
+        "100000",
+    ]);
+    assert!(from_db.status.success());
+    assert_eq!(stdout(&from_db), stdout(&from_files));
+    assert!(String::from_utf8_lossy(&from_db.stderr).contains("Data fra import nr. 2"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn rejected_import_writes_nothing() {
+    let dir = generated("reject");
+    let db = dir.join("test.sqlite");
+    let (d, dbs) = (dir.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kadence(&["import", d, "--db", dbs]).status.success());
+    // Break one row of the conversations file: the whole import is refused.
+    let path = dir.join("samtaler.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = text.replacen("Afholdt", "Måske", 1);
+    std::fs::write(&path, broken).unwrap();
+    let o = kadence(&["import", d, "--db", dbs]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("samtaler.csv, linje 2, kolonne «Status»: værdien «Måske»"),
+        "{err}"
+    );
+    let o = kadence(&["status", "--db", dbs, "--format", "json"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Data fra import nr. 1"),
+        "still the first import"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Kills an import process while it writes: the database is unchanged (one import is one transaction).
+#[test]
+fn killing_an_import_midway_leaves_the_database_unchanged() {
+    use std::io::{BufRead, BufReader};
+    let small = generated("kill-small");
+    let db = small.join("test.sqlite");
+    let dbs = db.to_str().unwrap();
+    assert!(kadence(&["import", small.to_str().unwrap(), "--db", dbs])
+        .status
+        .success());
+    let counts = || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+            let c = store.counts().await.unwrap();
+            let ok: String = sqlx_integrity(&store).await;
+            store.pool().close().await;
+            (c, ok)
+        })
+    };
+    let before = counts();
+    assert_eq!(before.1, "ok");
+
+    let big = fresh_dir("kill-big");
+    let o = kadence(&[
+        "generate",
+        "--out",
+        big.to_str().unwrap(),
+        "--seed",
+        "9",
+        "--forloeb-pr-aar",
+        "40000",
+        "--as-of",
+        "2025-06-30",
+    ]);
+    assert!(o.status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kadence"))
+        .args(["import", big.to_str().unwrap(), "--db", dbs])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("the import says when it starts writing")
+            .unwrap();
+        if line.starts_with("Skriver") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let finished_first = child.try_wait().unwrap().is_some();
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        !finished_first && !status.success(),
+        "the import finished before it could be killed; make the data larger"
+    );
+    let after = counts();
+    assert_eq!(after, before, "a killed import leaves nothing behind");
+    let _ = std::fs::remove_dir_all(small);
+    let _ = std::fs::remove_dir_all(big);
+}
+
+async fn sqlx_integrity(store: &kadence_store::Store) -> String {
+    kadence_store::integrity_check(store).await.unwrap()
+}

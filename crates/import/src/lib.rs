@@ -10,5 +10,7 @@ pub mod read;
 pub mod text;
 pub mod write;
 
-pub use read::{read_files, read_paths, ImportError, ImportErrors, Loaded, ReadError};
+pub use read::{
+    collect_files, read_files, read_paths, ImportError, ImportErrors, Loaded, ReadError,
+};
 pub use write::{to_files, write_dir};

@@ -777,9 +777,14 @@ pub enum ReadError {
     Invalid(#[from] ImportErrors),
 }
 
-/// Reads every `.csv` file in `dir` (or the given files).
-pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
+/// The bytes of every `.csv` file in the given folders, and of the given files, as (name, bytes).
+pub fn collect_files(paths: &[&Path]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
     let mut files = Vec::new();
+    let name_of = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     for p in paths {
         let io = |source| ReadError::Io {
             path: p.display().to_string(),
@@ -800,22 +805,16 @@ pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
                     path: e.display().to_string(),
                     source,
                 })?;
-                files.push((
-                    e.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    bytes,
-                ));
+                files.push((name_of(&e), bytes));
             }
         } else {
-            let bytes = std::fs::read(p).map_err(io)?;
-            files.push((
-                p.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                bytes,
-            ));
+            files.push((name_of(p), std::fs::read(p).map_err(io)?));
         }
     }
-    Ok(read_files(&files)?)
+    Ok(files)
+}
+
+/// Reads every `.csv` file in the given folders, and the given files.
+pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
+    Ok(read_files(&collect_files(paths)?)?)
 }
