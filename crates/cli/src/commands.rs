@@ -708,6 +708,7 @@ struct ReconOut {
     against: Definition,
     against_pooled: CellOut,
     differing_courses: usize,
+    effects: HashMap<&'static str, usize>,
     reasons: HashMap<&'static str, usize>,
     differences: Vec<DiffOut>,
 }
@@ -716,8 +717,18 @@ struct ReconOut {
 struct DiffOut {
     course: String,
     cpr: String,
+    effect: kadence_core::reconcile::Effect,
     reasons: Vec<Reason>,
     explanation: String,
+}
+
+fn effect_key(e: kadence_core::reconcile::Effect) -> &'static str {
+    use kadence_core::reconcile::Effect;
+    match e {
+        Effect::Numerator => "numerator",
+        Effect::Population => "population",
+        Effect::MonthOnly => "month_only",
+    }
 }
 
 fn group_name(pop: &Population, g: Group) -> Option<String> {
@@ -790,11 +801,17 @@ fn measure(
     let alerts = result.six_month_alerts(&months_cells);
     let reconciliation = if afstem {
         let rec = reconcile(pop, &book, a.kind, &def, &other, a.from, a.to, a.as_of);
-        let diffs: Vec<_> = rec
+        // Figure-changing differences first (numerator, then population), month-only moves last.
+        let mut diffs: Vec<_> = rec
             .differences
             .iter()
             .filter(|d| filter.keeps(pop, d.course))
             .collect();
+        diffs.sort_by_key(|d| d.effect());
+        let mut effects: HashMap<&'static str, usize> = HashMap::new();
+        for d in &diffs {
+            *effects.entry(effect_key(d.effect())).or_default() += 1;
+        }
         let mut reasons: HashMap<&'static str, usize> = HashMap::new();
         for d in &diffs {
             for r in &d.reasons {
@@ -812,6 +829,7 @@ fn measure(
             against: other.clone(),
             against_pooled: cell_out(pop, a.kind, &b.pooled(pop, Split::Total)[0]),
             differing_courses: diffs.len(),
+            effects,
             reasons,
             differences: diffs
                 .iter()
@@ -820,6 +838,7 @@ fn measure(
                     DiffOut {
                         course: c.key.clone(),
                         cpr: pop.citizens[c.citizen.index()].cpr.masked(),
+                        effect: d.effect(),
                         reasons: d.reasons.clone(),
                         explanation: d.explain(&rec.a.definition, &rec.b.definition),
                     }
@@ -931,10 +950,15 @@ fn measure(
             dk::int(i64::from(r.against_pooled.numerator)),
             dk::int(i64::from(r.against_pooled.denominator))
         );
+        let n = |k: &str| dk::int(*r.effects.get(k).unwrap_or(&0) as i64);
         println!(
-            "{} forløb tælles forskelligt.",
-            dk::int(r.differing_courses as i64)
+            "{} forløb tælles forskelligt: {} i tælleren under kun den ene, {} måles under kun den ene, {} kun i en anden måned.",
+            dk::int(r.differing_courses as i64),
+            n("numerator"),
+            n("population"),
+            n("month_only")
         );
+        println!("Årsager:");
         let mut reasons: Vec<_> = r.reasons.iter().collect();
         reasons.sort();
         for (k, n) in reasons {

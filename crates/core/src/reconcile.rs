@@ -29,6 +29,17 @@ pub enum Reason {
     HalfYearReading { a: HalfYear, b: HalfYear },
 }
 
+/// How a difference affects the figures.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Effect {
+    /// In the numerator under one definition and not under the other: changes the share.
+    Numerator,
+    /// Measured under one definition only: changes the population.
+    Population,
+    /// Measured under both, equally, but in different months: changes only the monthly split.
+    MonthOnly,
+}
+
 /// A course that counts differently under the two definitions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Difference {
@@ -141,6 +152,14 @@ fn reasons(
 }
 
 impl Difference {
+    pub fn effect(&self) -> Effect {
+        match (self.a, self.b) {
+            (Some(x), Some(y)) if x.in_numerator == y.in_numerator => Effect::MonthOnly,
+            (Some(_), Some(_)) => Effect::Numerator,
+            _ => Effect::Population,
+        }
+    }
+
     /// One Danish sentence per difference, for lists and reports.
     pub fn explain(&self, a: &Definition, b: &Definition) -> String {
         let side = |m: Option<Member>| match m {

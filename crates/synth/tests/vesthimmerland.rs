@@ -84,6 +84,19 @@ fn internal_definition_shows_17_percent_official_more_than_20() {
         let text = d.explain(&rec.a.definition, &rec.b.definition);
         assert!(!text.contains("ukendt"), "{text}");
     }
+    // Standby courses left out by the internal definition change the population, not just the month.
+    use kadence_core::reconcile::Effect;
+    assert!(rec
+        .differences
+        .iter()
+        .any(|d| d.effect() == Effect::Population
+            && d.reasons
+                .iter()
+                .any(|r| matches!(r, Reason::Standby { .. }))));
+    assert!(rec
+        .differences
+        .iter()
+        .any(|d| d.effect() == Effect::Numerator));
     // Both causes of the case appear: the clock start and the standby courses.
     assert!(rec.differences.iter().any(|d| d
         .reasons
