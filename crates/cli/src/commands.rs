@@ -198,13 +198,17 @@ fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Result<(), Fai
         );
         return Ok(());
     }
-    let meta: Vec<kadence_store::FileMeta> = loaded
-        .files
+    // Every file of the import is recorded, the mapping file included.
+    let meta: Vec<kadence_store::FileMeta> = files
         .iter()
-        .filter_map(|r| {
-            files.iter().find(|(n, _)| *n == r.name).map(|(n, bytes)| {
-                kadence_store::FileMeta::new(n, bytes, r.rows, r.encoding.label())
-            })
+        .map(|(n, bytes)| {
+            let report = loaded.files.iter().find(|r| r.name == *n);
+            kadence_store::FileMeta::new(
+                n,
+                bytes,
+                report.map_or(0, |r| r.rows),
+                report.map_or("mapping", |r| r.encoding.label()),
+            )
         })
         .collect();
     let store = open_store(db)?;

@@ -2,10 +2,12 @@
 //!
 //! The shell between a municipality's case-system exports and the core: the documented import format
 //! ([`format`], `docs/import-format.md`), a writer ([`write`], used by `kadence generate`) and an
-//! all-or-nothing reader with located Danish errors ([`read`]). Text-level parsing (encodings,
+//! all-or-nothing reader with located Danish errors ([`read`]) for CSV and Excel files, and the
+//! column-mapping file ([`mapping`]). Text-level parsing (encodings,
 //! double-decoded UTF-8, separators, Danish dates) is in [`text`].
 
 pub mod format;
+pub mod mapping;
 pub mod read;
 pub mod text;
 pub mod write;

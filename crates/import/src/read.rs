@@ -15,6 +15,7 @@ use kadence_core::date::Day;
 use kadence_core::model::*;
 
 use crate::format::{self, h, FileSpec, Held, Words};
+use crate::mapping::{self, Mapping};
 use crate::text::{
     decode, detect_separator, normalise_header, parse_date, repair_mojibake, Encoding,
 };
@@ -77,7 +78,7 @@ impl fmt::Display for ImportErrors {
 impl std::error::Error for ImportErrors {}
 
 impl ImportErrors {
-    fn push(&mut self, e: ImportError) {
+    pub(crate) fn push(&mut self, e: ImportError) {
         self.total += 1;
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(e);
@@ -91,7 +92,8 @@ pub struct FileReport {
     pub name: String,
     pub bytes: usize,
     pub encoding: Encoding,
-    pub separator: char,
+    /// The CSV separator; `None` for Excel files.
+    pub separator: Option<char>,
     pub rows: usize,
     /// Lines whose text was repaired from double-decoded UTF-8.
     pub repaired_lines: Vec<u64>,
@@ -124,12 +126,14 @@ struct Table {
     rows: Vec<(u64, Vec<String>)>,
 }
 
-fn read_table(
-    name: &str,
-    bytes: &[u8],
-    spec: &FileSpec,
-    errs: &mut ImportErrors,
-) -> (Table, FileReport) {
+/// Raw rows of a file, `(line, fields)`, before any interpretation.
+type RawRows = Vec<(u64, Vec<String>)>;
+
+fn is_xlsx(name: &str, bytes: &[u8]) -> bool {
+    name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04")
+}
+
+fn csv_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> (RawRows, Encoding, char) {
     let (text, encoding) = decode(bytes);
     let first_line = text.lines().next().unwrap_or("");
     let sep = detect_separator(first_line);
@@ -138,11 +142,100 @@ fn read_table(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        match rec {
+            Ok(rec) => {
+                let line = rec.position().map_or(0, |p| p.line());
+                rows.push((line, rec.iter().map(|f| f.trim().to_string()).collect()));
+            }
+            Err(e) => errs.push(ImportError {
+                file: name.into(),
+                line: e.position().map_or(0, |p| p.line()),
+                column: None,
+                value: None,
+                expected: "en gyldig CSV-linje".into(),
+            }),
+        }
+    }
+    (rows, encoding, char::from(sep))
+}
+
+/// The first worksheet of an Excel file as text: date cells become `åååå-mm-dd`, whole numbers lose
+/// their `.0`, and text (including dates typed as text) is kept as typed.
+fn xlsx_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> RawRows {
+    use calamine::{Data, Reader};
+    let fail = |errs: &mut ImportErrors, what: String| {
+        errs.push(ImportError {
+            file: name.into(),
+            line: 0,
+            column: None,
+            value: None,
+            expected: what,
+        });
+        Vec::new()
+    };
+    let mut book = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)) {
+        Ok(b) => b,
+        Err(e) => return fail(errs, format!("en Excel-fil (xlsx), der kan åbnes ({e})")),
+    };
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return fail(errs, format!("et læsbart første regneark ({e})")),
+        None => return fail(errs, "mindst ét regneark".into()),
+    };
+    let first_row = range.start().map_or(0, |(r, _)| r);
+    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
+    range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| {
+            let mut fields = vec![String::new(); first_col];
+            fields.extend(cells.iter().map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.trim().to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => {
+                    if *b {
+                        "1".into()
+                    } else {
+                        "0".into()
+                    }
+                }
+                Data::DateTime(d) if d.is_datetime() => {
+                    let (y, m, day, ..) = d.to_ymd_hms_milli();
+                    format!("{y:04}-{m:02}-{day:02}")
+                }
+                Data::DateTime(d) => d.as_f64().to_string(),
+                Data::DateTimeIso(s) => s.chars().take(10).collect(),
+                Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            }));
+            (u64::from(first_row) + i as u64 + 1, fields)
+        })
+        .collect()
+}
+
+fn read_table(
+    name: &str,
+    bytes: &[u8],
+    spec: &FileSpec,
+    mapping: &Mapping,
+    errs: &mut ImportErrors,
+) -> (Table, FileReport) {
+    let (raw, encoding, separator) = if is_xlsx(name, bytes) {
+        (xlsx_rows(name, bytes, errs), Encoding::Xlsx, None)
+    } else {
+        let (rows, enc, sep) = csv_rows(name, bytes, errs);
+        (rows, enc, Some(sep))
+    };
     let mut report = FileReport {
         name: name.to_string(),
         bytes: bytes.len(),
         encoding,
-        separator: char::from(sep),
+        separator,
         rows: 0,
         repaired_lines: Vec::new(),
         unknown_columns: Vec::new(),
@@ -153,23 +246,7 @@ fn read_table(
         rows: Vec::new(),
     };
     let mut header_seen = false;
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errs.push(ImportError {
-                    file: name.into(),
-                    line,
-                    column: None,
-                    value: None,
-                    expected: "en gyldig CSV-linje".into(),
-                });
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line());
-        let mut fields: Vec<String> = rec.iter().map(|f| f.trim().to_string()).collect();
+    for (line, mut fields) in raw {
         if fields.iter().all(|f| f.is_empty()) {
             continue;
         }
@@ -183,13 +260,13 @@ fn read_table(
         if !header_seen {
             header_seen = true;
             let normalised: Vec<String> = fields.iter().map(|f| normalise_header(f)).collect();
+            let mut known = vec![false; normalised.len()];
             for col in spec.columns {
-                match normalised
-                    .iter()
-                    .position(|n| *n == normalise_header(col.header))
-                {
+                let names = mapping.header_names(spec, col.header);
+                match normalised.iter().position(|n| names.contains(n)) {
                     Some(i) => {
                         table.header.insert(col.header, i);
+                        known[i] = true;
                     }
                     None if col.required => errs.push(ImportError {
                         file: name.into(),
@@ -203,10 +280,11 @@ fn read_table(
             }
             for (i, n) in normalised.iter().enumerate() {
                 if !n.is_empty()
+                    && !known[i]
                     && !spec
                         .columns
                         .iter()
-                        .any(|c| normalise_header(c.header) == *n)
+                        .any(|c| mapping.header_names(spec, c.header).contains(n))
                 {
                     report.unknown_columns.push(fields[i].clone());
                 }
@@ -330,11 +408,25 @@ fn rows(t: &Table) -> impl Iterator<Item = Row<'_>> {
     })
 }
 
-fn find<'a>(files: &'a [(String, Vec<u8>)], spec: &FileSpec) -> Option<&'a (String, Vec<u8>)> {
+fn base_name(n: &str) -> &str {
+    n.rsplit(['/', '\\']).next().unwrap_or(n)
+}
+
+fn find<'a>(
+    files: &'a [(String, Vec<u8>)],
+    spec: &FileSpec,
+    mapping: &Mapping,
+) -> Option<&'a (String, Vec<u8>)> {
     let want = spec.name.trim_end_matches(".csv");
     files.iter().find(|(n, _)| {
-        let stem = n.rsplit(['/', '\\']).next().unwrap_or(n);
-        let stem = stem.strip_suffix(".csv").unwrap_or(stem).to_lowercase();
+        let base = base_name(n).to_lowercase();
+        if mapping.file_names(spec).any(|m| m == base) {
+            return true;
+        }
+        let stem = base
+            .strip_suffix(".csv")
+            .or_else(|| base.strip_suffix(".xlsx"))
+            .unwrap_or(&base);
         let stem = stem
             .replace('ø', "oe")
             .replace('æ', "ae")
@@ -349,11 +441,16 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
     let mut reports = Vec::new();
     let mut warnings = Vec::new();
     let mut tables: Vec<Option<Table>> = Vec::new();
+    let mapping = files
+        .iter()
+        .find(|(n, _)| mapping::is_mapping_file(n))
+        .map(|(n, b)| mapping::parse(base_name(n), b, &mut errs))
+        .unwrap_or_default();
     for spec in format::FILES {
-        match find(files, spec) {
+        match find(files, spec, &mapping) {
             Some((name, bytes)) => {
-                let display = name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
-                let (t, r) = read_table(&display, bytes, spec, &mut errs);
+                let display = base_name(name).to_string();
+                let (t, r) = read_table(&display, bytes, spec, &mapping, &mut errs);
                 if !r.unknown_columns.is_empty() {
                     warnings.push(format!(
                         "{}: ukendte kolonner ignoreret: {}",
@@ -397,9 +494,12 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
         }
     }
     for (name, _) in files {
-        if !format::FILES
-            .iter()
-            .any(|s| find(std::slice::from_ref(&(name.clone(), Vec::new())), s).is_some())
+        let probe_file = (name.clone(), Vec::new());
+        let probe = std::slice::from_ref(&probe_file);
+        if !mapping::is_mapping_file(name)
+            && !format::FILES
+                .iter()
+                .any(|s| find(probe, s, &mapping).is_some())
         {
             warnings.push(format!("{name}: ukendt fil ignoreret"));
         }
@@ -491,12 +591,22 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
     let mut course_ids: HashMap<String, CourseId> = HashMap::new();
     let mut citizens: HashMap<Cpr, CitizenId> = HashMap::new();
     let mut from_refs: Vec<(CourseId, u64, String)> = Vec::new();
+    let mut padded_cpr_lines: Vec<u64> = Vec::new();
     if let Some(t) = &courses {
         for r in rows(t) {
             let before = errs.total;
             let key = r.required(&mut errs, h::COURSE_ID);
             let cpr = r
                 .required(&mut errs, h::CPR)
+                .map(|v| {
+                    // Excel drops the leading zero of CPR numbers stored as numbers (0101... -> 101...).
+                    if v.len() == 9 && v.bytes().all(|b| b.is_ascii_digit()) {
+                        padded_cpr_lines.push(r.line);
+                        format!("0{v}")
+                    } else {
+                        v
+                    }
+                })
                 .and_then(|v| match Cpr::parse(&v) {
                     Ok(c) => Some(c),
                     Err(e) => {
@@ -649,6 +759,20 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
                 from_refs.push((id, r.line, from.to_string()));
             }
             course_ids.insert(key, id);
+        }
+        if !padded_cpr_lines.is_empty() {
+            let lines: Vec<String> = padded_cpr_lines
+                .iter()
+                .take(20)
+                .map(|l| l.to_string())
+                .collect();
+            warnings.push(format!(
+                "{}: CPR-nr. med 9 cifre fik et foranstillet 0 (Excel fjerner foranstillede nuller) i {} linje(r): {}{}",
+                t.file,
+                padded_cpr_lines.len(),
+                lines.join(", "),
+                if padded_cpr_lines.len() > 20 { " ..." } else { "" }
+            ));
         }
         for (id, line, from) in from_refs {
             match course_ids.get(&from) {

@@ -10,6 +10,8 @@ pub enum Encoding {
     Utf8Bom,
     Utf8,
     Windows1252,
+    /// An Excel workbook (no text encoding).
+    Xlsx,
 }
 
 impl Encoding {
@@ -18,6 +20,7 @@ impl Encoding {
             Encoding::Utf8Bom => "UTF-8 med BOM",
             Encoding::Utf8 => "UTF-8",
             Encoding::Windows1252 => "Windows-1252",
+            Encoding::Xlsx => "Excel (xlsx)",
         }
     }
 }

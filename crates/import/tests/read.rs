@@ -72,7 +72,7 @@ fn windows_1252_comma_separated_shuffled_columns_and_unknown_column() {
         loaded.files[0].encoding,
         kadence_import::text::Encoding::Windows1252
     );
-    assert_eq!(loaded.files[0].separator, ',');
+    assert_eq!(loaded.files[0].separator, Some(','));
     assert!(
         loaded
             .warnings
@@ -210,4 +210,170 @@ proptest! {
         let _ = kadence_core::cpr::Cpr::parse(&s);
         let _ = kadence_import::text::repair_mojibake(&s);
     }
+}
+
+/// An Excel workbook as a municipality saves it: date cells, a date typed as text, a CPR number stored
+/// as a number (leading zero lost), columns in its own order.
+fn courses_xlsx() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("dd-mm-yyyy");
+    let headers = [
+        "Navn",
+        "Forløbs-id",
+        "CPR-nr.",
+        "Forløbstype",
+        "Første fraværsdag",
+        "Ydelsesstart",
+        "Målgruppe",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // Row 2: real date cells; CPR as text.
+    ws.write_string(1, 0, "Åse Ærø").unwrap();
+    ws.write_string(1, 1, "X1").unwrap();
+    ws.write_string(1, 2, cpr()).unwrap();
+    ws.write_string(1, 3, "Sygedagpenge").unwrap();
+    ws.write_datetime_with_format(1, 4, ExcelDateTime::from_ymd(2024, 2, 29).unwrap(), &date)
+        .unwrap();
+    ws.write_datetime_with_format(1, 5, ExcelDateTime::from_ymd(2024, 3, 30).unwrap(), &date)
+        .unwrap();
+    ws.write_string(1, 6, "Beskæftiget").unwrap();
+    // Row 3: dates typed as text; CPR as a number that lost its leading zero.
+    let zero_cpr = kadence_core::cpr::Cpr::synthetic(Day::ymd(1975, 3, 7), 42)
+        .reveal()
+        .replace('-', "");
+    assert!(zero_cpr.starts_with('0'));
+    ws.write_string(2, 0, "Bo Holm").unwrap();
+    ws.write_string(2, 1, "X2").unwrap();
+    ws.write_number(2, 2, zero_cpr.parse::<f64>().unwrap())
+        .unwrap();
+    ws.write_string(2, 3, "SDP").unwrap();
+    ws.write_string(2, 4, "02.01.2023").unwrap();
+    ws.write_string(2, 5, "16-01-2023").unwrap();
+    ws.write_string(2, 6, "Ledig").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn excel_with_date_cells_text_dates_and_numeric_cpr() {
+    let loaded = read_files(&files(&[("forløb.xlsx", &courses_xlsx())])).expect("valid");
+    let pop = &loaded.population;
+    assert_eq!(pop.courses.len(), 2);
+    assert_eq!(
+        (pop.courses[0].first_absence, pop.courses[0].benefit_start),
+        (Day::ymd(2024, 2, 29), Day::ymd(2024, 3, 30))
+    );
+    assert_eq!(
+        (pop.courses[1].first_absence, pop.courses[1].benefit_start),
+        (Day::ymd(2023, 1, 2), Day::ymd(2023, 1, 16))
+    );
+    assert_eq!(pop.citizens[0].name, "Åse Ærø");
+    assert_eq!(pop.citizens[1].cpr.birth_date(), Some(Day::ymd(1975, 3, 7)));
+    assert_eq!(
+        loaded.files[0].encoding,
+        kadence_import::text::Encoding::Xlsx
+    );
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.contains("foranstillet 0") && w.contains(": 3")),
+        "{:?}",
+        loaded.warnings
+    );
+}
+
+#[test]
+fn excel_errors_are_located_by_row() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "Forløbs-id",
+        "CPR-nr.",
+        "Navn",
+        "Forløbstype",
+        "Første fraværsdag",
+        "Ydelsesstart",
+        "Målgruppe",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "X1",
+        &cpr(),
+        "A",
+        "Sygedagpenge",
+        "30-02-2024",
+        "01-03-2024",
+        "Ledig",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(4, c as u16, *v).unwrap();
+    }
+    let err = read_files(&files(&[("forloeb.xlsx", &wb.save_to_buffer().unwrap())])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("forloeb.xlsx, linje 5, kolonne «Første fraværsdag»: værdien «30-02-2024»"),
+        "{err}"
+    );
+    let err = read_files(&files(&[("forloeb.xlsx", b"PK\x03\x04 not really a zip")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("en Excel-fil (xlsx), der kan åbnes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn mapping_file_maps_a_municipalitys_own_names() {
+    let export = format!("Sagsnr;Personnummer;Borgernavn;Type;1. fraværsdato;KSD-dato;Målgruppe\nS-1;{};Anne Hansen;Sygedagpenge;02-01-2023;16-01-2023;Ledig\n", cpr());
+    let convs = "Sagsnr;Samtaledato;Form;Status\nS-1;20-02-2023;Fremmøde;Afholdt\n";
+    let mapping = "Kadence-fil;Kadence-kolonne;Eksportens navn\n\
+        forloeb.csv;;SDP_udtraek.csv\n\
+        forloeb.csv;Forløbs-id;Sagsnr\n\
+        forloeb.csv;CPR-nr.;Personnummer\n\
+        forloeb.csv;Navn;Borgernavn\n\
+        forloeb.csv;Forløbstype;Type\n\
+        forloeb.csv;Første fraværsdag;1. fraværsdato\n\
+        forloeb.csv;Ydelsesstart;KSD-dato\n\
+        samtaler;;Samtaler_udtraek.csv\n\
+        samtaler.csv;Forløbs-id;Sagsnr\n\
+        samtaler.csv;Dato;Samtaledato\n";
+    let loaded = read_files(&files(&[
+        ("SDP_udtraek.csv", export.as_bytes()),
+        ("Samtaler_udtraek.csv", convs.as_bytes()),
+        ("kolonnemapping.csv", mapping.as_bytes()),
+    ]))
+    .expect("mapped export reads");
+    assert_eq!(loaded.population.courses[0].key, "S-1");
+    assert_eq!(loaded.population.conversation_count(), 1);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+
+    let bad =
+        "Kadence-fil;Kadence-kolonne;Eksportens navn\nforloeb.csv;Fødselsdag;X\nborgere.csv;;Y\n";
+    let err = read_files(&files(&[
+        ("forloeb.csv", courses_csv(&[]).as_bytes()),
+        ("kolonnemapping.csv", bad.as_bytes()),
+    ]))
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "kolonnemapping.csv, linje 2, kolonne «Kadence-kolonne»: værdien «Fødselsdag»"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("kolonnemapping.csv, linje 3, kolonne «Kadence-fil»: værdien «borgere.csv»"),
+        "{text}"
+    );
 }
