@@ -179,14 +179,29 @@ fn oday(d: Option<Day>) -> Val {
 /// Most bind parameters in one statement (SQLite's limit is 32,766; PostgreSQL's 65,535).
 const MAX_BINDS: usize = 30_000;
 
+/// The `n`-th (1-based) bind placeholder of a statement with many parameters. PostgreSQL needs `$n`;
+/// SQLite gets anonymous `?`, because it treats `$n` as a *named* parameter and looks each new name up
+/// in a linear list while preparing, which made a 7,000-parameter insert quadratic (an import of 1.7
+/// million rows took 4.5 minutes; see docs/performance.md).
+fn placeholder(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Postgres => format!("${n}"),
+        Backend::Sqlite => "?".to_string(),
+    }
+}
+
 async fn insert_rows(
     conn: &mut AnyConnection,
+    backend: Backend,
     table: &str,
     cols: &[&str],
-    rows: &[Vec<Val>],
+    mut rows: Vec<Vec<Val>>,
 ) -> Result<()> {
     let per = (MAX_BINDS / cols.len()).clamp(1, 1000);
-    for chunk in rows.chunks(per) {
+    while !rows.is_empty() {
+        // Values are moved into the query, not cloned: allocation dominated the import profile.
+        let rest = rows.split_off(rows.len().min(per));
+        let chunk = std::mem::replace(&mut rows, rest);
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
         let mut n = 0;
         for (i, _) in chunk.iter().enumerate() {
@@ -199,8 +214,7 @@ async fn insert_rows(
                     sql.push_str(", ");
                 }
                 n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                sql.push_str(&placeholder(backend, n));
             }
             sql.push(')');
         }
@@ -208,8 +222,8 @@ async fn insert_rows(
         for row in chunk {
             for v in row {
                 q = match v {
-                    Val::Text(s) => q.bind(s.clone()),
-                    Val::Int(i) => q.bind(*i),
+                    Val::Text(s) => q.bind(s),
+                    Val::Int(i) => q.bind(i),
                 };
             }
         }
@@ -218,9 +232,48 @@ async fn insert_rows(
     Ok(())
 }
 
-async fn delete_courses(conn: &mut AnyConnection, keys: &[String]) -> Result<()> {
+/// Rows for one table, written in statements of one fixed size so that the prepared statement is reused;
+/// [`Batcher::finish`] writes the remainder.
+struct Batcher {
+    table: &'static str,
+    cols: &'static [&'static str],
+    per: usize,
+    rows: Vec<Vec<Val>>,
+}
+
+impl Batcher {
+    fn new(table: &'static str, cols: &'static [&'static str]) -> Batcher {
+        let per = (MAX_BINDS / cols.len()).clamp(1, 1000);
+        Batcher {
+            table,
+            cols,
+            per,
+            rows: Vec::with_capacity(per),
+        }
+    }
+
+    async fn push(
+        &mut self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+        row: Vec<Val>,
+    ) -> Result<()> {
+        self.rows.push(row);
+        if self.rows.len() >= self.per {
+            self.finish(conn, backend).await?;
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self, conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(self.per));
+        insert_rows(conn, backend, self.table, self.cols, rows).await
+    }
+}
+
+async fn delete_courses(conn: &mut AnyConnection, backend: Backend, keys: &[String]) -> Result<()> {
     for chunk in keys.chunks(500) {
-        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let list: Vec<String> = (1..=chunk.len()).map(|i| placeholder(backend, i)).collect();
         let list = list.join(", ");
         for (table, col) in [
             ("conversation", "course_key"),
@@ -547,7 +600,14 @@ impl Store {
                 Some(_) => {}
             }
         }
-        insert_rows(conn, "citizen", &["cpr", "name", "batch_id"], &new_citizens).await?;
+        insert_rows(
+            conn,
+            self.backend,
+            "citizen",
+            &["cpr", "name", "batch_id"],
+            new_citizens,
+        )
+        .await?;
 
         // Courses: compare content hashes.
         let existing: HashMap<String, String> = sqlx::query("SELECT key, content_hash FROM course")
@@ -584,75 +644,74 @@ impl Store {
                 }
             }
         }
-        delete_courses(conn, &changed_keys).await?;
+        delete_courses(conn, self.backend, &changed_keys).await?;
         let total = to_write.len() as u64;
         progress(0, total);
-        for (done, chunk) in to_write.chunks(2000).enumerate() {
-            let mut courses = Vec::with_capacity(chunk.len());
-            let (mut conv, mut sb, mut med, mut reh) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for (rows, hash) in chunk {
-                let mut c = rows.course.clone();
-                c.push(t(hash));
-                c.push(Val::Int(batch_id));
-                courses.push(c);
-                let with_batch = |r: &Vec<Val>| {
-                    let mut r = r.clone();
-                    r.push(Val::Int(batch_id));
-                    r
-                };
-                conv.extend(rows.conversations.iter().map(with_batch));
-                sb.extend(rows.standby.iter().map(with_batch));
-                med.extend(rows.medical.iter().map(with_batch));
-                reh.extend(rows.rehab.iter().map(with_batch));
+        let backend = self.backend;
+        let mut course_b = Batcher::new("course", COURSE_COLS);
+        let mut conv_b = Batcher::new(
+            "conversation",
+            &[
+                "course_key",
+                "seq",
+                "date",
+                "form",
+                "held",
+                "caseworker_key",
+                "batch_id",
+            ],
+        );
+        let mut sb_b = Batcher::new(
+            "standby_period",
+            &["course_key", "seq", "start_date", "end_date", "batch_id"],
+        );
+        let mut med_b = Batcher::new(
+            "medical_request",
+            &[
+                "course_key",
+                "seq",
+                "form",
+                "sent",
+                "deadline",
+                "received",
+                "batch_id",
+            ],
+        );
+        let mut reh_b = Batcher::new(
+            "rehab_meeting",
+            &["course_key", "seq", "date", "basis", "batch_id"],
+        );
+        let batch = Val::Int(batch_id);
+        for (done, (rows, hash)) in to_write.into_iter().enumerate() {
+            let mut c = rows.course;
+            c.push(t(hash));
+            c.push(batch.clone());
+            course_b.push(conn, backend, c).await?;
+            for (b, list) in [
+                (&mut conv_b, rows.conversations),
+                (&mut sb_b, rows.standby),
+                (&mut med_b, rows.medical),
+                (&mut reh_b, rows.rehab),
+            ] {
+                for mut r in list {
+                    r.push(batch.clone());
+                    b.push(conn, backend, r).await?;
+                }
             }
-            insert_rows(conn, "course", COURSE_COLS, &courses).await?;
-            insert_rows(
-                conn,
-                "conversation",
-                &[
-                    "course_key",
-                    "seq",
-                    "date",
-                    "form",
-                    "held",
-                    "caseworker_key",
-                    "batch_id",
-                ],
-                &conv,
-            )
-            .await?;
-            insert_rows(
-                conn,
-                "standby_period",
-                &["course_key", "seq", "start_date", "end_date", "batch_id"],
-                &sb,
-            )
-            .await?;
-            insert_rows(
-                conn,
-                "medical_request",
-                &[
-                    "course_key",
-                    "seq",
-                    "form",
-                    "sent",
-                    "deadline",
-                    "received",
-                    "batch_id",
-                ],
-                &med,
-            )
-            .await?;
-            insert_rows(
-                conn,
-                "rehab_meeting",
-                &["course_key", "seq", "date", "basis", "batch_id"],
-                &reh,
-            )
-            .await?;
-            progress(((done + 1) * 2000).min(to_write.len()) as u64, total);
+            if (done + 1) % 2000 == 0 {
+                progress(done as u64 + 1, total);
+            }
         }
+        for b in [
+            &mut course_b,
+            &mut conv_b,
+            &mut sb_b,
+            &mut med_b,
+            &mut reh_b,
+        ] {
+            b.finish(conn, backend).await?;
+        }
+        progress(total, total);
 
         sqlx::query(
             "INSERT INTO import_batch (id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected)
@@ -685,6 +744,7 @@ impl Store {
             .collect();
         insert_rows(
             conn,
+            self.backend,
             "import_file",
             &[
                 "batch_id",
@@ -694,7 +754,7 @@ impl Store {
                 "rows_read",
                 "encoding",
             ],
-            &file_rows,
+            file_rows,
         )
         .await?;
         tx.commit().await?;
