@@ -17,6 +17,7 @@
 //! One code path serves both databases through sqlx's `Any` driver: the SQL is written once with `$N`
 //! placeholders, which both SQLite and PostgreSQL accept.
 
+pub mod access;
 pub mod codes;
 pub mod schema;
 

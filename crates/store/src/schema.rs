@@ -5,11 +5,12 @@
 //! transaction). A migration is never edited once released; a change is a new entry.
 
 /// (version, name, statements).
-pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
-    1,
-    "initial schema",
-    &[
-        "CREATE TABLE import_batch (
+pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
+    (
+        1,
+        "initial schema",
+        &[
+            "CREATE TABLE import_batch (
             id BIGINT PRIMARY KEY,
             started_at TEXT NOT NULL,
             finished_at TEXT NOT NULL,
@@ -21,7 +22,7 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             rows_repaired BIGINT NOT NULL,
             rows_rejected BIGINT NOT NULL
         )",
-        "CREATE TABLE import_file (
+            "CREATE TABLE import_file (
             batch_id BIGINT NOT NULL,
             name TEXT NOT NULL,
             size_bytes BIGINT NOT NULL,
@@ -30,23 +31,23 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             encoding TEXT NOT NULL,
             PRIMARY KEY (batch_id, name)
         )",
-        "CREATE TABLE team (
+            "CREATE TABLE team (
             key TEXT PRIMARY KEY,
             name TEXT NOT NULL,
             batch_id BIGINT NOT NULL
         )",
-        "CREATE TABLE caseworker (
+            "CREATE TABLE caseworker (
             key TEXT PRIMARY KEY,
             name TEXT NOT NULL,
             team_key TEXT NOT NULL,
             batch_id BIGINT NOT NULL
         )",
-        "CREATE TABLE citizen (
+            "CREATE TABLE citizen (
             cpr TEXT PRIMARY KEY,
             name TEXT NOT NULL,
             batch_id BIGINT NOT NULL
         )",
-        "CREATE TABLE course (
+            "CREATE TABLE course (
             key TEXT PRIMARY KEY,
             cpr TEXT NOT NULL,
             kind TEXT NOT NULL,
@@ -67,7 +68,7 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             content_hash TEXT NOT NULL,
             batch_id BIGINT NOT NULL
         )",
-        "CREATE TABLE conversation (
+            "CREATE TABLE conversation (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             date TEXT NOT NULL,
@@ -77,7 +78,7 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             batch_id BIGINT NOT NULL,
             PRIMARY KEY (course_key, seq)
         )",
-        "CREATE TABLE standby_period (
+            "CREATE TABLE standby_period (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             start_date TEXT NOT NULL,
@@ -85,7 +86,7 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             batch_id BIGINT NOT NULL,
             PRIMARY KEY (course_key, seq)
         )",
-        "CREATE TABLE medical_request (
+            "CREATE TABLE medical_request (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             form TEXT NOT NULL,
@@ -95,7 +96,7 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             batch_id BIGINT NOT NULL,
             PRIMARY KEY (course_key, seq)
         )",
-        "CREATE TABLE rehab_meeting (
+            "CREATE TABLE rehab_meeting (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             date TEXT NOT NULL,
@@ -103,5 +104,46 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             batch_id BIGINT NOT NULL,
             PRIMARY KEY (course_key, seq)
         )",
-    ],
-)];
+        ],
+    ),
+    (
+        2,
+        "users, sessions and the audit log",
+        &[
+            "CREATE TABLE app_user (
+            id BIGINT PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            caseworker_key TEXT,
+            team_key TEXT,
+            password_hash TEXT NOT NULL,
+            disabled BIGINT NOT NULL,
+            failed_logins BIGINT NOT NULL,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        )",
+            // The session token itself is never stored: only its SHA-256.
+            "CREATE TABLE app_session (
+            token_hash TEXT PRIMARY KEY,
+            user_id BIGINT NOT NULL,
+            csrf_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        )",
+            // Append-only; every entry carries the hash of the previous one (kadence audit verify).
+            "CREATE TABLE audit_log (
+            seq BIGINT PRIMARY KEY,
+            at TEXT NOT NULL,
+            username TEXT NOT NULL,
+            cpr TEXT,
+            course_key TEXT,
+            action TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )",
+            "CREATE INDEX audit_log_cpr ON audit_log (cpr)",
+        ],
+    ),
+];

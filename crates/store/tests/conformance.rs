@@ -390,3 +390,210 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
         assert!(r.join().expect("reader") > 0);
     }
 }
+
+/// Users, lock-out, sessions and the audit chain.
+async fn access(store: Store) {
+    use jiff::{SignedDuration, Timestamp};
+    use kadence_store::access::*;
+    let t0: Timestamp = "2026-11-23T08:00:00Z".parse().unwrap();
+    let policy = Policy::default();
+    let u = store
+        .add_user(
+            &NewUser {
+                username: "mette".into(),
+                display_name: "Mette Hansen".into(),
+                role: Role::Caseworker,
+                caseworker_key: Some("K01-S001".into()),
+                team_key: None,
+            },
+            "korrekt hest batteri",
+            t0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.user_by_name("mette").await.unwrap(), Some(u.clone()));
+    let hash: String = sqlx::Row::get(
+        &sqlx::query("SELECT password_hash FROM app_user")
+            .fetch_one(store.pool())
+            .await
+            .unwrap(),
+        0,
+    );
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("korrekt"));
+
+    assert_eq!(
+        store
+            .login("mette", "korrekt hest batteri", t0, &policy)
+            .await
+            .unwrap(),
+        Login::Ok(u.clone())
+    );
+    assert_eq!(
+        store.login("ukendt", "x", t0, &policy).await.unwrap(),
+        Login::Refused
+    );
+    // Five wrong passwords lock the account, even against the right one, until the lock-out ends.
+    for i in 1..policy.max_failed_logins {
+        assert_eq!(
+            store.login("mette", "forkert", t0, &policy).await.unwrap(),
+            Login::Refused,
+            "attempt {i}"
+        );
+    }
+    assert!(matches!(
+        store.login("mette", "forkert", t0, &policy).await.unwrap(),
+        Login::Locked(_)
+    ));
+    assert!(matches!(
+        store
+            .login("mette", "korrekt hest batteri", t0, &policy)
+            .await
+            .unwrap(),
+        Login::Locked(_)
+    ));
+    let later = t0 + policy.lockout + SignedDuration::from_secs(1);
+    assert_eq!(
+        store
+            .login("mette", "korrekt hest batteri", later, &policy)
+            .await
+            .unwrap(),
+        Login::Ok(u.clone())
+    );
+
+    // Sessions: idle and absolute timeouts; the token is not stored.
+    let (token, csrf) = store.create_session(u.id, t0).await.unwrap();
+    let stored: String = sqlx::Row::get(
+        &sqlx::query("SELECT token_hash FROM app_session")
+            .fetch_one(store.pool())
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_ne!(stored, token);
+    let s = store
+        .session(&token, t0 + SignedDuration::from_mins(29), &policy)
+        .await
+        .unwrap()
+        .expect("within idle timeout");
+    assert_eq!((s.user.id, s.csrf_token.as_str()), (u.id, csrf.as_str()));
+    let mut t = t0 + SignedDuration::from_mins(29);
+    while t < t0 + policy.absolute - SignedDuration::from_mins(20) {
+        t += SignedDuration::from_mins(20);
+        assert!(
+            store.session(&token, t, &policy).await.unwrap().is_some(),
+            "kept alive at {t}"
+        );
+    }
+    assert!(
+        store
+            .session(
+                &token,
+                t0 + policy.absolute + SignedDuration::from_mins(1),
+                &policy
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "absolute timeout"
+    );
+    let (token2, _) = store.create_session(u.id, t0).await.unwrap();
+    assert!(
+        store
+            .session(&token2, t0 + SignedDuration::from_mins(31), &policy)
+            .await
+            .unwrap()
+            .is_none(),
+        "idle timeout"
+    );
+    let (token3, _) = store.create_session(u.id, t0).await.unwrap();
+    assert!(store.set_disabled("mette", true).await.unwrap());
+    assert!(
+        store.session(&token3, t0, &policy).await.unwrap().is_none(),
+        "disabling ends sessions"
+    );
+    assert_eq!(
+        store
+            .login("mette", "korrekt hest batteri", later, &policy)
+            .await
+            .unwrap(),
+        Login::Disabled
+    );
+    assert!(store.set_disabled("mette", false).await.unwrap());
+    assert!(store.set_password("mette", "nyt kodeord").await.unwrap());
+    assert!(matches!(
+        store
+            .login("mette", "nyt kodeord", later, &policy)
+            .await
+            .unwrap(),
+        Login::Ok(_)
+    ));
+
+    // The audit log: chained, verifiable, tamper-evident, extractable per citizen.
+    let e = |cpr: &str, action: &str| AuditEntry {
+        username: "mette".into(),
+        cpr: Some(cpr.into()),
+        course_key: Some("F1".into()),
+        action: action.into(),
+        purpose: "Opfølgning i egen sag".into(),
+    };
+    store
+        .audit_append(&[e("0101501000", "vist forløb")], t0)
+        .await
+        .unwrap();
+    store
+        .audit_append(
+            &[
+                e("0202502000", "vist i arbejdsliste"),
+                e("0101501000", "vist i arbejdsliste"),
+            ],
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Intact { entries: 3 }
+    );
+    let mine = store.audit_entries(Some("0101501000")).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 3]);
+    sqlx::query("UPDATE audit_log SET purpose = 'noget andet' WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Broken { seq: 2 }
+    );
+    sqlx::query("UPDATE audit_log SET purpose = 'Opfølgning i egen sag' WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Intact { entries: 3 }
+    );
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Broken { seq: 3 }
+    );
+}
+
+#[tokio::test]
+async fn sqlite_access() {
+    access(Store::open(&sqlite_url("access")).await.expect("open")).await;
+}
+
+#[tokio::test]
+async fn postgres_access() {
+    let Some((db, url)) = PgDb::create("access").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    access(store.clone()).await;
+    store.pool().close().await;
+    db.drop_db().await;
+}

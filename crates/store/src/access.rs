@@ -1,0 +1,517 @@
+//! Users, sessions and the audit log: the persistence behind login, roles and "who looked up whom".
+//!
+//! - Passwords are stored as argon2id hashes (PHC strings); a wrong password counts towards a temporary
+//!   lock-out.
+//! - A session is a random 256-bit token in a cookie; only its SHA-256 is stored, with a per-session CSRF
+//!   token, the creation time (absolute timeout) and the last use (idle timeout).
+//! - The audit log is append-only and hash-chained: each entry stores the hash of the previous one, so
+//!   any change or deletion is detected by [`Store::audit_verify`].
+//!
+//! Times are passed in (`now`), so timeouts are testable; the shells read the clock.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{hex, Result, Store, StoreError};
+
+/// A user's role (rolle).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Sagsbehandler: own caseload; another citizen only after stating a purpose.
+    Caseworker,
+    /// Teamleder: own team.
+    TeamLead,
+    /// Analytiker: figures and pseudonymised lists, no names or CPR.
+    Analyst,
+    /// Administrator: users, imports, settings, audit log.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Caseworker => "sagsbehandler",
+            Role::TeamLead => "teamleder",
+            Role::Analyst => "analytiker",
+            Role::Admin => "administrator",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s)
+    }
+}
+
+/// A user account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// For a caseworker: their key in the imported data (whose caseload is theirs).
+    pub caseworker_key: Option<String>,
+    /// For a team lead: their team's key.
+    pub team_key: Option<String>,
+    pub disabled: bool,
+}
+
+/// What is needed to create a user.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub caseworker_key: Option<String>,
+    pub team_key: Option<String>,
+}
+
+/// The outcome of a login attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Login {
+    Ok(User),
+    /// Unknown user or wrong password (not told apart to the user).
+    Refused,
+    /// Too many failed attempts; locked until this time.
+    Locked(Timestamp),
+    Disabled,
+}
+
+/// A valid session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+/// Session and lock-out policy.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub idle: SignedDuration,
+    pub absolute: SignedDuration,
+    pub max_failed_logins: i64,
+    pub lockout: SignedDuration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            idle: SignedDuration::from_mins(30),
+            absolute: SignedDuration::from_hours(10),
+            max_failed_logins: 5,
+            lockout: SignedDuration::from_mins(15),
+        }
+    }
+}
+
+/// One audit entry to write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub username: String,
+    /// The citizen looked up (full CPR: the log must name whom; it is itself personal data).
+    pub cpr: Option<String>,
+    pub course_key: Option<String>,
+    /// What was done, in Danish ("vist forløb", "vist i arbejdsliste", "eksporteret").
+    pub action: String,
+    /// Why (formål).
+    pub purpose: String,
+}
+
+/// A stored audit entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: String,
+    pub entry: AuditEntry,
+    pub hash: String,
+}
+
+/// The result of verifying the audit chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditVerdict {
+    /// All entries chain correctly.
+    Intact { entries: i64 },
+    /// The first entry whose hash or link does not match.
+    Broken { seq: i64 },
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    hex(&buf)
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+fn entry_hash(prev: &str, seq: i64, at: &str, e: &AuditEntry) -> String {
+    let text = format!(
+        "{prev}\n{seq}\n{at}\n{}\n{}\n{}\n{}\n{}",
+        e.username,
+        e.cpr.as_deref().unwrap_or(""),
+        e.course_key.as_deref().unwrap_or(""),
+        e.action,
+        e.purpose
+    );
+    sha256_hex(&text)
+}
+
+fn user_from(r: &sqlx::any::AnyRow) -> Result<User> {
+    let role: String = r.try_get(3)?;
+    Ok(User {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        role: Role::from_code(&role).ok_or(StoreError::Corrupt {
+            table: "app_user",
+            column: "role",
+            value: role,
+        })?,
+        caseworker_key: r.try_get(4)?,
+        team_key: r.try_get(5)?,
+        disabled: r.try_get::<i64, _>(6)? != 0,
+    })
+}
+
+const USER_COLS: &str = "id, username, display_name, role, caseworker_key, team_key, disabled";
+
+impl Store {
+    /// Creates a user with an argon2id-hashed password.
+    pub async fn add_user(&self, u: &NewUser, password: &str, now: Timestamp) -> Result<User> {
+        let hash = hash_password(password);
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM app_user")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        sqlx::query(
+            "INSERT INTO app_user (id, username, display_name, role, caseworker_key, team_key, password_hash, disabled, failed_logins, locked_until, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, NULL, $8)",
+        )
+        .bind(id)
+        .bind(u.username.clone())
+        .bind(u.display_name.clone())
+        .bind(u.role.code())
+        .bind(u.caseworker_key.clone())
+        .bind(u.team_key.clone())
+        .bind(hash)
+        .bind(now.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(User {
+            id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            caseworker_key: u.caseworker_key.clone(),
+            team_key: u.team_key.clone(),
+            disabled: false,
+        })
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM app_user ORDER BY username"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(user_from)
+        .collect()
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM app_user WHERE username = $1"
+        ))
+        .bind(username.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(user_from)
+        .transpose()
+    }
+
+    /// Disables or enables a user; disabling ends their sessions. False if there is no such user.
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        let n = sqlx::query("UPDATE app_user SET disabled = $1 WHERE username = $2")
+            .bind(i64::from(disabled))
+            .bind(username.to_string())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if disabled {
+            sqlx::query("DELETE FROM app_session WHERE user_id IN (SELECT id FROM app_user WHERE username = $1)")
+                .bind(username.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(n > 0)
+    }
+
+    /// Sets a new password, lifts a lock-out and ends the user's sessions. False if there is no such user.
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<bool> {
+        let n = sqlx::query("UPDATE app_user SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = $2")
+            .bind(hash_password(password))
+            .bind(username.to_string())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM app_session WHERE user_id IN (SELECT id FROM app_user WHERE username = $1)")
+            .bind(username.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Checks a password, counting failures towards a lock-out.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        now: Timestamp,
+        policy: &Policy,
+    ) -> Result<Login> {
+        let row = sqlx::query(&format!("SELECT {USER_COLS}, password_hash, failed_logins, locked_until FROM app_user WHERE username = $1"))
+            .bind(username.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            // Spend the same effort as a real check, so timing does not tell whether the user exists.
+            let _ = verify_password(&hash_password("x"), password);
+            return Ok(Login::Refused);
+        };
+        let user = user_from(&row)?;
+        let hash: String = row.try_get(7)?;
+        let failed: i64 = row.try_get(8)?;
+        let locked_until: Option<String> = row.try_get(9)?;
+        if let Some(until) = locked_until
+            .and_then(|s| s.parse::<Timestamp>().ok())
+            .filter(|u| *u > now)
+        {
+            return Ok(Login::Locked(until));
+        }
+        if user.disabled {
+            return Ok(Login::Disabled);
+        }
+        if verify_password(&hash, password) {
+            sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user.id)
+                .execute(&self.pool)
+                .await?;
+            return Ok(Login::Ok(user));
+        }
+        let failed = failed + 1;
+        let lock = (failed >= policy.max_failed_logins).then(|| now + policy.lockout);
+        sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if lock.is_some() { 0 } else { failed })
+            .bind(lock.map(|l| l.to_string()))
+            .bind(user.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(match lock {
+            Some(until) => Login::Locked(until),
+            None => Login::Refused,
+        })
+    }
+
+    /// Starts a session: returns the cookie token (never stored) and the CSRF token.
+    pub async fn create_session(&self, user_id: i64, now: Timestamp) -> Result<(String, String)> {
+        let token = random_hex(32);
+        let csrf = random_hex(32);
+        sqlx::query("INSERT INTO app_session (token_hash, user_id, csrf_token, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
+            .bind(sha256_hex(&token))
+            .bind(user_id)
+            .bind(csrf.clone())
+            .bind(now.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok((token, csrf))
+    }
+
+    /// The session for a cookie token, if valid now; touches its last use. Expired sessions are removed.
+    pub async fn session(
+        &self,
+        token: &str,
+        now: Timestamp,
+        policy: &Policy,
+    ) -> Result<Option<Session>> {
+        let key = sha256_hex(token);
+        let row = sqlx::query(&format!(
+            "SELECT u.id, u.username, u.display_name, u.role, u.caseworker_key, u.team_key, u.disabled, s.csrf_token, s.created_at, s.last_seen
+             FROM app_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1"
+        ))
+        .bind(key.clone())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user_from(&row)?;
+        let csrf: String = row.try_get(7)?;
+        let created: Option<Timestamp> = row.try_get::<String, _>(8)?.parse().ok();
+        let last: Option<Timestamp> = row.try_get::<String, _>(9)?.parse().ok();
+        let valid = !user.disabled
+            && created.is_some_and(|c| now < c + policy.absolute)
+            && last.is_some_and(|l| now < l + policy.idle);
+        if !valid {
+            self.delete_session(token).await?;
+            return Ok(None);
+        }
+        sqlx::query("UPDATE app_session SET last_seen = $1 WHERE token_hash = $2")
+            .bind(now.to_string())
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(Session {
+            user,
+            csrf_token: csrf,
+        }))
+    }
+
+    pub async fn delete_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM app_session WHERE token_hash = $1")
+            .bind(sha256_hex(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends entries to the audit log in one transaction, chaining their hashes.
+    pub async fn audit_append(&self, entries: &[AuditEntry], now: Timestamp) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        // Two writers may race for the next sequence number (PostgreSQL); the loser retries.
+        for attempt in 0..5 {
+            match self.try_audit_append(entries, now).await {
+                Err(StoreError::Db(e)) if attempt < 4 && e.as_database_error().is_some() => {
+                    continue
+                }
+                other => return other,
+            }
+        }
+        Ok(())
+    }
+
+    async fn try_audit_append(&self, entries: &[AuditEntry], now: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (mut seq, mut prev) = match last {
+            Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+            None => (0, GENESIS.to_string()),
+        };
+        let at = now.to_string();
+        for e in entries {
+            seq += 1;
+            let hash = entry_hash(&prev, seq, &at, e);
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, username, cpr, course_key, action, purpose, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(seq)
+            .bind(at.clone())
+            .bind(e.username.clone())
+            .bind(e.cpr.clone())
+            .bind(e.course_key.clone())
+            .bind(e.action.clone())
+            .bind(e.purpose.clone())
+            .bind(prev.clone())
+            .bind(hash.clone())
+            .execute(&mut *tx)
+            .await?;
+            prev = hash;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Audit entries, oldest first; only those about one citizen when `cpr` is given.
+    pub async fn audit_entries(&self, cpr: Option<&str>) -> Result<Vec<AuditRecord>> {
+        let rows = match cpr {
+            Some(c) => sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, hash FROM audit_log WHERE cpr = $1 ORDER BY seq")
+                .bind(c.to_string())
+                .fetch_all(&self.pool)
+                .await?,
+            None => sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, hash FROM audit_log ORDER BY seq")
+                .fetch_all(&self.pool)
+                .await?,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    entry: AuditEntry {
+                        username: r.try_get(2)?,
+                        cpr: r.try_get(3)?,
+                        course_key: r.try_get(4)?,
+                        action: r.try_get(5)?,
+                        purpose: r.try_get(6)?,
+                    },
+                    hash: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Recomputes the hash chain from the first entry.
+    pub async fn audit_verify(&self) -> Result<AuditVerdict> {
+        let rows = sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, prev_hash, hash FROM audit_log ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        for r in &rows {
+            let seq: i64 = r.try_get(0)?;
+            let e = AuditEntry {
+                username: r.try_get(2)?,
+                cpr: r.try_get(3)?,
+                course_key: r.try_get(4)?,
+                action: r.try_get(5)?,
+                purpose: r.try_get(6)?,
+            };
+            let stored_prev: String = r.try_get(7)?;
+            let stored: String = r.try_get(8)?;
+            let at: String = r.try_get(1)?;
+            if seq != expected_seq
+                || stored_prev != prev
+                || entry_hash(&prev, seq, &at, &e) != stored
+            {
+                return Ok(AuditVerdict::Broken { seq });
+            }
+            prev = stored;
+            expected_seq += 1;
+        }
+        Ok(AuditVerdict::Intact {
+            entries: rows.len() as i64,
+        })
+    }
+}
