@@ -365,10 +365,10 @@ impl Store {
         policy: &Policy,
     ) -> Result<Option<Session>> {
         let key = sha256_hex(token);
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.caseworker_key, u.team_key, u.disabled, s.csrf_token, s.created_at, s.last_seen
              FROM app_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1"
-        ))
+        )
         .bind(key.clone())
         .fetch_optional(&self.pool)
         .await?;
