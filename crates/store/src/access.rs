@@ -488,8 +488,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let mut prev = GENESIS.to_string();
-        let mut expected_seq = 1;
-        for r in &rows {
+        for (expected_seq, r) in (1i64..).zip(rows.iter()) {
             let seq: i64 = r.try_get(0)?;
             let e = AuditEntry {
                 username: r.try_get(2)?,
@@ -508,7 +507,6 @@ impl Store {
                 return Ok(AuditVerdict::Broken { seq });
             }
             prev = stored;
-            expected_seq += 1;
         }
         Ok(AuditVerdict::Intact {
             entries: rows.len() as i64,
