@@ -12,6 +12,7 @@
 //! - [`duties`]: every duty of a course as of a date, with status and explanation.
 //! - [`measures`]: STAR's figures and the municipality's own, by explicit definitions.
 //! - [`reconcile`]: course-by-course reasons why two definitions differ.
+//! - [`worklist`]: flags, urgency order and short texts of the worklist, shared by every shell.
 //!
 //! Invariants: no I/O, no clock (the as-of date is always an argument), no async, no panics on any
 //! population the builder accepts; results do not depend on input order.
@@ -25,5 +26,6 @@ pub mod model;
 pub mod reconcile;
 pub mod rules;
 pub mod settings;
+pub mod worklist;
 
 pub use date::{Day, Month};
