@@ -11,10 +11,12 @@ use kadence_core::model::*;
 use kadence_core::reconcile::{reconcile, Reason};
 use kadence_core::rules::RuleBook;
 use kadence_core::settings::Settings;
+use kadence_core::worklist::{conversations_text, days_text, flags, urgency};
 use kadence_synth::{generate, Params};
 use serde::Serialize;
 
 use crate::table::Table;
+use crate::UserCommand;
 use crate::{
     parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
     MeasureArg, Preset, SourceArgs,
@@ -89,7 +91,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             measure(&pop, &filter, &args, afstem)
         }
-        Command::Demo { dir, seed } => demo(&dir, seed),
+        Command::Demo {
+            dir,
+            seed,
+            addr,
+            uden_server,
+        } => demo(&dir, seed, &addr, uden_server),
+        Command::Serve {
+            db,
+            addr,
+            secure_cookies,
+        } => serve(&db, &addr, secure_cookies, None),
+        Command::User(cmd) => user(cmd),
     }
 }
 
@@ -400,106 +413,6 @@ struct StatusOut<'a> {
     total: usize,
     shown: usize,
     courses: Vec<CourseOut<'a>>,
-}
-
-/// Flags for the worklist ("Hændelser"), in Danish.
-fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
-    let f = pop.facts(id);
-    let mut out = Vec::new();
-    if st.in_standby {
-        if let Some(s) = f.standby.iter().rev().find(|s| s.start <= st.as_of) {
-            out.push(format!("Standby siden {}", s.start.dk()));
-        }
-    }
-    let first_open = st
-        .duty(DutyKind::FirstFollowUp)
-        .is_some_and(|d| d.status.is_actionable());
-    if let Some(r) = f
-        .course
-        .early_request
-        .filter(|r| r.date <= st.as_of && first_open)
-    {
-        out.push(format!(
-            "Tidlig opfølgning anmodet {} ({})",
-            r.date.dk(),
-            if r.by == Requester::Employer {
-                "§ 7 c"
-            } else {
-                "§ 7 e"
-            }
-        ));
-    }
-    for d in &st.duties {
-        match d.kind {
-            DutyKind::PredictableCheck if d.status.is_actionable() => {
-                if let Some(due) = d.due {
-                    out.push(format!("§ 13 f: tjek af raskmelding senest {}", due.dk()));
-                }
-            }
-            DutyKind::MedicalStatement(i) if d.status == Status::Overdue => {
-                let form = match f.medical[usize::from(i)].form {
-                    MedicalForm::Lae285 => "LÆ 285",
-                    MedicalForm::Lae265 => "LÆ 265",
-                    MedicalForm::Other => "Lægeattest",
-                };
-                out.push(format!(
-                    "{form} udestående - {} dage over frist",
-                    -d.days_left.unwrap_or(0)
-                ));
-            }
-            DutyKind::Lae265BeforeRehab(_)
-                if matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon) =>
-            {
-                out.push("LÆ 265 mangler".into());
-            }
-            _ => {}
-        }
-    }
-    for l in &st.local {
-        // Only while it matters: due soon, or missed within the last month.
-        let recent = l.window.1.add_days(31) >= st.as_of;
-        if l.status == Status::DueSoon || (l.status == Status::Missed && recent) {
-            out.push(format!(
-                "Lokalt mål ({}): {} af {} inden {}",
-                l.name,
-                l.counted,
-                l.required,
-                l.window.1.dk()
-            ));
-        }
-    }
-    out
-}
-
-/// Worklist order: next deadline first (overdue first), none last; ties by longest absence.
-fn urgency(st: &CourseStatus) -> (i32, i32) {
-    (
-        st.next_deadline()
-            .and_then(|d| d.days_left)
-            .unwrap_or(i32::MAX),
-        -st.days_since_first_absence,
-    )
-}
-
-fn days_text(days: i32) -> String {
-    match days {
-        0 => "i dag".into(),
-        d if d > 0 => format!("om {d} dage"),
-        d => format!("{} dage over", -d),
-    }
-}
-
-fn conversations_text(st: &CourseStatus) -> String {
-    [
-        DutyKind::HalfYearFollowUps,
-        DutyKind::JobClarificationFollowUps,
-    ]
-    .iter()
-    .find_map(|k| st.duty(*k))
-    .map_or_else(
-        || st.conversations_held.to_string(),
-        |d| format!("{} af {}", d.counted.min(d.required), d.required),
-    )
 }
 
 fn status(
@@ -986,7 +899,169 @@ fn measure(
     Ok(())
 }
 
-fn demo(dir: &Path, seed: u64) -> Result<(), Failure> {
+/// Starts the web app on the database's data; blocks until the process ends.
+fn serve(
+    db: &str,
+    addr: &str,
+    secure_cookies: bool,
+    banner: Option<String>,
+) -> Result<(), Failure> {
+    let store = open_store(db)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Exit::Internal, format!("Kan ikke starte: {e}")))?;
+    rt.block_on(async {
+        let snapshot = store.load().await.map_err(store_failure)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::new(Exit::Io, format!("Kan ikke lytte på {addr}: {e}")))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Failure::new(Exit::Io, e.to_string()))?;
+        let state = kadence_web::AppState::new(
+            store,
+            std::sync::Arc::new(kadence_store::SnapshotCell::new(snapshot)),
+            std::sync::Arc::new(jiff::Timestamp::now),
+            kadence_web::Config {
+                secure_cookies,
+                ..kadence_web::Config::default()
+            },
+        );
+        if let Some(b) = banner {
+            println!("{b}");
+        }
+        println!("Kadence kører på http://{local}/ (stop med Ctrl+C)");
+        kadence_web::serve(listener, std::sync::Arc::new(state))
+            .await
+            .map_err(|e| Failure::new(Exit::Io, format!("Webserveren stoppede: {e}")))
+    })
+}
+
+/// A password from KADENCE_PASSWORD or the first line of standard input.
+fn read_password() -> Result<String, Failure> {
+    let pw = match std::env::var("KADENCE_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("Adgangskode (mindst 12 tegn):");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Failure::new(Exit::Io, e.to_string()))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if pw.chars().count() < 12 {
+        return Err(Failure::new(
+            Exit::Usage,
+            "Adgangskoden skal have mindst 12 tegn.",
+        ));
+    }
+    Ok(pw)
+}
+
+fn user(cmd: UserCommand) -> Result<(), Failure> {
+    use kadence_store::access::{NewUser, Role};
+    let not_found = |u: &str| Failure::new(Exit::Usage, format!("Der er ingen bruger «{u}»."));
+    match cmd {
+        UserCommand::Add {
+            brugernavn,
+            navn,
+            rolle,
+            sagsbehandler_id,
+            team_id,
+            db,
+        } => {
+            let role = Role::from_code(&rolle).ok_or_else(|| {
+                Failure::new(Exit::Usage, format!("Ukendt rolle «{rolle}»; brug sagsbehandler, teamleder, analytiker eller administrator."))
+            })?;
+            if role == Role::Caseworker && sagsbehandler_id.is_none() {
+                return Err(Failure::new(Exit::Usage, "En sagsbehandler skal knyttes til et sagsbehandler-id i data (--sagsbehandler-id)."));
+            }
+            if role == Role::TeamLead && team_id.is_none() {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    "En teamleder skal knyttes til et team-id i data (--team-id).",
+                ));
+            }
+            let pw = read_password()?;
+            let store = open_store(&db)?;
+            if block_on(store.user_by_name(&brugernavn))?
+                .map_err(store_failure)?
+                .is_some()
+            {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    format!("Brugeren «{brugernavn}» findes allerede."),
+                ));
+            }
+            let new = NewUser {
+                username: brugernavn.clone(),
+                display_name: navn,
+                role,
+                caseworker_key: sagsbehandler_id,
+                team_key: team_id,
+            };
+            block_on(store.add_user(&new, &pw, jiff::Timestamp::now()))?.map_err(store_failure)?;
+            println!("Bruger «{brugernavn}» oprettet som {}.", role.code());
+        }
+        UserCommand::Disable { brugernavn, db } => {
+            let store = open_store(&db)?;
+            if !block_on(store.set_disabled(&brugernavn, true))?.map_err(store_failure)? {
+                return Err(not_found(&brugernavn));
+            }
+            println!("Bruger «{brugernavn}» er spærret, og brugerens sessioner er afsluttet.");
+        }
+        UserCommand::Enable { brugernavn, db } => {
+            let store = open_store(&db)?;
+            if !block_on(store.set_disabled(&brugernavn, false))?.map_err(store_failure)? {
+                return Err(not_found(&brugernavn));
+            }
+            println!("Bruger «{brugernavn}» er genåbnet.");
+        }
+        UserCommand::ResetPassword { brugernavn, db } => {
+            let pw = read_password()?;
+            let store = open_store(&db)?;
+            if !block_on(store.set_password(&brugernavn, &pw))?.map_err(store_failure)? {
+                return Err(not_found(&brugernavn));
+            }
+            println!(
+                "Ny adgangskode sat for «{brugernavn}»; låsning ophævet og sessioner afsluttet."
+            );
+        }
+        UserCommand::List { db } => {
+            let store = open_store(&db)?;
+            let mut t = Table::new(["Brugernavn", "Navn", "Rolle", "Knyttet til", "Status"]);
+            for u in block_on(store.users())?.map_err(store_failure)? {
+                t.row([
+                    u.username,
+                    u.display_name,
+                    u.role.code().to_string(),
+                    u.caseworker_key.or(u.team_key).unwrap_or_default(),
+                    if u.disabled {
+                        "spærret".to_string()
+                    } else {
+                        "aktiv".to_string()
+                    },
+                ]);
+            }
+            print!("{}", t.render());
+        }
+    }
+    Ok(())
+}
+
+/// A random demo password: readable, 16 characters.
+fn demo_password() -> String {
+    let mut buf = [0u8; 16];
+    let _ = getrandom::fill(&mut buf);
+    let alphabet = b"abcdefghjkmnpqrstuvwxyz23456789";
+    buf.iter()
+        .map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()]))
+        .collect()
+}
+
+fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> Result<(), Failure> {
     let as_of = crate::today();
     println!(
         "{}",
@@ -1055,12 +1130,74 @@ fn demo(dir: &Path, seed: u64) -> Result<(), Failure> {
             dk::int(i64::from(c.denominator))
         );
     }
-    println!("\nPrøv (databasen er {db}):");
+    println!("\nPrøv i terminalen (databasen er {db}):");
     println!("  cargo run --release -- status");
     println!("  cargo run --release -- measure --maal tidlig --afstem");
     println!("  cargo run --release -- measure --maal foerste --opdelt team");
-    println!(
-        "\nWebappen (arbejdslister, overblik, fokusmål) er under udvikling og kommer med issue 4."
+
+    // One demo user per role, linked to the busiest caseworker and their team.
+    let mut load = vec![0usize; pop.caseworkers.len()];
+    for c in pop.courses.iter().filter(|c| c.active_on(as_of)) {
+        if let Some(cw) = c.caseworker {
+            load[cw.index()] += 1;
+        }
+    }
+    let busiest = (0..load.len()).max_by_key(|i| (load[*i], std::cmp::Reverse(*i)));
+    let store = open_store(&db)?;
+    let mut logins = Vec::new();
+    if let Some(i) = busiest {
+        use kadence_store::access::{NewUser, Role};
+        let cw = &pop.caseworkers[i];
+        let team = &pop.teams[cw.team.index()];
+        for (username, name, role, cwk, teamk) in [
+            (
+                "sagsbehandler",
+                cw.name.clone(),
+                Role::Caseworker,
+                Some(cw.key.clone()),
+                None,
+            ),
+            (
+                "teamleder",
+                format!("Leder af {}", team.name),
+                Role::TeamLead,
+                None,
+                Some(team.key.clone()),
+            ),
+            (
+                "analytiker",
+                "Analytiker (demo)".to_string(),
+                Role::Analyst,
+                None,
+                None,
+            ),
+            (
+                "administrator",
+                "Administrator (demo)".to_string(),
+                Role::Admin,
+                None,
+                None,
+            ),
+        ] {
+            let pw = demo_password();
+            let new = NewUser {
+                username: username.into(),
+                display_name: name,
+                role,
+                caseworker_key: cwk,
+                team_key: teamk,
+            };
+            block_on(store.add_user(&new, &pw, jiff::Timestamp::now()))?.map_err(store_failure)?;
+            logins.push(format!("  {username:<14} {pw}   ({})", role.code()));
+        }
+    }
+    let banner = format!(
+        "\nDemo-brugere (brugernavn, adgangskode):\n{}",
+        logins.join("\n")
     );
-    Ok(())
+    if without_server {
+        println!("{banner}");
+        return Ok(());
+    }
+    serve(&db, addr, false, Some(banner))
 }

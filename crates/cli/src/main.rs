@@ -205,12 +205,76 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Dan en syntetisk demo-kommune, importér den og vis et overblik
+    /// Dan en syntetisk demo-kommune, importér den, opret demo-brugere og start webappen
     Demo {
         #[arg(long, default_value = "kadence-data")]
         dir: PathBuf,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Adresse, webappen lytter på
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Dan og importér kun; start ikke webappen
+        #[arg(long)]
+        uden_server: bool,
+    },
+    /// Start webappen på data i databasen
+    Serve {
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// Adresse, webappen lytter på
+        #[arg(long, env = "KADENCE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Sæt Secure på cookies (når webappen nås over HTTPS, fx bag en TLS-proxy)
+        #[arg(long, env = "KADENCE_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Brugere: opret, spær, nulstil adgangskode
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Opret en bruger; adgangskoden læses fra KADENCE_PASSWORD eller standard-input
+    Add {
+        brugernavn: String,
+        #[arg(long)]
+        navn: String,
+        /// sagsbehandler, teamleder, analytiker eller administrator
+        #[arg(long)]
+        rolle: String,
+        /// For sagsbehandlere: sagsbehandler-id i data
+        #[arg(long)]
+        sagsbehandler_id: Option<String>,
+        /// For teamledere: team-id i data
+        #[arg(long)]
+        team_id: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Spær en bruger (afslutter brugerens sessioner)
+    Disable {
+        brugernavn: String,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Genåbn en spærret bruger
+    Enable {
+        brugernavn: String,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Ny adgangskode (fra KADENCE_PASSWORD eller standard-input); ophæver låsning og afslutter sessioner
+    ResetPassword {
+        brugernavn: String,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Vis brugerne
+    List {
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
     },
 }
 

@@ -1,0 +1,394 @@
+//! # kadence-web
+//!
+//! The web app: server-rendered Danish pages (axum + askama), readable without JavaScript.
+//!
+//! Access is declared once, in [`ROUTES`]: every route says who may use it. One guard middleware
+//! ([`guard`]) enforces it for every matched route (no login: GET goes to the login page, anything else
+//! is refused; wrong role: 403), checks the CSRF token of every POST, and hands the session to the
+//! handler. A test walks the whole table as every role. Every response gets `Cache-Control: no-store`,
+//! a strict Content-Security-Policy and the other security headers ([`security_headers`]).
+//!
+//! Personal data: pages that show citizens write one audit entry per citizen shown, with the purpose;
+//! URLs carry only the case system's course ids, never CPR numbers; CPR numbers are shown masked.
+
+mod pages;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use jiff::Timestamp;
+use kadence_core::rules::RuleBook;
+use kadence_core::settings::Settings;
+use kadence_store::access::{Policy, Role, Session};
+use kadence_store::{SnapshotCell, Store};
+
+pub use pages::render_error;
+
+/// Who may use a route.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in user.
+    LoggedIn,
+    /// Logged-in users with one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// One route: method, axum path pattern, access, and whether it shows personal data.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    /// Shows or exports citizens' personal data (so it writes audit entries).
+    pub personal: bool,
+}
+
+const CASEWORK: &[Role] = &[Role::Caseworker, Role::TeamLead];
+const EVERYONE: &[Role] = &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin];
+
+/// Every route of the app. The router is built from the same handlers; a test checks that each entry
+/// answers, and walks the table as every role.
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        method: "GET",
+        path: "/healthz",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/static/app.css",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/login",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/login",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/logout",
+        access: Access::LoggedIn,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/",
+        access: Access::LoggedIn,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/mine",
+        access: Access::Roles(&[Role::Caseworker]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/team",
+        access: Access::Roles(&[Role::TeamLead]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/forloeb/{key}",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/forloeb/{key}/formaal",
+        access: Access::Roles(CASEWORK),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/fokusmaal",
+        access: Access::Roles(EVERYONE),
+        personal: false,
+    },
+];
+
+/// Finds the spec for a method and matched path.
+pub fn route_spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
+    ROUTES
+        .iter()
+        .find(|r| r.method == method.as_str() && r.path == path)
+}
+
+/// The clock, injected so that tests control time.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// Settings of the web shell.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served over HTTPS, e.g. behind a TLS proxy).
+    pub secure_cookies: bool,
+    /// Login attempts per client address per minute before 429.
+    pub login_attempts_per_minute: usize,
+    /// Rows per page in lists.
+    pub page_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            login_attempts_per_minute: 20,
+            page_size: 50,
+        }
+    }
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub store: Store,
+    pub data: Arc<SnapshotCell>,
+    pub book: RuleBook,
+    pub settings: Settings,
+    pub policy: Policy,
+    pub clock: Clock,
+    pub config: Config,
+    /// Purposes stated for courses outside one's own caseload: (session key, course key) -> purpose.
+    purposes: Mutex<HashMap<(String, String), String>>,
+    login_attempts: Mutex<HashMap<IpAddr, Vec<Timestamp>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, data: Arc<SnapshotCell>, clock: Clock, config: Config) -> AppState {
+        AppState {
+            store,
+            data,
+            book: RuleBook::danish(),
+            settings: Settings::default(),
+            policy: Policy::default(),
+            clock,
+            config,
+            purposes: Mutex::new(HashMap::new()),
+            login_attempts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Whether `ip` may try to log in now; records the attempt.
+    fn allow_login_attempt(&self, ip: IpAddr) -> bool {
+        let now = self.now();
+        let mut map = self
+            .login_attempts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(ip).or_default();
+        list.retain(|t| now.duration_since(*t).as_secs() < 60);
+        list.push(now);
+        list.len() <= self.config.login_attempts_per_minute
+    }
+}
+
+/// The session of the request, put there by [`guard`].
+#[derive(Clone, Debug)]
+pub struct Authed {
+    pub session: Session,
+    /// A key for this session that is not the cookie token (for purpose grants).
+    pub session_key: String,
+}
+
+pub const SESSION_COOKIE: &str = "kadence_session";
+pub const LOGIN_CSRF_COOKIE: &str = "kadence_login";
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value with the app's flags.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn forbidden(reason: &str) -> Response {
+    pages::render_error(StatusCode::FORBIDDEN, "Ingen adgang", reason)
+}
+
+/// Enforces [`ROUTES`] for every matched route, and CSRF on every POST.
+pub async fn guard(
+    State(st): State<Arc<AppState>>,
+    matched: Option<MatchedPath>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let method = req.method().clone();
+    let Some(spec) = matched
+        .as_ref()
+        .and_then(|m| route_spec(&method, m.as_str()))
+    else {
+        // Every route is in ROUTES; a route that is not is refused rather than left open.
+        return forbidden("Siden er ikke beskrevet i adgangstabellen.");
+    };
+    let is_login_post = method == Method::POST && spec.path == "/login";
+    let session = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(token) if spec.access != Access::Public || is_login_post => st
+            .store
+            .session(&token, st.now(), &st.policy)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| Authed {
+                session: s,
+                session_key: pages::sha256_hex(&format!("session:{token}")),
+            }),
+        _ => None,
+    };
+    match (spec.access, &session) {
+        (Access::Public, _) => {}
+        (_, None) if method == Method::GET => return Redirect::to("/login").into_response(),
+        (_, None) => return forbidden("Du er ikke logget ind, eller din session er udløbet. Log ind igen."),
+        (Access::Roles(roles), Some(a)) if !roles.contains(&a.session.user.role) => {
+            return forbidden(
+                "Din rolle giver ikke adgang til denne side. Sagsbehandlere ser egne borgere, teamledere deres team, analytikere tal uden navne.",
+            )
+        }
+        _ => {}
+    }
+    let mut req = req;
+    if method == Method::POST {
+        let expected = if is_login_post {
+            cookie(req.headers(), LOGIN_CSRF_COOKIE)
+        } else {
+            session.as_ref().map(|a| a.session.csrf_token.clone())
+        };
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+            return pages::render_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "For stor formular",
+                "Formularen er for stor.",
+            );
+        };
+        let form: Vec<(String, String)> = serde_urlencoded_pairs(&bytes);
+        let given = form
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str());
+        let ok = matches!((expected.as_deref(), given), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
+        if !ok {
+            return forbidden(
+                "Formularen er udløbet eller ugyldig (CSRF-kontrol). Genindlæs siden og prøv igen.",
+            );
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    if let Some(a) = session {
+        req.extensions_mut().insert(a);
+    }
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Parses an `application/x-www-form-urlencoded` body into pairs (nothing if malformed).
+fn serde_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(bytes).unwrap_or_default()
+}
+
+/// Security headers on every response, and no caching anywhere (pages show personal data).
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+/// The app's router.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/app.css", get(pages::css))
+        .route("/login", get(pages::login_page).post(pages::login_post))
+        .route("/logout", post(pages::logout))
+        .route("/", get(pages::home))
+        .route("/mine", get(pages::mine))
+        .route("/team", get(pages::team))
+        .route("/forloeb/{key}", get(pages::course))
+        .route("/forloeb/{key}/formaal", post(pages::purpose_post))
+        .route("/fokusmaal", get(pages::focus))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
+        .fallback(|| async {
+            pages::render_error(
+                StatusCode::NOT_FOUND,
+                "Siden findes ikke",
+                "Tjek adressen, eller gå til forsiden.",
+            )
+        })
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves the app on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// The client's address, for login rate limiting.
+pub(crate) fn client_ip(info: Option<ConnectInfo<SocketAddr>>) -> IpAddr {
+    info.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}

@@ -1,0 +1,912 @@
+//! The pages: handlers, view models and their askama templates (`templates/`).
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use kadence_core::date::Day;
+use kadence_core::dk;
+use kadence_core::duties::{evaluate, CourseStatus, Status};
+use kadence_core::measures::{compute, Definition, MeasureKind, Split};
+use kadence_core::model::*;
+use kadence_core::worklist::{conversations_text, days_text, flags, urgency};
+use kadence_store::access::{AuditEntry, Login, Role};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::{client_ip, cookie, set_cookie, AppState, Authed, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn html(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
+    }
+}
+
+/// The frame around every logged-in page.
+pub struct Layout {
+    pub nav: Vec<NavItem>,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    /// The as-of date as shown, `dd-mm-åååå`.
+    pub as_of: String,
+    /// Query parameters to keep when the as-of date changes.
+    pub keep: Vec<(String, String)>,
+    pub freshness: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+fn layout(
+    st: &AppState,
+    a: &Authed,
+    current: &str,
+    as_of: Day,
+    keep: Vec<(String, String)>,
+) -> Layout {
+    let role = a.session.user.role;
+    let items: &[(&str, &str, &[Role])] = &[
+        ("/mine", "Mine borgere", &[Role::Caseworker]),
+        ("/team", "Mit team", &[Role::TeamLead]),
+        (
+            "/fokusmaal",
+            "Fokusmål",
+            &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin],
+        ),
+    ];
+    let snap = st.data.get();
+    let freshness = match &snap.latest {
+        Some(b) => format!(
+            "Data pr. {} · senest importeret {} (import nr. {}: {})",
+            as_of.dk(),
+            local_time(&b.finished_at),
+            b.id,
+            b.files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(
+            "Data pr. {} · der er ikke importeret data endnu",
+            as_of.dk()
+        ),
+    };
+    Layout {
+        nav: items
+            .iter()
+            .filter(|(_, _, roles)| roles.contains(&role))
+            .map(|(href, label, _)| NavItem {
+                href,
+                label,
+                current: *href == current,
+            })
+            .collect(),
+        user_name: a.session.user.display_name.clone(),
+        role_label: role.code(),
+        csrf: a.session.csrf_token.clone(),
+        as_of: as_of.dk().to_string(),
+        keep,
+        freshness,
+    }
+}
+
+fn local_time(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| t.in_tz("Europe/Copenhagen").ok())
+        .map(|z| z.strftime("%d-%m-%Y kl. %H:%M").to_string())
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+fn today(st: &AppState) -> Day {
+    let now = st.now();
+    let zoned = now
+        .in_tz("Europe/Copenhagen")
+        .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
+    Day::from_jiff(zoned.date())
+}
+
+fn as_of(st: &AppState, dato: &Option<String>) -> Day {
+    dato.as_deref()
+        .and_then(kadence_import::text::parse_date)
+        .unwrap_or_else(|| today(st))
+}
+
+/// "Efternavn, Fornavn" from "Fornavn Efternavn".
+fn surname_first(full: &str) -> String {
+    match full.rsplit_once(' ') {
+        Some((first, last)) => format!("{last}, {first}"),
+        None => full.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Option<Layout>,
+    heading: String,
+    text: String,
+}
+
+/// A Danish error page with its status code.
+pub fn render_error(status: StatusCode, heading: &str, text: &str) -> Response {
+    let page = ErrorPage {
+        layout: None,
+        heading: heading.into(),
+        text: text.into(),
+    };
+    (status, html(&page)).into_response()
+}
+
+pub async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Option<Layout>,
+    message: Option<String>,
+    csrf: String,
+    username: String,
+}
+
+fn login_form(
+    status: StatusCode,
+    message: Option<String>,
+    username: String,
+    secure: bool,
+) -> Response {
+    let csrf = random_token();
+    let page = LoginPage {
+        layout: None,
+        message,
+        csrf: csrf.clone(),
+        username,
+    };
+    let mut res = (status, html(&page)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, &csrf, secure, None),
+    );
+    res
+}
+
+pub async fn login_page(State(st): State<Arc<AppState>>) -> Response {
+    login_form(
+        StatusCode::OK,
+        None,
+        String::new(),
+        st.config.secure_cookies,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub async fn login_post(
+    State(st): State<Arc<AppState>>,
+    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let secure = st.config.secure_cookies;
+    if !st.allow_login_attempt(client_ip(info.map(|e| e.0))) {
+        return login_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("For mange loginforsøg fra din adresse. Vent et minut, og prøv igen.".into()),
+            f.username,
+            secure,
+        );
+    }
+    let now = st.now();
+    match st
+        .store
+        .login(&f.username, &f.password, now, &st.policy)
+        .await
+    {
+        Ok(Login::Ok(user)) => {
+            // A new session id at every login; any old session of this browser ends.
+            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+                let _ = st.store.delete_session(&old).await;
+            }
+            let Ok((token, _)) = st.store.create_session(user.id, now).await else {
+                return render_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Login mislykkedes",
+                    "Sessionen kunne ikke oprettes. Prøv igen.",
+                );
+            };
+            let mut res = Redirect::to("/").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &token, secure, None),
+            );
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
+            );
+            res
+        }
+        Ok(Login::Locked(until)) => login_form(
+            StatusCode::FORBIDDEN,
+            Some(format!(
+                "Kontoen er midlertidigt låst efter for mange forkerte forsøg. Prøv igen efter {}.",
+                local_time(&until.to_string())
+            )),
+            f.username,
+            secure,
+        ),
+        Ok(Login::Disabled) => login_form(
+            StatusCode::FORBIDDEN,
+            Some("Kontoen er spærret. Kontakt en administrator.".into()),
+            f.username,
+            secure,
+        ),
+        Ok(Login::Refused) => login_form(
+            StatusCode::UNAUTHORIZED,
+            Some("Forkert brugernavn eller adgangskode.".into()),
+            f.username,
+            secure,
+        ),
+        Err(_) => render_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Login mislykkedes",
+            "Databasen svarede ikke. Prøv igen.",
+        ),
+    }
+}
+
+pub async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let _ = st.store.delete_session(&token).await;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", st.config.secure_cookies, Some(0)),
+    );
+    res
+}
+
+pub async fn home(Extension(a): Extension<Authed>) -> Response {
+    Redirect::to(match a.session.user.role {
+        Role::Caseworker => "/mine",
+        Role::TeamLead => "/team",
+        Role::Analyst | Role::Admin => "/fokusmaal",
+    })
+    .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    dato: Option<String>,
+    q: Option<String>,
+    side: Option<usize>,
+}
+
+pub struct NextDeadline {
+    date: String,
+    when: String,
+    duty: String,
+}
+
+pub struct WorkRow {
+    key: String,
+    name: String,
+    cpr: String,
+    days: i32,
+    next: Option<NextDeadline>,
+    urgency_class: &'static str,
+    conversations: String,
+    last: String,
+    caseworker: String,
+    flags: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "worklist.html")]
+struct WorklistPage {
+    layout: Option<Layout>,
+    heading: &'static str,
+    as_of: String,
+    query: String,
+    rows: Vec<WorkRow>,
+    total: usize,
+    shown_from: usize,
+    shown_to: usize,
+    page: usize,
+    has_prev: bool,
+    has_next: bool,
+    show_caseworker: bool,
+    empty_text: String,
+}
+
+struct ListSpec<'a> {
+    path: &'static str,
+    heading: &'static str,
+    show_caseworker: bool,
+    purpose: &'static str,
+    keep: &'a (dyn Fn(&Population, &Course) -> bool + Sync),
+    empty: &'static str,
+}
+
+async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let as_of = as_of(st, &q.dato);
+    let query = q.q.unwrap_or_default().trim().to_string();
+    let needle = query.to_lowercase();
+    let mut rows: Vec<(CourseId, CourseStatus)> = pop
+        .course_ids()
+        .filter(|id| (spec.keep)(pop, &pop.courses[id.index()]))
+        .filter(|id| {
+            needle.is_empty()
+                || pop.citizens[pop.courses[id.index()].citizen.index()]
+                    .name
+                    .to_lowercase()
+                    .contains(&needle)
+        })
+        .map(|id| (id, evaluate(pop.facts(id), &st.book, &st.settings, as_of)))
+        .filter(|(_, s)| s.active)
+        .collect();
+    rows.sort_by(|(x, sx), (y, sy)| {
+        urgency(sx)
+            .cmp(&urgency(sy))
+            .then_with(|| pop.courses[x.index()].key.cmp(&pop.courses[y.index()].key))
+    });
+    let total = rows.len();
+    let size = st.config.page_size.max(1);
+    let pages = total.div_ceil(size).max(1);
+    let page = q.side.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<_> = rows.iter().skip((page - 1) * size).take(size).collect();
+    let mut audit = Vec::new();
+    let mut seen = HashSet::new();
+    let view: Vec<WorkRow> = shown
+        .iter()
+        .map(|(id, s)| {
+            let c = &pop.courses[id.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            if seen.insert(citizen.cpr) {
+                audit.push(AuditEntry {
+                    username: a.session.user.username.clone(),
+                    cpr: Some(citizen.cpr.reveal()),
+                    course_key: Some(c.key.clone()),
+                    action: "vist i arbejdsliste".into(),
+                    purpose: spec.purpose.into(),
+                });
+            }
+            let next = s.next_deadline();
+            WorkRow {
+                key: c.key.clone(),
+                name: surname_first(&citizen.name),
+                cpr: citizen.cpr.masked(),
+                days: s.days_since_first_absence,
+                next: next.map(|d| NextDeadline {
+                    date: d
+                        .next_by
+                        .or(d.due)
+                        .map(|x| x.dk().to_string())
+                        .unwrap_or_default(),
+                    when: d.days_left.map(days_text).unwrap_or_default(),
+                    duty: format!("{} ({})", d.title(), d.paragraph),
+                }),
+                urgency_class: match next.map(|d| d.status) {
+                    Some(Status::Overdue) => "overdue",
+                    Some(Status::DueSoon) => "soon",
+                    _ => "",
+                },
+                conversations: conversations_text(s),
+                last: s
+                    .last_conversation
+                    .map(|d| d.dk().to_string())
+                    .unwrap_or_else(|| "-".into()),
+                caseworker: c.caseworker.map_or("Ikke fordelt".into(), |x| {
+                    pop.caseworkers[x.index()].name.clone()
+                }),
+                flags: flags(pop, *id, s),
+            }
+        })
+        .collect();
+    if st.store.audit_append(&audit, st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Listen kan ikke vises",
+            "Opslaget kunne ikke logges, og derfor vises listen ikke. Prøv igen.",
+        );
+    }
+    let keep = if query.is_empty() {
+        Vec::new()
+    } else {
+        vec![("q".to_string(), query.clone())]
+    };
+    let page_view = WorklistPage {
+        layout: Some(layout(st, a, spec.path, as_of, keep)),
+        heading: spec.heading,
+        as_of: as_of.dk().to_string(),
+        rows: view,
+        total,
+        shown_from: if total == 0 { 0 } else { (page - 1) * size + 1 },
+        shown_to: ((page - 1) * size + shown.len()).min(total),
+        page,
+        has_prev: page > 1,
+        has_next: page < pages,
+        show_caseworker: spec.show_caseworker,
+        empty_text: if query.is_empty() {
+            spec.empty.to_string()
+        } else {
+            "Ingen borgere matcher søgningen.".to_string()
+        },
+        query,
+    };
+    html(&page_view)
+}
+
+pub async fn mine(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let snap = st.data.get();
+    let cw = a
+        .session
+        .user
+        .caseworker_key
+        .as_deref()
+        .and_then(|k| snap.population.caseworkers.iter().position(|c| c.key == k))
+        .map(|i| CaseworkerId(i as u32));
+    let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
+    worklist(
+        &st,
+        &a,
+        q,
+        ListSpec {
+            path: "/mine",
+            heading: "Mine borgere",
+            show_caseworker: false,
+            purpose: "Opfølgning i egen sagsstamme",
+            keep: &keep,
+            empty: "Du har ingen aktive borgere tildelt på denne dato.",
+        },
+    )
+    .await
+}
+
+pub async fn team(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let snap = st.data.get();
+    let team = a
+        .session
+        .user
+        .team_key
+        .as_deref()
+        .and_then(|k| snap.population.teams.iter().position(|t| t.key == k))
+        .map(|i| TeamId(i as u32));
+    let keep = move |pop: &Population, c: &Course| team.is_some() && pop.team_of(c) == team;
+    worklist(
+        &st,
+        &a,
+        q,
+        ListSpec {
+            path: "/team",
+            heading: "Mit team",
+            show_caseworker: true,
+            purpose: "Teamledelse",
+            keep: &keep,
+            empty: "Teamet har ingen aktive borgere på denne dato.",
+        },
+    )
+    .await
+}
+
+const PURPOSES: &[(&str, &str)] = &[
+    ("vikar", "Jeg vikarierer for borgerens sagsbehandler"),
+    ("overdragelse", "Sagen skal overdrages til mig"),
+    ("henvendelse", "Borgeren har henvendt sig til mig"),
+    ("kvalitet", "Kvalitetssikring eller tilsyn"),
+];
+
+#[derive(Template)]
+#[template(path = "purpose.html")]
+struct PurposePage {
+    layout: Option<Layout>,
+    key: String,
+    scope: &'static str,
+    purposes: &'static [(&'static str, &'static str)],
+    csrf: String,
+    message: Option<String>,
+}
+
+pub struct DutyView {
+    title: String,
+    status: &'static str,
+    class: &'static str,
+    due: String,
+    days: String,
+    paragraph: &'static str,
+    rule_set: &'static str,
+    explanation: String,
+}
+
+pub struct CourseView {
+    key: String,
+    name: String,
+    cpr: String,
+    kind: &'static str,
+    group: &'static str,
+    first_absence: String,
+    benefit_start: String,
+    days: i32,
+    caseworker: String,
+    flags: Vec<String>,
+    duties: Vec<DutyView>,
+    local: Vec<String>,
+    conversations: Vec<(String, &'static str, &'static str)>,
+    standby: Vec<String>,
+    medical: Vec<(&'static str, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "course.html")]
+struct CoursePage {
+    layout: Option<Layout>,
+    as_of: String,
+    c: CourseView,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DateQuery {
+    dato: Option<String>,
+}
+
+/// Whether the course is in the user's own caseload or team, and the purpose that implies.
+fn own_purpose(pop: &Population, course: &Course, a: &Authed) -> Option<&'static str> {
+    let u = &a.session.user;
+    match u.role {
+        Role::Caseworker => {
+            let key = course
+                .caseworker
+                .map(|c| pop.caseworkers[c.index()].key.as_str());
+            (key.is_some() && key == u.caseworker_key.as_deref()).then_some("Opfølgning i egen sag")
+        }
+        Role::TeamLead => {
+            let team = pop
+                .team_of(course)
+                .map(|t| pop.teams[t.index()].key.as_str());
+            (team.is_some() && team == u.team_key.as_deref()).then_some("Teamledelse")
+        }
+        _ => None,
+    }
+}
+
+pub async fn course(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Path(key): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Response {
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let Some(id) = pop.course_by_key(&key) else {
+        return render_error(
+            StatusCode::NOT_FOUND,
+            "Forløbet findes ikke",
+            "Der er intet forløb med dette id i de importerede data.",
+        );
+    };
+    let course = &pop.courses[id.index()];
+    let as_of = as_of(&st, &q.dato);
+    let granted = st
+        .purposes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(a.session_key.clone(), key.clone()))
+        .cloned();
+    let purpose = match (own_purpose(pop, course, &a), granted) {
+        (Some(p), _) => p.to_string(),
+        (None, Some(p)) => p,
+        (None, None) => {
+            let page = PurposePage {
+                layout: Some(layout(&st, &a, "", as_of, Vec::new())),
+                key,
+                scope: if a.session.user.role == Role::TeamLead {
+                    "dit team"
+                } else {
+                    "din sagsstamme"
+                },
+                purposes: PURPOSES,
+                csrf: a.session.csrf_token.clone(),
+                message: None,
+            };
+            return html(&page);
+        }
+    };
+    let f = pop.facts(id);
+    let citizen = &pop.citizens[course.citizen.index()];
+    if st
+        .store
+        .audit_append(
+            &[AuditEntry {
+                username: a.session.user.username.clone(),
+                cpr: Some(citizen.cpr.reveal()),
+                course_key: Some(course.key.clone()),
+                action: "vist forløb".into(),
+                purpose,
+            }],
+            st.now(),
+        )
+        .await
+        .is_err()
+    {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Forløbet kan ikke vises",
+            "Opslaget kunne ikke logges, og derfor vises forløbet ikke. Prøv igen.",
+        );
+    }
+    let s = evaluate(f, &st.book, &st.settings, as_of);
+    let view = CourseView {
+        key: course.key.clone(),
+        name: surname_first(&citizen.name),
+        cpr: citizen.cpr.masked(),
+        kind: match course.kind {
+            CourseKind::SicknessBenefit => "Sygedagpenge",
+            CourseKind::JobClarification => "Jobafklaring",
+        },
+        group: match course.target_group {
+            TargetGroup::Employed => "Beskæftiget",
+            TargetGroup::Unemployed => "Ledig",
+            TargetGroup::SelfEmployed => "Selvstændig",
+        },
+        first_absence: course.first_absence.dk().to_string(),
+        benefit_start: course.benefit_start.dk().to_string(),
+        days: s.days_since_first_absence,
+        caseworker: course.caseworker.map_or("Ikke fordelt".into(), |x| {
+            pop.caseworkers[x.index()].name.clone()
+        }),
+        flags: flags(pop, id, &s),
+        duties: s
+            .duties
+            .iter()
+            .map(|d| DutyView {
+                title: d.title(),
+                status: d.status.label(),
+                class: match d.status {
+                    Status::Overdue | Status::Missed => "overdue",
+                    Status::DueSoon => "soon",
+                    _ => "",
+                },
+                // The effective deadline, as in the worklist: for counting duties the latest date for
+                // the next conversation; the window's end is in the explanation.
+                due: d
+                    .next_by
+                    .or(d.due)
+                    .map(|x| x.dk().to_string())
+                    .unwrap_or_else(|| "-".into()),
+                days: d
+                    .days_left
+                    .filter(|_| d.status.is_actionable())
+                    .map(days_text)
+                    .unwrap_or_default(),
+                paragraph: d.paragraph,
+                rule_set: d.rule_set,
+                explanation: d.explain(),
+            })
+            .collect(),
+        local: s
+            .local
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}: {} af {} inden {} ({})",
+                    l.name,
+                    l.counted,
+                    l.required,
+                    l.window.1.dk(),
+                    l.status.label()
+                )
+            })
+            .collect(),
+        conversations: f
+            .conversations
+            .iter()
+            .filter(|c| c.date <= as_of)
+            .map(|c| {
+                (
+                    c.date.dk().to_string(),
+                    match c.form {
+                        ConversationForm::InPerson => "Fremmøde",
+                        ConversationForm::Phone => "Telefon",
+                        ConversationForm::Video => "Video",
+                    },
+                    if c.held { "Afholdt" } else { "Aflyst" },
+                )
+            })
+            .collect(),
+        standby: f
+            .standby
+            .iter()
+            .filter(|p| p.start <= as_of)
+            .map(|p| match p.end.filter(|e| *e < as_of) {
+                Some(e) => format!("{} til {}", p.start.dk(), e.dk()),
+                None => format!("Fra {} (ingen slutdato)", p.start.dk()),
+            })
+            .collect(),
+        medical: f
+            .medical
+            .iter()
+            .filter(|m| m.sent <= as_of)
+            .map(|m| {
+                (
+                    match m.form {
+                        MedicalForm::Lae285 => "LÆ 285",
+                        MedicalForm::Lae265 => "LÆ 265",
+                        MedicalForm::Other => "Anden",
+                    },
+                    m.sent.dk().to_string(),
+                    m.deadline.map(|d| d.dk().to_string()).unwrap_or_default(),
+                    m.received
+                        .filter(|r| *r <= as_of)
+                        .map_or_else(|| "Afventer svar".to_string(), |r| r.dk().to_string()),
+                )
+            })
+            .collect(),
+    };
+    let page = CoursePage {
+        layout: Some(layout(&st, &a, "", as_of, Vec::new())),
+        as_of: as_of.dk().to_string(),
+        c: view,
+    };
+    html(&page)
+}
+
+#[derive(Deserialize)]
+pub struct PurposeForm {
+    formaal: Option<String>,
+    begrundelse: Option<String>,
+}
+
+pub async fn purpose_post(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Path(key): Path<String>,
+    Form(f): Form<PurposeForm>,
+) -> Response {
+    let chosen = f
+        .formaal
+        .as_deref()
+        .and_then(|v| PURPOSES.iter().find(|(k, _)| *k == v));
+    let Some((_, label)) = chosen else {
+        let page = PurposePage {
+            layout: Some(layout(&st, &a, "", today(&st), Vec::new())),
+            key,
+            scope: "din sagsstamme",
+            purposes: PURPOSES,
+            csrf: a.session.csrf_token.clone(),
+            message: Some("Vælg et formål.".into()),
+        };
+        return (StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response();
+    };
+    let mut purpose = label.to_string();
+    if let Some(extra) = f
+        .begrundelse
+        .map(|b| b.trim().chars().take(200).collect::<String>())
+        .filter(|b| !b.is_empty())
+    {
+        purpose = format!("{purpose}: {extra}");
+    }
+    st.purposes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((a.session_key.clone(), key.clone()), purpose);
+    // The course key goes back into a URL only after it is known to be a course.
+    let known = st.data.get().population.course_by_key(&key).is_some();
+    Redirect::to(&if known {
+        format!("/forloeb/{key}")
+    } else {
+        "/".to_string()
+    })
+    .into_response()
+}
+
+pub struct MeasureView {
+    title: &'static str,
+    definition: String,
+    target: Option<String>,
+    rows: Vec<(String, String, String, String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "focus.html")]
+struct FocusPage {
+    layout: Option<Layout>,
+    measures: Vec<MeasureView>,
+}
+
+pub async fn focus(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<DateQuery>,
+) -> Response {
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let as_of = as_of(&st, &q.dato);
+    let to = as_of.month();
+    let from = to.plus(-11);
+    let def = Definition::official();
+    let measures = MeasureKind::ALL
+        .iter()
+        .map(|kind| {
+            let r = compute(pop, &st.book, *kind, &def, from, to, as_of);
+            let target = kind.target();
+            MeasureView {
+                title: kind.title(),
+                definition: def.describe(),
+                target: target.map(|t| {
+                    format!(
+                        "{} {}",
+                        if t.at_least { "mindst" } else { "højst" },
+                        dk::percent(t.share)
+                    )
+                }),
+                rows: r
+                    .cells(pop, Split::Total)
+                    .iter()
+                    .map(|c| {
+                        let share = c.share();
+                        (
+                            c.month.map(|m| m.to_string()).unwrap_or_default(),
+                            dk::int(i64::from(c.numerator)),
+                            dk::int(i64::from(c.denominator)),
+                            share.map(dk::percent).unwrap_or_else(|| "-".into()),
+                            match (target, share) {
+                                (Some(t), Some(s)) if t.met_by(s) => "nået",
+                                (Some(_), Some(_)) => "ikke nået",
+                                _ => "",
+                            },
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    html(&FocusPage {
+        layout: Some(layout(&st, &a, "/fokusmaal", as_of, Vec::new())),
+        measures,
+    })
+}

@@ -1,0 +1,712 @@
+//! The real app on port 0 with a fresh database per test.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use kadence_core::date::Day;
+use kadence_core::model::Population;
+use kadence_store::access::{NewUser, Role};
+use kadence_store::{FileMeta, SnapshotCell, Store};
+use kadence_web::{Access, AppState, Config, ROUTES};
+use reqwest::redirect::Policy as Redirects;
+use reqwest::StatusCode;
+
+const PASSWORD: &str = "en lang og god adgangskode";
+
+struct App {
+    base: String,
+    store: Store,
+    pop: Arc<Population>,
+    clock: Arc<AtomicI64>,
+    /// A course in the caseworker "mette"'s own caseload, and one outside it.
+    own_course: String,
+    other_course: String,
+}
+
+async fn spawn(tag: &str) -> App {
+    let path =
+        std::env::temp_dir().join(format!("kadence-web-{tag}-{}.sqlite", std::process::id()));
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+    }
+    let store = Store::open_sqlite(&path).await.unwrap();
+    let as_of = Day::ymd(2025, 6, 30);
+    let pop = kadence_synth::generate(
+        &kadence_synth::Params::municipality(4, as_of).with_courses_per_year(1000),
+    );
+    let files = kadence_import::to_files(&pop);
+    let loaded = kadence_import::read_files(&files).unwrap();
+    let meta: Vec<FileMeta> = files
+        .iter()
+        .zip(&loaded.files)
+        .map(|((n, b), r)| FileMeta::new(n, b, r.rows, r.encoding.label()))
+        .collect();
+    store
+        .import(&loaded, &meta, "test", |_, _| {})
+        .await
+        .unwrap();
+    let snap = store.load().await.unwrap();
+    let pop = snap.population.clone();
+    // The caseworker with the most active courses, and their team.
+    let active = |c: &kadence_core::model::Course| c.active_on(as_of);
+    let mut counts: HashMap<u32, usize> = HashMap::new();
+    for c in pop.courses.iter().filter(|c| active(c)) {
+        if let Some(cw) = c.caseworker {
+            *counts.entry(cw.0).or_default() += 1;
+        }
+    }
+    let (&cw, _) = counts
+        .iter()
+        .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
+        .unwrap();
+    let cw = &pop.caseworkers[cw as usize];
+    let team = &pop.teams[cw.team.index()];
+    let own_course = pop
+        .courses
+        .iter()
+        .find(|c| {
+            active(c) && c.caseworker.map(|x| &pop.caseworkers[x.index()].key) == Some(&cw.key)
+        })
+        .unwrap()
+        .key
+        .clone();
+    let other_course = pop
+        .courses
+        .iter()
+        .find(|c| {
+            active(c)
+                && c.caseworker
+                    .is_some_and(|x| pop.caseworkers[x.index()].team != cw.team)
+        })
+        .unwrap()
+        .key
+        .clone();
+    let t0: Timestamp = "2025-06-30T08:00:00Z".parse().unwrap();
+    for (user, role, cwk, teamk) in [
+        ("mette", Role::Caseworker, Some(cw.key.clone()), None),
+        ("lars", Role::TeamLead, None, Some(team.key.clone())),
+        ("anna", Role::Analyst, None, None),
+        ("admin", Role::Admin, None, None),
+    ] {
+        store
+            .add_user(
+                &NewUser {
+                    username: user.into(),
+                    display_name: format!("{user} Testesen"),
+                    role,
+                    caseworker_key: cwk,
+                    team_key: teamk,
+                },
+                PASSWORD,
+                t0,
+            )
+            .await
+            .unwrap();
+    }
+    let clock = Arc::new(AtomicI64::new(t0.as_second()));
+    let c2 = Arc::clone(&clock);
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(SnapshotCell::new(snap)),
+        Arc::new(move || Timestamp::from_second(c2.load(Ordering::SeqCst)).unwrap()),
+        Config {
+            login_attempts_per_minute: 1000,
+            ..Config::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(kadence_web::serve(listener, Arc::new(state)));
+    App {
+        base: format!("http://{addr}"),
+        store,
+        pop: Arc::new(pop),
+        clock,
+        own_course,
+        other_course,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Redirects::none())
+        .build()
+        .unwrap()
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[i..i + 64].to_string()
+}
+
+impl App {
+    async fn login(&self, user: &str) -> (reqwest::Client, String) {
+        let c = client();
+        let page = c
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let res = c
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("username", user),
+                ("password", PASSWORD),
+                ("csrf", &csrf_in(&page)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {user}");
+        let home = c.get(format!("{}/", self.base)).send().await.unwrap();
+        let target = home.headers()["location"].to_str().unwrap().to_string();
+        let page = c
+            .get(format!("{}{target}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (c, csrf_in(&page))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.replace("{key}", &self.own_course))
+    }
+
+    async fn audit_count(&self) -> usize {
+        self.store.audit_entries(None).await.unwrap().len()
+    }
+}
+
+#[tokio::test]
+async fn every_route_is_refused_without_login() {
+    let app = spawn("anon").await;
+    let c = client();
+    for r in ROUTES.iter().filter(|r| r.access != Access::Public) {
+        let res = match r.method {
+            "GET" => c.get(app.url(r.path)).send().await.unwrap(),
+            _ => c
+                .post(app.url(r.path))
+                .form(&[("csrf", "x")])
+                .send()
+                .await
+                .unwrap(),
+        };
+        match r.method {
+            "GET" => {
+                assert_eq!(
+                    res.status(),
+                    StatusCode::SEE_OTHER,
+                    "{} {}",
+                    r.method,
+                    r.path
+                );
+                assert_eq!(res.headers()["location"], "/login");
+            }
+            _ => assert_eq!(
+                res.status(),
+                StatusCode::FORBIDDEN,
+                "{} {}",
+                r.method,
+                r.path
+            ),
+        }
+    }
+    assert_eq!(app.audit_count().await, 0);
+}
+
+#[tokio::test]
+async fn route_by_role_matrix() {
+    let app = spawn("matrix").await;
+    for (user, role) in [
+        ("mette", Role::Caseworker),
+        ("lars", Role::TeamLead),
+        ("anna", Role::Analyst),
+        ("admin", Role::Admin),
+    ] {
+        let (c, csrf) = app.login(user).await;
+        for r in ROUTES
+            .iter()
+            .filter(|r| r.path != "/logout" && r.path != "/login")
+        {
+            let allowed = match r.access {
+                Access::Public | Access::LoggedIn => true,
+                Access::Roles(roles) => roles.contains(&role),
+            };
+            let res = match r.method {
+                "GET" => c.get(app.url(r.path)).send().await.unwrap(),
+                _ => c
+                    .post(app.url(r.path))
+                    .form(&[("csrf", csrf.as_str()), ("formaal", "vikar")])
+                    .send()
+                    .await
+                    .unwrap(),
+            };
+            let status = res.status();
+            if allowed {
+                assert!(
+                    status.is_success() || status == StatusCode::SEE_OTHER,
+                    "{user} {} {}: {status}",
+                    r.method,
+                    r.path
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{user} {} {}",
+                    r.method,
+                    r.path
+                );
+                let body = res.text().await.unwrap();
+                assert!(
+                    body.contains("Ingen adgang") && body.contains("rolle"),
+                    "a Danish refusal with the reason"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn csrf_is_required_on_every_post() {
+    let app = spawn("csrf").await;
+    let (c, csrf) = app.login("mette").await;
+    for form in [vec![], vec![("csrf", "0".repeat(64))]] {
+        let res = c.post(app.url("/logout")).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res.text().await.unwrap().contains("CSRF"));
+    }
+    let res = c
+        .post(app.url("/forloeb/{key}/formaal"))
+        .form(&[("formaal", "vikar")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The login form has its own token.
+    let anon = client();
+    let _ = anon.get(app.url("/login")).send().await.unwrap();
+    let res = anon
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "mette"),
+            ("password", PASSWORD),
+            ("csrf", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // And with the right token, logout works and ends the session.
+    let res = c
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = c.get(app.url("/mine")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn login_sets_safe_cookies_and_renews_the_session() {
+    let app = spawn("login").await;
+    let c = client();
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("lang=\"da\"") && page.contains("Log ind"));
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "mette"),
+            ("password", PASSWORD),
+            ("csrf", &csrf_in(&page)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("kadence_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Strict")
+            && session.contains("Path=/"),
+        "{session}"
+    );
+    let first = session.split(';').next().unwrap().to_string();
+    // Logging in again gives a new session id, and the old one no longer works.
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "mette"),
+            ("password", PASSWORD),
+            ("csrf", &csrf_in(&page)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let second = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("kadence_session="))
+        .unwrap();
+    let second = second.split(';').next().unwrap().to_string();
+    assert_ne!(first, second);
+    let stale = reqwest::Client::builder()
+        .redirect(Redirects::none())
+        .build()
+        .unwrap();
+    let res = stale
+        .get(app.url("/mine"))
+        .header("cookie", first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+    let res = stale
+        .get(app.url("/mine"))
+        .header("cookie", second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Idle timeout: 31 minutes later the session is gone.
+    app.clock.fetch_add(31 * 60, Ordering::SeqCst);
+    let res = c.get(app.url("/mine")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn brute_force_is_locked_out() {
+    let app = spawn("brute").await;
+    let c = client();
+    let mut last = String::new();
+    for _ in 0..5 {
+        let page = c
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let res = c
+            .post(app.url("/login"))
+            .form(&[
+                ("username", "mette"),
+                ("password", "gæt"),
+                ("csrf", &csrf_in(&page)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        last = res.text().await.unwrap();
+    }
+    assert!(last.contains("midlertidigt låst"), "{last}");
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "mette"),
+            ("password", PASSWORD),
+            ("csrf", &csrf_in(&page)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the right password does not open a locked account"
+    );
+    app.clock.fetch_add(16 * 60, Ordering::SeqCst);
+    let _ = app.login("mette").await;
+}
+
+#[tokio::test]
+async fn one_audit_entry_per_personal_view_and_none_for_figures() {
+    let app = spawn("audit").await;
+    let (c, _) = app.login("mette").await; // the login helper opens /mine once
+    let before = app.audit_count().await;
+    let res = c.get(app.url("/forloeb/{key}")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let entries = app.store.audit_entries(None).await.unwrap();
+    assert_eq!(entries.len(), before + 1);
+    let e = &entries.last().unwrap().entry;
+    assert_eq!(
+        (e.username.as_str(), e.action.as_str(), e.purpose.as_str()),
+        ("mette", "vist forløb", "Opfølgning i egen sag")
+    );
+    assert_eq!(e.course_key.as_deref(), Some(app.own_course.as_str()));
+    let course = app
+        .pop
+        .courses
+        .iter()
+        .find(|c| c.key == app.own_course)
+        .unwrap();
+    assert_eq!(
+        e.cpr.as_deref(),
+        Some(
+            app.pop.citizens[course.citizen.index()]
+                .cpr
+                .reveal()
+                .as_str()
+        )
+    );
+
+    let before = app.audit_count().await;
+    let page = c
+        .get(app.url("/mine"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows = page.matches("<th scope=\"row\">").count();
+    assert!(rows > 0);
+    assert_eq!(
+        app.audit_count().await,
+        before + rows,
+        "one entry per citizen shown"
+    );
+
+    let before = app.audit_count().await;
+    assert_eq!(
+        c.get(app.url("/fokusmaal")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.audit_count().await,
+        before,
+        "figures are not personal views"
+    );
+    assert_eq!(
+        app.store.audit_verify().await.unwrap(),
+        kadence_store::access::AuditVerdict::Intact {
+            entries: app.audit_count().await as i64
+        }
+    );
+}
+
+#[tokio::test]
+async fn another_citizen_only_after_stating_a_purpose() {
+    let app = spawn("purpose").await;
+    let (c, csrf) = app.login("mette").await;
+    let other = format!("/forloeb/{}", app.other_course);
+    let before = app.audit_count().await;
+    let page = c
+        .get(app.url(&other))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Angiv formål"));
+    let course = app
+        .pop
+        .courses
+        .iter()
+        .find(|c| c.key == app.other_course)
+        .unwrap();
+    let citizen = &app.pop.citizens[course.citizen.index()];
+    assert!(
+        !page.contains(&citizen.cpr.masked())
+            && !page.contains(citizen.name.split(' ').next_back().unwrap_or("?")),
+        "nothing personal before the purpose"
+    );
+    assert_eq!(app.audit_count().await, before);
+    let res = c
+        .post(app.url(&format!("{other}/formaal")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a purpose must be chosen"
+    );
+    let res = c
+        .post(app.url(&format!("{other}/formaal")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("formaal", "henvendelse"),
+            ("begrundelse", "ringede om sin sag"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = c
+        .get(app.url(&other))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&citizen.cpr.masked()));
+    let last = app
+        .store
+        .audit_entries(None)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
+        .entry;
+    assert_eq!(
+        last.purpose,
+        "Borgeren har henvendt sig til mig: ringede om sin sag"
+    );
+}
+
+#[tokio::test]
+async fn no_full_cpr_anywhere_and_injections_are_inert() {
+    let app = spawn("privacy").await;
+    let fulls: Vec<String> = app
+        .pop
+        .citizens
+        .iter()
+        .flat_map(|c| {
+            let f = c.cpr.reveal();
+            [f.clone(), f.replace('-', "")]
+        })
+        .collect();
+    for user in ["mette", "lars"] {
+        let (c, _) = app.login(user).await;
+        for path in [
+            "/mine",
+            "/team",
+            "/forloeb/{key}",
+            "/fokusmaal",
+            "/mine?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        ] {
+            let res = c.get(app.url(path)).send().await.unwrap();
+            assert_eq!(res.headers()["cache-control"], "no-store");
+            assert!(res.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'"));
+            let body = res.text().await.unwrap();
+            assert!(
+                !body.contains("<script>alert(1)</script>"),
+                "{path}: markup is escaped"
+            );
+            for f in &fulls {
+                assert!(
+                    !body.contains(f.as_str()),
+                    "{user} {path} shows a full CPR number"
+                );
+            }
+        }
+    }
+    let (c, _) = app.login("mette").await;
+    let body = c
+        .get(app.url("/mine?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("&lt;script&gt;") || body.contains("&#60;script&#62;"),
+        "shown as text in the search field"
+    );
+}
+
+#[tokio::test]
+async fn worklist_is_the_caseworkers_own_sorted_by_urgency() {
+    let app = spawn("worklist").await;
+    let (c, _) = app.login("mette").await;
+    let page = c
+        .get(app.url("/mine?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for h in [
+        "Borger",
+        "CPR-nr.",
+        "Dage siden 1. fraværsdag",
+        "Næste frist",
+        "Samtaler",
+        "Seneste samtale",
+        "Hændelser",
+    ] {
+        assert!(page.contains(&format!(">{h}</th>")), "column {h}");
+    }
+    assert!(
+        !page.contains(">Sagsbehandler</th>"),
+        "no caseworker column in one's own list"
+    );
+    assert!(page.contains("Data pr. 30-06-2025"));
+    let team = app
+        .login("lars")
+        .await
+        .0
+        .get(app.url("/team"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(team.contains(">Sagsbehandler</th>"));
+    // Changing the as-of date changes the list.
+    let earlier = c
+        .get(app.url("/mine?dato=01-01-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(earlier.contains("Data pr. 01-01-2025"));
+    assert_ne!(earlier, page);
+}
