@@ -1,0 +1,95 @@
+// Browser tests of the web app: Debian chromium driven by playwright-core, checked with axe-core.
+// Run by scripts/browser-test, which builds Kadence, starts a demo on a free port and passes
+// KADENCE_URL and the demo logins in KADENCE_LOGINS ("user:password,...").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const base = process.env.KADENCE_URL;
+const logins = Object.fromEntries((process.env.KADENCE_LOGINS || '').split(',').filter(Boolean).map(s => s.split(':')));
+const shots = process.env.KADENCE_SCREENSHOTS || 'screenshots';
+mkdirSync(shots, { recursive: true });
+
+async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+async function login(page, user) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Brugernavn').fill(user);
+  await page.getByLabel('Adgangskode').fill(logins[user]);
+  await page.getByRole('button', { name: 'Log ind' }).click();
+  await page.waitForLoadState('load');
+}
+
+async function checkA11y(page, name) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const problems = results.violations.map(v => `${v.id} (${v.impact}): ${v.help} - ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+  assert.deepEqual(problems, [], `axe-core on ${name}`);
+}
+
+test('pages render, are accessible, and work without JavaScript', async () => {
+  assert.ok(base, 'KADENCE_URL is set');
+  const b = await browser();
+  try {
+    // The login page, before anyone logs in.
+    const anonCtx = await b.newContext();
+    const anon = await anonCtx.newPage();
+    await anon.goto(`${base}/login`);
+    await anon.screenshot({ path: `${shots}/login.png`, fullPage: true });
+    await checkA11y(anon, 'login');
+
+    for (const [user, paths] of [
+      ['sagsbehandler', ['/mine', '/fokusmaal']],
+      ['teamleder', ['/team']],
+      ['analytiker', ['/fokusmaal']],
+    ]) {
+      // axe-core runs inside the page, so these contexts have JavaScript; reading without it is
+      // checked separately below.
+      const ctx = await b.newContext();
+      const page = await ctx.newPage();
+      await login(page, user);
+      for (const path of paths) {
+        await page.goto(`${base}${path}`);
+        assert.equal(await page.locator('html').getAttribute('lang'), 'da');
+        await page.screenshot({ path: `${shots}/${user}${path.replaceAll('/', '_')}.png`, fullPage: false });
+        await checkA11y(page, `${user} ${path}`);
+      }
+      if (user === 'sagsbehandler') {
+        // Open the most urgent course from the worklist, then change the as-of date.
+        await page.goto(`${base}/mine`);
+        const first = page.locator('table.worklist tbody th a').first();
+        const href = await first.getAttribute('href');
+        assert.match(href, /^\/forloeb\/K\d\d-(SDP|JAF)-\d+/);
+        await first.click();
+        await page.waitForLoadState('load');
+        assert.match(await page.locator('h1').innerText(), /forløb/);
+        await page.screenshot({ path: `${shots}/${user}_forloeb.png`, fullPage: true });
+        await checkA11y(page, 'course page');
+        await page.getByLabel('Opgørelsesdato').fill('01-01-2026');
+        await page.getByRole('button', { name: 'Vis' }).click();
+        await page.waitForLoadState('load');
+        assert.match(await page.locator('.freshness').innerText(), /Data pr\. 01-01-2026/);
+      }
+      await ctx.close();
+    }
+
+    // Reading works without JavaScript: the worklist and a course page are plain HTML.
+    const nojs = await b.newContext({ javaScriptEnabled: false });
+    const p = await nojs.newPage();
+    await login(p, 'sagsbehandler');
+    await p.goto(`${base}/mine`);
+    assert.ok(await p.locator('table.worklist tbody tr').count() > 0, 'worklist rows without JavaScript');
+    await p.locator('table.worklist tbody th a').first().click();
+    await p.waitForLoadState('load');
+    assert.ok(await p.getByRole('heading', { name: /Pligter pr\./ }).isVisible());
+    await nojs.close();
+  } finally {
+    await b.close();
+  }
+});
