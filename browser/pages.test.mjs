@@ -46,7 +46,7 @@ test('pages render, are accessible, and work without JavaScript', async () => {
 
     for (const [user, paths] of [
       ['sagsbehandler', ['/mine', '/fokusmaal']],
-      ['teamleder', ['/team']],
+      ['teamleder', ['/team', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265']],
       ['analytiker', ['/fokusmaal']],
     ]) {
       // axe-core runs inside the page, so these contexts have JavaScript; reading without it is
@@ -57,8 +57,23 @@ test('pages render, are accessible, and work without JavaScript', async () => {
       for (const path of paths) {
         await page.goto(`${base}${path}`);
         assert.equal(await page.locator('html').getAttribute('lang'), 'da');
-        await page.screenshot({ path: `${shots}/${user}${path.replaceAll('/', '_')}.png`, fullPage: false });
+        await page.screenshot({ path: `${shots}/${user}${path.replaceAll(/[/?=]/g, '_')}.png`, fullPage: false });
         await checkA11y(page, `${user} ${path}`);
+      }
+      if (user === 'teamleder') {
+        // Export the list and check that what arrives is an xlsx workbook.
+        await page.goto(`${base}/team?visning=alle`);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('link', { name: 'Hent listen som Excel-fil' }).click(),
+        ]);
+        assert.match(download.suggestedFilename(), /^kadence-team-alle-\d{4}-\d{2}-\d{2}\.xlsx$/);
+        const file = `${shots}/export.xlsx`;
+        await download.saveAs(file);
+        const { readFileSync } = await import('node:fs');
+        const bytes = readFileSync(file);
+        assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zip container');
+        assert.ok(bytes.includes(Buffer.from('xl/worksheets/sheet1.xml')), 'with a worksheet');
       }
       if (user === 'sagsbehandler') {
         // Open the most urgent course from the worklist, then change the as-of date.

@@ -1,8 +1,107 @@
 //! The worklist: each course's flags ("Hændelser"), its urgency order and the short Danish texts the
 //! caseworker reads, shared by every shell (CLI tables, web pages, exports).
 
+use crate::date::Day;
 use crate::duties::{CourseStatus, DutyKind, Status};
-use crate::model::{CourseId, MedicalForm, Population, Requester};
+use crate::model::{Course, CourseId, CourseKind, MedicalForm, Population, Requester};
+
+/// A first follow-up this many days late is marked for escalation (the band Ankestyrelsen reports).
+pub const ESCALATE_AFTER_DAYS: i32 = 21;
+
+/// Preset views of a worklist (the overviews the Vesthimmerland recovery plan asked for, and the
+/// lists team leads chase).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Every active course.
+    All,
+    /// Overblik 1: 3 to 6 months from the first day of absence, with the number of conversations.
+    Overview1,
+    /// Overblik 2: 5 months or more without 4 conversations in the first half-year.
+    Overview2,
+    /// First follow-ups overdue or due within the "due soon" days.
+    FirstFollowUps,
+    /// A medical statement past its deadline.
+    MedicalOverdue,
+    /// Job clarification at the rehabilitation team without an accepted LÆ 265.
+    MissingLae265,
+    /// In standby now.
+    Standby,
+}
+
+impl View {
+    pub const ALL: [View; 7] = [
+        View::All,
+        View::Overview1,
+        View::Overview2,
+        View::FirstFollowUps,
+        View::MedicalOverdue,
+        View::MissingLae265,
+        View::Standby,
+    ];
+
+    /// The URL parameter value.
+    pub fn code(self) -> &'static str {
+        match self {
+            View::All => "alle",
+            View::Overview1 => "overblik1",
+            View::Overview2 => "overblik2",
+            View::FirstFollowUps => "foerste",
+            View::MedicalOverdue => "laege",
+            View::MissingLae265 => "lae265",
+            View::Standby => "standby",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.code() == s)
+    }
+
+    /// Danish label for the link.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::All => "Alle aktive",
+            View::Overview1 => "Overblik 1: 3-6 måneder",
+            View::Overview2 => "Overblik 2: 5 måneder uden 4 samtaler",
+            View::FirstFollowUps => "1. samtale overskredet eller nær",
+            View::MedicalOverdue => "Lægeattester over frist",
+            View::MissingLae265 => "Jobafklaring uden LÆ 265",
+            View::Standby => "Standby",
+        }
+    }
+
+    /// Whether an active course belongs in this view on the status's as-of date.
+    pub fn matches(self, course: &Course, st: &CourseStatus) -> bool {
+        let as_of: Day = st.as_of;
+        let sickness = course.kind == CourseKind::SicknessBenefit;
+        match self {
+            View::All => true,
+            View::Overview1 => {
+                sickness
+                    && course.first_absence.add_months(3) <= as_of
+                    && as_of < course.first_absence.add_months(6)
+            }
+            View::Overview2 => {
+                sickness
+                    && course.first_absence.add_months(5) <= as_of
+                    && st.duty(DutyKind::HalfYearFollowUps).is_some_and(|d| {
+                        d.counted < d.required
+                            && !matches!(d.status, Status::Met | Status::NotApplicable)
+                    })
+            }
+            View::FirstFollowUps => st
+                .duty(DutyKind::FirstFollowUp)
+                .is_some_and(|d| matches!(d.status, Status::Overdue | Status::DueSoon)),
+            View::MedicalOverdue => st.duties.iter().any(|d| {
+                matches!(d.kind, DutyKind::MedicalStatement(_)) && d.status == Status::Overdue
+            }),
+            View::MissingLae265 => st.duties.iter().any(|d| {
+                matches!(d.kind, DutyKind::Lae265BeforeRehab(_))
+                    && matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon)
+            }),
+            View::Standby => st.in_standby,
+        }
+    }
+}
 
 /// Flags for the worklist ("Hændelser"), in Danish.
 pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
@@ -12,6 +111,14 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
         if let Some(s) = f.standby.iter().rev().find(|s| s.start <= st.as_of) {
             out.push(format!("Standby siden {}", s.start.dk()));
         }
+    }
+    if let Some(d) = st.duty(DutyKind::FirstFollowUp).filter(|d| {
+        d.status == Status::Overdue && d.days_left.is_some_and(|x| x < -ESCALATE_AFTER_DAYS)
+    }) {
+        out.push(format!(
+            "Eskalér: 1. samtale {} dage for sent (over 3 uger)",
+            -d.days_left.unwrap_or(0)
+        ));
     }
     let first_open = st
         .duty(DutyKind::FirstFollowUp)
@@ -108,6 +215,122 @@ pub fn conversations_text(st: &CourseStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpr::Cpr;
+    use crate::duties::evaluate;
+    use crate::model::*;
+    use crate::rules::RuleBook;
+    use crate::settings::Settings;
+
+    /// A population of one unemployed sickness course from `fa` with these held conversations.
+    fn one_course(fa: Day, convs: &[Day]) -> (Population, CourseId) {
+        let mut b = PopulationBuilder::new();
+        let cit = b.add_citizen(Citizen {
+            cpr: Cpr::synthetic(Day::ymd(1980, 1, 1), 1),
+            name: "A B".into(),
+        });
+        let id = b.add_course(Course {
+            key: "F".into(),
+            citizen: cit,
+            kind: CourseKind::SicknessBenefit,
+            first_absence: fa,
+            benefit_start: fa,
+            transition: None,
+            from_course: None,
+            target_group: TargetGroup::Unemployed,
+            visitation: None,
+            early_request: None,
+            predictable: None,
+            end: None,
+            caseworker: None,
+        });
+        for d in convs {
+            b.conversations.push(Conversation {
+                course: id,
+                date: *d,
+                form: ConversationForm::InPerson,
+                held: true,
+                caseworker: None,
+            });
+        }
+        (b.build().0, id)
+    }
+
+    /// The views a course is in as of a date.
+    fn check(fa: Day, convs: &[Day], as_of: Day, expected: &[View]) {
+        let (pop, id) = one_course(fa, convs);
+        let st = evaluate(
+            pop.facts(id),
+            &RuleBook::danish(),
+            &Settings::default(),
+            as_of,
+        );
+        let got: Vec<View> = View::ALL
+            .into_iter()
+            .filter(|v| v.matches(&pop.courses[0], &st))
+            .collect();
+        assert_eq!(got, expected, "{fa} as of {as_of}");
+    }
+
+    #[test]
+    fn preset_views() {
+        let fa = Day::ymd(2023, 1, 2);
+        let d = Day::ymd;
+        // Day 30, nothing held: only "all".
+        check(fa, &[], d(2023, 2, 1), &[View::All]);
+        // Week 8 passed without a conversation: first follow-ups.
+        check(fa, &[], d(2023, 3, 1), &[View::All, View::FirstFollowUps]);
+        // Exactly 3 months: overview 1 starts (2 Apr); the day before it does not.
+        check(fa, &[d(2023, 2, 20)], d(2023, 4, 1), &[View::All]);
+        check(
+            fa,
+            &[d(2023, 2, 20)],
+            d(2023, 4, 2),
+            &[View::All, View::Overview1],
+        );
+        // 5 months with 2 conversations: overview 1 and 2.
+        check(
+            fa,
+            &[d(2023, 2, 20), d(2023, 4, 1)],
+            d(2023, 6, 2),
+            &[View::All, View::Overview1, View::Overview2],
+        );
+        // 5 months with 4 conversations: not overview 2.
+        check(
+            fa,
+            &[d(2023, 2, 1), d(2023, 3, 1), d(2023, 4, 1), d(2023, 5, 1)],
+            d(2023, 6, 2),
+            &[View::All, View::Overview1],
+        );
+        // Past 6 months: overview 1 ends (2 Jul); overview 2 stays while the half-year was missed.
+        check(
+            fa,
+            &[d(2023, 2, 20)],
+            d(2023, 7, 2),
+            &[View::All, View::Overview2],
+        );
+    }
+
+    #[test]
+    fn escalation_after_three_weeks() {
+        // First follow-up due 2023-02-26; 21 days late is not escalated, 22 days is.
+        let (pop, id) = one_course(Day::ymd(2023, 1, 2), &[]);
+        let flags_on = |day| {
+            let st = evaluate(
+                pop.facts(id),
+                &RuleBook::danish(),
+                &Settings::default(),
+                day,
+            );
+            flags(&pop, id, &st)
+        };
+        assert!(!flags_on(Day::ymd(2023, 3, 19))
+            .iter()
+            .any(|f| f.starts_with("Eskalér")));
+        assert_eq!(
+            flags_on(Day::ymd(2023, 3, 20)),
+            vec!["Eskalér: 1. samtale 22 dage for sent (over 3 uger)".to_string()]
+        );
+    }
 
     #[test]
     fn day_texts() {

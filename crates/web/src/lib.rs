@@ -103,7 +103,19 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/mine/eksport.xlsx",
+        access: Access::Roles(&[Role::Caseworker]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/team",
+        access: Access::Roles(&[Role::TeamLead]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/team/eksport.xlsx",
         access: Access::Roles(&[Role::TeamLead]),
         personal: true,
     },
@@ -363,7 +375,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/logout", post(pages::logout))
         .route("/", get(pages::home))
         .route("/mine", get(pages::mine))
+        .route("/mine/eksport.xlsx", get(pages::mine_export))
         .route("/team", get(pages::team))
+        .route("/team/eksport.xlsx", get(pages::team_export))
         .route("/forloeb/{key}", get(pages::course))
         .route("/forloeb/{key}/formaal", post(pages::purpose_post))
         .route("/fokusmaal", get(pages::focus))

@@ -14,7 +14,7 @@ use kadence_core::dk;
 use kadence_core::duties::{evaluate, CourseStatus, Status};
 use kadence_core::measures::{compute, Definition, MeasureKind, Split};
 use kadence_core::model::*;
-use kadence_core::worklist::{conversations_text, days_text, flags, urgency};
+use kadence_core::worklist::{conversations_text, days_text, flags, urgency, View};
 use kadence_store::access::{AuditEntry, Login, Role};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -315,6 +315,7 @@ pub struct ListQuery {
     dato: Option<String>,
     q: Option<String>,
     side: Option<usize>,
+    visning: Option<String>,
 }
 
 pub struct NextDeadline {
@@ -342,6 +343,11 @@ struct WorklistPage {
     layout: Option<Layout>,
     heading: &'static str,
     as_of: String,
+    view_label: &'static str,
+    views: Vec<ViewLink>,
+    export_href: String,
+    page_query: String,
+    visning: &'static str,
     query: String,
     rows: Vec<WorkRow>,
     total: usize,
@@ -363,15 +369,33 @@ struct ListSpec<'a> {
     empty: &'static str,
 }
 
-async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
-    let snap = st.data.get();
-    let pop = &snap.population;
+/// The courses of a list, as of a date: scoped, searched, counted per preset view, filtered by the
+/// chosen view, sorted by urgency.
+struct Selection {
+    as_of: Day,
+    query: String,
+    view: View,
+    rows: Vec<(CourseId, CourseStatus)>,
+    counts: Vec<(View, usize)>,
+}
+
+fn select(
+    st: &AppState,
+    pop: &Population,
+    q: &ListQuery,
+    keep: &(dyn Fn(&Population, &Course) -> bool + Sync),
+) -> Selection {
     let as_of = as_of(st, &q.dato);
-    let query = q.q.unwrap_or_default().trim().to_string();
+    let query = q.q.clone().unwrap_or_default().trim().to_string();
     let needle = query.to_lowercase();
-    let mut rows: Vec<(CourseId, CourseStatus)> = pop
+    let view = q
+        .visning
+        .as_deref()
+        .and_then(View::from_code)
+        .unwrap_or(View::All);
+    let scoped: Vec<(CourseId, CourseStatus)> = pop
         .course_ids()
-        .filter(|id| (spec.keep)(pop, &pop.courses[id.index()]))
+        .filter(|id| keep(pop, &pop.courses[id.index()]))
         .filter(|id| {
             needle.is_empty()
                 || pop.citizens[pop.courses[id.index()].citizen.index()]
@@ -382,32 +406,82 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
         .map(|id| (id, evaluate(pop.facts(id), &st.book, &st.settings, as_of)))
         .filter(|(_, s)| s.active)
         .collect();
+    let counts = View::ALL
+        .iter()
+        .map(|v| {
+            (
+                *v,
+                scoped
+                    .iter()
+                    .filter(|(id, s)| v.matches(&pop.courses[id.index()], s))
+                    .count(),
+            )
+        })
+        .collect();
+    let mut rows: Vec<_> = scoped
+        .into_iter()
+        .filter(|(id, s)| view.matches(&pop.courses[id.index()], s))
+        .collect();
     rows.sort_by(|(x, sx), (y, sy)| {
         urgency(sx)
             .cmp(&urgency(sy))
             .then_with(|| pop.courses[x.index()].key.cmp(&pop.courses[y.index()].key))
     });
-    let total = rows.len();
+    Selection {
+        as_of,
+        query,
+        view,
+        rows,
+        counts,
+    }
+}
+
+/// One audit entry per citizen among the rows.
+fn audit_rows(
+    pop: &Population,
+    a: &Authed,
+    rows: &[&(CourseId, CourseStatus)],
+    action: &str,
+    purpose: &str,
+) -> Vec<AuditEntry> {
+    let mut seen = HashSet::new();
+    rows.iter()
+        .filter_map(|(id, _)| {
+            let c = &pop.courses[id.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            seen.insert(citizen.cpr).then(|| AuditEntry {
+                username: a.session.user.username.clone(),
+                cpr: Some(citizen.cpr.reveal()),
+                course_key: Some(c.key.clone()),
+                action: action.into(),
+                purpose: purpose.into(),
+            })
+        })
+        .collect()
+}
+
+pub struct ViewLink {
+    href: String,
+    label: &'static str,
+    count: usize,
+    current: bool,
+}
+
+async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let sel = select(st, pop, &q, spec.keep);
+    let total = sel.rows.len();
     let size = st.config.page_size.max(1);
     let pages = total.div_ceil(size).max(1);
     let page = q.side.unwrap_or(1).clamp(1, pages);
-    let shown: Vec<_> = rows.iter().skip((page - 1) * size).take(size).collect();
-    let mut audit = Vec::new();
-    let mut seen = HashSet::new();
+    let shown: Vec<_> = sel.rows.iter().skip((page - 1) * size).take(size).collect();
+    let audit = audit_rows(pop, a, &shown, "vist i arbejdsliste", spec.purpose);
     let view: Vec<WorkRow> = shown
         .iter()
         .map(|(id, s)| {
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
-            if seen.insert(citizen.cpr) {
-                audit.push(AuditEntry {
-                    username: a.session.user.username.clone(),
-                    cpr: Some(citizen.cpr.reveal()),
-                    course_key: Some(c.key.clone()),
-                    action: "vist i arbejdsliste".into(),
-                    purpose: spec.purpose.into(),
-                });
-            }
             let next = s.next_deadline();
             WorkRow {
                 key: c.key.clone(),
@@ -447,15 +521,36 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
             "Opslaget kunne ikke logges, og derfor vises listen ikke. Prøv igen.",
         );
     }
-    let keep = if query.is_empty() {
-        Vec::new()
-    } else {
-        vec![("q".to_string(), query.clone())]
+    let as_of_text = sel.as_of.dk().to_string();
+    let enc = |v: &str| form_urlencoded(v);
+    let base_query = |view: View| {
+        let mut q = format!("?dato={}&visning={}", enc(&as_of_text), view.code());
+        if !sel.query.is_empty() {
+            q.push_str(&format!("&q={}", enc(&sel.query)));
+        }
+        q
     };
+    let mut keep = vec![("visning".to_string(), sel.view.code().to_string())];
+    if !sel.query.is_empty() {
+        keep.push(("q".to_string(), sel.query.clone()));
+    }
     let page_view = WorklistPage {
-        layout: Some(layout(st, a, spec.path, as_of, keep)),
+        layout: Some(layout(st, a, spec.path, sel.as_of, keep)),
         heading: spec.heading,
-        as_of: as_of.dk().to_string(),
+        as_of: as_of_text.clone(),
+        view_label: sel.view.label(),
+        views: sel
+            .counts
+            .iter()
+            .map(|(v, n)| ViewLink {
+                href: base_query(*v),
+                label: v.label(),
+                count: *n,
+                current: *v == sel.view,
+            })
+            .collect(),
+        export_href: format!("{}/eksport.xlsx{}", spec.path, base_query(sel.view)),
+        page_query: base_query(sel.view),
         rows: view,
         total,
         shown_from: if total == 0 { 0 } else { (page - 1) * size + 1 },
@@ -464,21 +559,148 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
         has_prev: page > 1,
         has_next: page < pages,
         show_caseworker: spec.show_caseworker,
-        empty_text: if query.is_empty() {
-            spec.empty.to_string()
+        empty_text: if !sel.query.is_empty() || sel.view != View::All {
+            "Ingen borgere matcher filtrene.".to_string()
         } else {
-            "Ingen borgere matcher søgningen.".to_string()
+            spec.empty.to_string()
         },
-        query,
+        query: sel.query.clone(),
+        visning: sel.view.code(),
     };
     html(&page_view)
 }
 
-pub async fn mine(
-    State(st): State<Arc<AppState>>,
-    Extension(a): Extension<Authed>,
-    Query(q): Query<ListQuery>,
-) -> Response {
+/// Percent-encodes a query parameter value.
+fn form_urlencoded(v: &str) -> String {
+    serde_urlencoded::to_string([("v", v)])
+        .map(|s| s[2..].to_string())
+        .unwrap_or_default()
+}
+
+/// The list as an Excel file: Danish headers, dates as dates, frozen header row, filters.
+async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
+    use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let sel = select(st, pop, &q, spec.keep);
+    let all: Vec<_> = sel.rows.iter().collect();
+    let audit = audit_rows(pop, a, &all, "eksporteret til Excel", spec.purpose);
+    if st.store.audit_append(&audit, st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Eksporten kan ikke dannes",
+            "Opslaget kunne ikke logges, og derfor dannes eksporten ikke. Prøv igen.",
+        );
+    }
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name(&spec.heading.chars().take(31).collect::<String>())?;
+        let head = Format::new()
+            .set_bold()
+            .set_background_color("#DDE3EA")
+            .set_align(FormatAlign::Top)
+            .set_text_wrap();
+        let date = Format::new().set_num_format("dd-mm-yyyy");
+        let headers = [
+            ("Forløb", 18.0),
+            ("Borger", 26.0),
+            ("CPR-nr.", 13.0),
+            ("Dage siden 1. fraværsdag", 12.0),
+            ("Næste frist", 12.0),
+            ("Dage til frist", 10.0),
+            ("Pligt", 34.0),
+            ("Samtaler", 10.0),
+            ("Seneste samtale", 12.0),
+            ("Sagsbehandler", 22.0),
+            ("Hændelser", 50.0),
+        ];
+        for (col, (h, w)) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, col as u16, *h, &head)?;
+            ws.set_column_width(col as u16, *w)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        let xl = |d: Day| {
+            let (y, m, dd) = d.to_ymd();
+            ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
+        };
+        for (i, (id, s)) in sel.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            let c = &pop.courses[id.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            let next = s.next_deadline();
+            ws.write_string(r, 0, &c.key)?;
+            ws.write_string(r, 1, surname_first(&citizen.name))?;
+            ws.write_string(r, 2, citizen.cpr.masked())?;
+            ws.write_number(r, 3, f64::from(s.days_since_first_absence))?;
+            if let Some(d) = next.and_then(|d| d.next_by.or(d.due)) {
+                ws.write_datetime_with_format(r, 4, xl(d)?, &date)?;
+            }
+            if let Some(left) = next.and_then(|d| d.days_left) {
+                ws.write_number(r, 5, f64::from(left))?;
+            }
+            if let Some(d) = next {
+                ws.write_string(r, 6, format!("{} ({})", d.title(), d.paragraph))?;
+            }
+            ws.write_string(r, 7, conversations_text(s))?;
+            if let Some(d) = s.last_conversation {
+                ws.write_datetime_with_format(r, 8, xl(d)?, &date)?;
+            }
+            ws.write_string(
+                r,
+                9,
+                c.caseworker.map_or("Ikke fordelt".into(), |x| {
+                    pop.caseworkers[x.index()].name.clone()
+                }),
+            )?;
+            ws.write_string(r, 10, flags(pop, *id, s).join("; "))?;
+        }
+        ws.autofilter(0, 0, sel.rows.len() as u32, (headers.len() - 1) as u16)?;
+        wb.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"kadence-{}-{}-{}.xlsx\"",
+                        spec.path.trim_start_matches('/'),
+                        sel.view.code(),
+                        sel.as_of
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => render_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Eksporten fejlede",
+            "Excel-filen kunne ikke dannes.",
+        ),
+    }
+}
+
+/// HTML page or Excel file of the same list.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Out {
+    Page,
+    Xlsx,
+}
+
+async fn list(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>, out: Out) -> Response {
+    match out {
+        Out::Page => worklist(st, a, q, spec).await,
+        Out::Xlsx => export(st, a, q, spec).await,
+    }
+}
+
+async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Response {
     let snap = st.data.get();
     let cw = a
         .session
@@ -488,27 +710,18 @@ pub async fn mine(
         .and_then(|k| snap.population.caseworkers.iter().position(|c| c.key == k))
         .map(|i| CaseworkerId(i as u32));
     let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
-    worklist(
-        &st,
-        &a,
-        q,
-        ListSpec {
-            path: "/mine",
-            heading: "Mine borgere",
-            show_caseworker: false,
-            purpose: "Opfølgning i egen sagsstamme",
-            keep: &keep,
-            empty: "Du har ingen aktive borgere tildelt på denne dato.",
-        },
-    )
-    .await
+    let spec = ListSpec {
+        path: "/mine",
+        heading: "Mine borgere",
+        show_caseworker: false,
+        purpose: "Opfølgning i egen sagsstamme",
+        keep: &keep,
+        empty: "Du har ingen aktive borgere tildelt på denne dato.",
+    };
+    list(&st, &a, q, spec, out).await
 }
 
-pub async fn team(
-    State(st): State<Arc<AppState>>,
-    Extension(a): Extension<Authed>,
-    Query(q): Query<ListQuery>,
-) -> Response {
+async fn team_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Response {
     let snap = st.data.get();
     let team = a
         .session
@@ -518,20 +731,47 @@ pub async fn team(
         .and_then(|k| snap.population.teams.iter().position(|t| t.key == k))
         .map(|i| TeamId(i as u32));
     let keep = move |pop: &Population, c: &Course| team.is_some() && pop.team_of(c) == team;
-    worklist(
-        &st,
-        &a,
-        q,
-        ListSpec {
-            path: "/team",
-            heading: "Mit team",
-            show_caseworker: true,
-            purpose: "Teamledelse",
-            keep: &keep,
-            empty: "Teamet har ingen aktive borgere på denne dato.",
-        },
-    )
-    .await
+    let spec = ListSpec {
+        path: "/team",
+        heading: "Mit team",
+        show_caseworker: true,
+        purpose: "Teamledelse",
+        keep: &keep,
+        empty: "Teamet har ingen aktive borgere på denne dato.",
+    };
+    list(&st, &a, q, spec, out).await
+}
+
+pub async fn mine(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    mine_list(st, a, q, Out::Page).await
+}
+
+pub async fn mine_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    mine_list(st, a, q, Out::Xlsx).await
+}
+
+pub async fn team(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    team_list(st, a, q, Out::Page).await
+}
+
+pub async fn team_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    team_list(st, a, q, Out::Xlsx).await
 }
 
 const PURPOSES: &[(&str, &str)] = &[

@@ -710,3 +710,111 @@ async fn worklist_is_the_caseworkers_own_sorted_by_urgency() {
     assert!(earlier.contains("Data pr. 01-01-2025"));
     assert_ne!(earlier, page);
 }
+
+#[tokio::test]
+async fn preset_views_and_excel_export() {
+    let app = spawn("views").await;
+    let (c, _) = app.login("lars").await;
+    let page = c
+        .get(app.url("/team?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for label in [
+        "Alle aktive",
+        "Overblik 1: 3-6 måneder",
+        "Overblik 2: 5 måneder uden 4 samtaler",
+        "1. samtale overskredet eller nær",
+        "Lægeattester over frist",
+        "Jobafklaring uden LÆ 265",
+        "Standby",
+    ] {
+        assert!(page.contains(label), "view link {label}");
+    }
+    // The count in a view's link equals the rows it shows (when they fit on one page).
+    let count_in = |page: &str, label: &str| -> usize {
+        let i = page.find(&format!("{label} (")).unwrap() + label.len() + 2;
+        page[i..].split(')').next().unwrap().parse().unwrap()
+    };
+    let n = count_in(&page, "Overblik 2: 5 måneder uden 4 samtaler");
+    let view = c
+        .get(app.url("/team?dato=30-06-2025&visning=overblik2"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(view.contains("aria-current=\"page\">Overblik 2"));
+    if n <= 50 {
+        assert_eq!(view.matches("<th scope=\"row\">").count(), n);
+    }
+
+    let before = app.audit_count().await;
+    let res = c
+        .get(app.url("/team/eksport.xlsx?dato=30-06-2025&visning=alle"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("kadence-team-alle-2025-06-30.xlsx"));
+    let bytes = res.bytes().await.unwrap();
+    use calamine::{Data, Reader};
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        header[..5],
+        [
+            "Forløb",
+            "Borger",
+            "CPR-nr.",
+            "Dage siden 1. fraværsdag",
+            "Næste frist"
+        ]
+        .map(String::from)
+    );
+    let rows = sheet.rows().count() - 1;
+    assert!(rows > 0);
+    assert!(
+        sheet
+            .rows()
+            .skip(1)
+            .any(|r| matches!(r[4], Data::DateTime(_))),
+        "deadlines are Excel dates"
+    );
+    assert!(
+        sheet
+            .rows()
+            .skip(1)
+            .all(|r| r[2].to_string().ends_with("-xxxx")),
+        "CPR masked in exports too"
+    );
+    let entries = app.store.audit_entries(None).await.unwrap();
+    assert_eq!(
+        entries.len() - before,
+        rows,
+        "one audit entry per exported citizen"
+    );
+    assert_eq!(
+        entries.last().unwrap().entry.action,
+        "eksporteret til Excel"
+    );
+}
