@@ -595,7 +595,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.set_name(&spec.heading.chars().take(31).collect::<String>())?;
+        ws.set_name(spec.heading.chars().take(31).collect::<String>())?;
         let head = Format::new()
             .set_bold()
             .set_background_color("#DDE3EA")
