@@ -27,6 +27,8 @@ pub enum Exit {
     Io = 4,
     /// The database holds no data yet.
     NoData = 5,
+    /// The audit log's hash chain is broken (an entry was changed or removed).
+    AuditBroken = 6,
 }
 
 /// A failure with its exit code and a Danish message.
@@ -232,6 +234,30 @@ pub enum Command {
     /// Brugere: opret, spær, nulstil adgangskode
     #[command(subcommand)]
     User(UserCommand),
+    /// Revisionsloggen: udtræk for én borger (--cpr) eller kontrol af kæden (verify)
+    Audit {
+        #[command(subcommand)]
+        action: Option<AuditAction>,
+        /// Borgerens CPR-nummer: vis dato, handling og formål for hvert opslag (til en indsigtsanmodning)
+        #[arg(long)]
+        cpr: Option<String>,
+        /// Medtag hvilken bruger der slog op (til intern brug)
+        #[arg(long)]
+        med_brugere: bool,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long, value_enum, default_value_t = Format::Tabel)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Genberegn hash-kæden og find den første ændrede eller manglende post
+    Verify {
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

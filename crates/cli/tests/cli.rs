@@ -376,3 +376,83 @@ fn killing_an_import_midway_leaves_the_database_unchanged() {
 async fn sqlx_integrity(store: &kadence_store::Store) -> String {
     kadence_store::integrity_check(store).await.unwrap()
 }
+
+#[test]
+fn audit_extract_and_verify() {
+    let dir = fresh_dir("audit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("audit.sqlite");
+    let cpr = "0101501000";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use kadence_store::access::AuditEntry;
+        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+        let e = |cpr: &str, purpose: &str| AuditEntry {
+            username: "mette".into(),
+            cpr: Some(kadence_core::cpr::Cpr::parse(cpr).unwrap()),
+            course_key: Some("F1".into()),
+            action: "vist forløb".into(),
+            purpose: purpose.into(),
+        };
+        let now = "2026-11-23T09:15:00Z".parse().unwrap();
+        store
+            .audit_append(
+                &[
+                    e(cpr, "Opfølgning i egen sag"),
+                    e("0202502000", "Teamledelse"),
+                    e(cpr, "Borgeren har henvendt sig til mig"),
+                ],
+                now,
+            )
+            .await
+            .unwrap();
+        store.pool().close().await;
+    });
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["audit", "--cpr", "010150-1000", "--db", dbs]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(
+        text.contains("010150-xxxx (2 i alt)") && text.contains("23-11-2026 kl. 10:15"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Borgeren har henvendt sig til mig") && !text.contains("mette"),
+        "dates and purposes, not users, unless asked"
+    );
+    assert!(stdout(&kadence(&[
+        "audit",
+        "--cpr",
+        cpr,
+        "--db",
+        dbs,
+        "--med-brugere"
+    ]))
+    .contains("mette"));
+    let o = kadence(&["audit", "verify", "--db", dbs]);
+    assert!(
+        o.status.success() && stdout(&o).contains("intakt: 3 poster"),
+        "{}",
+        stdout(&o)
+    );
+    rt.block_on(async {
+        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+        sqlx_exec(
+            &store,
+            "UPDATE audit_log SET purpose = 'skjult' WHERE seq = 2",
+        )
+        .await;
+        store.pool().close().await;
+    });
+    let o = kadence(&["audit", "verify", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("brudt ved post nr. 2"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn sqlx_exec(store: &kadence_store::Store, sql: &str) {
+    kadence_store::execute_raw(store, sql).await.unwrap();
+}

@@ -17,6 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use kadence_core::cpr::Cpr;
+
 use crate::{hex, Result, Store, StoreError};
 
 /// A user's role (rolle).
@@ -115,8 +117,8 @@ impl Default for Policy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
     pub username: String,
-    /// The citizen looked up (full CPR: the log must name whom; it is itself personal data).
-    pub cpr: Option<String>,
+    /// The citizen looked up (stored in full: the log must name whom; it is itself personal data).
+    pub cpr: Option<Cpr>,
     pub course_key: Option<String>,
     /// What was done, in Danish ("vist forløb", "vist i arbejdsliste", "eksporteret").
     pub action: String,
@@ -171,11 +173,22 @@ fn verify_password(hash: &str, password: &str) -> bool {
     })
 }
 
+fn cpr_column(v: Option<String>) -> Result<Option<Cpr>> {
+    v.map(|s| {
+        Cpr::parse(&s).map_err(|_| StoreError::Corrupt {
+            table: "audit_log",
+            column: "cpr",
+            value: "(maskeret)".into(),
+        })
+    })
+    .transpose()
+}
+
 fn entry_hash(prev: &str, seq: i64, at: &str, e: &AuditEntry) -> String {
     let text = format!(
         "{prev}\n{seq}\n{at}\n{}\n{}\n{}\n{}\n{}",
         e.username,
-        e.cpr.as_deref().unwrap_or(""),
+        e.cpr.map(|c| c.reveal()).unwrap_or_default(),
         e.course_key.as_deref().unwrap_or(""),
         e.action,
         e.purpose
@@ -439,7 +452,7 @@ impl Store {
             .bind(seq)
             .bind(at.clone())
             .bind(e.username.clone())
-            .bind(e.cpr.clone())
+            .bind(e.cpr.map(|c| c.reveal()))
             .bind(e.course_key.clone())
             .bind(e.action.clone())
             .bind(e.purpose.clone())
@@ -454,10 +467,10 @@ impl Store {
     }
 
     /// Audit entries, oldest first; only those about one citizen when `cpr` is given.
-    pub async fn audit_entries(&self, cpr: Option<&str>) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_entries(&self, cpr: Option<&Cpr>) -> Result<Vec<AuditRecord>> {
         let rows = match cpr {
             Some(c) => sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, hash FROM audit_log WHERE cpr = $1 ORDER BY seq")
-                .bind(c.to_string())
+                .bind(c.reveal())
                 .fetch_all(&self.pool)
                 .await?,
             None => sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, hash FROM audit_log ORDER BY seq")
@@ -471,7 +484,7 @@ impl Store {
                     at: r.try_get(1)?,
                     entry: AuditEntry {
                         username: r.try_get(2)?,
-                        cpr: r.try_get(3)?,
+                        cpr: cpr_column(r.try_get(3)?)?,
                         course_key: r.try_get(4)?,
                         action: r.try_get(5)?,
                         purpose: r.try_get(6)?,
@@ -492,7 +505,7 @@ impl Store {
             let seq: i64 = r.try_get(0)?;
             let e = AuditEntry {
                 username: r.try_get(2)?,
-                cpr: r.try_get(3)?,
+                cpr: cpr_column(r.try_get(3)?)?,
                 course_key: r.try_get(4)?,
                 action: r.try_get(5)?,
                 purpose: r.try_get(6)?,

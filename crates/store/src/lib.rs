@@ -1001,6 +1001,11 @@ impl Store {
     }
 }
 
+/// Runs one SQL statement as it is (for tests and maintenance tools; never with user input).
+pub async fn execute_raw(store: &Store, sql: &str) -> Result<u64> {
+    Ok(sqlx::query(sql).execute(&store.pool).await?.rows_affected())
+}
+
 /// SQLite's `PRAGMA integrity_check` ("ok" when sound); on PostgreSQL always "ok".
 pub async fn integrity_check(store: &Store) -> Result<String> {
     match store.backend {

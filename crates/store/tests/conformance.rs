@@ -554,7 +554,10 @@ async fn access(store: Store) {
         store.audit_verify().await.unwrap(),
         AuditVerdict::Intact { entries: 3 }
     );
-    let mine = store.audit_entries(Some("0101501000")).await.unwrap();
+    let mine = store
+        .audit_entries(Some(&kadence_core::cpr::Cpr::parse("010150-1000").unwrap()))
+        .await
+        .unwrap();
     assert_eq!(mine.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 3]);
     sqlx::query("UPDATE audit_log SET purpose = 'noget andet' WHERE seq = 2")
         .execute(store.pool())

@@ -133,6 +133,18 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/admin/revision",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/revision",
+        access: Access::Roles(&[Role::Admin]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/fokusmaal",
         access: Access::Roles(EVERYONE),
         personal: false,
@@ -381,6 +393,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/forloeb/{key}", get(pages::course))
         .route("/forloeb/{key}/formaal", post(pages::purpose_post))
         .route("/fokusmaal", get(pages::focus))
+        .route(
+            "/admin/revision",
+            get(pages::audit_page).post(pages::audit_lookup),
+        )
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .fallback(|| async {
             pages::render_error(

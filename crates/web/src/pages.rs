@@ -451,7 +451,7 @@ fn audit_rows(
             let citizen = &pop.citizens[c.citizen.index()];
             seen.insert(citizen.cpr).then(|| AuditEntry {
                 username: a.session.user.username.clone(),
-                cpr: Some(citizen.cpr.reveal()),
+                cpr: Some(citizen.cpr),
                 course_key: Some(c.key.clone()),
                 action: action.into(),
                 purpose: purpose.into(),
@@ -903,7 +903,7 @@ pub async fn course(
         .audit_append(
             &[AuditEntry {
                 username: a.session.user.username.clone(),
-                cpr: Some(citizen.cpr.reveal()),
+                cpr: Some(citizen.cpr),
                 course_key: Some(course.key.clone()),
                 action: "vist forløb".into(),
                 purpose,
@@ -1149,4 +1149,114 @@ pub async fn focus(
         layout: Some(layout(&st, &a, "/fokusmaal", as_of, Vec::new())),
         measures,
     })
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Option<Layout>,
+    intact: bool,
+    verdict: String,
+    csrf: String,
+    message: Option<String>,
+    citizen: Option<String>,
+    entries: Vec<(String, String, String, String, String)>,
+}
+
+async fn audit_view(
+    st: &AppState,
+    a: &Authed,
+    citizen: Option<String>,
+    entries: Vec<(String, String, String, String, String)>,
+    message: Option<String>,
+) -> Response {
+    use kadence_store::access::AuditVerdict;
+    let (intact, verdict) = match st.store.audit_verify().await {
+        Ok(AuditVerdict::Intact { entries }) => (
+            true,
+            format!("Hash-kæden er intakt: {} poster.", dk::int(entries)),
+        ),
+        Ok(AuditVerdict::Broken { seq }) => (
+            false,
+            format!("Hash-kæden er brudt ved post nr. {seq}: en post er ændret eller slettet."),
+        ),
+        Err(_) => (
+            false,
+            "Revisionsloggen kunne ikke kontrolleres.".to_string(),
+        ),
+    };
+    html(&AuditPage {
+        layout: Some(layout(st, a, "/admin/revision", today(st), Vec::new())),
+        intact,
+        verdict,
+        csrf: a.session.csrf_token.clone(),
+        message,
+        citizen,
+        entries,
+    })
+}
+
+pub async fn audit_page(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+) -> Response {
+    audit_view(&st, &a, None, Vec::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct CprForm {
+    cpr: String,
+}
+
+/// One citizen's audit trail, looked up by POST so the CPR number is never in a URL; the look-up is
+/// itself logged.
+pub async fn audit_lookup(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Form(f): Form<CprForm>,
+) -> Response {
+    let Ok(cpr) = kadence_core::cpr::Cpr::parse(&f.cpr) else {
+        return audit_view(
+            &st,
+            &a,
+            None,
+            Vec::new(),
+            Some("Skriv et gyldigt CPR-nummer (10 cifre).".into()),
+        )
+        .await;
+    };
+    let Ok(records) = st.store.audit_entries(Some(&cpr)).await else {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Udtrækket fejlede",
+            "Revisionsloggen kunne ikke læses.",
+        );
+    };
+    let entry = AuditEntry {
+        username: a.session.user.username.clone(),
+        cpr: Some(cpr),
+        course_key: None,
+        action: "udtræk af revisionslog".into(),
+        purpose: "Indsigtsanmodning eller kontrol".into(),
+    };
+    if st.store.audit_append(&[entry], st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Udtrækket kan ikke vises",
+            "Opslaget kunne ikke logges, og derfor vises udtrækket ikke.",
+        );
+    }
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            (
+                local_time(&r.at),
+                r.entry.action,
+                r.entry.purpose,
+                r.entry.course_key.unwrap_or_default(),
+                r.entry.username,
+            )
+        })
+        .collect();
+    audit_view(&st, &a, Some(cpr.masked()), rows, None).await
 }

@@ -245,7 +245,11 @@ async fn route_by_role_matrix() {
                 "GET" => c.get(app.url(r.path)).send().await.unwrap(),
                 _ => c
                     .post(app.url(r.path))
-                    .form(&[("csrf", csrf.as_str()), ("formaal", "vikar")])
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("formaal", "vikar"),
+                        ("cpr", "0101501000"),
+                    ])
                     .send()
                     .await
                     .unwrap(),
@@ -485,15 +489,7 @@ async fn one_audit_entry_per_personal_view_and_none_for_figures() {
         .iter()
         .find(|c| c.key == app.own_course)
         .unwrap();
-    assert_eq!(
-        e.cpr.as_deref(),
-        Some(
-            app.pop.citizens[course.citizen.index()]
-                .cpr
-                .reveal()
-                .as_str()
-        )
-    );
+    assert_eq!(e.cpr, Some(app.pop.citizens[course.citizen.index()].cpr));
 
     let before = app.audit_count().await;
     let page = c
@@ -817,4 +813,77 @@ async fn preset_views_and_excel_export() {
         entries.last().unwrap().entry.action,
         "eksporteret til Excel"
     );
+}
+
+#[tokio::test]
+async fn administrator_extracts_one_citizens_lookups() {
+    let app = spawn("extract").await;
+    let (c, _) = app.login("mette").await;
+    assert_eq!(
+        c.get(app.url("/forloeb/{key}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let course = app
+        .pop
+        .courses
+        .iter()
+        .find(|c| c.key == app.own_course)
+        .unwrap();
+    let cpr = app.pop.citizens[course.citizen.index()].cpr;
+    let (admin, csrf) = app.login("admin").await;
+    let page = admin
+        .get(app.url("/admin/revision"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hash-kæden er intakt"));
+    let res = admin
+        .post(app.url("/admin/revision"))
+        .form(&[("csrf", csrf.as_str()), ("cpr", cpr.reveal().as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.url().path(),
+        "/admin/revision",
+        "the CPR number is not in the URL"
+    );
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!("Opslag om {}", cpr.masked())));
+    assert!(
+        page.contains("vist forløb")
+            && page.contains("Opfølgning i egen sag")
+            && page.contains("mette")
+    );
+    assert!(!page.contains(&cpr.reveal()), "masked on the page too");
+    let last = app
+        .store
+        .audit_entries(None)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
+        .entry;
+    assert_eq!(
+        (last.username.as_str(), last.action.as_str()),
+        ("admin", "udtræk af revisionslog")
+    );
+    let res = admin
+        .post(app.url("/admin/revision"))
+        .form(&[("csrf", csrf.as_str()), ("cpr", "12345")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Skriv et gyldigt CPR-nummer"));
 }
