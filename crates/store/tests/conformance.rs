@@ -531,7 +531,7 @@ async fn access(store: Store) {
     // The audit log: chained, verifiable, tamper-evident, extractable per citizen.
     let e = |cpr: &str, action: &str| AuditEntry {
         username: "mette".into(),
-        cpr: Some(cpr.into()),
+        cpr: Some(kadence_core::cpr::Cpr::parse(cpr).unwrap()),
         course_key: Some("F1".into()),
         action: action.into(),
         purpose: "Opfølgning i egen sag".into(),
