@@ -12,7 +12,7 @@ use axum::{Extension, Form};
 use kadence_core::date::Day;
 use kadence_core::dk;
 use kadence_core::duties::{evaluate, CourseStatus, Status};
-use kadence_core::measures::{compute, Definition, MeasureKind, Split};
+use kadence_core::measures::{Definition, MeasureKind, Split};
 use kadence_core::model::*;
 use kadence_core::worklist::{conversations_text, days_text, flags, urgency, View};
 use kadence_store::access::{AuditEntry, Login, Role};
@@ -1084,71 +1084,334 @@ pub async fn purpose_post(
     .into_response()
 }
 
-pub struct MeasureView {
-    title: &'static str,
-    definition: String,
-    target: Option<String>,
-    rows: Vec<(String, String, String, String, &'static str)>,
+pub struct Tab {
+    href: String,
+    label: &'static str,
+    current: bool,
 }
+
+type FigureRow = (String, String, String, String, &'static str);
 
 #[derive(Template)]
 #[template(path = "focus.html")]
 struct FocusPage {
     layout: Option<Layout>,
-    measures: Vec<MeasureView>,
+    tabs: Vec<Tab>,
+    as_of: String,
+    measure_code: &'static str,
+    definition_code: &'static str,
+    split_code: &'static str,
+    split_label: &'static str,
+    title: &'static str,
+    definition: String,
+    definition_short: String,
+    target: Option<String>,
+    min_population: u32,
+    alerts: String,
+    chart: String,
+    rows: Vec<FigureRow>,
+    pooled: (String, String, String, &'static str),
+    groups: Vec<FigureRow>,
+    other_name: String,
+    other_share: String,
+    diff_total: String,
+    diff_numerator: String,
+    diff_population: String,
+    diff_month: String,
+    reasons: Vec<String>,
+    differences: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct FocusQuery {
+    dato: Option<String>,
+    maal: Option<String>,
+    definition: Option<String>,
+    opdelt: Option<String>,
+}
+
+fn measure_code(k: MeasureKind) -> &'static str {
+    match k {
+        MeasureKind::EarlyEffort => "tidlig",
+        MeasureKind::FirstFollowUpOnTime => "foerste",
+        MeasureKind::FocusTarget2 => "fokus2",
+    }
+}
+
+fn target_text(t: Option<kadence_core::measures::Target>, share: Option<f64>) -> &'static str {
+    match (t, share) {
+        (Some(t), Some(s)) if t.met_by(s) => "nået",
+        (Some(_), Some(_)) => "ikke nået",
+        _ => "",
+    }
+}
+
+/// A line chart of monthly shares (0-100 %) with the target as a dashed line, as accessible SVG: a
+/// title and a description, and every point with its value. The same numbers are in a table beside it.
+pub fn line_chart(title: &str, points: &[(String, Option<f64>)], target: Option<f64>) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 240.0, 48.0, 12.0, 12.0, 36.0);
+    let n = points.len().max(1) as f64;
+    let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / n;
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 1.0));
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let described: Vec<String> = points
+        .iter()
+        .map(|(m, v)| {
+            format!(
+                "{m}: {}",
+                v.map(dk::percent).unwrap_or_else(|| "intet tal".into())
+            )
+        })
+        .collect();
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
+        esc(title),
+        esc(&described.join("; "))
+    );
+    for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let yy = y(pct);
+        svg.push_str(&format!(
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#c8c8c8" stroke-width="1"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#4a4a4a">{} %</text>"##,
+            w - right,
+            left - 6.0,
+            yy + 4.0,
+            (pct * 100.0) as u32
+        ));
+    }
+    if let Some(t) = target {
+        let yy = y(t);
+        svg.push_str(&format!(
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#a4000f" stroke-width="2" stroke-dasharray="6 4"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#a4000f">mål {}</text>"##,
+            w - right,
+            w - right,
+            yy - 4.0,
+            esc(&dk::percent(t))
+        ));
+    }
+    let path: Vec<String> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, v))| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+        .collect();
+    if path.len() > 1 {
+        svg.push_str(&format!(
+            r##"<polyline points="{}" fill="none" stroke="#004b87" stroke-width="2.5"/>"##,
+            path.join(" ")
+        ));
+    }
+    for (i, (m, v)) in points.iter().enumerate() {
+        if let Some(v) = v {
+            svg.push_str(&format!(
+                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#004b87"><title>{}: {}</title></circle>"##,
+                x(i),
+                y(*v),
+                esc(m),
+                esc(&dk::percent(*v))
+            ));
+        }
+        if i % 2 == 0 || points.len() <= 12 {
+            svg.push_str(&format!(
+                r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle" fill="#4a4a4a">{}</text>"##,
+                x(i),
+                h - 14.0,
+                esc(m)
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 pub async fn focus(
     State(st): State<Arc<AppState>>,
     Extension(a): Extension<Authed>,
-    Query(q): Query<DateQuery>,
+    Query(q): Query<FocusQuery>,
 ) -> Response {
+    use kadence_core::measures::Group;
+    use kadence_core::reconcile::{reconcile, Effect, Reason};
     let snap = st.data.get();
     let pop = &snap.population;
     let as_of = as_of(&st, &q.dato);
+    let kind = match q.maal.as_deref() {
+        Some("foerste") => MeasureKind::FirstFollowUpOnTime,
+        Some("fokus2") => MeasureKind::FocusTarget2,
+        _ => MeasureKind::EarlyEffort,
+    };
+    let internal = q.definition.as_deref() == Some("intern");
+    let (def, other) = if internal {
+        (Definition::internal_legacy(), Definition::official())
+    } else {
+        (Definition::official(), Definition::internal_legacy())
+    };
+    let (split, split_code, split_label) = match q.opdelt.as_deref() {
+        Some("team") => (Split::Team, "team", "team"),
+        Some("sagsbehandler") => (Split::Caseworker, "sagsbehandler", "sagsbehandler"),
+        _ => (Split::Total, "maaned", "måned"),
+    };
     let to = as_of.month();
     let from = to.plus(-11);
-    let def = Definition::official();
-    let measures = MeasureKind::ALL
-        .iter()
-        .map(|kind| {
-            let r = compute(pop, &st.book, *kind, &def, from, to, as_of);
-            let target = kind.target();
-            MeasureView {
-                title: kind.title(),
-                definition: def.describe(),
-                target: target.map(|t| {
-                    format!(
-                        "{} {}",
-                        if t.at_least { "mindst" } else { "højst" },
-                        dk::percent(t.share)
-                    )
-                }),
-                rows: r
-                    .cells(pop, Split::Total)
-                    .iter()
-                    .map(|c| {
-                        let share = c.share();
-                        (
-                            c.month.map(|m| m.to_string()).unwrap_or_default(),
-                            dk::int(i64::from(c.numerator)),
-                            dk::int(i64::from(c.denominator)),
-                            share.map(dk::percent).unwrap_or_else(|| "-".into()),
-                            match (target, share) {
-                                (Some(t), Some(s)) if t.met_by(s) => "nået",
-                                (Some(_), Some(_)) => "ikke nået",
-                                _ => "",
-                            },
-                        )
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    html(&FocusPage {
-        layout: Some(layout(&st, &a, "/fokusmaal", as_of, Vec::new())),
-        measures,
+    let rec = reconcile(pop, &st.book, kind, &def, &other, from, to, as_of);
+    let r = &rec.a;
+    let target = kind.target();
+    let cells = r.cells(pop, Split::Total);
+    let pooled = r.pooled(pop, Split::Total)[0];
+    let alerts = r.six_month_alerts(&cells);
+    let as_of_text = as_of.dk().to_string();
+    let def_code = if internal { "intern" } else { "officiel" };
+    let tabs = [
+        MeasureKind::EarlyEffort,
+        MeasureKind::FirstFollowUpOnTime,
+        MeasureKind::FocusTarget2,
+    ]
+    .iter()
+    .map(|k| Tab {
+        href: format!(
+            "?dato={}&maal={}&definition={def_code}&opdelt={split_code}",
+            form_urlencoded(&as_of_text),
+            measure_code(*k)
+        ),
+        label: match k {
+            MeasureKind::EarlyEffort => "Tidlig indsats",
+            MeasureKind::FirstFollowUpOnTime => "1. opfølgning til tiden",
+            MeasureKind::FocusTarget2 => "Fokusmål 2",
+        },
+        current: *k == kind,
     })
+    .collect();
+    let row = |label: String, c: &kadence_core::measures::Cell| -> FigureRow {
+        (
+            label,
+            dk::int(i64::from(c.numerator)),
+            dk::int(i64::from(c.denominator)),
+            c.share().map(dk::percent).unwrap_or_else(|| "-".into()),
+            target_text(target, c.share()),
+        )
+    };
+    let groups = if split == Split::Total {
+        Vec::new()
+    } else {
+        r.pooled(pop, split)
+            .iter()
+            .map(|c| {
+                let name = match c.group {
+                    Group::Team(Some(t)) => pop.teams[t.index()].name.clone(),
+                    Group::Caseworker(Some(w)) => pop.caseworkers[w.index()].name.clone(),
+                    _ => "Ikke fordelt".to_string(),
+                };
+                row(name, c)
+            })
+            .collect()
+    };
+    let other_pooled = rec.b.pooled(pop, Split::Total)[0];
+    let mut diffs: Vec<_> = rec.differences.iter().collect();
+    diffs.sort_by_key(|d| d.effect());
+    let count = |e: Effect| dk::int(diffs.iter().filter(|d| d.effect() == e).count() as i64);
+    let reason_count =
+        |f: fn(&Reason) -> bool| diffs.iter().filter(|d| d.reasons.iter().any(f)).count();
+    let mut reasons = Vec::new();
+    for (label, n) in [
+        (
+            "forskellig startdato for uret (første fraværsdag eller ydelsesstart)",
+            reason_count(|r| matches!(r, Reason::ClockStart { .. })),
+        ),
+        (
+            "standby behandlet forskelligt",
+            reason_count(|r| matches!(r, Reason::Standby { .. })),
+        ),
+        (
+            "forskellig læsning af halvåret",
+            reason_count(|r| matches!(r, Reason::HalfYearReading { .. })),
+        ),
+    ] {
+        if n > 0 {
+            reasons.push(format!("{label}: {} forløb", dk::int(n as i64)));
+        }
+    }
+    let page = FocusPage {
+        layout: Some(layout(
+            &st,
+            &a,
+            "/fokusmaal",
+            as_of,
+            vec![
+                ("maal".into(), measure_code(kind).into()),
+                ("definition".into(), def_code.into()),
+                ("opdelt".into(), split_code.into()),
+            ],
+        )),
+        tabs,
+        as_of: as_of_text,
+        measure_code: measure_code(kind),
+        definition_code: def_code,
+        split_code,
+        split_label,
+        title: kind.title(),
+        definition: def.describe(),
+        definition_short: def.name.clone(),
+        target: target.map(|t| {
+            format!(
+                "{} {}",
+                if t.at_least { "mindst" } else { "højst" },
+                dk::percent(t.share)
+            )
+        }),
+        min_population: def.min_population,
+        alerts: alerts.last().map(|m| m.to_string()).unwrap_or_default(),
+        chart: line_chart(
+            &format!("{} pr. måned, {}", kind.title(), def.name),
+            &cells
+                .iter()
+                .map(|c| {
+                    (
+                        c.month.map(|m| m.to_string()).unwrap_or_default(),
+                        c.share(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            target.map(|t| t.share),
+        ),
+        rows: cells
+            .iter()
+            .map(|c| row(c.month.map(|m| m.to_string()).unwrap_or_default(), c))
+            .collect(),
+        pooled: {
+            let (_, n, d, s, t) = row(String::new(), &pooled);
+            (n, d, s, t)
+        },
+        groups,
+        other_name: other.name.clone(),
+        other_share: format!(
+            "{} ({} af {})",
+            other_pooled
+                .share()
+                .map(dk::percent)
+                .unwrap_or_else(|| "-".into()),
+            dk::int(i64::from(other_pooled.numerator)),
+            dk::int(i64::from(other_pooled.denominator))
+        ),
+        diff_total: dk::int(diffs.len() as i64),
+        diff_numerator: count(Effect::Numerator),
+        diff_population: count(Effect::Population),
+        diff_month: count(Effect::MonthOnly),
+        reasons,
+        differences: diffs
+            .iter()
+            .filter(|d| d.effect() != Effect::MonthOnly)
+            .take(100)
+            .map(|d| {
+                (
+                    pop.courses[d.course.index()].key.clone(),
+                    d.explain(&rec.a.definition, &rec.b.definition),
+                )
+            })
+            .collect(),
+    };
+    html(&page)
 }
 
 #[derive(Template)]

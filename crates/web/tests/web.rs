@@ -887,3 +887,57 @@ async fn administrator_extracts_one_citizens_lookups() {
         .unwrap()
         .contains("Skriv et gyldigt CPR-nummer"));
 }
+
+#[tokio::test]
+async fn focus_page_switches_definition_charts_and_reconciles() {
+    let app = spawn("focus").await;
+    let (c, _) = app.login("anna").await;
+    let before = app.audit_count().await;
+    let official = c
+        .get(app.url("/fokusmaal?dato=30-06-2025&maal=tidlig&definition=officiel"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let internal = c
+        .get(app.url("/fokusmaal?dato=30-06-2025&maal=tidlig&definition=intern"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(official.contains("Definition i brug: Officiel (STAR): start første fraværsdag"));
+    assert!(internal
+        .contains("Definition i brug: Intern (KSD-dato, uden standby): start ydelsesstart (KSD)"));
+    for page in [&official, &internal] {
+        assert!(
+            page.contains("<svg class=\"chart\"")
+                && page.contains("role=\"img\"")
+                && page.contains("<desc id=\"chart-desc\">")
+        );
+        assert!(page.contains("Afstemning mod") && page.contains("forløb tælles forskelligt"));
+        assert!(page.contains("mindst 80,0 %"));
+    }
+    assert!(official.contains("Afstemning mod «Intern (KSD-dato, uden standby)»"));
+    // Split by team: one row per team.
+    let by_team = c
+        .get(app.url("/fokusmaal?dato=30-06-2025&maal=foerste&opdelt=team"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(by_team.contains("opdelt på team"));
+    for t in &app.pop.teams {
+        assert!(by_team.contains(&t.name), "team {}", t.name);
+    }
+    // Figures only: no names, no CPR, no audit entries.
+    for c in app.pop.citizens.iter().take(200) {
+        assert!(!official.contains(&c.cpr.masked()));
+    }
+    assert_eq!(app.audit_count().await, before);
+}
