@@ -19,7 +19,7 @@ use sqlx::Row;
 
 use kadence_core::cpr::Cpr;
 
-use crate::{hex, Result, Store, StoreError};
+use crate::{hex, insert_rows, Result, Store, StoreError, Val};
 
 /// A user's role (rolle).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -397,11 +397,15 @@ impl Store {
             self.delete_session(token).await?;
             return Ok(None);
         }
-        sqlx::query("UPDATE app_session SET last_seen = $1 WHERE token_hash = $2")
-            .bind(now.to_string())
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
+        // The idle timeout is counted in minutes, so the last use is written at most once a minute:
+        // a write on every request made concurrent readers queue for SQLite's write lock.
+        if last.is_some_and(|l| now.duration_since(l) >= SignedDuration::from_mins(1)) {
+            sqlx::query("UPDATE app_session SET last_seen = $1 WHERE token_hash = $2")
+                .bind(now.to_string())
+                .bind(key)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(Some(Session {
             user,
             csrf_token: csrf,
@@ -421,16 +425,19 @@ impl Store {
         if entries.is_empty() {
             return Ok(());
         }
-        // Two writers may race for the next sequence number (PostgreSQL); the loser retries.
-        for attempt in 0..5 {
+        let _writer = self.audit_writer.lock().await;
+        // Another process (a CLI, a second server on PostgreSQL) may still race for the next sequence
+        // number or the write lock; the loser waits briefly and retries.
+        let mut attempt = 0;
+        loop {
             match self.try_audit_append(entries, now).await {
-                Err(StoreError::Db(e)) if attempt < 4 && e.as_database_error().is_some() => {
-                    continue
+                Err(StoreError::Db(e)) if attempt < 20 && e.as_database_error().is_some() => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
                 }
                 other => return other,
             }
         }
-        Ok(())
     }
 
     async fn try_audit_append(&self, entries: &[AuditEntry], now: Timestamp) -> Result<()> {
@@ -443,25 +450,42 @@ impl Store {
             None => (0, GENESIS.to_string()),
         };
         let at = now.to_string();
+        let mut rows = Vec::with_capacity(entries.len());
         for e in entries {
             seq += 1;
             let hash = entry_hash(&prev, seq, &at, e);
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, username, cpr, course_key, action, purpose, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(seq)
-            .bind(at.clone())
-            .bind(e.username.clone())
-            .bind(e.cpr.map(|c| c.reveal()))
-            .bind(e.course_key.clone())
-            .bind(e.action.clone())
-            .bind(e.purpose.clone())
-            .bind(prev.clone())
-            .bind(hash.clone())
-            .execute(&mut *tx)
-            .await?;
+            rows.push(vec![
+                Val::Int(seq),
+                Val::Text(Some(at.clone())),
+                Val::Text(Some(e.username.clone())),
+                Val::Text(e.cpr.map(|c| c.reveal())),
+                Val::Text(e.course_key.clone()),
+                Val::Text(Some(e.action.clone())),
+                Val::Text(Some(e.purpose.clone())),
+                Val::Text(Some(prev.clone())),
+                Val::Text(Some(hash.clone())),
+            ]);
             prev = hash;
         }
+        // One multi-row statement per batch: a worklist page logs 50 citizens at once.
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "audit_log",
+            &[
+                "seq",
+                "at",
+                "username",
+                "cpr",
+                "course_key",
+                "action",
+                "purpose",
+                "prev_hash",
+                "hash",
+            ],
+            rows,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

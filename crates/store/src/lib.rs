@@ -155,11 +155,14 @@ pub struct Counts {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Serialises this process's audit appends: the hash chain needs one writer at a time, and
+    /// SQLite answers BUSY at once (without waiting) to a read-then-write transaction that loses.
+    audit_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A value to bind.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Val {
+pub(crate) enum Val {
     Text(Option<String>),
     Int(i64),
 }
@@ -191,7 +194,7 @@ fn placeholder(backend: Backend, n: usize) -> String {
     }
 }
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
     backend: Backend,
     table: &str,
@@ -474,7 +477,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            audit_writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        };
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.
             sqlx::query("PRAGMA journal_mode = WAL")

@@ -194,7 +194,26 @@ pub struct AppState {
     /// Purposes stated for courses outside one's own caseload: (session key, course key) -> purpose.
     purposes: Mutex<HashMap<(String, String), String>>,
     login_attempts: Mutex<HashMap<IpAddr, Vec<Timestamp>>>,
+    /// Every active course's status per (snapshot, as-of date): lists filter it instead of evaluating
+    /// every course on every request. Pure results of immutable inputs, so sharing them is safe.
+    statuses: Mutex<StatusCache>,
 }
+
+/// The last few (snapshot, as-of date) evaluations.
+#[derive(Default)]
+pub(crate) struct StatusCache {
+    entries: Vec<(usize, kadence_core::Day, Statuses)>,
+}
+
+/// Every course active on a date, with its status.
+pub(crate) type Statuses = Arc<
+    Vec<(
+        kadence_core::model::CourseId,
+        kadence_core::duties::CourseStatus,
+    )>,
+>;
+
+const STATUS_CACHE_SIZE: usize = 8;
 
 impl AppState {
     pub fn new(store: Store, data: Arc<SnapshotCell>, clock: Clock, config: Config) -> AppState {
@@ -208,7 +227,52 @@ impl AppState {
             config,
             purposes: Mutex::new(HashMap::new()),
             login_attempts: Mutex::new(HashMap::new()),
+            statuses: Mutex::new(StatusCache::default()),
         }
+    }
+
+    /// The status of every course active on `as_of` in this snapshot, computed once and shared.
+    pub(crate) fn active_statuses(
+        &self,
+        snap: &Arc<kadence_store::Snapshot>,
+        as_of: kadence_core::Day,
+    ) -> Statuses {
+        let key = Arc::as_ptr(snap) as usize;
+        if let Some((_, _, v)) = self
+            .statuses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries
+            .iter()
+            .find(|(k, d, _)| *k == key && *d == as_of)
+        {
+            return Arc::clone(v);
+        }
+        let pop = &snap.population;
+        let computed: Vec<_> = pop
+            .course_ids()
+            .filter(|id| pop.courses[id.index()].active_on(as_of))
+            .map(|id| {
+                (
+                    id,
+                    kadence_core::duties::evaluate(
+                        pop.facts(id),
+                        &self.book,
+                        &self.settings,
+                        as_of,
+                    ),
+                )
+            })
+            .collect();
+        let v = Arc::new(computed);
+        let mut cache = self.statuses.lock().unwrap_or_else(|e| e.into_inner());
+        // Entries of an older snapshot can never be asked for again.
+        cache.entries.retain(|(k, _, _)| *k == key);
+        if cache.entries.len() >= STATUS_CACHE_SIZE {
+            cache.entries.remove(0);
+        }
+        cache.entries.push((key, as_of, Arc::clone(&v)));
+        v
     }
 
     fn now(&self) -> Timestamp {

@@ -381,10 +381,11 @@ struct Selection {
 
 fn select(
     st: &AppState,
-    pop: &Population,
+    snap: &Arc<kadence_store::Snapshot>,
     q: &ListQuery,
     keep: &(dyn Fn(&Population, &Course) -> bool + Sync),
 ) -> Selection {
+    let pop = &snap.population;
     let as_of = as_of(st, &q.dato);
     let query = q.q.clone().unwrap_or_default().trim().to_string();
     let needle = query.to_lowercase();
@@ -393,18 +394,17 @@ fn select(
         .as_deref()
         .and_then(View::from_code)
         .unwrap_or(View::All);
-    let scoped: Vec<(CourseId, CourseStatus)> = pop
-        .course_ids()
-        .filter(|id| keep(pop, &pop.courses[id.index()]))
-        .filter(|id| {
+    let all = st.active_statuses(snap, as_of);
+    let scoped: Vec<&(CourseId, CourseStatus)> = all
+        .iter()
+        .filter(|(id, _)| keep(pop, &pop.courses[id.index()]))
+        .filter(|(id, _)| {
             needle.is_empty()
                 || pop.citizens[pop.courses[id.index()].citizen.index()]
                     .name
                     .to_lowercase()
                     .contains(&needle)
         })
-        .map(|id| (id, evaluate(pop.facts(id), &st.book, &st.settings, as_of)))
-        .filter(|(_, s)| s.active)
         .collect();
     let counts = View::ALL
         .iter()
@@ -418,15 +418,13 @@ fn select(
             )
         })
         .collect();
-    let mut rows: Vec<_> = scoped
+    let mut rows: Vec<(CourseId, CourseStatus)> = scoped
         .into_iter()
         .filter(|(id, s)| view.matches(&pop.courses[id.index()], s))
+        .cloned()
         .collect();
-    rows.sort_by(|(x, sx), (y, sy)| {
-        urgency(sx)
-            .cmp(&urgency(sy))
-            .then_with(|| pop.courses[x.index()].key.cmp(&pop.courses[y.index()].key))
-    });
+    // Sort keys computed once per row, not once per comparison.
+    rows.sort_by_cached_key(|(id, s)| (urgency(s), pop.courses[id.index()].key.clone()));
     Selection {
         as_of,
         query,
@@ -470,7 +468,7 @@ pub struct ViewLink {
 async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
     let snap = st.data.get();
     let pop = &snap.population;
-    let sel = select(st, pop, &q, spec.keep);
+    let sel = select(st, &snap, &q, spec.keep);
     let total = sel.rows.len();
     let size = st.config.page_size.max(1);
     let pages = total.div_ceil(size).max(1);
@@ -582,7 +580,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
     use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
     let snap = st.data.get();
     let pop = &snap.population;
-    let sel = select(st, pop, &q, spec.keep);
+    let sel = select(st, &snap, &q, spec.keep);
     let all: Vec<_> = sel.rows.iter().collect();
     let audit = audit_rows(pop, a, &all, "eksporteret til Excel", spec.purpose);
     if st.store.audit_append(&audit, st.now()).await.is_err() {
