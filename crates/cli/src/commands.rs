@@ -5,6 +5,7 @@ use std::path::Path;
 
 use kadence_core::date::{Day, Month};
 use kadence_core::dk;
+use kadence_core::dk::local_time;
 use kadence_core::duties::{evaluate, CourseStatus, Duty, DutyKind, LocalResult, Status};
 use kadence_core::measures::{compute, Definition, Group, MeasureKind, MeasureResult, Split};
 use kadence_core::model::*;
@@ -180,16 +181,6 @@ fn load_source(source: &SourceArgs) -> Result<Population, Failure> {
         );
     }
     Ok(snapshot.population)
-}
-
-/// An RFC 3339 timestamp as Danish local time: "23-11-2026 kl. 06:48".
-fn local_time(rfc3339: &str) -> String {
-    rfc3339
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|t| t.in_tz("Europe/Copenhagen").ok())
-        .map(|z| z.strftime("%d-%m-%Y kl. %H:%M").to_string())
-        .unwrap_or_else(|| rfc3339.to_string())
 }
 
 fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Result<(), Failure> {

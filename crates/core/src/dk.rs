@@ -39,6 +39,27 @@ pub fn percent(share: f64) -> String {
     format!("{} %", decimal(share * 100.0, 1))
 }
 
+/// An RFC 3339 timestamp as Danish local time (Europe/Copenhagen): "23-11-2026 kl. 07:48". A text
+/// that is not a timestamp is returned as it is.
+pub fn local_time(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| t.in_tz("Europe/Copenhagen").ok())
+        .map(|z| z.strftime("%d-%m-%Y kl. %H:%M").to_string())
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+/// Line numbers for a warning: the first 20, then "...".
+pub fn line_list(lines: &[u64]) -> String {
+    let shown: Vec<String> = lines.iter().take(20).map(|l| l.to_string()).collect();
+    format!(
+        "{}{}",
+        shown.join(", "),
+        if lines.len() > 20 { " ..." } else { "" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +76,18 @@ mod tests {
         assert_eq!(decimal(-2.5, 1), "-2,5");
         assert_eq!(percent(0.824), "82,4 %");
         assert_eq!(percent(1.0), "100,0 %");
+    }
+
+    #[test]
+    fn local_times_and_line_lists() {
+        // Winter time is UTC+1, summer time UTC+2.
+        assert_eq!(local_time("2026-11-23T06:48:00Z"), "23-11-2026 kl. 07:48");
+        assert_eq!(local_time("2026-07-01T06:48:00Z"), "01-07-2026 kl. 08:48");
+        assert_eq!(local_time("ikke et tidspunkt"), "ikke et tidspunkt");
+        assert_eq!(line_list(&[2, 5]), "2, 5");
+        assert_eq!(
+            line_list(&(1..=25).collect::<Vec<_>>()),
+            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 ..."
+        );
     }
 }

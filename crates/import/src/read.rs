@@ -459,22 +459,11 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
                     ));
                 }
                 if !r.repaired_lines.is_empty() {
-                    let lines: Vec<String> = r
-                        .repaired_lines
-                        .iter()
-                        .take(20)
-                        .map(|l| l.to_string())
-                        .collect();
                     warnings.push(format!(
-                        "{}: dobbelt-kodet tekst (fx «Ã¸» for «ø») rettet i {} linje(r): {}{}",
+                        "{}: dobbelt-kodet tekst (fx «Ã¸» for «ø») rettet i {} linje(r): {}",
                         r.name,
                         r.repaired_lines.len(),
-                        lines.join(", "),
-                        if r.repaired_lines.len() > 20 {
-                            " ..."
-                        } else {
-                            ""
-                        }
+                        kadence_core::dk::line_list(&r.repaired_lines)
                     ));
                 }
                 reports.push(r);
@@ -761,17 +750,11 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
             course_ids.insert(key, id);
         }
         if !padded_cpr_lines.is_empty() {
-            let lines: Vec<String> = padded_cpr_lines
-                .iter()
-                .take(20)
-                .map(|l| l.to_string())
-                .collect();
             warnings.push(format!(
-                "{}: CPR-nr. med 9 cifre fik et foranstillet 0 (Excel fjerner foranstillede nuller) i {} linje(r): {}{}",
+                "{}: CPR-nr. med 9 cifre fik et foranstillet 0 (Excel fjerner foranstillede nuller) i {} linje(r): {}",
                 t.file,
                 padded_cpr_lines.len(),
-                lines.join(", "),
-                if padded_cpr_lines.len() > 20 { " ..." } else { "" }
+                kadence_core::dk::line_list(&padded_cpr_lines)
             ));
         }
         for (id, line, from) in from_refs {

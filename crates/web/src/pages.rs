@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use kadence_core::date::Day;
 use kadence_core::dk;
+use kadence_core::dk::local_time;
 use kadence_core::duties::{evaluate, CourseStatus, Status};
 use kadence_core::measures::{Definition, MeasureKind, Split};
 use kadence_core::model::*;
@@ -112,15 +113,6 @@ fn layout(
         keep,
         freshness,
     }
-}
-
-fn local_time(rfc3339: &str) -> String {
-    rfc3339
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|t| t.in_tz("Europe/Copenhagen").ok())
-        .map(|z| z.strftime("%d-%m-%Y kl. %H:%M").to_string())
-        .unwrap_or_else(|| rfc3339.to_string())
 }
 
 fn today(st: &AppState) -> Day {
