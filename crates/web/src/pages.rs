@@ -816,6 +816,7 @@ pub struct CourseView {
 struct CoursePage {
     layout: Option<Layout>,
     as_of: String,
+    timeline: String,
     c: CourseView,
 }
 
@@ -842,6 +843,148 @@ fn own_purpose(pop: &Population, course: &Course, a: &Authed) -> Option<&'static
         }
         _ => None,
     }
+}
+
+/// One course's timeline as accessible SVG: the days from the first day of absence to the as-of date
+/// (or the end), with every fact and deadline; a description lists them in words, and the tables
+/// under it hold the same facts.
+fn timeline_svg(f: &CourseFacts<'_>, st: &CourseStatus) -> String {
+    let c = f.course;
+    let as_of = st.as_of;
+    let start = c.first_absence.min(c.clock_start());
+    let mut end = c
+        .end
+        .map(|e| e.date)
+        .filter(|d| *d <= as_of)
+        .unwrap_or(as_of);
+    for d in &st.duties {
+        if let Some(due) = d.next_by.or(d.due) {
+            end = end.max(due);
+        }
+    }
+    let end = end.max(start.add_days(30));
+    let (w, left, right) = (760.0, 16.0, 16.0);
+    let span = f64::from(start.days_until(end).max(1));
+    let x = |d: Day| left + (w - left - right) * f64::from(start.days_until(d)) / span;
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut words: Vec<String> = vec![
+        format!("1. fraværsdag {}", c.first_absence.dk()),
+        format!("ydelsesstart {}", c.benefit_start.dk()),
+    ];
+    let mut body = String::new();
+    // Lanes: 1 events, 2 standby and medical, 3 deadlines.
+    let (y_axis, y_events, y_standby, y_medical, y_deadlines) = (40.0, 70.0, 100.0, 125.0, 150.0);
+    body.push_str(&format!(r##"<line x1="{left}" x2="{}" y1="{y_axis}" y2="{y_axis}" stroke="#4a4a4a" stroke-width="1.5"/>"##, w - right));
+    let mut tick = start.month_start();
+    while tick <= end {
+        if tick >= start {
+            let tx = x(tick);
+            body.push_str(&format!(
+                r##"<line x1="{tx:.1}" x2="{tx:.1}" y1="{}" y2="{}" stroke="#c8c8c8"/><text x="{tx:.1}" y="{}" font-size="10" text-anchor="middle" fill="#4a4a4a">{}</text>"##,
+                y_axis - 4.0, y_deadlines + 12.0, y_axis - 8.0, tick.month()
+            ));
+        }
+        tick = tick.add_months(1);
+    }
+    let mark = |body: &mut String, d: Day, label: &str, color: &str| {
+        body.push_str(&format!(
+            r##"<line x1="{0:.1}" x2="{0:.1}" y1="{1}" y2="{2}" stroke="{color}" stroke-width="2"><title>{3}</title></line>"##,
+            x(d), y_axis - 2.0, y_deadlines + 12.0, esc(label)
+        ));
+    };
+    mark(
+        &mut body,
+        c.first_absence,
+        &format!("1. fraværsdag {}", c.first_absence.dk()),
+        "#1b1b1b",
+    );
+    mark(
+        &mut body,
+        c.benefit_start,
+        &format!("Ydelsesstart {}", c.benefit_start.dk()),
+        "#6b6b6b",
+    );
+    for conv in f.conversations.iter().filter(|x| x.date <= as_of) {
+        let label = format!(
+            "Samtale {}{}",
+            conv.date.dk(),
+            if conv.held { "" } else { " (aflyst)" }
+        );
+        body.push_str(&format!(
+            r##"<circle cx="{:.1}" cy="{y_events}" r="6" fill="{}" stroke="#004b87" stroke-width="2"><title>{}</title></circle>"##,
+            x(conv.date), if conv.held { "#004b87" } else { "#ffffff" }, esc(&label)
+        ));
+        words.push(label.to_lowercase());
+    }
+    for sb in f.standby.iter().filter(|p| p.start <= as_of) {
+        let e = sb.end.filter(|e| *e < as_of).unwrap_or(as_of);
+        let label = format!("Standby {} til {}", sb.start.dk(), e.dk());
+        body.push_str(&format!(
+            r##"<rect x="{:.1}" y="{}" width="{:.1}" height="12" fill="#f0d9a8" stroke="#7a4a00"><title>{}</title></rect>"##,
+            x(sb.start), y_standby - 6.0, (x(e) - x(sb.start)).max(2.0), esc(&label)
+        ));
+        words.push(label.to_lowercase());
+    }
+    for m in f.medical.iter().filter(|m| m.sent <= as_of) {
+        let until = m.received.filter(|r| *r <= as_of).unwrap_or(as_of);
+        let label = format!(
+            "Lægeattest sendt {}{}",
+            m.sent.dk(),
+            m.received
+                .filter(|r| *r <= as_of)
+                .map(|r| format!(", modtaget {}", r.dk()))
+                .unwrap_or_else(|| ", ikke modtaget".into())
+        );
+        body.push_str(&format!(
+            r##"<line x1="{:.1}" x2="{:.1}" y1="{y_medical}" y2="{y_medical}" stroke="#4a4a4a" stroke-width="4"><title>{}</title></line>"##,
+            x(m.sent), x(until).max(x(m.sent) + 2.0), esc(&label)
+        ));
+        words.push(label.to_lowercase());
+    }
+    for r in f.rehab {
+        let label = format!("Rehabiliteringsteam {}", r.date.dk());
+        let rx = x(r.date);
+        body.push_str(&format!(
+            r##"<polygon points="{:.1},{y_events} {rx:.1},{} {:.1},{y_events} {rx:.1},{}" fill="#5a2d82"><title>{}</title></polygon>"##,
+            rx - 7.0, y_events - 7.0, rx + 7.0, y_events + 7.0, esc(&label)
+        ));
+        words.push(label.to_lowercase());
+    }
+    for d in st.duties.iter().filter(|d| d.kind.is_caseworker_deadline()) {
+        let Some(due) = d.next_by.or(d.due) else {
+            continue;
+        };
+        let label = format!("Frist: {} {} ({})", d.title(), due.dk(), d.status.label());
+        let color = match d.status {
+            Status::Overdue | Status::Missed => "#a4000f",
+            Status::Met | Status::MetLate | Status::NotApplicable => "#4a4a4a",
+            _ => "#004b87",
+        };
+        let dx = x(due);
+        body.push_str(&format!(
+            r##"<path d="M{:.1},{} L{:.1},{} L{:.1},{} Z" fill="{color}"><title>{}</title></path>"##,
+            dx - 6.0, y_deadlines + 8.0, dx, y_deadlines - 4.0, dx + 6.0, y_deadlines + 8.0, esc(&label)
+        ));
+        words.push(label.to_lowercase());
+    }
+    let ax = x(as_of.min(end));
+    body.push_str(&format!(
+        r##"<line x1="{ax:.1}" x2="{ax:.1}" y1="{}" y2="{}" stroke="#a4000f" stroke-dasharray="4 3" stroke-width="1.5"/><text x="{ax:.1}" y="{}" font-size="10" text-anchor="{}" fill="#a4000f">{}</text>"##,
+        y_axis - 2.0, y_deadlines + 12.0, y_deadlines + 26.0,
+        // Near the right edge the label ends at the line instead of centring on it.
+        if ax > w * 0.85 { "end" } else { "middle" },
+        esc(&format!("pr. {}", as_of.dk()))
+    ));
+    format!(
+        r##"<svg class="timeline" viewBox="0 0 {w} 190" role="img" aria-labelledby="tl-title tl-desc" xmlns="http://www.w3.org/2000/svg"><title id="tl-title">Tidslinje for forløb {}</title><desc id="tl-desc">{}</desc>{body}</svg>"##,
+        esc(&c.key),
+        esc(&words.join("; "))
+    )
 }
 
 pub async fn course(
@@ -1020,6 +1163,7 @@ pub async fn course(
     let page = CoursePage {
         layout: Some(layout(&st, &a, "", as_of, Vec::new())),
         as_of: as_of.dk().to_string(),
+        timeline: timeline_svg(&f, &s),
         c: view,
     };
     html(&page)

@@ -475,6 +475,13 @@ async fn one_audit_entry_per_personal_view_and_none_for_figures() {
     let before = app.audit_count().await;
     let res = c.get(app.url("/forloeb/{key}")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    // The timeline is an image with a title and a description in words.
+    assert!(
+        page.contains("<svg class=\"timeline\"")
+            && page.contains("role=\"img\"")
+            && page.contains("<desc id=\"tl-desc\">1. fraværsdag")
+    );
     let entries = app.store.audit_entries(None).await.unwrap();
     assert_eq!(entries.len(), before + 1);
     let e = &entries.last().unwrap().entry;
