@@ -317,7 +317,7 @@ pub struct NextDeadline {
 }
 
 pub struct WorkRow {
-    key: String,
+    href: String,
     name: String,
     cpr: String,
     days: i32,
@@ -474,7 +474,7 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
             let citizen = &pop.citizens[c.citizen.index()];
             let next = s.next_deadline();
             WorkRow {
-                key: c.key.clone(),
+                href: format!("/forloeb/{}", path_segment(&c.key)),
                 name: surname_first(&citizen.name),
                 cpr: citizen.cpr.masked(),
                 days: s.days_since_first_absence,
@@ -558,6 +558,19 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
         visning: sel.view.code(),
     };
     html(&page_view)
+}
+
+/// Percent-encodes a value for one URL path segment (course ids come from the case system and may hold
+/// any character).
+pub(crate) fn path_segment(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Percent-encodes a query parameter value.
@@ -775,6 +788,7 @@ const PURPOSES: &[(&str, &str)] = &[
 #[template(path = "purpose.html")]
 struct PurposePage {
     layout: Option<Layout>,
+    action: String,
     key: String,
     scope: &'static str,
     purposes: &'static [(&'static str, &'static str)],
@@ -1016,6 +1030,7 @@ pub async fn course(
         (None, None) => {
             let page = PurposePage {
                 layout: Some(layout(&st, &a, "", as_of, Vec::new())),
+                action: format!("/forloeb/{}/formaal", path_segment(&key)),
                 key,
                 scope: if a.session.user.role == Role::TeamLead {
                     "dit team"
@@ -1188,6 +1203,7 @@ pub async fn purpose_post(
     let Some((_, label)) = chosen else {
         let page = PurposePage {
             layout: Some(layout(&st, &a, "", today(&st), Vec::new())),
+            action: format!("/forloeb/{}/formaal", path_segment(&key)),
             key,
             scope: "din sagsstamme",
             purposes: PURPOSES,
@@ -1211,7 +1227,7 @@ pub async fn purpose_post(
     // The course key goes back into a URL only after it is known to be a course.
     let known = st.data.get().population.course_by_key(&key).is_some();
     Redirect::to(&if known {
-        format!("/forloeb/{key}")
+        format!("/forloeb/{}", path_segment(&key))
     } else {
         "/".to_string()
     })

@@ -26,6 +26,14 @@ struct App {
 }
 
 async fn spawn(tag: &str) -> App {
+    spawn_with(tag, |_| {}).await
+}
+
+/// Like `spawn`, with the generated municipality changed before it is exported and imported.
+async fn spawn_with(
+    tag: &str,
+    change: impl FnOnce(&mut kadence_core::model::PopulationBuilder),
+) -> App {
     let path =
         std::env::temp_dir().join(format!("kadence-web-{tag}-{}.sqlite", std::process::id()));
     for s in ["", "-wal", "-shm"] {
@@ -36,6 +44,9 @@ async fn spawn(tag: &str) -> App {
     let pop = kadence_synth::generate(
         &kadence_synth::Params::municipality(4, as_of).with_courses_per_year(1000),
     );
+    let mut b = pop.into_builder();
+    change(&mut b);
+    let (pop, _) = b.build();
     let files = kadence_import::to_files(&pop);
     let loaded = kadence_import::read_files(&files).unwrap();
     let meta: Vec<FileMeta> = files
@@ -947,4 +958,81 @@ async fn focus_page_switches_definition_charts_and_reconciles() {
         assert!(!official.contains(&c.cpr.masked()));
     }
     assert_eq!(app.audit_count().await, before);
+}
+
+#[tokio::test]
+async fn hostile_strings_in_every_imported_field_are_stored_and_shown_as_text() {
+    const SCRIPT: &str = "<script>alert('x')</script>";
+    const SQL: &str = "Robert'); DROP TABLE course;--";
+    const ATTR: &str = "Eve\"><img src=x onerror=alert(1)>";
+    let app = spawn_with("hostile", |b| {
+        for (i, c) in b.citizens.iter_mut().enumerate() {
+            c.name = [SCRIPT, SQL, ATTR][i % 3].to_string();
+        }
+        for cw in &mut b.caseworkers {
+            cw.name = format!("{ATTR} {SQL}");
+        }
+        for t in &mut b.teams {
+            t.name = format!("{SCRIPT} & co");
+        }
+        for (i, c) in b.courses.iter_mut().enumerate() {
+            c.key = format!("{}'<x>/ ?#{i}", c.key);
+        }
+    })
+    .await;
+    let courses_before = app.store.counts().await.unwrap().courses;
+    assert_eq!(
+        courses_before as usize,
+        app.pop.courses.len(),
+        "stored as text; no statement ran"
+    );
+    let (c, _) = app.login("lars").await;
+    let mut pages = vec![];
+    for path in [
+        "/team",
+        "/team?visning=overblik1",
+        "/fokusmaal?opdelt=team",
+        "/fokusmaal?opdelt=sagsbehandler",
+    ] {
+        pages.push(
+            c.get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+    // Follow the first course link from the list: the hostile course id survives the URL.
+    let list = &pages[0];
+    let needle = "<th scope=\"row\"><a href=\"";
+    let i = list.find(needle).unwrap() + needle.len();
+    let href = list[i..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(
+        href.starts_with("/forloeb/K01-") && href.contains("%27%3Cx%3E%2F%20%3F%23"),
+        "{href}"
+    );
+    let res = c.get(format!("{}{}", app.base, href)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{href}");
+    pages.push(res.text().await.unwrap());
+    for page in &pages {
+        for raw in ["<script>alert", "<img src=x", "<x>"] {
+            assert!(!page.contains(raw), "raw markup {raw:?} in a page");
+        }
+    }
+    assert!(
+        pages[0].contains("&#60;script&#62;") || pages[0].contains("&lt;script&gt;"),
+        "shown as text"
+    );
+    assert_eq!(
+        app.store.counts().await.unwrap().courses,
+        courses_before,
+        "no statement ran on display either"
+    );
 }
