@@ -127,6 +127,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "POST",
+        path: "/forloeb/{key}/vis-cpr",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "POST",
         path: "/forloeb/{key}/formaal",
         access: Access::Roles(CASEWORK),
         personal: false,
@@ -456,6 +462,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/team/eksport.xlsx", get(pages::team_export))
         .route("/forloeb/{key}", get(pages::course))
         .route("/forloeb/{key}/formaal", post(pages::purpose_post))
+        .route("/forloeb/{key}/vis-cpr", post(pages::reveal_cpr))
         .route("/fokusmaal", get(pages::focus))
         .route(
             "/admin/revision",

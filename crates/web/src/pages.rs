@@ -809,6 +809,8 @@ pub struct DutyView {
 
 pub struct CourseView {
     key: String,
+    /// The full CPR number is shown (after "Vis CPR").
+    revealed: bool,
     name: String,
     cpr: String,
     kind: &'static str,
@@ -829,6 +831,9 @@ pub struct CourseView {
 #[template(path = "course.html")]
 struct CoursePage {
     layout: Option<Layout>,
+    /// Where "Vis CPR" posts to.
+    reveal_action: String,
+    csrf: String,
     as_of: String,
     timeline: String,
     c: CourseView,
@@ -1007,6 +1012,27 @@ pub async fn course(
     Path(key): Path<String>,
     Query(q): Query<DateQuery>,
 ) -> Response {
+    course_page(&st, &a, key, &q.dato, false).await
+}
+
+/// "Vis CPR": the course page with the full CPR number, by POST (never in a URL), logged as its own
+/// action.
+pub async fn reveal_cpr(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Path(key): Path<String>,
+    Form(f): Form<DateQuery>,
+) -> Response {
+    course_page(&st, &a, key, &f.dato, true).await
+}
+
+async fn course_page(
+    st: &AppState,
+    a: &Authed,
+    key: String,
+    dato: &Option<String>,
+    reveal: bool,
+) -> Response {
     let snap = st.data.get();
     let pop = &snap.population;
     let Some(id) = pop.course_by_key(&key) else {
@@ -1017,19 +1043,19 @@ pub async fn course(
         );
     };
     let course = &pop.courses[id.index()];
-    let as_of = as_of(&st, &q.dato);
+    let as_of = as_of(st, dato);
     let granted = st
         .purposes
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .get(&(a.session_key.clone(), key.clone()))
         .cloned();
-    let purpose = match (own_purpose(pop, course, &a), granted) {
+    let purpose = match (own_purpose(pop, course, a), granted) {
         (Some(p), _) => p.to_string(),
         (None, Some(p)) => p,
         (None, None) => {
             let page = PurposePage {
-                layout: Some(layout(&st, &a, "", as_of, Vec::new())),
+                layout: Some(layout(st, a, "", as_of, Vec::new())),
                 action: format!("/forloeb/{}/formaal", path_segment(&key)),
                 key,
                 scope: if a.session.user.role == Role::TeamLead {
@@ -1053,7 +1079,12 @@ pub async fn course(
                 username: a.session.user.username.clone(),
                 cpr: Some(citizen.cpr),
                 course_key: Some(course.key.clone()),
-                action: "vist forløb".into(),
+                action: if reveal {
+                    "vist forløb med fuldt CPR-nummer"
+                } else {
+                    "vist forløb"
+                }
+                .into(),
                 purpose,
             }],
             st.now(),
@@ -1071,7 +1102,12 @@ pub async fn course(
     let view = CourseView {
         key: course.key.clone(),
         name: surname_first(&citizen.name),
-        cpr: citizen.cpr.masked(),
+        cpr: if reveal {
+            citizen.cpr.reveal()
+        } else {
+            citizen.cpr.masked()
+        },
+        revealed: reveal,
         kind: match course.kind {
             CourseKind::SicknessBenefit => "Sygedagpenge",
             CourseKind::JobClarification => "Jobafklaring",
@@ -1176,7 +1212,9 @@ pub async fn course(
             .collect(),
     };
     let page = CoursePage {
-        layout: Some(layout(&st, &a, "", as_of, Vec::new())),
+        reveal_action: format!("/forloeb/{}/vis-cpr", path_segment(&course.key)),
+        csrf: a.session.csrf_token.clone(),
+        layout: Some(layout(st, a, "", as_of, Vec::new())),
         as_of: as_of.dk().to_string(),
         timeline: timeline_svg(&f, &s),
         c: view,

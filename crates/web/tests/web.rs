@@ -1036,3 +1036,57 @@ async fn hostile_strings_in_every_imported_field_are_stored_and_shown_as_text() 
         "no statement ran on display either"
     );
 }
+
+#[tokio::test]
+async fn cpr_is_revealed_only_on_request_and_that_is_logged() {
+    let app = spawn("reveal").await;
+    let (c, csrf) = app.login("mette").await;
+    let course = app
+        .pop
+        .courses
+        .iter()
+        .find(|c| c.key == app.own_course)
+        .unwrap();
+    let cpr = app.pop.citizens[course.citizen.index()].cpr;
+    let page = c
+        .get(app.url("/forloeb/{key}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&cpr.masked()) && !page.contains(&cpr.reveal()) && page.contains("Vis CPR")
+    );
+    let res = c
+        .post(app.url("/forloeb/{key}/vis-cpr"))
+        .form(&[("dato", "30-06-2025")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "CSRF checked");
+    let before = app.audit_count().await;
+    let res = c
+        .post(app.url("/forloeb/{key}/vis-cpr"))
+        .form(&[("csrf", csrf.as_str()), ("dato", "30-06-2025")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        !res.url().as_str().contains(&cpr.reveal().replace('-', "")),
+        "never in a URL"
+    );
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(&cpr.reveal()),
+        "the full number after the request"
+    );
+    let entries = app.store.audit_entries(Some(&cpr)).await.unwrap();
+    assert_eq!(app.audit_count().await, before + 1);
+    assert_eq!(
+        entries.last().unwrap().entry.action,
+        "vist forløb med fuldt CPR-nummer"
+    );
+}
