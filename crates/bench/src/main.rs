@@ -92,17 +92,31 @@ fn all_duties(pop: &Population, as_of: Day, threads: usize) -> (usize, usize) {
         }
         (n, overdue)
     };
+    fan_out(pop, threads, work)
+        .into_iter()
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// Runs `work` over equal chunks of the courses, one thread each (inline for one thread), and returns
+/// the chunks' results in course order. A worker's panic is the benchmark's panic: a swallowed one
+/// would make the figures wrong without a word.
+fn fan_out<T: Send>(
+    pop: &Population,
+    threads: usize,
+    work: impl Fn(std::ops::Range<u32>) -> T + Sync,
+) -> Vec<T> {
     if threads == 1 {
-        return work(0..pop.courses.len() as u32);
+        return vec![work(0..pop.courses.len() as u32)];
     }
+    let work = &work;
     std::thread::scope(|sc| {
         let hs: Vec<_> = chunks(pop, threads)
             .into_iter()
             .map(|r| sc.spawn(move || work(r)))
             .collect();
         hs.into_iter()
-            .map(|h| h.join().unwrap_or((0, 0)))
-            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+            .map(|h| h.join().expect("a benchmark worker panicked"))
+            .collect()
     })
 }
 
@@ -132,20 +146,11 @@ fn measure(
         );
         out
     };
-    if threads == 1 {
-        return work(0..pop.courses.len() as u32);
+    let mut all = Vec::with_capacity(pop.courses.len());
+    for part in fan_out(pop, threads, work) {
+        all.extend(part);
     }
-    std::thread::scope(|sc| {
-        let hs: Vec<_> = chunks(pop, threads)
-            .into_iter()
-            .map(|r| sc.spawn(move || work(r)))
-            .collect();
-        let mut all = Vec::with_capacity(pop.courses.len());
-        for h in hs {
-            all.extend(h.join().unwrap_or_default());
-        }
-        all
-    })
+    all
 }
 
 fn peak_rss_mib() -> Option<f64> {

@@ -208,7 +208,9 @@ pub struct AppState {
 /// The last few (snapshot, as-of date) evaluations.
 #[derive(Default)]
 pub(crate) struct StatusCache {
-    entries: Vec<(usize, kadence_core::Day, Statuses)>,
+    /// The entry holds its snapshot, so a snapshot is compared by identity (`Arc::ptr_eq`) and its
+    /// address cannot be reused by a later one while the entry exists.
+    entries: Vec<(Arc<kadence_store::Snapshot>, kadence_core::Day, Statuses)>,
 }
 
 /// Every course active on a date, with its status.
@@ -243,14 +245,13 @@ impl AppState {
         snap: &Arc<kadence_store::Snapshot>,
         as_of: kadence_core::Day,
     ) -> Statuses {
-        let key = Arc::as_ptr(snap) as usize;
         if let Some((_, _, v)) = self
             .statuses
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .entries
             .iter()
-            .find(|(k, d, _)| *k == key && *d == as_of)
+            .find(|(k, d, _)| Arc::ptr_eq(k, snap) && *d == as_of)
         {
             return Arc::clone(v);
         }
@@ -272,12 +273,14 @@ impl AppState {
             .collect();
         let v = Arc::new(computed);
         let mut cache = self.statuses.lock().unwrap_or_else(|e| e.into_inner());
-        // Entries of an older snapshot can never be asked for again.
-        cache.entries.retain(|(k, _, _)| *k == key);
+        // Entries of an older snapshot can never be asked for again (and dropping them frees it).
+        cache.entries.retain(|(k, _, _)| Arc::ptr_eq(k, snap));
         if cache.entries.len() >= STATUS_CACHE_SIZE {
             cache.entries.remove(0);
         }
-        cache.entries.push((key, as_of, Arc::clone(&v)));
+        cache
+            .entries
+            .push((Arc::clone(snap), as_of, Arc::clone(&v)));
         v
     }
 

@@ -367,8 +367,21 @@ struct Selection {
     as_of: Day,
     query: String,
     view: View,
-    rows: Vec<(CourseId, CourseStatus)>,
+    /// The shared statuses of every active course, and the positions of the selected ones in
+    /// urgency order: a request borrows the statuses instead of copying them.
+    statuses: crate::Statuses,
+    order: Vec<usize>,
     counts: Vec<(View, usize)>,
+}
+
+impl Selection {
+    fn rows(&self) -> impl Iterator<Item = &(CourseId, CourseStatus)> + '_ {
+        self.order.iter().map(|i| &self.statuses[*i])
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
 }
 
 fn select(
@@ -387,41 +400,39 @@ fn select(
         .and_then(View::from_code)
         .unwrap_or(View::All);
     let all = st.active_statuses(snap, as_of);
-    let scoped: Vec<&(CourseId, CourseStatus)> = all
+    let scoped: Vec<usize> = all
         .iter()
-        .filter(|(id, _)| keep(pop, &pop.courses[id.index()]))
-        .filter(|(id, _)| {
+        .enumerate()
+        .filter(|(_, (id, _))| keep(pop, &pop.courses[id.index()]))
+        .filter(|(_, (id, _))| {
             needle.is_empty()
                 || pop.citizens[pop.courses[id.index()].citizen.index()]
                     .name
                     .to_lowercase()
                     .contains(&needle)
         })
+        .map(|(i, _)| i)
         .collect();
+    let matches = |v: View, i: usize| {
+        let (id, st) = &all[i];
+        v.matches(&pop.courses[id.index()], st)
+    };
     let counts = View::ALL
         .iter()
-        .map(|v| {
-            (
-                *v,
-                scoped
-                    .iter()
-                    .filter(|(id, s)| v.matches(&pop.courses[id.index()], s))
-                    .count(),
-            )
-        })
+        .map(|v| (*v, scoped.iter().filter(|i| matches(*v, **i)).count()))
         .collect();
-    let mut rows: Vec<(CourseId, CourseStatus)> = scoped
-        .into_iter()
-        .filter(|(id, s)| view.matches(&pop.courses[id.index()], s))
-        .cloned()
-        .collect();
+    let mut order: Vec<usize> = scoped.into_iter().filter(|i| matches(view, *i)).collect();
     // Sort keys computed once per row, not once per comparison.
-    rows.sort_by_cached_key(|(id, s)| (urgency(s), pop.courses[id.index()].key.clone()));
+    order.sort_by_cached_key(|i| {
+        let (id, st) = &all[*i];
+        (urgency(st), pop.courses[id.index()].key.clone())
+    });
     Selection {
         as_of,
         query,
         view,
-        rows,
+        statuses: all,
+        order,
         counts,
     }
 }
@@ -461,11 +472,11 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
     let snap = st.data.get();
     let pop = &snap.population;
     let sel = select(st, &snap, &q, spec.keep);
-    let total = sel.rows.len();
+    let total = sel.len();
     let size = st.config.page_size.max(1);
     let pages = total.div_ceil(size).max(1);
     let page = q.side.unwrap_or(1).clamp(1, pages);
-    let shown: Vec<_> = sel.rows.iter().skip((page - 1) * size).take(size).collect();
+    let shown: Vec<_> = sel.rows().skip((page - 1) * size).take(size).collect();
     let audit = audit_rows(pop, a, &shown, "vist i arbejdsliste", spec.purpose);
     let view: Vec<WorkRow> = shown
         .iter()
@@ -586,7 +597,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
     let snap = st.data.get();
     let pop = &snap.population;
     let sel = select(st, &snap, &q, spec.keep);
-    let all: Vec<_> = sel.rows.iter().collect();
+    let all: Vec<_> = sel.rows().collect();
     let audit = audit_rows(pop, a, &all, "eksporteret til Excel", spec.purpose);
     if st.store.audit_append(&audit, st.now()).await.is_err() {
         return render_error(
@@ -627,7 +638,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
             let (y, m, dd) = d.to_ymd();
             ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
         };
-        for (i, (id, s)) in sel.rows.iter().enumerate() {
+        for (i, (id, s)) in sel.rows().enumerate() {
             let r = i as u32 + 1;
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
@@ -658,7 +669,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
             )?;
             ws.write_string(r, 10, flags(pop, *id, s).join("; "))?;
         }
-        ws.autofilter(0, 0, sel.rows.len() as u32, (headers.len() - 1) as u16)?;
+        ws.autofilter(0, 0, sel.len() as u32, (headers.len() - 1) as u16)?;
         wb.save_to_buffer()
     };
     match build() {
