@@ -442,7 +442,7 @@ fn audit_extract_and_verify() {
         let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
         sqlx_exec(
             &store,
-            "UPDATE audit_log SET purpose = 'skjult' WHERE seq = 2",
+            "UPDATE audit_event SET purpose = 'skjult' WHERE seq = 2",
         )
         .await;
         store.pool().close().await;

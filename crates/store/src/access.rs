@@ -4,8 +4,7 @@
 //!   lock-out.
 //! - A session is a random 256-bit token in a cookie; only its SHA-256 is stored, with a per-session CSRF
 //!   token, the creation time (absolute timeout) and the last use (idle timeout).
-//! - The audit log is append-only and hash-chained: each entry stores the hash of the previous one, so
-//!   any change or deletion is detected by [`Store::audit_verify`].
+//! - The audit log lives in [`crate::audit`]; its types are re-exported here.
 //!
 //! Times are passed in (`now`), so timeouts are testable; the shells read the clock.
 
@@ -17,9 +16,9 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use kadence_core::cpr::Cpr;
 
-use crate::{hex, insert_rows, Result, Store, StoreError, Val};
+pub use crate::audit::{AuditEntry, AuditRecord, AuditVerdict};
+use crate::{hex, Result, Store, StoreError};
 
 /// A user's role (rolle).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,39 +112,6 @@ impl Default for Policy {
     }
 }
 
-/// One audit entry to write.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub username: String,
-    /// The citizen looked up (stored in full: the log must name whom; it is itself personal data).
-    pub cpr: Option<Cpr>,
-    pub course_key: Option<String>,
-    /// What was done, in Danish ("vist forløb", "vist i arbejdsliste", "eksporteret").
-    pub action: String,
-    /// Why (formål).
-    pub purpose: String,
-}
-
-/// A stored audit entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditRecord {
-    pub seq: i64,
-    pub at: String,
-    pub entry: AuditEntry,
-    pub hash: String,
-}
-
-/// The result of verifying the audit chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AuditVerdict {
-    /// All entries chain correctly.
-    Intact { entries: i64 },
-    /// The first entry whose hash or link does not match.
-    Broken { seq: i64 },
-}
-
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system's random source works");
@@ -171,29 +137,6 @@ fn verify_password(hash: &str, password: &str) -> bool {
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
-}
-
-fn cpr_column(v: Option<String>) -> Result<Option<Cpr>> {
-    v.map(|s| {
-        Cpr::parse(&s).map_err(|_| StoreError::Corrupt {
-            table: "audit_log",
-            column: "cpr",
-            value: "(maskeret)".into(),
-        })
-    })
-    .transpose()
-}
-
-fn entry_hash(prev: &str, seq: i64, at: &str, e: &AuditEntry) -> String {
-    let text = format!(
-        "{prev}\n{seq}\n{at}\n{}\n{}\n{}\n{}\n{}",
-        e.username,
-        e.cpr.map(|c| c.reveal()).unwrap_or_default(),
-        e.course_key.as_deref().unwrap_or(""),
-        e.action,
-        e.purpose
-    );
-    sha256_hex(&text)
 }
 
 fn user_from(r: &sqlx::any::AnyRow) -> Result<User> {
@@ -418,135 +361,5 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    /// Appends entries to the audit log in one transaction, chaining their hashes.
-    pub async fn audit_append(&self, entries: &[AuditEntry], now: Timestamp) -> Result<()> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let _writer = self.audit_writer.lock().await;
-        // Another process (a CLI, a second server on PostgreSQL) may still race for the next sequence
-        // number or the write lock; the loser waits briefly and retries.
-        let mut attempt = 0;
-        loop {
-            match self.try_audit_append(entries, now).await {
-                Err(StoreError::Db(e)) if attempt < 20 && e.as_database_error().is_some() => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
-                }
-                other => return other,
-            }
-        }
-    }
-
-    async fn try_audit_append(&self, entries: &[AuditEntry], now: Timestamp) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (mut seq, mut prev) = match last {
-            Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
-            None => (0, GENESIS.to_string()),
-        };
-        let at = now.to_string();
-        let mut rows = Vec::with_capacity(entries.len());
-        for e in entries {
-            seq += 1;
-            let hash = entry_hash(&prev, seq, &at, e);
-            rows.push(vec![
-                Val::Int(seq),
-                Val::Text(Some(at.clone())),
-                Val::Text(Some(e.username.clone())),
-                Val::Text(e.cpr.map(|c| c.reveal())),
-                Val::Text(e.course_key.clone()),
-                Val::Text(Some(e.action.clone())),
-                Val::Text(Some(e.purpose.clone())),
-                Val::Text(Some(prev.clone())),
-                Val::Text(Some(hash.clone())),
-            ]);
-            prev = hash;
-        }
-        // One multi-row statement per batch: a worklist page logs 50 citizens at once.
-        insert_rows(
-            &mut tx,
-            self.backend,
-            "audit_log",
-            &[
-                "seq",
-                "at",
-                "username",
-                "cpr",
-                "course_key",
-                "action",
-                "purpose",
-                "prev_hash",
-                "hash",
-            ],
-            rows,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Audit entries, oldest first; only those about one citizen when `cpr` is given.
-    pub async fn audit_entries(&self, cpr: Option<&Cpr>) -> Result<Vec<AuditRecord>> {
-        let rows = match cpr {
-            Some(c) => sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, hash FROM audit_log WHERE cpr = $1 ORDER BY seq")
-                .bind(c.reveal())
-                .fetch_all(&self.pool)
-                .await?,
-            None => sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, hash FROM audit_log ORDER BY seq")
-                .fetch_all(&self.pool)
-                .await?,
-        };
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    seq: r.try_get(0)?,
-                    at: r.try_get(1)?,
-                    entry: AuditEntry {
-                        username: r.try_get(2)?,
-                        cpr: cpr_column(r.try_get(3)?)?,
-                        course_key: r.try_get(4)?,
-                        action: r.try_get(5)?,
-                        purpose: r.try_get(6)?,
-                    },
-                    hash: r.try_get(7)?,
-                })
-            })
-            .collect()
-    }
-
-    /// Recomputes the hash chain from the first entry.
-    pub async fn audit_verify(&self) -> Result<AuditVerdict> {
-        let rows = sqlx::query("SELECT seq, at, username, cpr, course_key, action, purpose, prev_hash, hash FROM audit_log ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut prev = GENESIS.to_string();
-        for (expected_seq, r) in (1i64..).zip(rows.iter()) {
-            let seq: i64 = r.try_get(0)?;
-            let e = AuditEntry {
-                username: r.try_get(2)?,
-                cpr: cpr_column(r.try_get(3)?)?,
-                course_key: r.try_get(4)?,
-                action: r.try_get(5)?,
-                purpose: r.try_get(6)?,
-            };
-            let stored_prev: String = r.try_get(7)?;
-            let stored: String = r.try_get(8)?;
-            let at: String = r.try_get(1)?;
-            if seq != expected_seq
-                || stored_prev != prev
-                || entry_hash(&prev, seq, &at, &e) != stored
-            {
-                return Ok(AuditVerdict::Broken { seq });
-            }
-            prev = stored;
-        }
-        Ok(AuditVerdict::Intact {
-            entries: rows.len() as i64,
-        })
     }
 }

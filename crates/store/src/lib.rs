@@ -18,6 +18,7 @@
 //! placeholders, which both SQLite and PostgreSQL accept.
 
 pub mod access;
+pub mod audit;
 pub mod codes;
 pub mod schema;
 
@@ -53,6 +54,8 @@ pub enum StoreError {
         column: &'static str,
         value: String,
     },
+    #[error("Opslaget kunne ikke logges i revisionsloggen: {0}")]
+    Audit(String),
     #[error("Ukendt databaseadresse «{0}»; brug sqlite://sti eller postgres://...")]
     Url(String),
 }
@@ -155,9 +158,9 @@ pub struct Counts {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Serialises this process's audit appends: the hash chain needs one writer at a time, and
-    /// SQLite answers BUSY at once (without waiting) to a read-then-write transaction that loses.
-    audit_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// This process's audit group-commit queue: the hash chain needs one writer at a time, and SQLite
+    /// answers BUSY at once (without waiting) to a read-then-write transaction that loses.
+    audit: Arc<audit::AuditQueue>,
 }
 
 /// A value to bind.
@@ -480,7 +483,7 @@ impl Store {
         let store = Store {
             pool,
             backend,
-            audit_writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            audit: Arc::default(),
         };
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.

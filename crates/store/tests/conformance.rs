@@ -540,6 +540,7 @@ async fn access(store: Store) {
         .audit_append(&[e("0101501000", "vist forløb")], t0)
         .await
         .unwrap();
+    // One page of two citizens is one event of two entries.
     store
         .audit_append(
             &[
@@ -550,39 +551,160 @@ async fn access(store: Store) {
         )
         .await
         .unwrap();
+    store
+        .audit_append(&[e("0202502000", "eksporteret til Excel")], later)
+        .await
+        .unwrap();
     assert_eq!(
         store.audit_verify().await.unwrap(),
-        AuditVerdict::Intact { entries: 3 }
+        AuditVerdict::Intact { entries: 4 }
     );
     let mine = store
         .audit_entries(Some(&kadence_core::cpr::Cpr::parse("010150-1000").unwrap()))
         .await
         .unwrap();
-    assert_eq!(mine.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 3]);
-    sqlx::query("UPDATE audit_log SET purpose = 'noget andet' WHERE seq = 2")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    assert_eq!(mine.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        mine.iter()
+            .map(|r| r.entry.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["vist forløb", "vist i arbejdsliste"]
+    );
+    assert!(mine
+        .iter()
+        .all(|r| r.entry.course_key.as_deref() == Some("F1")));
+
+    // Concurrent pages are group committed, each logged once, the chain intact.
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let store = store.clone();
+            let entry = e("0202502000", &format!("side {i}"));
+            tokio::spawn(async move { store.audit_append(&[entry], later).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
     assert_eq!(
         store.audit_verify().await.unwrap(),
+        AuditVerdict::Intact { entries: 28 }
+    );
+    let mut actions: Vec<String> = store
+        .audit_entries(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.action)
+        .filter(|a| a.starts_with("side "))
+        .collect();
+    actions.sort();
+    actions.dedup();
+    assert_eq!(actions.len(), 24);
+
+    // Tampering: a changed purpose, a citizen removed from a page, a deleted event.
+    let tamper = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+            store.audit_verify().await.unwrap()
+        }
+    };
+    assert_eq!(
+        tamper("UPDATE audit_event SET purpose = 'noget andet' WHERE seq = 2").await,
         AuditVerdict::Broken { seq: 2 }
     );
-    sqlx::query("UPDATE audit_log SET purpose = 'Opfølgning i egen sag' WHERE seq = 2")
-        .execute(store.pool())
+    assert_eq!(
+        tamper("UPDATE audit_event SET purpose = 'Opfølgning i egen sag' WHERE seq = 2").await,
+        AuditVerdict::Intact { entries: 28 }
+    );
+    assert_eq!(
+        tamper("UPDATE audit_event SET subjects = '0202502000 F1' WHERE seq = 2").await,
+        AuditVerdict::Broken { seq: 2 }
+    );
+    assert_eq!(
+        tamper("DELETE FROM audit_event WHERE seq = 2").await,
+        AuditVerdict::Broken { seq: 3 }
+    );
+}
+
+/// A database written before migration 3 (one audit row per citizen) keeps its entries, their hashes
+/// and their place in the chain; new events continue it.
+#[tokio::test]
+async fn sqlite_audit_log_of_schema_2_is_carried_over() {
+    use kadence_store::access::{AuditEntry, AuditVerdict};
+    use sha2::{Digest, Sha256};
+    use sqlx::Connection;
+    let url = sqlite_url("legacy-audit");
+    {
+        let mut c = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        for (version, name, statements) in kadence_store::schema::MIGRATIONS.iter().take(2) {
+            for sql in *statements {
+                sqlx::query(sql).execute(&mut c).await.unwrap();
+            }
+            sqlx::query("INSERT INTO schema_migrations VALUES ($1, $2, 'then')")
+                .bind(version)
+                .bind(name.to_string())
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        // Rows as the schema-2 code wrote them: sha256 of the fields joined by newlines.
+        let mut prev = "0".repeat(64);
+        for (seq, cpr, key) in [(1i64, "010150-1000", "F 1"), (2, "020250-2000", "F2")] {
+            let at = "2026-01-05T08:00:00Z";
+            let text = format!("{prev}\n{seq}\n{at}\nmette\n{cpr}\n{key}\nvist forløb\nOpfølgning");
+            let hash = hex(&Sha256::digest(text.as_bytes()));
+            sqlx::query("INSERT INTO audit_log VALUES ($1, $2, 'mette', $3, $4, 'vist forløb', 'Opfølgning', $5, $6)")
+                .bind(seq)
+                .bind(at)
+                .bind(cpr)
+                .bind(key)
+                .bind(&prev)
+                .bind(&hash)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            prev = hash;
+        }
+    }
+    let store = Store::open(&url).await.expect("migrates");
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Intact { entries: 2 }
+    );
+    let cpr = kadence_core::cpr::Cpr::parse("0101501000").unwrap();
+    store
+        .audit_append(
+            &[AuditEntry {
+                username: "mette".into(),
+                cpr: Some(cpr),
+                course_key: Some("F 1".into()),
+                action: "vist i arbejdsliste".into(),
+                purpose: "Opfølgning".into(),
+            }],
+            jiff::Timestamp::UNIX_EPOCH,
+        )
         .await
         .unwrap();
     assert_eq!(
         store.audit_verify().await.unwrap(),
         AuditVerdict::Intact { entries: 3 }
     );
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(
-        store.audit_verify().await.unwrap(),
-        AuditVerdict::Broken { seq: 3 }
-    );
+    let mine = store.audit_entries(Some(&cpr)).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 3]);
+    assert!(mine
+        .iter()
+        .all(|r| r.entry.course_key.as_deref() == Some("F 1")));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[tokio::test]
