@@ -16,7 +16,6 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-
 pub use crate::audit::{AuditEntry, AuditRecord, AuditVerdict};
 use crate::{hex, Result, Store, StoreError};
 

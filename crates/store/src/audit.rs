@@ -112,7 +112,9 @@ fn escape_key(key: &str) -> String {
 }
 
 fn unescape_key(s: &str) -> String {
-    s.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+    s.replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%25", "%")
 }
 
 /// The subject text of an event: `cpr course_key` per line (an empty CPR for look-ups of no citizen).
@@ -280,7 +282,8 @@ impl Store {
     /// Audit entries, oldest first, one per citizen looked up; only those about one citizen when `cpr`
     /// is given.
     pub async fn audit_entries(&self, cpr: Option<&Cpr>) -> Result<Vec<AuditRecord>> {
-        let sql = "SELECT seq, at, username, action, purpose, subjects, format, hash FROM audit_event";
+        let sql =
+            "SELECT seq, at, username, action, purpose, subjects, format, hash FROM audit_event";
         let rows = match cpr {
             // A CPR number is ten digits, so it holds no LIKE wildcard.
             Some(c) => {
@@ -393,7 +396,10 @@ mod tests {
         let text = subjects_text(&entries);
         assert_eq!(text.lines().count(), keys.len());
         let back = parse_subjects(FORMAT_EVENT, &text).unwrap();
-        let got: Vec<String> = back.iter().map(|(_, k)| k.clone().unwrap_or_default()).collect();
+        let got: Vec<String> = back
+            .iter()
+            .map(|(_, k)| k.clone().unwrap_or_default())
+            .collect();
         assert_eq!(got, keys);
         assert!(back.iter().all(|(c, _)| *c == cpr));
     }
@@ -423,7 +429,11 @@ mod tests {
             purpose: "p".into(),
         };
         let events = events_of(
-            &[e("0101501000", "a"), e("0202502000", "a"), e("0101501000", "b")],
+            &[
+                e("0101501000", "a"),
+                e("0202502000", "a"),
+                e("0101501000", "b"),
+            ],
             Timestamp::UNIX_EPOCH,
         );
         assert_eq!(events.len(), 2);

@@ -25,6 +25,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use jiff::Timestamp;
+use kadence_core::duties::CourseStatus;
+use kadence_core::measures::MeasureKind;
+use kadence_core::model::CourseId;
+use kadence_core::reconcile::Reconciliation;
 use kadence_core::rules::RuleBook;
 use kadence_core::settings::Settings;
 use kadence_store::access::{Policy, Role, Session};
@@ -202,26 +206,56 @@ pub struct AppState {
     login_attempts: Mutex<HashMap<IpAddr, Vec<Timestamp>>>,
     /// Every active course's status per (snapshot, as-of date): lists filter it instead of evaluating
     /// every course on every request. Pure results of immutable inputs, so sharing them is safe.
-    statuses: Mutex<StatusCache>,
+    statuses: SnapshotCache<kadence_core::Day, Vec<(CourseId, CourseStatus)>>,
+    /// The focus page's reconciliation per (snapshot, as-of date, measure, internal definition?).
+    reconciliations: SnapshotCache<(kadence_core::Day, MeasureKind, bool), Reconciliation>,
 }
 
-/// The last few (snapshot, as-of date) evaluations.
-#[derive(Default)]
-pub(crate) struct StatusCache {
-    /// The entry holds its snapshot, so a snapshot is compared by identity (`Arc::ptr_eq`) and its
+/// The last few pure results computed from a snapshot, by key.
+pub(crate) struct SnapshotCache<K, V> {
+    /// An entry holds its snapshot, so a snapshot is compared by identity (`Arc::ptr_eq`) and its
     /// address cannot be reused by a later one while the entry exists.
-    entries: Vec<(Arc<kadence_store::Snapshot>, kadence_core::Day, Statuses)>,
+    entries: Mutex<Vec<(Arc<kadence_store::Snapshot>, K, Arc<V>)>>,
+}
+
+impl<K: PartialEq, V> SnapshotCache<K, V> {
+    const SIZE: usize = 8;
+
+    fn new() -> Self {
+        SnapshotCache {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The value for (`snap`, `key`), computed by `f` when not cached (outside the lock: two requests
+    /// may compute the same value at once, which is harmless, rather than queue behind each other).
+    pub(crate) fn get(
+        &self,
+        snap: &Arc<kadence_store::Snapshot>,
+        key: K,
+        f: impl FnOnce() -> V,
+    ) -> Arc<V> {
+        let lock = || self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, v)) = lock()
+            .iter()
+            .find(|(s, k, _)| Arc::ptr_eq(s, snap) && *k == key)
+        {
+            return Arc::clone(v);
+        }
+        let v = Arc::new(f());
+        let mut entries = lock();
+        // Entries of an older snapshot can never be asked for again (and dropping them frees it).
+        entries.retain(|(s, _, _)| Arc::ptr_eq(s, snap));
+        if entries.len() >= Self::SIZE {
+            entries.remove(0);
+        }
+        entries.push((Arc::clone(snap), key, Arc::clone(&v)));
+        v
+    }
 }
 
 /// Every course active on a date, with its status.
-pub(crate) type Statuses = Arc<
-    Vec<(
-        kadence_core::model::CourseId,
-        kadence_core::duties::CourseStatus,
-    )>,
->;
-
-const STATUS_CACHE_SIZE: usize = 8;
+pub(crate) type Statuses = Arc<Vec<(CourseId, CourseStatus)>>;
 
 impl AppState {
     pub fn new(store: Store, data: Arc<SnapshotCell>, clock: Clock, config: Config) -> AppState {
@@ -235,7 +269,8 @@ impl AppState {
             config,
             purposes: Mutex::new(HashMap::new()),
             login_attempts: Mutex::new(HashMap::new()),
-            statuses: Mutex::new(StatusCache::default()),
+            statuses: SnapshotCache::new(),
+            reconciliations: SnapshotCache::new(),
         }
     }
 
@@ -245,43 +280,51 @@ impl AppState {
         snap: &Arc<kadence_store::Snapshot>,
         as_of: kadence_core::Day,
     ) -> Statuses {
-        if let Some((_, _, v)) = self
-            .statuses
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entries
-            .iter()
-            .find(|(k, d, _)| Arc::ptr_eq(k, snap) && *d == as_of)
-        {
-            return Arc::clone(v);
-        }
-        let pop = &snap.population;
-        let computed: Vec<_> = pop
-            .course_ids()
-            .filter(|id| pop.courses[id.index()].active_on(as_of))
-            .map(|id| {
-                (
-                    id,
-                    kadence_core::duties::evaluate(
+        self.statuses.get(snap, as_of, || {
+            let pop = &snap.population;
+            pop.course_ids()
+                .filter(|id| pop.courses[id.index()].active_on(as_of))
+                .map(|id| {
+                    let st = kadence_core::duties::evaluate(
                         pop.facts(id),
                         &self.book,
                         &self.settings,
                         as_of,
-                    ),
-                )
-            })
-            .collect();
-        let v = Arc::new(computed);
-        let mut cache = self.statuses.lock().unwrap_or_else(|e| e.into_inner());
-        // Entries of an older snapshot can never be asked for again (and dropping them frees it).
-        cache.entries.retain(|(k, _, _)| Arc::ptr_eq(k, snap));
-        if cache.entries.len() >= STATUS_CACHE_SIZE {
-            cache.entries.remove(0);
-        }
-        cache
-            .entries
-            .push((Arc::clone(snap), as_of, Arc::clone(&v)));
-        v
+                    );
+                    (id, st)
+                })
+                .collect()
+        })
+    }
+
+    /// The focus page's comparison of `kind` under the official and the internal definition over the
+    /// twelve months up to `as_of` (`internal`: the internal definition is the one shown, `a`).
+    pub(crate) fn reconciliation(
+        &self,
+        snap: &Arc<kadence_store::Snapshot>,
+        as_of: kadence_core::Day,
+        kind: MeasureKind,
+        internal: bool,
+    ) -> Arc<Reconciliation> {
+        use kadence_core::measures::Definition;
+        self.reconciliations.get(snap, (as_of, kind, internal), || {
+            let (def, other) = if internal {
+                (Definition::internal_legacy(), Definition::official())
+            } else {
+                (Definition::official(), Definition::internal_legacy())
+            };
+            let to = as_of.month();
+            kadence_core::reconcile::reconcile(
+                &snap.population,
+                &self.book,
+                kind,
+                &def,
+                &other,
+                to.plus(-11),
+                to,
+                as_of,
+            )
+        })
     }
 
     fn now(&self) -> Timestamp {

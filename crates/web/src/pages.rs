@@ -13,7 +13,7 @@ use kadence_core::date::Day;
 use kadence_core::dk;
 use kadence_core::dk::local_time;
 use kadence_core::duties::{evaluate, CourseStatus, Status};
-use kadence_core::measures::{Definition, MeasureKind, Split};
+use kadence_core::measures::{MeasureKind, Split};
 use kadence_core::model::*;
 use kadence_core::worklist::{conversations_text, days_text, flags, urgency, View};
 use kadence_store::access::{AuditEntry, Login, Role};
@@ -1432,7 +1432,7 @@ pub async fn focus(
     Query(q): Query<FocusQuery>,
 ) -> Response {
     use kadence_core::measures::Group;
-    use kadence_core::reconcile::{reconcile, Effect, Reason};
+    use kadence_core::reconcile::{Effect, Reason};
     let snap = st.data.get();
     let pop = &snap.population;
     let as_of = as_of(&st, &q.dato);
@@ -1442,20 +1442,14 @@ pub async fn focus(
         _ => MeasureKind::EarlyEffort,
     };
     let internal = q.definition.as_deref() == Some("intern");
-    let (def, other) = if internal {
-        (Definition::internal_legacy(), Definition::official())
-    } else {
-        (Definition::official(), Definition::internal_legacy())
-    };
     let (split, split_code, split_label) = match q.opdelt.as_deref() {
         Some("team") => (Split::Team, "team", "team"),
         Some("sagsbehandler") => (Split::Caseworker, "sagsbehandler", "sagsbehandler"),
         _ => (Split::Total, "maaned", "måned"),
     };
-    let to = as_of.month();
-    let from = to.plus(-11);
-    let rec = reconcile(pop, &st.book, kind, &def, &other, from, to, as_of);
+    let rec = st.reconciliation(&snap, as_of, kind, internal);
     let r = &rec.a;
+    let (def, other) = (&rec.a.definition, &rec.b.definition);
     let target = kind.target();
     let cells = r.cells(pop, Split::Total);
     let pooled = r.pooled(pop, Split::Total)[0];
