@@ -215,8 +215,10 @@ pub struct AppState {
 pub(crate) struct SnapshotCache<K, V> {
     /// An entry holds its snapshot, so a snapshot is compared by identity (`Arc::ptr_eq`) and its
     /// address cannot be reused by a later one while the entry exists.
-    entries: Mutex<Vec<(Arc<kadence_store::Snapshot>, K, Arc<V>)>>,
+    entries: Mutex<Vec<CacheEntry<K, V>>>,
 }
+
+type CacheEntry<K, V> = (Arc<kadence_store::Snapshot>, K, Arc<V>);
 
 impl<K: PartialEq, V> SnapshotCache<K, V> {
     const SIZE: usize = 8;
