@@ -45,8 +45,8 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     await checkA11y(anon, 'login');
 
     for (const [user, paths] of [
-      ['sagsbehandler', ['/mine', '/fokusmaal']],
-      ['teamleder', ['/team', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265']],
+      ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/fokusmaal']],
+      ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265']],
       ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler']],
       ['administrator', ['/admin/revision']],
     ]) {
@@ -105,6 +105,65 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     await p.waitForLoadState('load');
     assert.ok(await p.getByRole('heading', { name: /Pligter pr\./ }).isVisible());
     await nojs.close();
+  } finally {
+    await b.close();
+  }
+});
+
+// Presses Tab until the focused element matches `selector`; fails if it takes more than `max` presses.
+// Every element reached on the way must show a visible focus indicator (WCAG 2.4.7).
+async function tabTo(page, selector, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const state = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return { at: false, visible: true, what: 'body' };
+      const cs = getComputedStyle(el);
+      const visible = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none';
+      return { at: el.matches(sel), visible, what: `${el.tagName} ${el.textContent.trim().slice(0, 40)}` };
+    }, selector);
+    assert.ok(state.visible, `focus indicator visible on ${state.what}`);
+    if (state.at) return;
+  }
+  assert.fail(`${selector} not reached with ${max} presses of Tab`);
+}
+
+test('keyboard only: log in, skip to the content, open a course, change the date, use the menu', async () => {
+  const b = await browser();
+  try {
+    const ctx = await b.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login`);
+    await tabTo(page, '#brugernavn');
+    await page.keyboard.type('sagsbehandler');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(logins.sagsbehandler);
+    await Promise.all([page.waitForURL(/\/mine/), page.keyboard.press('Enter')]);
+
+    // The first Tab reaches the skip link, which moves past the menu to the content.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Spring til indhold');
+    await page.keyboard.press('Enter');
+    assert.match(page.url(), /#indhold$/);
+
+    // Open the most urgent course.
+    await tabTo(page, 'table.worklist tbody th a');
+    await Promise.all([page.waitForURL(/\/forloeb\//), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('h1').innerText(), /forløb/);
+
+    // Change the as-of date from the keyboard.
+    await tabTo(page, '#dato');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('01-01-2026');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await page.waitForFunction(() => /Data pr\. 01-01-2026/.test(document.querySelector('.freshness').textContent));
+
+    // The main menu.
+    await page.goto(`${base}/mine`);
+    await tabTo(page, 'nav[aria-label="Hovedmenu"] a[href="/laegeoplysninger"]');
+    await Promise.all([page.waitForURL(/\/laegeoplysninger/), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('h1').innerText(), /Lægeoplysninger/);
+    await ctx.close();
   } finally {
     await b.close();
   }

@@ -3,7 +3,7 @@
 
 use crate::date::Day;
 use crate::duties::{CourseStatus, DutyKind, Status};
-use crate::model::{Course, CourseId, CourseKind, MedicalForm, Population, Requester};
+use crate::model::{Course, CourseId, CourseKind, Lae265Basis, MedicalForm, Population, Requester};
 
 /// A first follow-up this many days late is marked for escalation (the band Ankestyrelsen reports).
 pub const ESCALATE_AFTER_DAYS: i32 = 21;
@@ -91,16 +91,94 @@ impl View {
             View::FirstFollowUps => st
                 .duty(DutyKind::FirstFollowUp)
                 .is_some_and(|d| matches!(d.status, Status::Overdue | Status::DueSoon)),
-            View::MedicalOverdue => st.duties.iter().any(|d| {
-                matches!(d.kind, DutyKind::MedicalStatement(_)) && d.status == Status::Overdue
-            }),
-            View::MissingLae265 => st.duties.iter().any(|d| {
-                matches!(d.kind, DutyKind::Lae265BeforeRehab(_))
-                    && matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon)
-            }),
+            View::MedicalOverdue | View::MissingLae265 => st.duties.iter().any(|d| self.lists(d)),
             View::Standby => st.in_standby,
         }
     }
+}
+
+impl View {
+    /// Whether `d` is one of the items this view lists one by one (a medical request past its
+    /// deadline; a rehabilitation-team meeting without LÆ 265). Always false for the other views.
+    fn lists(self, d: &crate::duties::Duty) -> bool {
+        match self {
+            View::MedicalOverdue => {
+                matches!(d.kind, DutyKind::MedicalStatement(_)) && d.status == Status::Overdue
+            }
+            View::MissingLae265 => {
+                matches!(d.kind, DutyKind::Lae265BeforeRehab(_))
+                    && matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon)
+            }
+            _ => false,
+        }
+    }
+
+    /// The items behind a course's place in the "Lægeoplysninger" and "Jobafklaring" lists, one per
+    /// medical request or meeting (a course may have several); empty for the other views. A course
+    /// matches [`View::MedicalOverdue`] or [`View::MissingLae265`] exactly when it has an item.
+    pub fn items(self, pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<DutyItem> {
+        let f = pop.facts(id);
+        st.duties
+            .iter()
+            .filter(|d| self.lists(d))
+            .filter_map(|d| {
+                let (what, since) = match d.kind {
+                    DutyKind::MedicalStatement(i) => {
+                        let m = &f.medical[usize::from(i)];
+                        (
+                            match m.form {
+                                MedicalForm::Lae285 => "LÆ 285",
+                                MedicalForm::Lae265 => "LÆ 265",
+                                MedicalForm::Other => "Lægeattest",
+                            },
+                            m.sent,
+                        )
+                    }
+                    DutyKind::Lae265BeforeRehab(i) => {
+                        let m = &f.rehab[usize::from(i)];
+                        (
+                            match m.basis {
+                                Lae265Basis::Present => "LÆ 265 foreligger",
+                                Lae265Basis::Lae285Exception => "LÆ 285 i stedet for LÆ 265",
+                                Lae265Basis::SufficientlyInformed => "tilstrækkeligt oplyst",
+                                Lae265Basis::Missing => "ingen LÆ 265",
+                            },
+                            m.date,
+                        )
+                    }
+                    _ => return None,
+                };
+                Some(DutyItem {
+                    course: id,
+                    kind: d.kind,
+                    what,
+                    since,
+                    due: d.due,
+                    days_left: d.days_left,
+                    status: d.status,
+                    paragraph: d.paragraph,
+                    rule_set: d.rule_set,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One outstanding item of the "Lægeoplysninger" or "Jobafklaring" list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DutyItem {
+    pub course: CourseId,
+    pub kind: DutyKind,
+    /// The form asked for (LÆ 285, LÆ 265, Lægeattest), or what the meeting was based on.
+    pub what: &'static str,
+    /// The day it began: the request sent, or the rehabilitation team's meeting.
+    pub since: Day,
+    pub due: Option<Day>,
+    /// Negative: days past the deadline.
+    pub days_left: Option<i32>,
+    pub status: Status,
+    pub paragraph: &'static str,
+    pub rule_set: &'static str,
 }
 
 /// Flags for the worklist ("Hændelser"), in Danish.

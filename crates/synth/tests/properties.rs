@@ -15,12 +15,68 @@ fn small(seed: u64) -> (Params, Population) {
     (p, pop)
 }
 
+/// The duty lists are not vacuous: a generated municipality has items of both kinds.
+#[test]
+fn a_municipality_has_items_on_both_duty_lists() {
+    use kadence_core::worklist::View;
+    let p = Params::municipality(7, Day::ymd(2025, 9, 30)).with_courses_per_year(1500);
+    let pop = generate(&p);
+    let (book, s, as_of) = (
+        RuleBook::danish(),
+        Settings::default(),
+        Day::ymd(2025, 9, 30),
+    );
+    let count = |view: View| {
+        pop.course_ids()
+            .filter(|id| pop.courses[id.index()].active_on(as_of))
+            .map(|id| {
+                view.items(&pop, id, &evaluate(pop.facts(id), &book, &s, as_of))
+                    .len()
+            })
+            .sum::<usize>()
+    };
+    let (medical, lae265) = (count(View::MedicalOverdue), count(View::MissingLae265));
+    assert!(
+        medical > 0 && lae265 > 0,
+        "medical {medical}, LÆ 265 {lae265}"
+    );
+}
+
 fn is_met(s: Status) -> bool {
     matches!(s, Status::Met | Status::MetLate)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The "Lægeoplysninger" and "Jobafklaring" lists and the worklist views of the same name agree:
+    /// a course is in the view exactly when it has an item, and every item is of the view's kind.
+    #[test]
+    fn duty_lists_agree_with_their_views(seed in 0u64..1000, as_of_offset in 0i32..900) {
+        use kadence_core::worklist::View;
+        let (p, pop) = small(seed);
+        let as_of = p.from.add_days(as_of_offset);
+        let book = RuleBook::danish();
+        let s = Settings::default();
+        let mut seen = 0;
+        for id in pop.course_ids().filter(|id| pop.courses[id.index()].active_on(as_of)) {
+            let st = evaluate(pop.facts(id), &book, &s, as_of);
+            for view in [View::MedicalOverdue, View::MissingLae265] {
+                let items = view.items(&pop, id, &st);
+                prop_assert_eq!(view.matches(&pop.courses[id.index()], &st), !items.is_empty());
+                seen += items.len();
+                for i in &items {
+                    prop_assert!(match view {
+                        View::MedicalOverdue => matches!(i.kind, DutyKind::MedicalStatement(_))
+                            && i.status == Status::Overdue && i.days_left.is_some_and(|d| d < 0),
+                        _ => matches!(i.kind, DutyKind::Lae265BeforeRehab(_)),
+                    }, "{:?}", i);
+                }
+            }
+            prop_assert!(View::All.items(&pop, id, &st).is_empty());
+        }
+        let _ = seen;
+    }
 
     /// Adding a held conversation never turns a met duty unmet.
     #[test]

@@ -11,6 +11,7 @@
 //! Personal data: pages that show citizens write one audit entry per citizen shown, with the purpose;
 //! URLs carry only the case system's course ids, never CPR numbers; CPR numbers are shown masked.
 
+mod duty_lists;
 mod pages;
 
 use std::collections::HashMap;
@@ -109,6 +110,30 @@ pub const ROUTES: &[RouteSpec] = &[
         method: "GET",
         path: "/mine/eksport.xlsx",
         access: Access::Roles(&[Role::Caseworker]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/laegeoplysninger",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/laegeoplysninger/eksport.xlsx",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/jobafklaring",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/jobafklaring/eksport.xlsx",
+        access: Access::Roles(CASEWORK),
         personal: true,
     },
     RouteSpec {
@@ -508,6 +533,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/mine/eksport.xlsx", get(pages::mine_export))
         .route("/team", get(pages::team))
         .route("/team/eksport.xlsx", get(pages::team_export))
+        .route("/laegeoplysninger", get(duty_lists::medical))
+        .route(
+            "/laegeoplysninger/eksport.xlsx",
+            get(duty_lists::medical_export),
+        )
+        .route("/jobafklaring", get(duty_lists::job_clarification))
+        .route(
+            "/jobafklaring/eksport.xlsx",
+            get(duty_lists::job_clarification_export),
+        )
         .route("/forloeb/{key}", get(pages::course))
         .route("/forloeb/{key}/formaal", post(pages::purpose_post))
         .route("/forloeb/{key}/vis-cpr", post(pages::reveal_cpr))

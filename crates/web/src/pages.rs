@@ -35,7 +35,7 @@ fn random_token() -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn html(t: &impl Template) -> Response {
+pub(crate) fn html(t: &impl Template) -> Response {
     match t.render() {
         Ok(s) => Html(s).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
@@ -61,7 +61,7 @@ pub struct NavItem {
     pub current: bool,
 }
 
-fn layout(
+pub(crate) fn layout(
     st: &AppState,
     a: &Authed,
     current: &str,
@@ -72,6 +72,16 @@ fn layout(
     let items: &[(&str, &str, &[Role])] = &[
         ("/mine", "Mine borgere", &[Role::Caseworker]),
         ("/team", "Mit team", &[Role::TeamLead]),
+        (
+            "/laegeoplysninger",
+            "Lægeoplysninger",
+            &[Role::Caseworker, Role::TeamLead],
+        ),
+        (
+            "/jobafklaring",
+            "Jobafklaring",
+            &[Role::Caseworker, Role::TeamLead],
+        ),
         (
             "/fokusmaal",
             "Fokusmål",
@@ -123,14 +133,14 @@ fn today(st: &AppState) -> Day {
     Day::from_jiff(zoned.date())
 }
 
-fn as_of(st: &AppState, dato: &Option<String>) -> Day {
+pub(crate) fn as_of(st: &AppState, dato: &Option<String>) -> Day {
     dato.as_deref()
         .and_then(kadence_import::text::parse_date)
         .unwrap_or_else(|| today(st))
 }
 
 /// "Efternavn, Fornavn" from "Fornavn Efternavn".
-fn surname_first(full: &str) -> String {
+pub(crate) fn surname_first(full: &str) -> String {
     match full.rsplit_once(' ') {
         Some((first, last)) => format!("{last}, {first}"),
         None => full.to_string(),
@@ -585,7 +595,7 @@ pub(crate) fn path_segment(v: &str) -> String {
 }
 
 /// Percent-encodes a query parameter value.
-fn form_urlencoded(v: &str) -> String {
+pub(crate) fn form_urlencoded(v: &str) -> String {
     serde_urlencoded::to_string([("v", v)])
         .map(|s| s[2..].to_string())
         .unwrap_or_default()

@@ -1090,3 +1090,124 @@ async fn cpr_is_revealed_only_on_request_and_that_is_logged() {
         "vist forløb med fuldt CPR-nummer"
     );
 }
+
+/// "Lægeoplysninger" and "Jobafklaring" list exactly the core's items in the user's scope, one row per
+/// item, agree with the worklist views of the same name, log one entry per course, and export.
+#[tokio::test]
+async fn medical_and_job_clarification_lists() {
+    use kadence_core::duties::evaluate;
+    use kadence_core::worklist::View;
+    let app = spawn("dutylists").await;
+    let as_of = Day::ymd(2025, 6, 30);
+    let pop = &app.pop;
+    let (book, settings) = (
+        kadence_core::rules::RuleBook::danish(),
+        kadence_core::settings::Settings::default(),
+    );
+    let lars_team = {
+        let own = pop
+            .courses
+            .iter()
+            .find(|c| c.key == app.own_course)
+            .unwrap();
+        pop.team_of(own)
+    };
+    let expected = |view: View| -> (usize, usize) {
+        let mut items = 0;
+        let mut courses = 0;
+        for id in pop.course_ids() {
+            let c = &pop.courses[id.index()];
+            if !c.active_on(as_of) || pop.team_of(c) != lars_team {
+                continue;
+            }
+            let n = view
+                .items(pop, id, &evaluate(pop.facts(id), &book, &settings, as_of))
+                .len();
+            items += n;
+            courses += usize::from(n > 0);
+        }
+        (items, courses)
+    };
+    let (c, _) = app.login("lars").await;
+    for (path, view, label) in [
+        (
+            "/laegeoplysninger",
+            View::MedicalOverdue,
+            "Lægeattester over frist",
+        ),
+        (
+            "/jobafklaring",
+            View::MissingLae265,
+            "Jobafklaring uden LÆ 265",
+        ),
+    ] {
+        let (items, courses) = expected(view);
+        let before = app.audit_count().await;
+        let res = c
+            .get(app.url(&format!("{path}?dato=30-06-2025")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let page = res.text().await.unwrap();
+        assert_eq!(page.matches("<th scope=\"row\">").count(), items, "{path}");
+        assert_eq!(
+            app.audit_count().await - before,
+            courses,
+            "{path}: one entry per course"
+        );
+        assert!(
+            page.contains("aria-current=\"page\""),
+            "{path} is marked in the menu"
+        );
+        // The worklist view of the same name counts the same courses.
+        let team = c
+            .get(app.url(&format!("/team?dato=30-06-2025&visning={}", view.code())))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(team.contains(&format!("{label} ({courses})")), "{path}");
+        if view == View::MedicalOverdue {
+            assert!(
+                items > 0,
+                "the test municipality has overdue medical statements"
+            );
+            assert!(page.contains("over frist") && page.contains("§"), "{path}");
+        }
+        let res = c
+            .get(app.url(&format!("{path}/eksport.xlsx?dato=30-06-2025")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap();
+        use calamine::Reader;
+        let mut book =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(sheet.rows().count() - 1, items, "{path} export");
+    }
+    // A caseworker sees only her own caseload; an analyst not at all.
+    let (m, _) = app.login("mette").await;
+    let page = m
+        .get(app.url("/laegeoplysninger?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<th scope=\"col\">Sagsbehandler</th>"));
+    let (a, _) = app.login("anna").await;
+    assert_eq!(
+        a.get(app.url("/laegeoplysninger"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

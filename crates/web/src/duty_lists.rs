@@ -1,0 +1,424 @@
+//! "Lægeoplysninger" and "Jobafklaring": lists of outstanding items rather than citizens, one row per
+//! medical request past its deadline, or per rehabilitation-team meeting without LÆ 265 (a citizen may
+//! have several). The items come from the core ([`View::items`]), so these pages and the worklist views
+//! of the same name always agree. A caseworker sees their own caseload, a team lead the team.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use kadence_core::date::Day;
+use kadence_core::duties::Status;
+use kadence_core::model::{CaseworkerId, Course, Population, TeamId};
+use kadence_core::worklist::{DutyItem, View};
+use kadence_store::access::{AuditEntry, Role};
+use serde::Deserialize;
+
+use crate::pages::{as_of, html, layout, path_segment, render_error, surname_first, Layout};
+use crate::{AppState, Authed};
+
+/// Which list.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Kind {
+    Medical,
+    JobClarification,
+}
+
+impl Kind {
+    fn view(self) -> View {
+        match self {
+            Kind::Medical => View::MedicalOverdue,
+            Kind::JobClarification => View::MissingLae265,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Medical => "/laegeoplysninger",
+            Kind::JobClarification => "/jobafklaring",
+        }
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            Kind::Medical => "Lægeoplysninger over frist",
+            Kind::JobClarification => "Jobafklaring uden LÆ 265",
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DutyQuery {
+    dato: Option<String>,
+}
+
+pub struct ItemRow {
+    href: String,
+    name: String,
+    cpr: String,
+    what: &'static str,
+    since: String,
+    due: String,
+    when: String,
+    urgency_class: &'static str,
+    caseworker: String,
+    rule: String,
+}
+
+#[derive(Template)]
+#[template(path = "dutylist.html")]
+struct DutyListPage {
+    layout: Option<Layout>,
+    heading: &'static str,
+    intro: &'static str,
+    what_header: &'static str,
+    since_header: &'static str,
+    when_header: &'static str,
+    as_of: String,
+    summary: String,
+    export_href: String,
+    rows: Vec<ItemRow>,
+    show_caseworker: bool,
+    empty_text: &'static str,
+}
+
+/// Whose courses the user may see here, and the purpose logged.
+struct Scope {
+    keep: Box<dyn Fn(&Population, &Course) -> bool + Send + Sync>,
+    purpose: &'static str,
+    show_caseworker: bool,
+}
+
+fn scope(pop: &Population, a: &Authed) -> Scope {
+    let user = &a.session.user;
+    match user.role {
+        Role::TeamLead => {
+            let team = user
+                .team_key
+                .as_deref()
+                .and_then(|k| pop.teams.iter().position(|t| t.key == k))
+                .map(|i| TeamId(i as u32));
+            Scope {
+                keep: Box::new(move |pop, c| team.is_some() && pop.team_of(c) == team),
+                purpose: "Teamledelse",
+                show_caseworker: true,
+            }
+        }
+        _ => {
+            let cw = user
+                .caseworker_key
+                .as_deref()
+                .and_then(|k| pop.caseworkers.iter().position(|c| c.key == k))
+                .map(|i| CaseworkerId(i as u32));
+            Scope {
+                keep: Box::new(move |_, c| cw.is_some() && c.caseworker == cw),
+                purpose: "Opfølgning i egen sagsstamme",
+                show_caseworker: false,
+            }
+        }
+    }
+}
+
+/// The items in scope as of the day, the oldest deadline first.
+fn items(st: &AppState, kind: Kind, a: &Authed, as_of: Day) -> (Scope, Vec<DutyItem>) {
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let scope = scope(pop, a);
+    let mut out: Vec<DutyItem> = st
+        .active_statuses(&snap, as_of)
+        .iter()
+        .filter(|(id, _)| (scope.keep)(pop, &pop.courses[id.index()]))
+        .flat_map(|(id, s)| kind.view().items(pop, *id, s))
+        .collect();
+    // The oldest deadline first (for a medical request: the most days over).
+    out.sort_by_key(|i| {
+        (
+            i.due.is_none(),
+            i.due,
+            pop.courses[i.course.index()].key.clone(),
+        )
+    });
+    (scope, out)
+}
+
+fn when_text(kind: Kind, i: &DutyItem) -> String {
+    let days = i.days_left.unwrap_or(0);
+    let unit = |n: i32| if n == 1 { "dag" } else { "dage" };
+    match (kind, i.status) {
+        (Kind::Medical, _) => format!("{} {} over frist", -days, unit(-days)),
+        (Kind::JobClarification, Status::Missed) => "mødet er holdt uden LÆ 265".to_string(),
+        (Kind::JobClarification, _) if days >= 0 => {
+            format!("mødet er om {days} {}; LÆ 265 mangler", unit(days))
+        }
+        (Kind::JobClarification, _) => format!("{} {} over frist", -days, unit(-days)),
+    }
+}
+
+fn audit(
+    pop: &Population,
+    a: &Authed,
+    items: &[DutyItem],
+    action: &str,
+    purpose: &str,
+) -> Vec<AuditEntry> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .iter()
+        .filter(|i| seen.insert(i.course))
+        .map(|i| {
+            let c = &pop.courses[i.course.index()];
+            AuditEntry {
+                username: a.session.user.username.clone(),
+                cpr: Some(pop.citizens[c.citizen.index()].cpr),
+                course_key: Some(c.key.clone()),
+                action: action.into(),
+                purpose: purpose.into(),
+            }
+        })
+        .collect()
+}
+
+async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Response {
+    let as_of = as_of(&st, &q.dato);
+    let (scope, list) = items(&st, kind, &a, as_of);
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let entries = audit(pop, &a, &list, "vist i frist-liste", scope.purpose);
+    if st.store.audit_append(&entries, st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Listen kan ikke vises",
+            "Opslaget kunne ikke logges, og derfor vises listen ikke. Prøv igen.",
+        );
+    }
+    let as_of_text = as_of.dk().to_string();
+    let rows = list
+        .iter()
+        .map(|i| {
+            let c = &pop.courses[i.course.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            ItemRow {
+                href: format!("/forloeb/{}", path_segment(&c.key)),
+                name: surname_first(&citizen.name),
+                cpr: citizen.cpr.masked(),
+                what: i.what,
+                since: i.since.dk().to_string(),
+                due: i.due.map(|d| d.dk().to_string()).unwrap_or_default(),
+                when: when_text(kind, i),
+                urgency_class: if i.days_left.is_some_and(|d| d < 0) || i.status == Status::Missed {
+                    "overdue"
+                } else {
+                    "soon"
+                },
+                caseworker: c.caseworker.map_or("Ikke fordelt".into(), |x| {
+                    pop.caseworkers[x.index()].name.clone()
+                }),
+                rule: format!("{} (regelsæt {})", i.paragraph, i.rule_set),
+            }
+        })
+        .collect::<Vec<_>>();
+    let citizens = entries.len();
+    let summary = match kind {
+        Kind::Medical => format!(
+            "{} {} over frist hos {} {}",
+            rows.len(),
+            if rows.len() == 1 {
+                "anmodning"
+            } else {
+                "anmodninger"
+            },
+            citizens,
+            if citizens == 1 { "borger" } else { "borgere" }
+        ),
+        Kind::JobClarification => format!(
+            "{} {} i rehabiliteringsteamet uden LÆ 265 hos {} {}",
+            rows.len(),
+            if rows.len() == 1 { "møde" } else { "møder" },
+            citizens,
+            if citizens == 1 { "borger" } else { "borgere" }
+        ),
+    };
+    let (intro, what_header, since_header, when_header, empty_text) = match kind {
+        Kind::Medical => (
+            "Anmodninger om lægeoplysninger (LÆ 285, LÆ 265 og andre lægeattester), hvor svarfristen er overskredet og svaret ikke er modtaget. Den mest overskredne står først.",
+            "Blanket",
+            "Anmodet",
+            "Over frist",
+            "Ingen anmodninger om lægeoplysninger er over frist på denne dato.",
+        ),
+        Kind::JobClarification => (
+            "Jobafklaringsforløb, hvor sagen er eller skal forelægges rehabiliteringsteamet uden en LÆ 265 (eller et gyldigt alternativ efter reglerne i kraft på mødedagen).",
+            "Grundlag",
+            "Møde i rehabiliteringsteamet",
+            "Status",
+            "Ingen møder i rehabiliteringsteamet mangler LÆ 265 på denne dato.",
+        ),
+    };
+    html(&DutyListPage {
+        layout: Some(layout(&st, &a, kind.path(), as_of, Vec::new())),
+        heading: kind.heading(),
+        intro,
+        what_header,
+        since_header,
+        when_header,
+        export_href: format!(
+            "{}/eksport.xlsx?dato={}",
+            kind.path(),
+            crate::pages::form_urlencoded(&as_of_text)
+        ),
+        as_of: as_of_text,
+        summary,
+        rows,
+        show_caseworker: scope.show_caseworker,
+        empty_text,
+    })
+}
+
+async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Response {
+    use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+    let as_of = as_of(&st, &q.dato);
+    let (scope, list) = items(&st, kind, &a, as_of);
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let entries = audit(pop, &a, &list, "eksporteret til Excel", scope.purpose);
+    if st.store.audit_append(&entries, st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Eksporten kan ikke dannes",
+            "Opslaget kunne ikke logges, og derfor dannes eksporten ikke. Prøv igen.",
+        );
+    }
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name(kind.heading().chars().take(31).collect::<String>())?;
+        let head = Format::new()
+            .set_bold()
+            .set_background_color("#DDE3EA")
+            .set_align(FormatAlign::Top)
+            .set_text_wrap();
+        let date = Format::new().set_num_format("dd-mm-yyyy");
+        let headers = [
+            ("Forløb", 18.0),
+            ("Borger", 26.0),
+            ("CPR-nr.", 13.0),
+            (
+                if kind == Kind::Medical {
+                    "Blanket"
+                } else {
+                    "Grundlag"
+                },
+                22.0,
+            ),
+            (
+                if kind == Kind::Medical {
+                    "Anmodet"
+                } else {
+                    "Møde i rehabiliteringsteamet"
+                },
+                14.0,
+            ),
+            ("Frist", 12.0),
+            ("Dage til frist", 10.0),
+            ("Status", 34.0),
+            ("Sagsbehandler", 22.0),
+            ("Regel", 30.0),
+        ];
+        for (col, (h, w)) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, col as u16, *h, &head)?;
+            ws.set_column_width(col as u16, *w)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        let xl = |d: Day| {
+            let (y, m, dd) = d.to_ymd();
+            ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
+        };
+        for (n, i) in list.iter().enumerate() {
+            let r = n as u32 + 1;
+            let c = &pop.courses[i.course.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            ws.write_string(r, 0, &c.key)?;
+            ws.write_string(r, 1, surname_first(&citizen.name))?;
+            ws.write_string(r, 2, citizen.cpr.masked())?;
+            ws.write_string(r, 3, i.what)?;
+            ws.write_datetime_with_format(r, 4, xl(i.since)?, &date)?;
+            if let Some(d) = i.due {
+                ws.write_datetime_with_format(r, 5, xl(d)?, &date)?;
+            }
+            if let Some(d) = i.days_left {
+                ws.write_number(r, 6, f64::from(d))?;
+            }
+            ws.write_string(r, 7, when_text(kind, i))?;
+            ws.write_string(
+                r,
+                8,
+                c.caseworker.map_or("Ikke fordelt".into(), |x| {
+                    pop.caseworkers[x.index()].name.clone()
+                }),
+            )?;
+            ws.write_string(r, 9, format!("{} (regelsæt {})", i.paragraph, i.rule_set))?;
+        }
+        ws.autofilter(0, 0, list.len() as u32, (headers.len() - 1) as u16)?;
+        wb.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"kadence-{}-{}.xlsx\"",
+                        kind.path().trim_start_matches('/'),
+                        as_of
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => render_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Eksporten fejlede",
+            "Excel-filen kunne ikke dannes.",
+        ),
+    }
+}
+
+pub async fn medical(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<DutyQuery>,
+) -> Response {
+    page(st, a, q, Kind::Medical).await
+}
+
+pub async fn medical_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<DutyQuery>,
+) -> Response {
+    export(st, a, q, Kind::Medical).await
+}
+
+pub async fn job_clarification(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<DutyQuery>,
+) -> Response {
+    page(st, a, q, Kind::JobClarification).await
+}
+
+pub async fn job_clarification_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<DutyQuery>,
+) -> Response {
+    export(st, a, q, Kind::JobClarification).await
+}
