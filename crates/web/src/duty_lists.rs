@@ -87,9 +87,25 @@ struct DutyListPage {
 
 /// Whose courses the user may see here, and the purpose logged.
 struct Scope {
-    keep: Box<dyn Fn(&Population, &Course) -> bool + Send + Sync>,
+    who: Who,
     purpose: &'static str,
     show_caseworker: bool,
+}
+
+/// A team lead's team, or a caseworker's own caseload (`None`: the user's key matches nobody in the
+/// data, so nothing is shown).
+enum Who {
+    Team(Option<TeamId>),
+    Caseworker(Option<CaseworkerId>),
+}
+
+impl Scope {
+    fn keeps(&self, pop: &Population, c: &Course) -> bool {
+        match self.who {
+            Who::Team(t) => t.is_some() && pop.team_of(c) == t,
+            Who::Caseworker(w) => w.is_some() && c.caseworker == w,
+        }
+    }
 }
 
 fn scope(pop: &Population, a: &Authed) -> Scope {
@@ -102,7 +118,7 @@ fn scope(pop: &Population, a: &Authed) -> Scope {
                 .and_then(|k| pop.teams.iter().position(|t| t.key == k))
                 .map(|i| TeamId(i as u32));
             Scope {
-                keep: Box::new(move |pop, c| team.is_some() && pop.team_of(c) == team),
+                who: Who::Team(team),
                 purpose: "Teamledelse",
                 show_caseworker: true,
             }
@@ -114,7 +130,7 @@ fn scope(pop: &Population, a: &Authed) -> Scope {
                 .and_then(|k| pop.caseworkers.iter().position(|c| c.key == k))
                 .map(|i| CaseworkerId(i as u32));
             Scope {
-                keep: Box::new(move |_, c| cw.is_some() && c.caseworker == cw),
+                who: Who::Caseworker(cw),
                 purpose: "Opfølgning i egen sagsstamme",
                 show_caseworker: false,
             }
@@ -130,7 +146,7 @@ fn items(st: &AppState, kind: Kind, a: &Authed, as_of: Day) -> (Scope, Vec<DutyI
     let mut out: Vec<DutyItem> = st
         .active_statuses(&snap, as_of)
         .iter()
-        .filter(|(id, _)| (scope.keep)(pop, &pop.courses[id.index()]))
+        .filter(|(id, _)| scope.keeps(pop, &pop.courses[id.index()]))
         .flat_map(|(id, s)| kind.view().items(pop, *id, s))
         .collect();
     // The oldest deadline first (for a medical request: the most days over).
