@@ -75,6 +75,26 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         const bytes = readFileSync(file);
         assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zip container');
         assert.ok(bytes.includes(Buffer.from('xl/worksheets/sheet1.xml')), 'with a worksheet');
+
+        // Move the first citizen in the list to another caseworker in the team.
+        await page.goto(`${base}/team?visning=alle`);
+        const row = page.locator('table.worklist tbody tr').first();
+        const box = row.locator('input[type=checkbox]');
+        const label = await box.getAttribute('aria-label');
+        assert.match(label, /^Vælg .+ \(\d{6}-xxxx\)$/);
+        const current = (await row.locator('td').nth(6).innerText()).trim();
+        await box.check();
+        const names = (await page.locator('#til option').allInnerTexts()).map(t => t.trim());
+        const target = names.find(n => n !== current);
+        await page.getByLabel('Ny sagsbehandler').selectOption({ label: target });
+        await Promise.all([page.waitForURL(/flyttet=1/), page.getByRole('button', { name: 'Flyt valgte' }).click()]);
+        assert.match(await page.locator('.notice').innerText(), new RegExp(`1 forløb flyttet til ${target}`));
+        // The moved citizen's row names the new caseworker and says the case system still differs.
+        const moved = page.locator('table.worklist tbody tr').filter({ has: page.getByLabel(label, { exact: true }) });
+        assert.equal((await moved.locator('td').nth(6).innerText()).trim(), target);
+        assert.match(await moved.innerText(), /Flyttet i Kadence/);
+        await page.screenshot({ path: `${shots}/teamleder_flyttet.png`, fullPage: false });
+        await checkA11y(page, 'team after a move');
       }
       if (user === 'sagsbehandler') {
         // Open the most urgent course from the worklist, then change the as-of date.

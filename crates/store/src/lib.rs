@@ -18,6 +18,7 @@
 //! placeholders, which both SQLite and PostgreSQL accept.
 
 pub mod access;
+mod assign;
 pub mod audit;
 pub mod codes;
 pub mod schema;
@@ -56,6 +57,8 @@ pub enum StoreError {
     },
     #[error("Opslaget kunne ikke logges i revisionsloggen: {0}")]
     Audit(String),
+    #[error("Ukendt {what} «{key}»")]
+    Unknown { what: &'static str, key: String },
     #[error("Ukendt databaseadresse «{0}»; brug sqlite://sti eller postgres://...")]
     Url(String),
 }
@@ -118,6 +121,20 @@ pub struct Snapshot {
     pub population: Population,
     /// The latest import batch, for the data-freshness line.
     pub latest: Option<BatchInfo>,
+    /// Courses moved to another caseworker in Kadence that the case system does not show yet (the
+    /// population already has the new caseworker).
+    pub reassigned: HashMap<CourseId, Reassignment>,
+}
+
+/// A move of a course to another caseworker made in Kadence ([`Store::reassign`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reassignment {
+    /// The caseworker the case system names (still), by key.
+    pub imported: Option<String>,
+    /// The caseworker it was moved to, by key.
+    pub to: String,
+    pub by: String,
+    pub at: String,
 }
 
 /// Holds the current snapshot; readers take an `Arc` and keep a consistent view for as long as they
@@ -893,6 +910,7 @@ impl Store {
             .transpose()
         };
         let mut courses = HashMap::new();
+        let mut imported: HashMap<String, Option<String>> = HashMap::new();
         let mut from_refs = Vec::new();
         let rows = sqlx::query(&format!(
             "SELECT {} FROM course ORDER BY key",
@@ -938,6 +956,7 @@ impl Store {
                 }),
                 caseworker: cw_ref(r.try_get(16)?)?,
             });
+            imported.insert(key.clone(), r.try_get::<Option<String>, _>(16)?);
             if let Some(l) = date_opt(r, 13, "p13f_lapsed")? {
                 if let Some(p) = b.courses[id.index()].predictable.as_mut() {
                     p.lapsed_on = Some(l);
@@ -1005,9 +1024,23 @@ impl Store {
                 basis: code(&r, 2, "basis")?,
             });
         }
+        let mut moved = self
+            .apply_reassignments(&mut b, &courses, &cws, &imported)
+            .await?;
         let (population, _) = b.build();
+        // The builder may renumber courses: key the moves by the built ids.
+        let reassigned = population
+            .courses
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| moved.remove(&c.key).map(|m| (CourseId(i as u32), m)))
+            .collect();
         let latest = self.batches().await?.into_iter().next();
-        Ok(Snapshot { population, latest })
+        Ok(Snapshot {
+            population,
+            latest,
+            reassigned,
+        })
     }
 }
 

@@ -172,4 +172,21 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "DROP TABLE audit_log",
         ],
     ),
+    (
+        4,
+        "reassignments made in Kadence",
+        &[
+            // A team lead's move of a course to another caseworker. It holds while the case system
+            // still names the caseworker it named when the move was made (`from_caseworker_key`);
+            // once an import names anyone else, the case system's word wins again.
+            "CREATE TABLE reassignment (
+            seq BIGINT PRIMARY KEY,
+            course_key TEXT NOT NULL,
+            from_caseworker_key TEXT,
+            to_caseworker_key TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            at TEXT NOT NULL
+        )",
+        ],
+    ),
 ];

@@ -13,6 +13,7 @@
 
 mod duty_lists;
 mod pages;
+mod reassign;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -110,6 +111,12 @@ pub const ROUTES: &[RouteSpec] = &[
         method: "GET",
         path: "/mine/eksport.xlsx",
         access: Access::Roles(&[Role::Caseworker]),
+        personal: true,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/team/flyt",
+        access: Access::Roles(&[Role::TeamLead]),
         personal: true,
     },
     RouteSpec {
@@ -533,6 +540,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/mine/eksport.xlsx", get(pages::mine_export))
         .route("/team", get(pages::team))
         .route("/team/eksport.xlsx", get(pages::team_export))
+        .route("/team/flyt", post(reassign::reassign_post))
         .route("/laegeoplysninger", get(duty_lists::medical))
         .route(
             "/laegeoplysninger/eksport.xlsx",

@@ -318,6 +318,9 @@ pub struct ListQuery {
     q: Option<String>,
     side: Option<usize>,
     visning: Option<String>,
+    /// After a reassignment: how many courses were moved, and to whom (caseworker key).
+    flyttet: Option<usize>,
+    til: Option<String>,
 }
 
 pub struct NextDeadline {
@@ -327,6 +330,7 @@ pub struct NextDeadline {
 }
 
 pub struct WorkRow {
+    key: String,
     href: String,
     name: String,
     cpr: String,
@@ -360,10 +364,18 @@ struct WorklistPage {
     has_next: bool,
     show_caseworker: bool,
     empty_text: String,
+    /// The team lead's reassignment form: the team's caseworkers (key, name), or `None`.
+    reassign_to: Option<Vec<(String, String)>>,
+    /// The confirmation after a reassignment.
+    notice: Option<String>,
+    csrf: String,
+    side: usize,
 }
 
 struct ListSpec<'a> {
     path: &'static str,
+    /// The team whose caseworkers the list's courses may be moved between (Mit team only).
+    reassign_team: Option<TeamId>,
     heading: &'static str,
     show_caseworker: bool,
     purpose: &'static str,
@@ -494,7 +506,19 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
             let next = s.next_deadline();
+            let mut flags = flags(pop, *id, s);
+            if let Some(m) = snap.reassigned.get(id) {
+                flags.push(format!(
+                    "Flyttet i Kadence {} - fagsystemet viser stadig {}",
+                    local_time(&m.at),
+                    m.imported
+                        .as_deref()
+                        .and_then(|k| pop.caseworkers.iter().find(|w| w.key == k))
+                        .map_or("ingen sagsbehandler", |w| w.name.as_str())
+                ));
+            }
             WorkRow {
+                key: c.key.clone(),
                 href: format!("/forloeb/{}", path_segment(&c.key)),
                 name: surname_first(&citizen.name),
                 cpr: citizen.cpr.masked(),
@@ -521,7 +545,7 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
                 caseworker: c.caseworker.map_or("Ikke fordelt".into(), |x| {
                     pop.caseworkers[x.index()].name.clone()
                 }),
-                flags: flags(pop, *id, s),
+                flags,
             }
         })
         .collect();
@@ -577,6 +601,30 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
         },
         query: sel.query.clone(),
         visning: sel.view.code(),
+        reassign_to: spec.reassign_team.map(|t| {
+            let mut v: Vec<(String, String)> = pop
+                .caseworkers
+                .iter()
+                .filter(|w| w.team == t)
+                .map(|w| (w.key.clone(), w.name.clone()))
+                .collect();
+            v.sort_by(|a, b| a.1.cmp(&b.1));
+            v
+        }),
+        notice: q.flyttet.map(|n| {
+            let to = q
+                .til
+                .as_deref()
+                .and_then(|k| pop.caseworkers.iter().find(|w| w.key == k))
+                .map_or("den valgte sagsbehandler", |w| w.name.as_str());
+            format!(
+                "{} forløb flyttet til {to}. Husk at flytte {} i fagsystemet også.",
+                dk::int(n as i64),
+                if n == 1 { "sagen" } else { "sagerne" }
+            )
+        }),
+        csrf: a.session.csrf_token.clone(),
+        side: page,
     };
     html(&page_view)
 }
@@ -736,6 +784,7 @@ async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
     let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
     let spec = ListSpec {
         path: "/mine",
+        reassign_team: None,
         heading: "Mine borgere",
         show_caseworker: false,
         purpose: "Opfølgning i egen sagsstamme",
@@ -757,6 +806,7 @@ async fn team_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
     let keep = move |pop: &Population, c: &Course| team.is_some() && pop.team_of(c) == team;
     let spec = ListSpec {
         path: "/team",
+        reassign_team: team,
         heading: "Mit team",
         show_caseworker: true,
         purpose: "Teamledelse",

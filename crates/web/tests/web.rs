@@ -23,6 +23,8 @@ struct App {
     /// A course in the caseworker "mette"'s own caseload, and one outside it.
     own_course: String,
     other_course: String,
+    /// The case system's key of "mette"'s caseworker record.
+    own_caseworker: String,
 }
 
 async fn spawn(tag: &str) -> App {
@@ -130,6 +132,7 @@ async fn spawn_with(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(kadence_web::serve(listener, Arc::new(state)));
+    let own_caseworker = cw.key.clone();
     App {
         base: format!("http://{addr}"),
         store,
@@ -137,6 +140,7 @@ async fn spawn_with(
         clock,
         own_course,
         other_course,
+        own_caseworker,
     }
 }
 
@@ -260,6 +264,8 @@ async fn route_by_role_matrix() {
                         ("csrf", csrf.as_str()),
                         ("formaal", "vikar"),
                         ("cpr", "0101501000"),
+                        ("forloeb", app.own_course.as_str()),
+                        ("til", app.own_caseworker.as_str()),
                     ])
                     .send()
                     .await
@@ -1210,4 +1216,152 @@ async fn medical_and_job_clarification_lists() {
             .status(),
         StatusCode::FORBIDDEN
     );
+}
+
+/// A team lead moves courses between the team's caseworkers: the move shows at once (lists, flags, the
+/// caseworker's own list), is logged per citizen, and courses or caseworkers outside the team are
+/// refused with nothing changed.
+#[tokio::test]
+async fn team_lead_moves_courses_between_caseworkers() {
+    let app = spawn("reassign").await;
+    let pop = &app.pop;
+    let mette = pop
+        .caseworkers
+        .iter()
+        .find(|w| w.key == app.own_caseworker)
+        .unwrap();
+    let colleague = pop
+        .caseworkers
+        .iter()
+        .find(|w| w.team == mette.team && w.key != mette.key)
+        .unwrap();
+    let outsider = pop
+        .caseworkers
+        .iter()
+        .find(|w| w.team != mette.team)
+        .unwrap();
+    let (m, _) = app.login("mette").await;
+    let rows = |html: &str| html.matches("<th scope=\"row\">").count();
+    let mine = |c: reqwest::Client| {
+        let url = app.url("/mine?dato=30-06-2025&visning=alle");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let before_mine = mine(m.clone()).await;
+    assert!(before_mine.contains("Viser 1-"));
+    let total_before: usize = before_mine
+        .split(" af ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let (c, csrf) = app.login("lars").await;
+    let page = c
+        .get(app.url("/team?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Flyt de valgte borgere") && page.contains(&colleague.name));
+    assert!(
+        !page.contains(&format!("value=\"{}\"", outsider.key)),
+        "only the team's caseworkers"
+    );
+
+    let audit_before = app.audit_count().await;
+    let moving = [app.own_course.as_str()];
+    let res = c
+        .post(app.url("/team/flyt"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("forloeb", moving[0]),
+            ("til", colleague.key.as_str()),
+            ("dato", "30-06-2025"),
+            ("visning", "alle"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        back.starts_with("/team?dato=30-06-2025&visning=alle&flyttet=1"),
+        "{back}"
+    );
+    assert_eq!(
+        app.audit_count().await - audit_before,
+        1,
+        "one entry per moved citizen"
+    );
+    let after = c
+        .get(app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains(&format!("1 forløb flyttet til {}", colleague.name)));
+    let course = pop
+        .courses
+        .iter()
+        .find(|x| x.key == app.own_course)
+        .unwrap();
+    let name = &pop.citizens[course.citizen.index()].name;
+    let found = c
+        .get(app.url("/team?dato=30-06-2025"))
+        .query(&[("q", name.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        found.contains("Flyttet i Kadence") && found.contains(&colleague.name),
+        "the row names the new caseworker and says the case system still differs"
+    );
+    let after_mine = mine(m.clone()).await;
+    assert!(
+        after_mine.contains(&format!(" af {} ", total_before - 1))
+            || (total_before == 1 && rows(&after_mine) == 0),
+        "the course left mette's own list"
+    );
+
+    // Refused, nothing changed: a caseworker outside the team, a course outside the team, no choice.
+    for (forloeb, til, status) in [
+        (
+            app.own_course.as_str(),
+            outsider.key.as_str(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            app.other_course.as_str(),
+            colleague.key.as_str(),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let res = c
+            .post(app.url("/team/flyt"))
+            .form(&[("csrf", csrf.as_str()), ("forloeb", forloeb), ("til", til)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status);
+        assert!(res.text().await.unwrap().contains("Intet er ændret"));
+    }
+    let res = c
+        .post(app.url("/team/flyt"))
+        .form(&[("csrf", csrf.as_str()), ("til", colleague.key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let snap = app.store.load().await.unwrap();
+    assert_eq!(snap.reassigned.len(), 1, "only the one accepted move");
 }

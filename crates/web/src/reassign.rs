@@ -1,0 +1,152 @@
+//! Bulk reassignment in "Mit team": a team lead ticks citizens in the list and moves their courses to
+//! another caseworker in the team. The move is stored by [`kadence_store::Store::reassign`] (it holds
+//! until the case system names someone else), the snapshot is reloaded so every page and figure sees
+//! the new caseworker at once, and each moved citizen gets an audit entry.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use kadence_core::model::TeamId;
+use kadence_store::access::AuditEntry;
+
+use crate::pages::{form_urlencoded, render_error};
+use crate::{AppState, Authed};
+
+/// At most this many courses in one move (a page shows 50; this leaves room without inviting abuse).
+const MAX_COURSES: usize = 500;
+
+pub async fn reassign_post(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    body: Bytes,
+) -> Response {
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut keys: Vec<String> = form
+        .iter()
+        .filter(|(k, _)| k == "forloeb")
+        .map(|(_, v)| v.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let to = field("til");
+    let back = {
+        let mut q = format!("/team?dato={}", form_urlencoded(&field("dato")));
+        for name in ["visning", "q", "side"] {
+            let v = field(name);
+            if !v.is_empty() {
+                q.push_str(&format!("&{name}={}", form_urlencoded(&v)));
+            }
+        }
+        q
+    };
+    let refuse = |status: StatusCode, text: &str| {
+        render_error(
+            status,
+            "Borgerne blev ikke flyttet",
+            &format!("{text} Intet er ændret."),
+        )
+    };
+    if keys.is_empty() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Vælg mindst én borger i listen, før du flytter.",
+        );
+    }
+    if keys.len() > MAX_COURSES {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("Der kan højst flyttes {MAX_COURSES} forløb ad gangen."),
+        );
+    }
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let team = a
+        .session
+        .user
+        .team_key
+        .as_deref()
+        .and_then(|k| pop.teams.iter().position(|t| t.key == k))
+        .map(|i| TeamId(i as u32));
+    let Some(team) = team else {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Din bruger er ikke knyttet til et team i data.",
+        );
+    };
+    if !pop
+        .caseworkers
+        .iter()
+        .any(|w| w.key == to && w.team == team)
+    {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Vælg en sagsbehandler i dit eget team at flytte til.",
+        );
+    }
+    let mut audit = Vec::with_capacity(keys.len());
+    for key in &keys {
+        // Only the team's own courses, as they stand now (including earlier moves in Kadence).
+        match pop.courses.iter().find(|c| &c.key == key) {
+            Some(c) if pop.team_of(c) == Some(team) => audit.push(AuditEntry {
+                username: a.session.user.username.clone(),
+                cpr: Some(pop.citizens[c.citizen.index()].cpr),
+                course_key: Some(c.key.clone()),
+                action: "flytning til anden sagsbehandler".into(),
+                purpose: "Teamledelse".into(),
+            }),
+            _ => {
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "Et af de valgte forløb hører ikke til dit team.",
+                )
+            }
+        }
+    }
+    drop(snap);
+    let now = st.now();
+    if st.store.audit_append(&audit, now).await.is_err() {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Flytningen kunne ikke logges, og derfor er den ikke udført.",
+        );
+    }
+    let moved = match st
+        .store
+        .reassign(&keys, &to, &a.session.user.username, now)
+        .await
+    {
+        Ok(n) => n,
+        Err(_) => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Databasen kunne ikke gemme flytningen. Prøv igen.",
+            )
+        }
+    };
+    // Every page and figure sees the move at once: reload the data with it applied.
+    match st.store.load().await {
+        Ok(s) => st.data.replace(s),
+        Err(_) => {
+            return render_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Flytningen er gemt",
+                "Flytningen er gemt, men data kunne ikke genindlæses; den vises efter næste genstart eller import.",
+            )
+        }
+    }
+    Redirect::to(&format!(
+        "{back}&flyttet={moved}&til={}",
+        form_urlencoded(&to)
+    ))
+    .into_response()
+}
