@@ -76,6 +76,26 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zip container');
         assert.ok(bytes.includes(Buffer.from('xl/worksheets/sheet1.xml')), 'with a worksheet');
 
+        // Filter by a view, sort by a column, then search by name; each keeps the others.
+        await page.goto(`${base}/team`);
+        await page.getByRole('link', { name: /^Overblik 1/ }).click();
+        await page.waitForURL(/visning=overblik1/);
+        await page.getByRole('link', { name: /Dage siden 1\. fraværsdag/ }).click();
+        await page.waitForURL(/sorter=dage/);
+        assert.match(page.url(), /visning=overblik1/);
+        const days = (await page.locator('table.worklist tbody td.num').allInnerTexts()).map(t => parseInt(t, 10));
+        assert.ok(days.length > 0 && days.every((d, i) => i === 0 || days[i - 1] >= d), `sorted by days: ${days}`);
+        assert.equal(await page.locator('th[aria-sort="descending"]').count(), 1);
+        const someone = (await page.locator('table.worklist tbody th a').first().innerText()).split(',')[0].trim();
+        await page.getByLabel('Søg i listen (navn)').fill(someone);
+        await page.getByRole('button', { name: 'Søg' }).click();
+        await page.waitForURL(/q=/);
+        assert.match(page.url(), /sorter=dage/);
+        const found = await page.locator("table.worklist tbody th a").allInnerTexts();
+        assert.ok(found.length > 0 && found.every(n => n.toLowerCase().includes(someone.toLowerCase())), `search: ${found}`);
+        await page.screenshot({ path: `${shots}/teamleder_filter_sort.png`, fullPage: false });
+        await checkA11y(page, 'team filtered and sorted');
+
         // Move the first citizen in the list to another caseworker in the team.
         await page.goto(`${base}/team?visning=alle`);
         const row = page.locator('table.worklist tbody tr').first();

@@ -318,6 +318,8 @@ pub struct ListQuery {
     q: Option<String>,
     side: Option<usize>,
     visning: Option<String>,
+    /// The order: "frist" (urgency, the default), "dage", "navn", "sagsbehandler".
+    sorter: Option<String>,
     /// After a reassignment: how many courses were moved, and to whom (caseworker key).
     flyttet: Option<usize>,
     til: Option<String>,
@@ -370,6 +372,12 @@ struct WorklistPage {
     notice: Option<String>,
     csrf: String,
     side: usize,
+    sorter: &'static str,
+    sort_text: &'static str,
+    sort_urgency: SortLink,
+    sort_days: SortLink,
+    sort_name: SortLink,
+    sort_caseworker: SortLink,
 }
 
 struct ListSpec<'a> {
@@ -383,12 +391,57 @@ struct ListSpec<'a> {
     empty: &'static str,
 }
 
+/// How a list is ordered. Urgency first is the default: the next deadline, overdue first.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Sort {
+    Urgency,
+    /// Most days since the first day of absence first.
+    Days,
+    Name,
+    Caseworker,
+}
+
+impl Sort {
+    const ALL: [Sort; 4] = [Sort::Urgency, Sort::Days, Sort::Name, Sort::Caseworker];
+
+    fn code(self) -> &'static str {
+        match self {
+            Sort::Urgency => "frist",
+            Sort::Days => "dage",
+            Sort::Name => "navn",
+            Sort::Caseworker => "sagsbehandler",
+        }
+    }
+
+    fn from_code(s: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    /// Words for the status line ("mest presserende først").
+    fn text(self) -> &'static str {
+        match self {
+            Sort::Urgency => "mest presserende først",
+            Sort::Days => "længst sygemeldt først",
+            Sort::Name => "efter navn",
+            Sort::Caseworker => "efter sagsbehandler",
+        }
+    }
+}
+
+/// A sortable column header.
+pub struct SortLink {
+    href: String,
+    /// `aria-sort` of the column: "ascending", "descending" or "none".
+    aria: &'static str,
+}
+
 /// The courses of a list, as of a date: scoped, searched, counted per preset view, filtered by the
-/// chosen view, sorted by urgency.
+/// chosen view, sorted (by urgency unless asked otherwise).
 struct Selection {
     as_of: Day,
     query: String,
     view: View,
+    sort: Sort,
     /// The shared statuses of every active course, and the positions of the selected ones in
     /// urgency order: a request borrows the statuses instead of copying them.
     statuses: crate::Statuses,
@@ -444,15 +497,35 @@ fn select(
         .map(|v| (*v, scoped.iter().filter(|i| matches(*v, **i)).count()))
         .collect();
     let mut order: Vec<usize> = scoped.into_iter().filter(|i| matches(view, *i)).collect();
-    // Sort keys computed once per row, not once per comparison.
+    let sort = q
+        .sorter
+        .as_deref()
+        .and_then(Sort::from_code)
+        .unwrap_or(Sort::Urgency);
+    // Sort keys computed once per row, not once per comparison; urgency, then the course key, breaks
+    // ties, so every order is total and stable across requests.
     order.sort_by_cached_key(|i| {
         let (id, st) = &all[*i];
-        (urgency(st), pop.courses[id.index()].key.clone())
+        let c = &pop.courses[id.index()];
+        let text = match sort {
+            Sort::Name => surname_first(&pop.citizens[c.citizen.index()].name).to_lowercase(),
+            Sort::Caseworker => c.caseworker.map_or(String::new(), |w| {
+                pop.caseworkers[w.index()].name.to_lowercase()
+            }),
+            _ => String::new(),
+        };
+        let days = if sort == Sort::Days {
+            -st.days_since_first_absence
+        } else {
+            0
+        };
+        (text, days, urgency(st), c.key.clone())
     });
     Selection {
         as_of,
         query,
         view,
+        sort,
         statuses: all,
         order,
         counts,
@@ -558,14 +631,29 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
     }
     let as_of_text = sel.as_of.dk().to_string();
     let enc = |v: &str| form_urlencoded(v);
-    let base_query = |view: View| {
+    let query_with = |view: View, sort: Sort| {
         let mut q = format!("?dato={}&visning={}", enc(&as_of_text), view.code());
         if !sel.query.is_empty() {
             q.push_str(&format!("&q={}", enc(&sel.query)));
         }
+        if sort != Sort::Urgency {
+            q.push_str(&format!("&sorter={}", sort.code()));
+        }
         q
     };
+    let base_query = |view: View| query_with(view, sel.sort);
+    let sort_link = |sort: Sort| SortLink {
+        href: query_with(sel.view, sort),
+        aria: match (sel.sort == sort, sort) {
+            (false, _) => "none",
+            (true, Sort::Days) => "descending",
+            (true, _) => "ascending",
+        },
+    };
     let mut keep = vec![("visning".to_string(), sel.view.code().to_string())];
+    if sel.sort != Sort::Urgency {
+        keep.push(("sorter".to_string(), sel.sort.code().to_string()));
+    }
     if !sel.query.is_empty() {
         keep.push(("q".to_string(), sel.query.clone()));
     }
@@ -625,6 +713,12 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
         }),
         csrf: a.session.csrf_token.clone(),
         side: page,
+        sorter: sel.sort.code(),
+        sort_text: sel.sort.text(),
+        sort_urgency: sort_link(Sort::Urgency),
+        sort_days: sort_link(Sort::Days),
+        sort_name: sort_link(Sort::Name),
+        sort_caseworker: sort_link(Sort::Caseworker),
     };
     html(&page_view)
 }

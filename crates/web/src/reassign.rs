@@ -41,7 +41,7 @@ pub async fn reassign_post(
     let to = field("til");
     let back = {
         let mut q = format!("/team?dato={}", form_urlencoded(&field("dato")));
-        for name in ["visning", "q", "side"] {
+        for name in ["visning", "q", "side", "sorter"] {
             let v = field(name);
             if !v.is_empty() {
                 q.push_str(&format!("&{name}={}", form_urlencoded(&v)));

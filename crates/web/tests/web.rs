@@ -1365,3 +1365,59 @@ async fn team_lead_moves_courses_between_caseworkers() {
     let snap = app.store.load().await.unwrap();
     assert_eq!(snap.reassigned.len(), 1, "only the one accepted move");
 }
+
+/// The worklist sorts by name, by days since the first day of absence and by caseworker when asked,
+/// marks the sorted column with aria-sort, and keeps the view and search while sorting.
+#[tokio::test]
+async fn worklist_sorts_by_column() {
+    let app = spawn("sort").await;
+    let (c, _) = app.login("lars").await;
+    let get = |path: &'static str| {
+        let c = c.clone();
+        let url = app.url(path);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let cells = |html: &str, open: &str, close: &str| -> Vec<String> {
+        html.split(open)
+            .skip(1)
+            .map(|s| s.split(close).next().unwrap().trim().to_string())
+            .collect()
+    };
+    let by_name = get("/team?dato=30-06-2025&visning=alle&sorter=navn").await;
+    let names: Vec<String> = cells(&by_name, "<th scope=\"row\">", "</a>")
+        .iter()
+        .map(|s| s.rsplit('>').next().unwrap().to_lowercase())
+        .collect();
+    assert!(names.len() > 10);
+    assert!(names.is_sorted(), "{names:?}");
+    let i = by_name
+        .find("aria-sort=\"ascending\"")
+        .expect("a sorted column");
+    assert!(
+        by_name[i..i + 120].contains("sorter=navn"),
+        "{}",
+        &by_name[i..i + 120]
+    );
+    assert!(by_name.contains("efter navn."));
+
+    let by_days = get("/team?dato=30-06-2025&visning=overblik1&sorter=dage").await;
+    let days: Vec<i32> = cells(&by_days, "<td class=\"num\">", " ")
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(days.len() > 5);
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+    assert!(by_days.contains("aria-sort=\"descending\""));
+    assert!(
+        by_days.contains("aria-current=\"page\">Overblik 1"),
+        "the view is kept while sorting"
+    );
+    // Overblik 1 is 3-6 months: every row between 91 and 184 days or so.
+    assert!(days.iter().all(|d| (80..=190).contains(d)), "{days:?}");
+
+    let by_cw = get("/team?dato=30-06-2025&visning=alle&sorter=sagsbehandler").await;
+    assert!(by_cw.contains("efter sagsbehandler."));
+    // An unknown order falls back to urgency.
+    let odd = get("/team?dato=30-06-2025&sorter=%3Cscript%3E").await;
+    assert!(odd.contains("mest presserende først.") && !odd.contains("<script>"));
+}
