@@ -9,7 +9,14 @@
 //! each on one thread and on all cores (chunks of courses, merged). Reports the best of `--runs` runs,
 //! peak memory, and the machine. Usage and recorded figures: `docs/performance.md`.
 //!
-//! Run: `cargo run --release -p kadence-bench -- [--courses-per-year N] [--runs N] [--threads N]`
+//! With `--export DIR` it also writes the population and its figures for the DuckDB peer
+//! (`scripts/bench-duckdb`, see [`peer`]), and it times the scan floor: one pass over the columns the
+//! measures read.
+//!
+//! Run: `cargo run --release -p kadence-bench -- [--courses-per-year N] [--runs N] [--threads N]
+//! [--export DIR]`
+
+mod peer;
 
 use std::time::{Duration, Instant};
 
@@ -27,6 +34,7 @@ struct Args {
     runs: usize,
     threads: usize,
     seed: u64,
+    export: Option<std::path::PathBuf>,
 }
 
 fn args() -> Args {
@@ -35,10 +43,18 @@ fn args() -> Args {
         runs: 3,
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
         seed: 1,
+        export: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < argv.len() {
+        if argv[i] == "--export" {
+            if let Some(dir) = argv.get(i + 1) {
+                a.export = Some(dir.into());
+                i += 2;
+                continue;
+            }
+        }
         let val = argv.get(i + 1).and_then(|v| v.parse::<u64>().ok());
         match (argv[i].as_str(), val) {
             ("--courses-per-year", Some(v)) => a.per_year = v as u32,
@@ -46,7 +62,7 @@ fn args() -> Args {
             ("--threads", Some(v)) => a.threads = (v as usize).max(1),
             ("--seed", Some(v)) => a.seed = v,
             _ => {
-                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N]");
+                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N] [--export DIR]");
                 std::process::exit(2);
             }
         }
@@ -118,6 +134,31 @@ fn fan_out<T: Send>(
             .map(|h| h.join().expect("a benchmark worker panicked"))
             .collect()
     })
+}
+
+/// The scan floor: one pass over the columns the measures read (each course's kind, start dates and
+/// end; each conversation's date and held flag), doing next to nothing with them. The measures' time
+/// is stated as a multiple of this.
+fn scan_floor(pop: &Population, threads: usize) -> u64 {
+    let work = |r: std::ops::Range<u32>| {
+        let mut acc = 0u64;
+        for id in r {
+            let f = pop.facts(CourseId(id));
+            let c = f.course;
+            acc = acc.wrapping_add(
+                (c.first_absence.number() ^ c.benefit_start.number()) as u64
+                    + c.end.map_or(0, |e| e.date.number() as u64)
+                    + c.kind as u64,
+            );
+            for v in f.conversations {
+                acc = acc.wrapping_add(v.date.number() as u64 * u64::from(v.held));
+            }
+        }
+        std::hint::black_box(acc)
+    };
+    fan_out(pop, threads, work)
+        .into_iter()
+        .fold(0, u64::wrapping_add)
 }
 
 /// One measure over all courses, chunked over threads.
@@ -210,6 +251,19 @@ fn main() {
         r1.0,
         r1.1
     );
+    let (f1, c1) = best(a.runs, || scan_floor(&pop, 1));
+    let (fnn, cn) = best(a.runs, || scan_floor(&pop, a.threads));
+    assert_eq!(c1, cn);
+    println!(
+        "| scan floor: one pass over the columns the measures read | {} | {} | checksum {c1} |",
+        ms(f1),
+        ms(fnn)
+    );
+    let mut figures = a.export.as_ref().map(|dir| {
+        peer::write_input(dir, &pop, &RuleBook::danish()).expect("write the peer's input");
+        peer::Figures::create(dir).expect("write kadence.csv")
+    });
+    let mut timings = Vec::new();
     let mut total_1 = Duration::ZERO;
     let mut total_n = Duration::ZERO;
     for kind in MeasureKind::ALL {
@@ -224,12 +278,18 @@ fn main() {
         total_n += tn;
         let num = r1.iter().filter(|m| m.in_numerator).count();
         println!(
-            "| {kind:?}, 120 months, official | {} | {} | {} of {} |",
+            "| {kind:?}, 120 months, official | {} | {} | {} of {}; {:.1}x the scan floor |",
             ms(t1),
             ms(tn),
             num,
-            r1.len()
+            r1.len(),
+            tn.as_secs_f64() / fnn.as_secs_f64()
         );
+        if let Some(f) = figures.as_mut() {
+            f.add(&format!("{kind:?}"), "official", &r1)
+                .expect("write kadence.csv");
+        }
+        timings.push((format!("{kind:?}"), "official", t1, tn));
     }
     let (t1, r1) = best(a.runs, || {
         measure(
@@ -256,11 +316,35 @@ fn main() {
     total_1 += t1;
     total_n += tn;
     println!(
-        "| EarlyEffort, 120 months, internal | {} | {} | {} members |",
+        "| EarlyEffort, 120 months, internal | {} | {} | {} members; {:.1}x the scan floor |",
         ms(t1),
         ms(tn),
-        r1.len()
+        r1.len(),
+        tn.as_secs_f64() / fnn.as_secs_f64()
     );
+    if let Some(f) = figures.as_mut() {
+        f.add("EarlyEffort", "internal", &r1)
+            .expect("write kadence.csv");
+    }
+    timings.push(("EarlyEffort".into(), "internal", t1, tn));
+    if let Some(dir) = &a.export {
+        let mut text = String::from("measure,definition,ms_1_thread,ms_all_threads,threads\n");
+        for (m, d, t1, tn) in &timings {
+            text.push_str(&format!(
+                "{m},{d},{:.3},{:.3},{}\n",
+                t1.as_secs_f64() * 1000.0,
+                tn.as_secs_f64() * 1000.0,
+                a.threads
+            ));
+        }
+        text.push_str(&format!(
+            "scan floor,,{:.3},{:.3},{}\n",
+            f1.as_secs_f64() * 1000.0,
+            fnn.as_secs_f64() * 1000.0,
+            a.threads
+        ));
+        std::fs::write(dir.join("kadence-timings.csv"), text).expect("write kadence-timings.csv");
+    }
     println!(
         "| **all measures above** | **{}** | **{}** | |",
         ms(total_1),
