@@ -46,6 +46,42 @@ const fn civil_from_days(z: i32) -> (i32, u32, u32) {
 }
 
 /// Whether `year` is a leap year in the Gregorian calendar.
+/// Months covered by the month table: January of `MIN_YEAR` to December of `MAX_YEAR`.
+const TABLE_MONTHS: usize = ((MAX_YEAR - MIN_YEAR + 1) * 12) as usize;
+
+/// The day number of the first day of every month from `MIN_YEAR` on (and one past the end): month
+/// arithmetic on the hot path becomes two table reads instead of two calendar conversions. 19 KB.
+static MONTH_START: [i32; TABLE_MONTHS + 1] = month_starts();
+
+const fn month_starts() -> [i32; TABLE_MONTHS + 1] {
+    let mut t = [0; TABLE_MONTHS + 1];
+    let mut i = 0;
+    while i <= TABLE_MONTHS {
+        t[i] = days_from_civil(MIN_YEAR + (i / 12) as i32, (i % 12) as u32 + 1, 1);
+        i += 1;
+    }
+    t
+}
+
+/// The table index of the month `day` falls in, when inside the table.
+#[inline]
+fn month_index(day: i32) -> Option<usize> {
+    let first = MONTH_START[0];
+    if day < first || day >= MONTH_START[TABLE_MONTHS] {
+        return None;
+    }
+    // An estimate from the mean month (30.436875 days), off by at most one either way.
+    let mut i = (((day - first) as u64 * 1_000_000) / 30_436_875) as usize;
+    i = i.min(TABLE_MONTHS - 1);
+    while MONTH_START[i] > day {
+        i -= 1;
+    }
+    while MONTH_START[i + 1] <= day {
+        i += 1;
+    }
+    Some(i)
+}
+
 pub const fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -121,7 +157,21 @@ impl Day {
     /// This day plus `n` calendar months, in one step, clamping to the month's last day
     /// (2023-08-31 + 6 months = 2024-02-29). Never computed month by month.
     #[must_use]
-    pub const fn add_months(self, n: i32) -> Day {
+    pub fn add_months(self, n: i32) -> Day {
+        if let Some(i) = month_index(self.0) {
+            let t = i as i64 + i64::from(n);
+            if t >= 0 && (t as usize) < TABLE_MONTHS {
+                let t = t as usize;
+                let offset = self.0 - MONTH_START[i];
+                let len = MONTH_START[t + 1] - MONTH_START[t];
+                return Day(MONTH_START[t] + offset.min(len - 1));
+            }
+        }
+        self.add_months_by_calendar(n)
+    }
+
+    /// [`Day::add_months`] by calendar conversion (outside the month table's years).
+    const fn add_months_by_calendar(self, n: i32) -> Day {
         let (y, m, d) = self.to_ymd();
         let total = y * 12 + (m as i32 - 1) + n;
         let ny = total.div_euclid(12);
@@ -152,7 +202,10 @@ impl Day {
     }
 
     /// The calendar month this day falls in.
-    pub const fn month(self) -> Month {
+    pub fn month(self) -> Month {
+        if let Some(i) = month_index(self.0) {
+            return Month(MIN_YEAR * 12 + i as i32);
+        }
         let (y, m, _) = self.to_ymd();
         Month(y * 12 + m as i32 - 1)
     }
@@ -257,7 +310,11 @@ impl Month {
     pub const fn first_day(self) -> Day {
         Day(days_from_civil(self.year(), self.number(), 1))
     }
-    pub const fn last_day(self) -> Day {
+    pub fn last_day(self) -> Day {
+        let i = self.0 - MIN_YEAR * 12;
+        if i >= 0 && (i as usize) < TABLE_MONTHS {
+            return Day(MONTH_START[i as usize + 1] - 1);
+        }
         let (y, m) = (self.year(), self.number());
         Day(days_from_civil(y, m, days_in_month(y, m)))
     }
@@ -377,11 +434,39 @@ mod tests {
             let j = d.to_jiff();
             assert_eq!(Day::from_jiff(j), d);
             assert_eq!(j.weekday().to_monday_one_offset() as u32, d.iso_weekday());
-            for n in [1, 5, 6, 12, 13] {
+            for n in [1, 5, 6, 12, 13, -1, -6, -12, -13] {
                 let expect = j.checked_add(n.months()).unwrap();
                 assert_eq!(d.add_months(n).to_jiff(), expect, "{d} + {n} months");
             }
+            assert_eq!(d.month(), Month::new(j.year().into(), j.month() as u32));
+            assert_eq!(d.month().last_day().to_jiff(), j.last_of_month());
             d = d.add_days(1);
+        }
+    }
+
+    /// The month table's fast path and the calendar conversion agree everywhere, including at and
+    /// beyond the table's ends (where the conversion takes over).
+    #[test]
+    fn month_table_agrees_with_the_calendar() {
+        let edges = [
+            Day::ymd(MIN_YEAR, 1, 1).number(),
+            Day::ymd(MAX_YEAR, 12, 31).number(),
+            Day::ymd(2000, 2, 29).number(),
+        ];
+        for edge in edges {
+            for day in edge - 800..edge + 800 {
+                let d = Day(day);
+                for n in [-2400, -13, -1, 0, 1, 6, 12, 2400] {
+                    assert_eq!(d.add_months(n), d.add_months_by_calendar(n), "{d} + {n}");
+                }
+                let (y, m, _) = d.to_ymd();
+                assert_eq!(d.month(), Month::new(y, m), "{d}");
+                assert_eq!(
+                    d.month().last_day(),
+                    Day(days_from_civil(y, m, days_in_month(y, m))),
+                    "{d}"
+                );
+            }
         }
     }
 

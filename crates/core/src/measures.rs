@@ -430,12 +430,12 @@ fn first_follow_up_member(
     if month < from || month > to {
         return;
     }
-    let first = f.first_held_from(start).filter(|x| x.date <= as_of);
+    let first = f.first_held_day_from(start).filter(|d| *d <= as_of);
     let ended = c.end.map(|e| e.date).filter(|d| *d <= as_of);
-    if first.is_none_or(|x| ended.is_some_and(|e| e < x.date)) && ended.is_some_and(|e| e < due) {
+    if first.is_none_or(|x| ended.is_some_and(|e| e < x)) && ended.is_some_and(|e| e < due) {
         return; // ended before the deadline without a conversation: no duty arose
     }
-    let on_time = first.is_some_and(|x| x.date <= due);
+    let on_time = first.is_some_and(|x| x <= due);
     out.push(Member {
         course: f.id,
         month,
@@ -455,6 +455,12 @@ fn early_effort_member(
 ) {
     let c = f.course;
     let start = def.start(c);
+    // Cheapest filter first (most courses end within weeks): a half-year is at least 181 days and the
+    // seniority day can only move later, so a course that ended before day 182 is never still running
+    // on its measuring day. Saves the calendar arithmetic below for most courses.
+    if c.end.is_some_and(|e| e.date < start.add_days(181)) {
+        return;
+    }
     let nominal = def.half_year.window_end(start, 6);
     // Cheap pre-filter: the seniority day can only move later (standby pause), never earlier.
     if nominal.add_days(1) > as_of || nominal.add_days(1).month() > to {
@@ -492,9 +498,14 @@ fn focus2_members(
 ) {
     let c = f.course;
     let start = def.start(c);
+    let last_day = c.end.map_or(as_of, |e| e.date.min(as_of));
+    // Twelve months are at least 365 days, so a course that did not reach day 365 has no month end
+    // to count (most courses); checked before any calendar arithmetic.
+    if last_day < start.add_days(364) {
+        return;
+    }
     let twelve = HalfYear::CalendarMonths.window_end(start, 12);
     let first_month = twelve.month().max(from);
-    let last_day = c.end.map_or(as_of, |e| e.date.min(as_of));
     let last_month = last_day.month().min(to);
     let mut m = first_month;
     while m <= last_month {

@@ -276,6 +276,8 @@ pub struct CourseFacts<'a> {
     pub course: &'a Course,
     /// Sorted by date.
     pub conversations: &'a [Conversation],
+    /// The dates of the held ones among them, sorted.
+    pub held: &'a [Day],
     /// Sorted by start.
     pub standby: &'a [StandbyPeriod],
     /// Sorted by sent date.
@@ -287,12 +289,16 @@ pub struct CourseFacts<'a> {
 impl CourseFacts<'_> {
     /// Held conversations on days in `from..=to`.
     pub fn held_between(&self, from: Day, to: Day) -> usize {
-        let lo = self.conversations.partition_point(|c| c.date < from);
-        let hi = self.conversations.partition_point(|c| c.date <= to);
-        self.conversations[lo..hi.max(lo)]
-            .iter()
-            .filter(|c| c.held)
-            .count()
+        let lo = self.held.partition_point(|d| *d < from);
+        let hi = self.held.partition_point(|d| *d <= to);
+        hi.saturating_sub(lo)
+    }
+
+    /// The date of the first held conversation on or after `from`.
+    pub fn first_held_day_from(&self, from: Day) -> Option<Day> {
+        self.held
+            .get(self.held.partition_point(|d| *d < from))
+            .copied()
     }
 
     /// Held conversations in date order.
@@ -321,6 +327,11 @@ pub struct Population {
     pub courses: Vec<Course>,
     conversations: Vec<Conversation>,
     conv_at: Vec<u32>,
+    /// The dates of the held conversations only, per course (offsets in `held_at`): a derived column,
+    /// 4 bytes a conversation instead of 20, so the measures' window counts (two binary searches)
+    /// touch a fifth of the memory at national scale.
+    held: Vec<Day>,
+    held_at: Vec<u32>,
     standby: Vec<StandbyPeriod>,
     standby_at: Vec<u32>,
     medical: Vec<MedicalRequest>,
@@ -341,6 +352,7 @@ impl Population {
             id,
             course: &self.courses[i],
             conversations: &self.conversations[range(&self.conv_at)],
+            held: &self.held[range(&self.held_at)],
             standby: &self.standby[range(&self.standby_at)],
             medical: &self.medical[range(&self.medical_at)],
             rehab: &self.rehab[range(&self.rehab_at)],
@@ -491,6 +503,14 @@ impl PopulationBuilder {
             |c| c.course,
             |c| (c.date, (u8::from(!c.held) << 4) | form_rank(c.form)),
         );
+        let mut held = Vec::with_capacity(conversations.len());
+        let mut held_at = Vec::with_capacity(n + 1);
+        held_at.push(0);
+        for i in 0..n {
+            let convs = &conversations[conv_at[i] as usize..conv_at[i + 1] as usize];
+            held.extend(convs.iter().filter(|c| c.held).map(|c| c.date));
+            held_at.push(held.len() as u32);
+        }
         let (standby, standby_at) = group(standby, n, |s| s.course, |s| (s.start, 0));
         let (medical, medical_at) = group(medical, n, |m| m.course, |m| (m.sent, 0));
         let (rehab, rehab_at) = group(rehab, n, |r| r.course, |r| (r.date, 0));
@@ -538,6 +558,8 @@ impl PopulationBuilder {
             courses: self.courses,
             conversations,
             conv_at,
+            held,
+            held_at,
             standby,
             standby_at,
             medical,
