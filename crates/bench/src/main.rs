@@ -13,9 +13,13 @@
 //! (`scripts/bench-duckdb`, see [`peer`]), and it times the scan floor: one pass over the columns the
 //! measures read.
 //!
+//! With `--incremental` it times instead the update after one municipality's daily import
+//! ([`incremental`]).
+//!
 //! Run: `cargo run --release -p kadence-bench -- [--courses-per-year N] [--runs N] [--threads N]
-//! [--export DIR]`
+//! [--export DIR] [--incremental]`
 
+mod incremental;
 mod peer;
 
 use std::time::{Duration, Instant};
@@ -29,7 +33,8 @@ use kadence_core::rules::RuleBook;
 use kadence_core::settings::Settings;
 use kadence_synth::{generate, Params};
 
-struct Args {
+pub(crate) struct Args {
+    incremental: bool,
     per_year: u32,
     runs: usize,
     threads: usize,
@@ -39,6 +44,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        incremental: false,
         per_year: 2950,
         runs: 3,
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -48,6 +54,11 @@ fn args() -> Args {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < argv.len() {
+        if argv[i] == "--incremental" {
+            a.incremental = true;
+            i += 1;
+            continue;
+        }
         if argv[i] == "--export" {
             if let Some(dir) = argv.get(i + 1) {
                 a.export = Some(dir.into());
@@ -62,7 +73,7 @@ fn args() -> Args {
             ("--threads", Some(v)) => a.threads = (v as usize).max(1),
             ("--seed", Some(v)) => a.seed = v,
             _ => {
-                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N] [--export DIR]");
+                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N] [--export DIR] [--incremental]");
                 std::process::exit(2);
             }
         }
@@ -71,7 +82,7 @@ fn args() -> Args {
     a
 }
 
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+pub(crate) fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
     let mut out = None;
     for _ in 0..runs {
@@ -195,7 +206,7 @@ fn measure(
     (members, numerator)
 }
 
-fn peak_rss_mib() -> Option<f64> {
+pub(crate) fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -213,12 +224,16 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn main() {
     let a = args();
+    if a.incremental {
+        incremental::run(&a);
+        return;
+    }
     let as_of = Day::ymd(2026, 10, 31);
     println!(
         "machine: {} ({} threads available), {}",

@@ -213,6 +213,58 @@ pub struct MeasureResult {
     pub members: Vec<Member>,
 }
 
+/// The monthly numerators and denominators of one measure over some courses: a summary that adds and
+/// subtracts. A national figure is the sum of its municipalities' tallies, so when one municipality
+/// imports, only its part is recomputed: subtract its old tally, add its new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub from: Month,
+    /// (numerator, denominator) per month from `from`.
+    pub months: Vec<(u64, u64)>,
+}
+
+impl Tally {
+    /// An empty tally for the months `from..=to`.
+    pub fn new(from: Month, to: Month) -> Tally {
+        Tally {
+            from,
+            months: vec![(0, 0); from.months_until(to).max(-1) as usize + 1],
+        }
+    }
+
+    /// Adds members (months outside the tally's range are ignored).
+    pub fn count(&mut self, members: &[Member]) {
+        for m in members {
+            if let Some(cell) = usize::try_from(self.from.months_until(m.month))
+                .ok()
+                .and_then(|i| self.months.get_mut(i))
+            {
+                cell.0 += u64::from(m.in_numerator);
+                cell.1 += 1;
+            }
+        }
+    }
+
+    pub fn add(&mut self, other: &Tally) {
+        debug_assert_eq!(
+            (self.from, self.months.len()),
+            (other.from, other.months.len())
+        );
+        for (a, b) in self.months.iter_mut().zip(&other.months) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+    }
+
+    /// Takes away a part that was added before.
+    pub fn subtract(&mut self, part: &Tally) {
+        for (a, b) in self.months.iter_mut().zip(&part.months) {
+            a.0 -= b.0;
+            a.1 -= b.1;
+        }
+    }
+}
+
 impl MeasureResult {
     /// Figures by month and group, months ascending; months without members are included with zero.
     pub fn cells(&self, pop: &Population, split: Split) -> Vec<Cell> {

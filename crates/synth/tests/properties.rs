@@ -371,3 +371,43 @@ proptest! {
         }
     }
 }
+
+/// Tallies add and subtract: the tallies of two halves of the courses sum to the whole's, and taking
+/// one half away leaves the other (the incremental update after one municipality's import).
+#[test]
+fn tallies_of_parts_sum_to_the_whole() {
+    use kadence_core::measures::{compute_into, Tally};
+    let (p, pop) = small(11);
+    let book = RuleBook::danish();
+    let (from, to) = (Month::new(2023, 1), Month::new(2025, 9));
+    for kind in MeasureKind::ALL {
+        let def = Definition::official();
+        let tally = |ids: &mut dyn Iterator<Item = CourseId>| {
+            let mut members = Vec::new();
+            compute_into(
+                &pop,
+                &book,
+                kind,
+                &def,
+                from,
+                to,
+                p.as_of,
+                ids,
+                &mut members,
+            );
+            let mut t = Tally::new(from, to);
+            t.count(&members);
+            t
+        };
+        let half = pop.courses.len() as u32 / 2;
+        let whole = tally(&mut pop.course_ids());
+        let a = tally(&mut (0..half).map(CourseId));
+        let b = tally(&mut (half..pop.courses.len() as u32).map(CourseId));
+        let mut sum = a.clone();
+        sum.add(&b);
+        assert_eq!(sum, whole, "{kind:?}");
+        assert!(whole.months.iter().any(|m| m.1 > 0), "{kind:?} has members");
+        sum.subtract(&a);
+        assert_eq!(sum, b, "{kind:?}");
+    }
+}
