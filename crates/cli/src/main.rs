@@ -234,6 +234,26 @@ pub enum Command {
     /// Brugere: opret, spær, nulstil adgangskode
     #[command(subcommand)]
     User(UserCommand),
+    /// Slet afsluttede forløb og gamle opslag i revisionsloggen efter opbevaringsreglerne
+    Retention {
+        /// Vis kun, hvad der ville blive slettet; slet intet
+        #[arg(long)]
+        dry_run: bool,
+        /// Afsluttede forløb slettes så mange måneder efter slutdatoen
+        #[arg(long, default_value_t = 60)]
+        afsluttede_maaneder: u32,
+        /// Opslag i revisionsloggen slettes efter så mange måneder
+        #[arg(long, default_value_t = 60)]
+        revisionslog_maaneder: u32,
+        /// Dagen, perioderne regnes fra (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Højst så mange forløb vist i listen
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
     /// Revisionsloggen: udtræk for én borger (--cpr) eller kontrol af kæden (verify)
     Audit {
         #[command(subcommand)]

@@ -456,3 +456,85 @@ fn audit_extract_and_verify() {
 async fn sqlx_exec(store: &kadence_store::Store, sql: &str) {
     kadence_store::execute_raw(store, sql).await.unwrap();
 }
+
+/// `kadence retention --dry-run` lists what would go and deletes nothing; without it, the closed
+/// courses go, the deletion is in the audit log, and the chain still verifies.
+#[test]
+fn retention_dry_run_then_delete() {
+    let dir = generated("retention");
+    let db = dir.join("k.sqlite");
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["import", dir.to_str().unwrap(), "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let active = |as_of: &str| -> u64 {
+        let o = kadence(&[
+            "status", "--db", dbs, "--as-of", as_of, "--format", "json", "--limit", "1",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    let before = active("30-06-2025");
+    let args = [
+        "retention",
+        "--db",
+        dbs,
+        "--afsluttede-maaneder",
+        "6",
+        "--as-of",
+        "30-06-2025",
+    ];
+    let dry = kadence(&[&args[..], &["--dry-run"]].concat());
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let text = stdout(&dry);
+    assert!(
+        text.contains("Forløb afsluttet før 30-12-2024 (6 måneder):"),
+        "{text}"
+    );
+    assert!(text.contains("Prøvekørsel: intet er slettet."), "{text}");
+    let n: u64 = text
+        .split("(6 måneder): ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace('.', "")
+        .parse()
+        .unwrap();
+    assert!(n > 0, "{text}");
+    assert!(
+        !text.contains("-xxxx") && !text.contains("CPR"),
+        "no citizens named"
+    );
+    assert_eq!(active("30-06-2025"), before, "the dry run deleted nothing");
+
+    let real = kadence(&args);
+    assert!(
+        real.status.success(),
+        "{}",
+        String::from_utf8_lossy(&real.stderr)
+    );
+    assert!(stdout(&real).contains(&format!("Slettet: {} forløb", dk_int(n))));
+    assert_eq!(active("30-06-2025"), before, "no active course was deleted");
+    let again = stdout(&kadence(&[&args[..], &["--dry-run"]].concat()));
+    assert!(again.contains("(6 måneder): 0 forløb"), "{again}");
+    let v = kadence(&["audit", "verify", "--db", dbs]);
+    assert!(v.status.success() && stdout(&v).contains("intakt"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn dk_int(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}

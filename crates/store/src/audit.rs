@@ -256,7 +256,16 @@ impl Store {
             .await?;
         let (mut seq, mut prev) = match last {
             Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
-            None => (0, GENESIS.to_string()),
+            // An empty log after retention deleted every event continues from the anchor.
+            None => {
+                match sqlx::query("SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *tx)
+                    .await?
+                {
+                    Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+                    None => (0, GENESIS.to_string()),
+                }
+            }
         };
         let mut rows = Vec::with_capacity(events.len());
         for e in events {
@@ -334,9 +343,13 @@ impl Store {
         ))
         .fetch_all(&self.pool)
         .await?;
-        let mut prev = GENESIS.to_string();
+        // After retention deleted the oldest events, the chain starts from the last deleted one.
+        let (first, mut prev) = match self.audit_anchor().await? {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS.to_string()),
+        };
         let mut entries = 0i64;
-        for (expected_seq, r) in (1i64..).zip(rows.iter()) {
+        for (expected_seq, r) in (first..).zip(rows.iter()) {
             let seq: i64 = r.try_get(0)?;
             let e = Event {
                 at: r.try_get(1)?,
@@ -360,6 +373,16 @@ impl Store {
             prev = stored;
         }
         Ok(AuditVerdict::Intact { entries })
+    }
+}
+
+impl Store {
+    /// The last event deleted under retention (sequence number and hash), if any.
+    pub(crate) async fn audit_anchor(&self) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 }
 

@@ -21,6 +21,7 @@ pub mod access;
 mod assign;
 pub mod audit;
 pub mod codes;
+pub mod retention;
 pub mod schema;
 
 use std::collections::HashMap;

@@ -189,4 +189,17 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        5,
+        "retention: where the audit chain starts after old events are deleted",
+        &[
+            // When events past their retention period are deleted, the last deleted event's sequence
+            // number and hash are kept here, and verification starts from them.
+            "CREATE TABLE audit_anchor (
+            seq BIGINT PRIMARY KEY,
+            hash TEXT NOT NULL,
+            at TEXT NOT NULL
+        )",
+        ],
+    ),
 ];
