@@ -11,6 +11,7 @@
 //! Personal data: pages that show citizens write one audit entry per citizen shown, with the purpose;
 //! URLs carry only the case system's course ids, never CPR numbers; CPR numbers are shown masked.
 
+mod admin;
 mod duty_lists;
 mod pages;
 mod reassign;
@@ -112,6 +113,42 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/mine/eksport.xlsx",
         access: Access::Roles(&[Role::Caseworker]),
         personal: true,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/brugere",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/brugere",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/brugere/spaer",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/brugere/genaabn",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/brugere/adgangskode",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/importer",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
     },
     RouteSpec {
         method: "POST",
@@ -540,6 +577,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/mine/eksport.xlsx", get(pages::mine_export))
         .route("/team", get(pages::team))
         .route("/team/eksport.xlsx", get(pages::team_export))
+        .route(
+            "/admin/brugere",
+            get(admin::users_page).post(admin::add_user),
+        )
+        .route("/admin/brugere/spaer", post(admin::disable_user))
+        .route("/admin/brugere/genaabn", post(admin::enable_user))
+        .route("/admin/brugere/adgangskode", post(admin::reset_password))
+        .route("/admin/importer", get(admin::imports_page))
         .route("/team/flyt", post(reassign::reassign_post))
         .route("/laegeoplysninger", get(duty_lists::medical))
         .route(

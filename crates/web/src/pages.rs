@@ -87,6 +87,9 @@ pub(crate) fn layout(
             "Fokusmål",
             &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin],
         ),
+        ("/admin/brugere", "Brugere", &[Role::Admin]),
+        ("/admin/importer", "Importer", &[Role::Admin]),
+        ("/admin/revision", "Revisionslog", &[Role::Admin]),
     ];
     let snap = st.data.get();
     let freshness = match &snap.latest {
@@ -125,7 +128,7 @@ pub(crate) fn layout(
     }
 }
 
-fn today(st: &AppState) -> Day {
+pub(crate) fn today(st: &AppState) -> Day {
     let now = st.now();
     let zoned = now
         .in_tz("Europe/Copenhagen")

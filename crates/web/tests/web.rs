@@ -1424,3 +1424,149 @@ async fn worklist_sorts_by_column() {
     let odd = get("/team?dato=30-06-2025&sorter=%3Cscript%3E").await;
     assert!(odd.contains("mest presserende først.") && !odd.contains("<script>"));
 }
+
+/// Logs in with any password; returns the login's status (303 when accepted).
+async fn try_login(app: &App, user: &str, password: &str) -> StatusCode {
+    let c = client();
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.post(app.url("/login"))
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", &csrf_in(&page)),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The administrator creates, disables, re-enables and resets users in the browser, with Danish
+/// refusals that change nothing, hostile text kept inert, and sees the import history.
+#[tokio::test]
+async fn administrator_manages_users_and_sees_imports() {
+    let app = spawn("admin-users").await;
+    let (c, csrf) = app.login("admin").await;
+    let page = |path: &'static str| {
+        let c = c.clone();
+        let url = app.url(path);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let users = page("/admin/brugere").await;
+    for u in ["mette", "lars", "anna", "admin"] {
+        assert!(
+            users.contains(&format!("<th scope=\"row\">{u}</th>")),
+            "{u}"
+        );
+    }
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let url = app.url(path);
+        let mut form = form;
+        form.push(("csrf", csrf.clone()));
+        async move { c.post(url).form(&form).send().await.unwrap() }
+    };
+    let hostile = "<script>alert(1)</script>'; DROP TABLE app_user; --";
+    let add = |password: &str| {
+        vec![
+            ("username", "ny.ansat".to_string()),
+            ("navn", hostile.to_string()),
+            ("rolle", "sagsbehandler".to_string()),
+            ("sagsbehandler_id", app.own_caseworker.clone()),
+            ("team_id", String::new()),
+            ("adgangskode", password.to_string()),
+        ]
+    };
+    // Refused: a short password, a caseworker without an id, a bad username.
+    let res = post("/admin/brugere", add("kort")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("mindst 12 tegn"));
+    let mut no_id = add("en rigtig god adgangskode");
+    no_id[3].1 = String::new();
+    assert!(post("/admin/brugere", no_id)
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("sagsbehandler-id"));
+    let mut bad_name = add("en rigtig god adgangskode");
+    bad_name[0].1 = "a b<".into();
+    assert!(post("/admin/brugere", bad_name)
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Brugernavnet må kun"));
+    assert!(app.store.user_by_name("ny.ansat").await.unwrap().is_none());
+
+    // Created; the hostile name is stored as given and shown as text.
+    let res = post("/admin/brugere", add("en rigtig god adgangskode")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let u = app.store.user_by_name("ny.ansat").await.unwrap().unwrap();
+    assert_eq!(u.display_name, hostile);
+    let users = page("/admin/brugere?besked=oprettet").await;
+    assert!(users.contains("Brugeren er oprettet."));
+    assert!(!users.contains("<script>alert(1)</script>"));
+    let i = users.find("ny.ansat").expect("listed");
+    assert!(
+        users[i..i + 200].contains("&#60;script&#62;alert(1)"),
+        "{}",
+        &users[i..i + 200]
+    );
+    assert_eq!(
+        try_login(&app, "ny.ansat", "en rigtig god adgangskode").await,
+        StatusCode::SEE_OTHER
+    );
+    // A duplicate is refused.
+    assert!(post("/admin/brugere", add("en rigtig god adgangskode"))
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("findes allerede"));
+
+    // Disable, enable, reset the password.
+    let who = || vec![("username", "ny.ansat".to_string())];
+    assert_eq!(
+        post("/admin/brugere/spaer", who()).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_ne!(
+        try_login(&app, "ny.ansat", "en rigtig god adgangskode").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post("/admin/brugere/genaabn", who()).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let mut reset = who();
+    reset.push(("adgangskode", "endnu en god adgangskode".into()));
+    assert_eq!(
+        post("/admin/brugere/adgangskode", reset).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        try_login(&app, "ny.ansat", "endnu en god adgangskode").await,
+        StatusCode::SEE_OTHER
+    );
+    // Not oneself.
+    assert!(
+        post("/admin/brugere/spaer", vec![("username", "admin".into())])
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("ikke spærre dig selv")
+    );
+
+    let imports = page("/admin/importer").await;
+    assert!(imports.contains("forloeb.csv") && imports.contains("samtaler.csv"));
+    assert!(imports.contains("<th scope=\"row\">1</th>"));
+}
