@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::table::Table;
 use crate::{
     parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
-    MeasureArg, Preset, SourceArgs,
+    MeasureArg, Preset, RotateArg, SourceArgs,
 };
 use crate::{AuditAction, UserCommand};
 
@@ -104,6 +104,24 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             secure_cookies,
         } => serve(&db, &addr, secure_cookies, None),
         Command::User(cmd) => user(cmd),
+        Command::Rotate { what, db } => {
+            let store = open_store(&db)?;
+            match what {
+                RotateArg::Pseudonymnoegle => {
+                    block_on(store.rotate_secret("pseudonym", jiff::Timestamp::now()))?
+                        .map_err(store_failure)?;
+                    println!("Pseudonymnøglen er udskiftet: alle pseudonymer er nye. Genstart webappen, så den bruger den nye nøgle.");
+                }
+                RotateArg::Sessioner => {
+                    let n = block_on(store.end_all_sessions())?.map_err(store_failure)?;
+                    println!(
+                        "{} sessioner er afsluttet; alle brugere skal logge ind igen.",
+                        dk::int(n as i64)
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::Retention {
             dry_run,
             afsluttede_maaneder,

@@ -234,6 +234,14 @@ pub enum Command {
     /// Brugere: opret, spær, nulstil adgangskode
     #[command(subcommand)]
     User(UserCommand),
+    /// Udskift en hemmelighed: pseudonymnøglen (alle pseudonymer skifter) eller alle sessioner (alle
+    /// logges ud)
+    Rotate {
+        #[arg(value_enum)]
+        what: RotateArg,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
     /// Slet afsluttede forløb og gamle opslag i revisionsloggen efter opbevaringsreglerne
     Retention {
         /// Vis kun, hvad der ville blive slettet; slet intet
@@ -269,6 +277,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
         format: Format,
     },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RotateArg {
+    /// Nøglen bag analytikernes pseudonymer
+    Pseudonymnoegle,
+    /// Alle sessioner: alle brugere logges ud
+    Sessioner,
 }
 
 #[derive(Subcommand, Debug)]

@@ -538,3 +538,53 @@ fn dk_int(n: u64) -> String {
     }
     out
 }
+
+/// `kadence rotate`: a new pseudonym key, and every session ended.
+#[test]
+fn rotate_secrets() {
+    let dir = fresh_dir("rotate");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("r.sqlite");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let now = jiff::Timestamp::UNIX_EPOCH;
+    let before = rt.block_on(async {
+        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+        let u = store
+            .add_user(
+                &kadence_store::access::NewUser {
+                    username: "mette".into(),
+                    display_name: "Mette".into(),
+                    role: kadence_store::access::Role::Analyst,
+                    caseworker_key: None,
+                    team_key: None,
+                },
+                "en lang adgangskode",
+                now,
+            )
+            .await
+            .unwrap();
+        store.create_session(u.id, now).await.unwrap();
+        let k = store.secret("pseudonym", now).await.unwrap();
+        store.pool().close().await;
+        k
+    });
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["rotate", "sessioner", "--db", dbs]);
+    assert!(o.status.success());
+    assert!(
+        stdout(&o).contains("1 sessioner er afsluttet"),
+        "{}",
+        stdout(&o)
+    );
+    let o = kadence(&["rotate", "pseudonymnoegle", "--db", dbs]);
+    assert!(o.status.success() && stdout(&o).contains("Pseudonymnøglen er udskiftet"));
+    let after = rt.block_on(async {
+        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+        store.secret("pseudonym", now).await.unwrap()
+    });
+    assert_ne!(before, after);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -354,6 +354,58 @@ impl Store {
         }))
     }
 
+    /// A named server secret (64 hex digits), created at random on first use and kept across restarts.
+    pub async fn secret(&self, name: &str, now: Timestamp) -> Result<String> {
+        let get = || async {
+            sqlx::query("SELECT value FROM app_secret WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+        };
+        if let Some(r) = get().await? {
+            return Ok(r.try_get(0)?);
+        }
+        // Two processes starting at once: the second insert does nothing, both read the first.
+        sqlx::query(
+            "INSERT INTO app_secret (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(random_hex(32))
+        .bind(now.to_string())
+        .execute(&self.pool)
+        .await?;
+        let r = get().await?.ok_or(StoreError::Unknown {
+            what: "hemmelighed",
+            key: name.to_string(),
+        })?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// Ends every session (everyone must log in again); returns how many there were.
+    pub async fn end_all_sessions(&self) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM app_session")
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    /// Replaces a named secret with a new random one (e.g. the pseudonym key: every pseudonym changes).
+    pub async fn rotate_secret(&self, name: &str, now: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM app_secret WHERE name = $1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO app_secret (name, value, created_at) VALUES ($1, $2, $3)")
+            .bind(name)
+            .bind(random_hex(32))
+            .bind(now.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn delete_session(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM app_session WHERE token_hash = $1")
             .bind(sha256_hex(token))

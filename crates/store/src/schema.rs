@@ -202,4 +202,16 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        6,
+        "server secrets",
+        &[
+            // Random keys the server needs across restarts (the pseudonym key for analysts' lists).
+            "CREATE TABLE app_secret (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )",
+        ],
+    ),
 ];

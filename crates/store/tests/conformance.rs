@@ -627,6 +627,14 @@ async fn access(store: Store) {
         tamper("DELETE FROM audit_event WHERE seq = 2").await,
         AuditVerdict::Broken { seq: 3 }
     );
+
+    // Server secrets: made once, kept, replaced on rotation.
+    let k1 = store.secret("pseudonym", t0).await.unwrap();
+    assert_eq!(k1.len(), 64);
+    assert_eq!(store.secret("pseudonym", later).await.unwrap(), k1);
+    store.rotate_secret("pseudonym", later).await.unwrap();
+    let k2 = store.secret("pseudonym", later).await.unwrap();
+    assert!(k2 != k1 && k2.len() == 64);
 }
 
 /// A database written before migration 3 (one audit row per citizen) keeps its entries, their hashes

@@ -228,6 +228,12 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Roles(EVERYONE),
         personal: false,
     },
+    RouteSpec {
+        method: "GET",
+        path: "/fokusmaal/eksport.xlsx",
+        access: Access::Roles(EVERYONE),
+        personal: false,
+    },
 ];
 
 /// Finds the spec for a method and matched path.
@@ -278,6 +284,8 @@ pub struct AppState {
     statuses: SnapshotCache<kadence_core::Day, Vec<(CourseId, CourseStatus)>>,
     /// The focus page's reconciliation per (snapshot, as-of date, measure, internal definition?).
     reconciliations: SnapshotCache<(kadence_core::Day, MeasureKind, bool), Reconciliation>,
+    /// The key behind analysts' pseudonyms, read from the store once (`app_secret`).
+    pseudonym_key: tokio::sync::OnceCell<String>,
 }
 
 /// The last few pure results computed from a snapshot, by key.
@@ -325,6 +333,21 @@ impl<K: PartialEq, V> SnapshotCache<K, V> {
     }
 }
 
+/// Makes pseudonyms with one key.
+pub(crate) struct Pseudonyms(String);
+
+impl Pseudonyms {
+    pub(crate) fn of(&self, course_key: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_bytes())
+            .expect("HMAC takes a key of any length");
+        mac.update(course_key.as_bytes());
+        let out = mac.finalize().into_bytes();
+        let hex: String = out.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("P-{hex}")
+    }
+}
+
 /// Every course active on a date, with its status.
 pub(crate) type Statuses = Arc<Vec<(CourseId, CourseStatus)>>;
 
@@ -342,6 +365,7 @@ impl AppState {
             login_attempts: Mutex::new(HashMap::new()),
             statuses: SnapshotCache::new(),
             reconciliations: SnapshotCache::new(),
+            pseudonym_key: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -366,6 +390,17 @@ impl AppState {
                 })
                 .collect()
         })
+    }
+
+    /// A course's pseudonym: stable while the key is kept, not linkable to the case system's id without
+    /// the key (HMAC-SHA256 of the course id, 48 bits shown). `None` if the key cannot be read.
+    pub(crate) async fn pseudonym(&self) -> Option<Pseudonyms> {
+        let key = self
+            .pseudonym_key
+            .get_or_try_init(|| self.store.secret("pseudonym", self.now()))
+            .await
+            .ok()?;
+        Some(Pseudonyms(key.clone()))
     }
 
     /// The focus page's comparison of `kind` under the official and the internal definition over the
@@ -600,6 +635,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/forloeb/{key}/formaal", post(pages::purpose_post))
         .route("/forloeb/{key}/vis-cpr", post(pages::reveal_cpr))
         .route("/fokusmaal", get(pages::focus))
+        .route("/fokusmaal/eksport.xlsx", get(pages::focus_export))
         .route(
             "/admin/revision",
             get(pages::audit_page).post(pages::audit_lookup),

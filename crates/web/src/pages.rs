@@ -1476,6 +1476,7 @@ struct FocusPage {
     diff_month: String,
     reasons: Vec<String>,
     differences: Vec<(String, String)>,
+    export_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -1605,6 +1606,7 @@ pub async fn focus(
         _ => (Split::Total, "maaned", "måned"),
     };
     let rec = st.reconciliation(&snap, as_of, kind, internal);
+    let pseudonyms = st.pseudonym().await;
     let r = &rec.a;
     let (def, other) = (&rec.a.definition, &rec.b.definition);
     let target = kind.target();
@@ -1695,7 +1697,7 @@ pub async fn focus(
             ],
         )),
         tabs,
-        as_of: as_of_text,
+        as_of: as_of_text.clone(),
         measure_code: measure_code(kind),
         definition_code: def_code,
         split_code,
@@ -1749,19 +1751,140 @@ pub async fn focus(
         diff_population: count(Effect::Population),
         diff_month: count(Effect::MonthOnly),
         reasons,
+        // Pseudonyms, not the case system's ids: the figures pages are for everyone with access to
+        // figures, analysts included, and write no audit entries.
         differences: diffs
             .iter()
             .filter(|d| d.effect() != Effect::MonthOnly)
             .take(100)
             .map(|d| {
                 (
-                    pop.courses[d.course.index()].key.clone(),
+                    pseudonyms.as_ref().map_or_else(
+                        || "(pseudonym mangler)".to_string(),
+                        |p| p.of(&pop.courses[d.course.index()].key),
+                    ),
                     d.explain(&rec.a.definition, &rec.b.definition),
                 )
             })
             .collect(),
+        export_href: format!(
+            "/fokusmaal/eksport.xlsx?dato={}&maal={}&definition={def_code}",
+            form_urlencoded(&as_of_text),
+            measure_code(kind)
+        ),
     };
     html(&page)
+}
+
+/// The members behind a focus figure as an Excel file, pseudonymised: one row per course and month
+/// with whether it is in the numerator, the conversations counted and the window, and how the other
+/// definition counts it. No names, CPR numbers or case-system ids, so it is a figures export (no
+/// audit entry), for analysts as for everyone with access to "Fokusmål".
+pub async fn focus_export(
+    State(st): State<Arc<AppState>>,
+    Extension(_a): Extension<Authed>,
+    Query(q): Query<FocusQuery>,
+) -> Response {
+    use kadence_core::measures::Group;
+    use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let as_of = as_of(&st, &q.dato);
+    let kind = match q.maal.as_deref() {
+        Some("foerste") => MeasureKind::FirstFollowUpOnTime,
+        Some("fokus2") => MeasureKind::FocusTarget2,
+        _ => MeasureKind::EarlyEffort,
+    };
+    let internal = q.definition.as_deref() == Some("intern");
+    let rec = st.reconciliation(&snap, as_of, kind, internal);
+    let Some(pseudonyms) = st.pseudonym().await else {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Eksporten kan ikke dannes",
+            "Nøglen til pseudonymerne kunne ikke læses. Prøv igen.",
+        );
+    };
+    let other: std::collections::HashMap<_, _> = rec
+        .differences
+        .iter()
+        .map(|d| (d.course, d.explain(&rec.a.definition, &rec.b.definition)))
+        .collect();
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Forløb bag tallet")?;
+        let head = Format::new()
+            .set_bold()
+            .set_background_color("#DDE3EA")
+            .set_align(FormatAlign::Top)
+            .set_text_wrap();
+        let date = Format::new().set_num_format("dd-mm-yyyy");
+        let headers = [
+            ("Pseudonym", 16.0),
+            ("Måned", 10.0),
+            ("I tælleren", 10.0),
+            ("Samtaler talt", 10.0),
+            ("Vindue fra", 12.0),
+            ("Vindue til", 12.0),
+            ("Team", 28.0),
+            ("Tælles anderledes efter den anden definition", 60.0),
+        ];
+        for (col, (h, w)) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, col as u16, *h, &head)?;
+            ws.set_column_width(col as u16, *w)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        let xl = |d: Day| {
+            let (y, m, dd) = d.to_ymd();
+            ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
+        };
+        for (i, m) in rec.a.members.iter().enumerate() {
+            let r = i as u32 + 1;
+            let c = &pop.courses[m.course.index()];
+            ws.write_string(r, 0, pseudonyms.of(&c.key))?;
+            ws.write_string(r, 1, m.month.to_string())?;
+            ws.write_string(r, 2, if m.in_numerator { "Ja" } else { "Nej" })?;
+            ws.write_number(r, 3, f64::from(m.counted))?;
+            ws.write_datetime_with_format(r, 4, xl(m.window.0)?, &date)?;
+            ws.write_datetime_with_format(r, 5, xl(m.window.1)?, &date)?;
+            let team = match Group::Team(pop.team_of(c)) {
+                Group::Team(Some(t)) => pop.teams[t.index()].name.clone(),
+                _ => "Ikke fordelt".to_string(),
+            };
+            ws.write_string(r, 6, team)?;
+            if let Some(text) = other.get(&m.course) {
+                ws.write_string(r, 7, text)?;
+            }
+        }
+        ws.autofilter(0, 0, rec.a.members.len() as u32, (headers.len() - 1) as u16)?;
+        wb.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"kadence-fokusmaal-{}-{}-{}.xlsx\"",
+                        measure_code(kind),
+                        if internal { "intern" } else { "officiel" },
+                        as_of
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => render_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Eksporten fejlede",
+            "Excel-filen kunne ikke dannes.",
+        ),
+    }
 }
 
 #[derive(Template)]

@@ -1570,3 +1570,90 @@ async fn administrator_manages_users_and_sees_imports() {
     assert!(imports.contains("forloeb.csv") && imports.contains("samtaler.csv"));
     assert!(imports.contains("<th scope=\"row\">1</th>"));
 }
+
+/// Analysts get pseudonymised lists: the focus page's differing courses and the export of the
+/// members behind a figure carry stable pseudonyms, never a name, CPR number or case-system id, and
+/// write no audit entries.
+#[tokio::test]
+async fn analysts_get_pseudonymised_lists() {
+    use calamine::Reader;
+    use kadence_core::measures::{Definition, MeasureKind};
+    let app = spawn("pseudonyms").await;
+    let (c, _) = app.login("anna").await;
+    let before = app.audit_count().await;
+    let page = c
+        .get(app.url("/fokusmaal?dato=30-06-2025&maal=tidlig&definition=officiel"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listed: Vec<&str> = page
+        .split("<li><strong>")
+        .skip(1)
+        .map(|s| s.split("</strong>").next().unwrap())
+        .collect();
+    assert!(!listed.is_empty());
+    assert!(
+        listed.iter().all(|p| p.len() == 14 && p.starts_with("P-")),
+        "{listed:?}"
+    );
+    assert!(!page.contains("K01-SDP-") && !page.contains("K01-JAF-"));
+    let res = c
+        .get(app.url("/fokusmaal/eksport.xlsx?dato=30-06-2025&maal=tidlig&definition=officiel"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][0], "Pseudonym");
+    // As many rows as the measure has members over the twelve months.
+    let to = Day::ymd(2025, 6, 30).month();
+    let expected = kadence_core::measures::compute(
+        &app.pop,
+        &kadence_core::rules::RuleBook::danish(),
+        MeasureKind::EarlyEffort,
+        &Definition::official(),
+        to.plus(-11),
+        to,
+        Day::ymd(2025, 6, 30),
+    )
+    .members
+    .len();
+    assert_eq!(rows.len() - 1, expected);
+    let all = rows.concat().join(" ");
+    assert!(!all.contains("K01-SDP-") && !all.contains("-xxxx"));
+    for citizen in app.pop.citizens.iter().take(50) {
+        assert!(!all.contains(&citizen.name), "no names");
+    }
+    // The page's pseudonyms are the export's, and stay the same on the next request.
+    let exported: std::collections::HashSet<&str> =
+        rows.iter().skip(1).map(|r| r[0].as_str()).collect();
+    // (A listed course may be measured under the other definition only, so not every one is here.)
+    assert!(listed.iter().any(|p| exported.contains(p)));
+    assert!(exported
+        .iter()
+        .all(|p| p.len() == 14 && p.starts_with("P-")));
+    let again = c
+        .get(app.url("/fokusmaal?dato=30-06-2025&maal=tidlig&definition=officiel"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains(listed[0]));
+    assert_eq!(
+        app.audit_count().await,
+        before,
+        "pseudonymised figures are not logged"
+    );
+}
