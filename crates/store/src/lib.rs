@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use futures_util::TryStreamExt;
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
 use kadence_core::model::*;
@@ -857,14 +858,13 @@ impl Store {
             .collect()
     }
 
-    /// Builds the core's population from the database, with the latest batch.
+    /// Builds the core's population from the database, with the latest batch. Rows are streamed, not
+    /// collected first: at national scale (20 million rows) collecting them took 14 GB.
     pub async fn load(&self) -> Result<Snapshot> {
         let mut b = PopulationBuilder::new();
         let mut teams = HashMap::new();
-        for r in sqlx::query("SELECT key, name FROM team ORDER BY key")
-            .fetch_all(&self.pool)
-            .await?
-        {
+        let mut rows = sqlx::query("SELECT key, name FROM team ORDER BY key").fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             let key: String = r.try_get(0)?;
             let id = b.add_team(Team {
                 key: key.clone(),
@@ -873,10 +873,9 @@ impl Store {
             teams.insert(key, id);
         }
         let mut cws = HashMap::new();
-        for r in sqlx::query("SELECT key, name, team_key FROM caseworker ORDER BY key")
-            .fetch_all(&self.pool)
-            .await?
-        {
+        let mut rows = sqlx::query("SELECT key, name, team_key FROM caseworker ORDER BY key")
+            .fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             let key: String = r.try_get(0)?;
             let team_key: String = r.try_get(2)?;
             let team = *teams
@@ -890,10 +889,8 @@ impl Store {
             cws.insert(key, id);
         }
         let mut citizens = HashMap::new();
-        for r in sqlx::query("SELECT cpr, name FROM citizen ORDER BY cpr")
-            .fetch_all(&self.pool)
-            .await?
-        {
+        let mut rows = sqlx::query("SELECT cpr, name FROM citizen ORDER BY cpr").fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             let text: String = r.try_get(0)?;
             let cpr = Cpr::parse(&text).map_err(|_| corrupt("citizen", "cpr", "(maskeret)"))?;
             let id = b.add_citizen(Citizen {
@@ -913,13 +910,13 @@ impl Store {
         let mut courses = HashMap::new();
         let mut imported: HashMap<String, Option<String>> = HashMap::new();
         let mut from_refs = Vec::new();
-        let rows = sqlx::query(&format!(
+        let course_sql = format!(
             "SELECT {} FROM course ORDER BY key",
             COURSE_COLS[..17].join(", ")
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        for r in &rows {
+        );
+        let mut rows = sqlx::query(&course_sql).fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            let r = &row;
             let key: String = r.try_get(0)?;
             let cpr: String = r.try_get(1)?;
             let citizen = *citizens
@@ -977,10 +974,8 @@ impl Store {
                 .copied()
                 .ok_or_else(|| corrupt(table, "course_key", &k))
         };
-        for r in sqlx::query("SELECT course_key, date, form, held, caseworker_key FROM conversation ORDER BY course_key, seq")
-            .fetch_all(&self.pool)
-            .await?
-        {
+        let mut rows = sqlx::query("SELECT course_key, date, form, held, caseworker_key FROM conversation ORDER BY course_key, seq").fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             b.conversations.push(Conversation {
                 course: course_ref(r.try_get(0)?, "conversation")?,
                 date: date(&r, 1, "date")?,
@@ -989,22 +984,19 @@ impl Store {
                 caseworker: cw_ref(r.try_get(4)?)?,
             });
         }
-        for r in sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT course_key, start_date, end_date FROM standby_period ORDER BY course_key, seq",
         )
-        .fetch_all(&self.pool)
-        .await?
-        {
+        .fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             b.standby.push(StandbyPeriod {
                 course: course_ref(r.try_get(0)?, "standby_period")?,
                 start: date(&r, 1, "start_date")?,
                 end: date_opt(&r, 2, "end_date")?,
             });
         }
-        for r in sqlx::query("SELECT course_key, form, sent, deadline, received FROM medical_request ORDER BY course_key, seq")
-            .fetch_all(&self.pool)
-            .await?
-        {
+        let mut rows = sqlx::query("SELECT course_key, form, sent, deadline, received FROM medical_request ORDER BY course_key, seq").fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             b.medical.push(MedicalRequest {
                 course: course_ref(r.try_get(0)?, "medical_request")?,
                 form: code(&r, 1, "form")?,
@@ -1013,12 +1005,11 @@ impl Store {
                 received: date_opt(&r, 4, "received")?,
             });
         }
-        for r in sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT course_key, date, basis FROM rehab_meeting ORDER BY course_key, seq",
         )
-        .fetch_all(&self.pool)
-        .await?
-        {
+        .fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
             b.rehab.push(RehabMeeting {
                 course: course_ref(r.try_get(0)?, "rehab_meeting")?,
                 date: date(&r, 1, "date")?,
