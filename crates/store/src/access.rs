@@ -381,6 +381,29 @@ impl Store {
         Ok(r.try_get(0)?)
     }
 
+    /// A user who logged in through the municipality's identity provider: created on first login (with
+    /// a random password nobody knows, so only single sign-on works for them), and on every later login
+    /// given the name, role and keys the identity provider sends now. A disabled user stays disabled.
+    pub async fn upsert_sso_user(&self, u: &NewUser, now: Timestamp) -> Result<User> {
+        if self.user_by_name(&u.username).await?.is_none() {
+            return self.add_user(u, &random_hex(32), now).await;
+        }
+        sqlx::query("UPDATE app_user SET display_name = $1, role = $2, caseworker_key = $3, team_key = $4 WHERE username = $5")
+            .bind(&u.display_name)
+            .bind(u.role.code())
+            .bind(&u.caseworker_key)
+            .bind(&u.team_key)
+            .bind(&u.username)
+            .execute(&self.pool)
+            .await?;
+        self.user_by_name(&u.username)
+            .await?
+            .ok_or_else(|| StoreError::Unknown {
+                what: "bruger",
+                key: u.username.clone(),
+            })
+    }
+
     /// Ends every session (everyone must log in again); returns how many there were.
     pub async fn end_all_sessions(&self) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM app_session")

@@ -13,6 +13,8 @@
 
 mod admin;
 mod duty_lists;
+#[cfg(feature = "oidc")]
+mod oidc;
 mod pages;
 mod reassign;
 
@@ -87,6 +89,18 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         method: "POST",
         path: "/login",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/login/oidc",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/login/oidc/callback",
         access: Access::Public,
         personal: false,
     },
@@ -255,6 +269,37 @@ pub struct Config {
     pub login_attempts_per_minute: usize,
     /// Rows per page in lists.
     pub page_size: usize,
+    /// Municipal single sign-on (needs the `oidc` feature); `None`: local accounts only.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// The municipality's identity provider (OpenID Connect). See docs/security.md.
+#[derive(Clone, Debug)]
+pub struct OidcConfig {
+    /// The issuer, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`; discovery reads
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Kadence's callback as registered at the provider: `https://<host>/login/oidc/callback`.
+    pub redirect_url: String,
+    /// The claim holding the user's roles (a string or a list), e.g. `roles` or `groups`.
+    pub role_claim: String,
+    /// Claim value -> Kadence role.
+    pub role_map: HashMap<String, Role>,
+    /// The claims holding a caseworker's and a team lead's keys in the case system.
+    pub caseworker_claim: String,
+    pub team_claim: String,
+}
+
+impl OidcConfig {
+    /// The role map's default: claim values equal to the role codes ("sagsbehandler", ...).
+    pub fn default_role_map() -> HashMap<String, Role> {
+        Role::ALL
+            .iter()
+            .map(|r| (r.code().to_string(), *r))
+            .collect()
+    }
 }
 
 impl Default for Config {
@@ -263,6 +308,7 @@ impl Default for Config {
             secure_cookies: false,
             login_attempts_per_minute: 20,
             page_size: 50,
+            oidc: None,
         }
     }
 }
@@ -284,6 +330,9 @@ pub struct AppState {
     statuses: SnapshotCache<kadence_core::Day, Vec<(CourseId, CourseStatus)>>,
     /// The focus page's reconciliation per (snapshot, as-of date, measure, internal definition?).
     reconciliations: SnapshotCache<(kadence_core::Day, MeasureKind, bool), Reconciliation>,
+    /// Logins under way through the identity provider, and its metadata.
+    #[cfg(feature = "oidc")]
+    oidc: oidc::OidcState,
     /// The key behind analysts' pseudonyms, read from the store once (`app_secret`).
     pseudonym_key: tokio::sync::OnceCell<String>,
 }
@@ -366,6 +415,8 @@ impl AppState {
             statuses: SnapshotCache::new(),
             reconciliations: SnapshotCache::new(),
             pseudonym_key: tokio::sync::OnceCell::new(),
+            #[cfg(feature = "oidc")]
+            oidc: oidc::OidcState::default(),
         }
     }
 
@@ -449,6 +500,24 @@ impl AppState {
         list.push(now);
         list.len() <= self.config.login_attempts_per_minute
     }
+}
+
+#[cfg(feature = "oidc")]
+use oidc::{callback as oidc_callback, start as oidc_start};
+
+/// Without the `oidc` feature, the single sign-on routes say so.
+#[cfg(not(feature = "oidc"))]
+async fn oidc_start() -> Response {
+    pages::render_error(
+        StatusCode::NOT_FOUND,
+        "Kommunens login er ikke med i denne udgave",
+        "Kadence er bygget uden OpenID Connect (cargo-funktionen «oidc»). Log ind med brugernavn og adgangskode.",
+    )
+}
+
+#[cfg(not(feature = "oidc"))]
+async fn oidc_callback() -> Response {
+    oidc_start().await
 }
 
 /// The session of the request, put there by [`guard`].
@@ -606,6 +675,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(pages::css))
         .route("/login", get(pages::login_page).post(pages::login_post))
+        .route("/login/oidc", get(oidc_start))
+        .route("/login/oidc/callback", get(oidc_callback))
         .route("/logout", post(pages::logout))
         .route("/", get(pages::home))
         .route("/mine", get(pages::mine))

@@ -183,6 +183,8 @@ struct LoginPage {
     message: Option<String>,
     csrf: String,
     username: String,
+    /// Offer the municipality's single sign-on.
+    sso: bool,
 }
 
 fn login_form(
@@ -190,6 +192,7 @@ fn login_form(
     message: Option<String>,
     username: String,
     secure: bool,
+    sso: bool,
 ) -> Response {
     let csrf = random_token();
     let page = LoginPage {
@@ -197,6 +200,7 @@ fn login_form(
         message,
         csrf: csrf.clone(),
         username,
+        sso,
     };
     let mut res = (status, html(&page)).into_response();
     res.headers_mut().append(
@@ -212,6 +216,7 @@ pub async fn login_page(State(st): State<Arc<AppState>>) -> Response {
         None,
         String::new(),
         st.config.secure_cookies,
+        st.config.oidc.is_some(),
     )
 }
 
@@ -234,6 +239,7 @@ pub async fn login_post(
             Some("For mange loginforsøg fra din adresse. Vent et minut, og prøv igen.".into()),
             f.username,
             secure,
+            st.config.oidc.is_some(),
         );
     }
     let now = st.now();
@@ -273,18 +279,21 @@ pub async fn login_post(
             )),
             f.username,
             secure,
+            st.config.oidc.is_some(),
         ),
         Ok(Login::Disabled) => login_form(
             StatusCode::FORBIDDEN,
             Some("Kontoen er spærret. Kontakt en administrator.".into()),
             f.username,
             secure,
+            st.config.oidc.is_some(),
         ),
         Ok(Login::Refused) => login_form(
             StatusCode::UNAUTHORIZED,
             Some("Forkert brugernavn eller adgangskode.".into()),
             f.username,
             secure,
+            st.config.oidc.is_some(),
         ),
         Err(_) => render_error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -36,6 +36,23 @@ async fn spawn_with(
     tag: &str,
     change: impl FnOnce(&mut kadence_core::model::PopulationBuilder),
 ) -> App {
+    spawn_full(
+        tag,
+        change,
+        Config {
+            login_attempts_per_minute: 1000,
+            ..Config::default()
+        },
+    )
+    .await
+}
+
+/// Like `spawn_with`, with the web app's configuration given.
+async fn spawn_full(
+    tag: &str,
+    change: impl FnOnce(&mut kadence_core::model::PopulationBuilder),
+    config: Config,
+) -> App {
     let path =
         std::env::temp_dir().join(format!("kadence-web-{tag}-{}.sqlite", std::process::id()));
     for s in ["", "-wal", "-shm"] {
@@ -124,10 +141,7 @@ async fn spawn_with(
         store.clone(),
         Arc::new(SnapshotCell::new(snap)),
         Arc::new(move || Timestamp::from_second(c2.load(Ordering::SeqCst)).unwrap()),
-        Config {
-            login_attempts_per_minute: 1000,
-            ..Config::default()
-        },
+        config,
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1656,4 +1670,301 @@ async fn analysts_get_pseudonymised_lists() {
         before,
         "pseudonymised figures are not logged"
     );
+}
+
+/// Municipal single sign-on against a mock identity provider on port 0: discovery, PKCE, state, nonce,
+/// an RS256 ID token checked against the provider's JWKS; roles from a claim; every way it can go
+/// wrong refused in Danish without a session. (The keys in tests/fixtures are test-only keys made for
+/// this test; they protect nothing.)
+#[cfg(feature = "oidc")]
+#[tokio::test]
+async fn single_sign_on_with_openid_connect() {
+    use axum::routing::{get, post};
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    use std::sync::Mutex;
+
+    type Codes = Arc<Mutex<HashMap<String, (serde_json::Value, String, &'static str)>>>;
+    type ClaimsFn = Box<dyn Fn(&str) -> serde_json::Value>;
+    let codes: Codes = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let idp = format!("http://{}", listener.local_addr().unwrap());
+    let key = |which: &str| {
+        EncodingKey::from_rsa_pem(
+            &std::fs::read(format!(
+                "{}/tests/fixtures/oidc-{which}-key.pem",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .unwrap()
+    };
+    let (good, other) = (key("test"), key("other"));
+    {
+        let (idp2, codes) = (idp.clone(), codes.clone());
+        let router = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || {
+                    let i = idp2.clone();
+                    async move {
+                        axum::Json(serde_json::json!({
+                            "issuer": i,
+                            "authorization_endpoint": format!("{i}/authorize"),
+                            "token_endpoint": format!("{i}/token"),
+                            "jwks_uri": format!("{i}/jwks"),
+                        }))
+                    }
+                }),
+            )
+            .route(
+                "/jwks",
+                get(|| async {
+                    std::fs::read_to_string(format!(
+                        "{}/tests/fixtures/oidc-test-jwks.json",
+                        env!("CARGO_MANIFEST_DIR")
+                    ))
+                    .unwrap()
+                }),
+            )
+            .route(
+                "/token",
+                post(move |axum::Form(f): axum::Form<HashMap<String, String>>| {
+                    let codes = codes.clone();
+                    let (good, other) = (good.clone(), other.clone());
+                    async move {
+                        let Some((claims, challenge, signer)) =
+                            codes.lock().unwrap().remove(&f["code"])
+                        else {
+                            return Err(axum::http::StatusCode::BAD_REQUEST);
+                        };
+                        // PKCE: the verifier must hash to the challenge sent at the start.
+                        use sha2::Digest;
+                        let hashed = sha2::Sha256::digest(f["code_verifier"].as_bytes());
+                        let b64 = base64url(&hashed);
+                        if b64 != challenge || f["client_secret"] != "hemmelig" {
+                            return Err(axum::http::StatusCode::BAD_REQUEST);
+                        }
+                        let mut h = Header::new(jsonwebtoken::Algorithm::RS256);
+                        h.kid = Some("test-1".into());
+                        let k = if signer == "test" { &good } else { &other };
+                        Ok(axum::Json(serde_json::json!({
+                            "access_token": "x", "token_type": "Bearer",
+                            "id_token": encode(&h, &claims, k).unwrap(),
+                        })))
+                    }
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    }
+    let app = spawn_full(
+        "oidc",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 1000,
+            oidc: Some(kadence_web::OidcConfig {
+                issuer: idp.clone(),
+                client_id: "kadence".into(),
+                client_secret: "hemmelig".into(),
+                redirect_url: "http://kadence.invalid/login/oidc/callback".into(),
+                role_claim: "roles".into(),
+                role_map: [
+                    ("Kadence.Sagsbehandler".to_string(), Role::Caseworker),
+                    ("Kadence.Analytiker".to_string(), Role::Analyst),
+                ]
+                .into(),
+                caseworker_claim: "kadence_sagsbehandler_id".into(),
+                team_claim: "kadence_team_id".into(),
+            }),
+            ..Config::default()
+        },
+    )
+    .await;
+    let login_page = client()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login_page.contains("Log ind med kommunens login"));
+
+    let now = Timestamp::now().as_second();
+    let cw = app.own_caseworker.clone();
+    // One login: start, play the provider, call back. Returns the client, status and body.
+    let sso = |claims: Box<dyn Fn(&str) -> serde_json::Value>,
+               signer: &'static str,
+               tamper_state: bool| {
+        let (app_base, codes) = (app.base.clone(), codes.clone());
+        async move {
+            let c = client();
+            let res = c
+                .get(format!("{app_base}/login/oidc"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let to = res.headers()["location"].to_str().unwrap().to_string();
+            let q: HashMap<String, String> =
+                serde_urlencoded::from_str(to.split_once('?').unwrap().1).unwrap();
+            assert_eq!(q["code_challenge_method"], "S256");
+            assert_eq!(q["client_id"], "kadence");
+            let code = format!("kode-{}", q["state"]);
+            codes.lock().unwrap().insert(
+                code.clone(),
+                (claims(&q["nonce"]), q["code_challenge"].clone(), signer),
+            );
+            let state = if tamper_state {
+                "forfalsket".to_string()
+            } else {
+                q["state"].clone()
+            };
+            let res = c
+                .get(format!("{app_base}/login/oidc/callback"))
+                .query(&[("code", code.as_str()), ("state", state.as_str())])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (c, status, res.text().await.unwrap())
+        }
+    };
+    let claims = |idp: String,
+                  aud: &'static str,
+                  exp: i64,
+                  roles: serde_json::Value,
+                  cw: String| {
+        Box::new(move |nonce: &str| {
+            serde_json::json!({
+                "iss": idp, "aud": aud, "sub": "abc-123", "exp": exp, "iat": exp - 3600,
+                "nonce": nonce, "preferred_username": "mette.sso@kommune.dk", "name": "Mette SSO",
+                "roles": roles, "kadence_sagsbehandler_id": cw,
+            })
+        }) as Box<dyn Fn(&str) -> serde_json::Value>
+    };
+    let ok = || {
+        claims(
+            idp.clone(),
+            "kadence",
+            now + 3600,
+            serde_json::json!(["Andet", "Kadence.Sagsbehandler"]),
+            cw.clone(),
+        )
+    };
+
+    // The good path: a caseworker, created from the claims, lands on her own list.
+    let (c, status, _) = sso(ok(), "test", false).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let home = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.headers()["location"], "/mine");
+    let u = app
+        .store
+        .user_by_name("mette.sso@kommune.dk")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (u.role, u.caseworker_key.as_deref(), u.display_name.as_str()),
+        (Role::Caseworker, Some(cw.as_str()), "Mette SSO")
+    );
+    let mine = c.get(app.url("/mine")).send().await.unwrap();
+    assert_eq!(mine.status(), StatusCode::OK);
+
+    // Refused, each without a session.
+    let cases: Vec<(&str, ClaimsFn, &'static str, bool)> = vec![
+        ("another key", ok(), "other", false),
+        ("unknown state", ok(), "test", true),
+        (
+            "wrong audience",
+            claims(
+                idp.clone(),
+                "someone-else",
+                now + 3600,
+                serde_json::json!(["Kadence.Sagsbehandler"]),
+                cw.clone(),
+            ),
+            "test",
+            false,
+        ),
+        (
+            "wrong issuer",
+            claims(
+                "https://evil.invalid".into(),
+                "kadence",
+                now + 3600,
+                serde_json::json!(["Kadence.Sagsbehandler"]),
+                cw.clone(),
+            ),
+            "test",
+            false,
+        ),
+        (
+            "expired",
+            claims(
+                idp.clone(),
+                "kadence",
+                now - 7200,
+                serde_json::json!(["Kadence.Sagsbehandler"]),
+                cw.clone(),
+            ),
+            "test",
+            false,
+        ),
+        (
+            "no Kadence role",
+            claims(
+                idp.clone(),
+                "kadence",
+                now + 3600,
+                serde_json::json!(["Andet"]),
+                cw.clone(),
+            ),
+            "test",
+            false,
+        ),
+        (
+            "wrong nonce",
+            Box::new({
+                let inner = ok();
+                move |_: &str| inner("en anden")
+            }),
+            "test",
+            false,
+        ),
+    ];
+    for (why, cl, signer, tamper) in cases {
+        let (c, status, body) = sso(cl, signer, tamper).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{why}");
+        assert!(
+            body.contains("Login via kommunens login mislykkedes"),
+            "{why}"
+        );
+        let home = c.get(app.url("/")).send().await.unwrap();
+        assert_eq!(home.headers()["location"], "/login", "{why}: no session");
+    }
+
+    // A user disabled in Kadence stays out, whatever the provider says.
+    app.store
+        .set_disabled("mette.sso@kommune.dk", true)
+        .await
+        .unwrap();
+    let (_, status, body) = sso(ok(), "test", false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("spærret"));
+}
+
+#[cfg(feature = "oidc")]
+fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
 }

@@ -1,0 +1,357 @@
+//! Municipal single sign-on over OpenID Connect (cargo feature `oidc`).
+//!
+//! Danish municipalities log in through their identity provider: KOMBIT's Context Handler through a
+//! broker, or Microsoft Entra ID (Azure AD). Kadence is an OpenID Connect relying party using the
+//! authorization-code flow with PKCE (S256), `state` and `nonce`:
+//!
+//! 1. `GET /login/oidc` stores a fresh state, nonce and PKCE verifier server-side (ten minutes) and
+//!    redirects to the provider's authorization endpoint (found by discovery from the issuer).
+//! 2. `GET /login/oidc/callback?code&state` takes the state back (once), exchanges the code at the
+//!    token endpoint (with the client secret and the verifier), and validates the ID token: signature
+//!    (RS256 with a key from the provider's JWKS, by `kid`), issuer, audience, expiry and nonce.
+//! 3. The role comes from a claim (`roles` by default) mapped to Kadence's roles; a caseworker's and a
+//!    team lead's keys in the case system come from claims too. The user is created or updated
+//!    ([`kadence_store::Store::upsert_sso_user`]), a session starts exactly as after a password login.
+//!
+//! Anything that does not hold is refused with a Danish message and no session. Configuration:
+//! [`OidcConfig`], set from `KADENCE_OIDC_*` by `kadence serve` (docs/security.md).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use kadence_store::access::{NewUser, Role};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::pages::render_error;
+use crate::{cookie, set_cookie, AppState, OidcConfig, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+
+/// How long a login may take between the redirect and the callback.
+const PENDING_FOR: Duration = Duration::from_secs(600);
+
+/// What the provider publishes at `/.well-known/openid-configuration` (the fields used).
+#[derive(Clone, Debug, Deserialize)]
+struct Discovery {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    jwks_uri: String,
+}
+
+/// Logins under way (state -> nonce, PKCE verifier, started), and the provider's metadata and keys.
+#[derive(Default)]
+pub struct OidcState {
+    pending: Mutex<HashMap<String, (String, String, Instant)>>,
+    discovery: tokio::sync::OnceCell<Discovery>,
+    keys: tokio::sync::RwLock<Option<JwkSet>>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The PKCE S256 challenge of a verifier (RFC 7636).
+pub fn pkce_challenge(verifier: &str) -> String {
+    base64url(&Sha256::digest(verifier.as_bytes()))
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
+
+fn refused(text: &str) -> Response {
+    render_error(
+        StatusCode::FORBIDDEN,
+        "Login via kommunens login mislykkedes",
+        &format!("{text} Prøv igen, eller kontakt en administrator."),
+    )
+}
+
+async fn discovery<'a>(st: &'a AppState, cfg: &OidcConfig) -> Result<&'a Discovery, String> {
+    st.oidc
+        .discovery
+        .get_or_try_init(|| async {
+            let url = format!(
+                "{}/.well-known/openid-configuration",
+                cfg.issuer.trim_end_matches('/')
+            );
+            let d: Discovery = http()
+                .get(&url)
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| format!("discovery: {e}"))?
+                .json()
+                .await
+                .map_err(|e| format!("discovery: {e}"))?;
+            if d.issuer.trim_end_matches('/') != cfg.issuer.trim_end_matches('/') {
+                return Err("discovery: the issuer does not match the configuration".into());
+            }
+            Ok(d)
+        })
+        .await
+}
+
+/// The provider's key for `kid`, fetching the JWKS again once if the key is unknown (rotation).
+async fn key_for(st: &AppState, d: &Discovery, kid: &str) -> Option<DecodingKey> {
+    let find = |set: &JwkSet| set.find(kid).and_then(|k| DecodingKey::from_jwk(k).ok());
+    if let Some(set) = st.oidc.keys.read().await.as_ref() {
+        if let Some(k) = find(set) {
+            return Some(k);
+        }
+    }
+    let set: JwkSet = http()
+        .get(&d.jwks_uri)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let key = find(&set);
+    *st.oidc.keys.write().await = Some(set);
+    key
+}
+
+/// `GET /login/oidc`: off to the identity provider.
+pub async fn start(State(st): State<Arc<AppState>>) -> Response {
+    let Some(cfg) = st.config.oidc.as_ref() else {
+        return render_error(
+            StatusCode::NOT_FOUND,
+            "Kommunens login er ikke sat op",
+            "Log ind med brugernavn og adgangskode.",
+        );
+    };
+    let d = match discovery(&st, cfg).await {
+        Ok(d) => d,
+        Err(_) => return refused("Kommunens login svarer ikke."),
+    };
+    let (state, nonce, verifier) = (random_hex(16), random_hex(16), random_hex(32));
+    {
+        let mut pending = st.oidc.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.retain(|_, (_, _, t)| t.elapsed() < PENDING_FOR);
+        pending.insert(
+            state.clone(),
+            (nonce.clone(), verifier.clone(), Instant::now()),
+        );
+    }
+    let enc = |v: &str| crate::pages::form_urlencoded(v);
+    let url = format!(
+        "{}?response_type=code&client_id={}&redirect_uri={}&scope={}&state={state}&nonce={nonce}&code_challenge={}&code_challenge_method=S256",
+        d.authorization_endpoint,
+        enc(&cfg.client_id),
+        enc(&cfg.redirect_url),
+        enc("openid profile"),
+        pkce_challenge(&verifier)
+    );
+    Redirect::to(&url).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    id_token: String,
+}
+
+/// `GET /login/oidc/callback`: back from the identity provider.
+pub async fn callback(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<Callback>,
+) -> Response {
+    let Some(cfg) = st.config.oidc.as_ref() else {
+        return render_error(
+            StatusCode::NOT_FOUND,
+            "Kommunens login er ikke sat op",
+            "Log ind med brugernavn og adgangskode.",
+        );
+    };
+    if q.error.is_some() {
+        return refused("Kommunens login afviste forespørgslen.");
+    }
+    let (Some(code), Some(state)) = (q.code, q.state) else {
+        return refused("Svaret fra kommunens login var ufuldstændigt.");
+    };
+    // The state is used once, and only within its time.
+    let pending = st
+        .oidc
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&state);
+    let Some((nonce, verifier, started)) = pending else {
+        return refused("Loginforsøget er ukendt eller allerede brugt.");
+    };
+    if started.elapsed() >= PENDING_FOR {
+        return refused("Loginforsøget er udløbet.");
+    }
+    let d = match discovery(&st, cfg).await {
+        Ok(d) => d,
+        Err(_) => return refused("Kommunens login svarer ikke."),
+    };
+    let token: TokenResponse = match http()
+        .post(&d.token_endpoint)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", cfg.redirect_url.as_str()),
+            ("client_id", cfg.client_id.as_str()),
+            ("client_secret", cfg.client_secret.as_str()),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+    {
+        Ok(r) => match r.json().await {
+            Ok(t) => t,
+            Err(_) => return refused("Kommunens login sendte et ugyldigt svar."),
+        },
+        Err(_) => return refused("Koden fra kommunens login blev ikke godkendt."),
+    };
+    let claims = match validate(&st, cfg, d, &token.id_token, &nonce).await {
+        Ok(c) => c,
+        Err(why) => return refused(why),
+    };
+    let user = match user_from(cfg, &claims) {
+        Ok(u) => u,
+        Err(why) => return refused(&why),
+    };
+    let now = st.now();
+    let Ok(user) = st.store.upsert_sso_user(&user, now).await else {
+        return refused("Brugeren kunne ikke gemmes.");
+    };
+    if user.disabled {
+        return refused("Kontoen er spærret i Kadence.");
+    }
+    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+        let _ = st.store.delete_session(&old).await;
+    }
+    let Ok((token, _)) = st.store.create_session(user.id, now).await else {
+        return refused("Sessionen kunne ikke oprettes.");
+    };
+    let secure = st.config.secure_cookies;
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, secure, None),
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
+    );
+    res
+}
+
+type Claims = serde_json::Map<String, serde_json::Value>;
+
+async fn validate(
+    st: &AppState,
+    cfg: &OidcConfig,
+    d: &Discovery,
+    id_token: &str,
+    nonce: &str,
+) -> Result<Claims, &'static str> {
+    let head = decode_header(id_token).map_err(|_| "ID-token kunne ikke læses.")?;
+    if head.alg != Algorithm::RS256 {
+        return Err("ID-token er ikke signeret med RS256.");
+    }
+    let kid = head.kid.ok_or("ID-token mangler nøgle-id.")?;
+    let key = key_for(st, d, &kid)
+        .await
+        .ok_or("ID-token er signeret med en ukendt nøgle.")?;
+    let mut v = Validation::new(Algorithm::RS256);
+    v.set_issuer(&[cfg.issuer.trim_end_matches('/'), &d.issuer]);
+    v.set_audience(&[&cfg.client_id]);
+    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    v.leeway = 60;
+    let data =
+        decode::<Claims>(id_token, &key, &v).map_err(|_| "ID-token er ugyldigt eller udløbet.")?;
+    if data.claims.get("nonce").and_then(|n| n.as_str()) != Some(nonce) {
+        return Err("ID-token hører ikke til dette loginforsøg.");
+    }
+    Ok(data.claims)
+}
+
+/// The Kadence user the claims describe.
+fn user_from(cfg: &OidcConfig, c: &Claims) -> Result<NewUser, String> {
+    let text = |name: &str| c.get(name).and_then(|v| v.as_str()).map(str::to_string);
+    let values: Vec<String> = match c.get(&cfg.role_claim) {
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    // The most powerful role the claims grant is not chosen silently: the first mapped one counts,
+    // in the order the identity provider sent them.
+    let role = values
+        .iter()
+        .find_map(|v| cfg.role_map.get(v).copied())
+        .ok_or_else(|| "Din bruger har ingen rolle i Kadence hos kommunens login.".to_string())?;
+    let username = text("preferred_username")
+        .or_else(|| text("sub"))
+        .ok_or("ID-token mangler brugernavn.")?;
+    let caseworker_key = text(&cfg.caseworker_claim);
+    let team_key = text(&cfg.team_claim);
+    if role == Role::Caseworker && caseworker_key.is_none() {
+        return Err("Din bruger mangler sit sagsbehandler-id hos kommunens login.".into());
+    }
+    if role == Role::TeamLead && team_key.is_none() {
+        return Err("Din bruger mangler sit team-id hos kommunens login.".into());
+    }
+    Ok(NewUser {
+        display_name: text("name").unwrap_or_else(|| username.clone()),
+        username,
+        role,
+        caseworker_key,
+        team_key,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_matches_rfc_7636_appendix_b() {
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+}
