@@ -1968,3 +1968,138 @@ fn base64url(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Script and SQL injection strings in every form field and query parameter of every route, as a
+/// user allowed to use it: never a server error, never echoed as markup, and the database intact
+/// (the same users, the audit chain unbroken).
+#[tokio::test]
+async fn hostile_strings_in_every_form_field_are_inert() {
+    let app = spawn("hostile-forms").await;
+    let hostile = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "'; DROP TABLE app_user; --",
+        "' OR '1'='1",
+        "../../etc/passwd",
+        "\u{202e}kadence\u{0}",
+        &"x".repeat(5000),
+    ];
+    // (role, method, path, fields); {key} is a course in mette's caseload.
+    let routes: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "mette",
+            "GET",
+            "/mine",
+            &["dato", "q", "visning", "sorter", "side"],
+        ),
+        (
+            "mette",
+            "GET",
+            "/mine/eksport.xlsx",
+            &["dato", "q", "visning"],
+        ),
+        ("mette", "GET", "/laegeoplysninger", &["dato"]),
+        ("mette", "GET", "/jobafklaring/eksport.xlsx", &["dato"]),
+        ("mette", "GET", "/forloeb/{key}", &["dato"]),
+        (
+            "mette",
+            "POST",
+            "/forloeb/{key}/formaal",
+            &["formaal", "begrundelse"],
+        ),
+        ("mette", "POST", "/forloeb/{key}/vis-cpr", &["dato"]),
+        (
+            "mette",
+            "GET",
+            "/fokusmaal",
+            &["dato", "maal", "definition", "opdelt"],
+        ),
+        (
+            "lars",
+            "GET",
+            "/team",
+            &["dato", "q", "visning", "sorter", "side", "flyttet", "til"],
+        ),
+        (
+            "lars",
+            "POST",
+            "/team/flyt",
+            &["forloeb", "til", "dato", "visning", "q", "side", "sorter"],
+        ),
+        (
+            "anna",
+            "GET",
+            "/fokusmaal/eksport.xlsx",
+            &["dato", "maal", "definition"],
+        ),
+        ("admin", "POST", "/admin/revision", &["cpr"]),
+        (
+            "admin",
+            "POST",
+            "/admin/brugere",
+            &[
+                "username",
+                "navn",
+                "rolle",
+                "sagsbehandler_id",
+                "team_id",
+                "adgangskode",
+            ],
+        ),
+        ("admin", "POST", "/admin/brugere/spaer", &["username"]),
+        ("admin", "POST", "/admin/brugere/genaabn", &["username"]),
+        (
+            "admin",
+            "POST",
+            "/admin/brugere/adgangskode",
+            &["username", "adgangskode"],
+        ),
+        ("admin", "GET", "/admin/brugere", &["besked"]),
+    ];
+    // Every form in the app is here (a new POST route must be added to this table).
+    for r in ROUTES.iter().filter(|r| r.method == "POST") {
+        assert!(
+            ["/login", "/logout"].contains(&r.path)
+                || routes
+                    .iter()
+                    .any(|(_, m, p, _)| *m == "POST" && *p == r.path),
+            "POST {} is not in the hostile-strings table",
+            r.path
+        );
+    }
+    let users_before = app.store.users().await.unwrap().len();
+    for (user, method, path, fields) in routes {
+        let (c, csrf) = app.login(user).await;
+        for h in hostile {
+            for field in *fields {
+                let mut form: Vec<(&str, &str)> = vec![(field, h)];
+                let res = if *method == "GET" {
+                    c.get(app.url(path)).query(&form).send().await.unwrap()
+                } else {
+                    form.push(("csrf", csrf.as_str()));
+                    c.post(app.url(path)).form(&form).send().await.unwrap()
+                };
+                let status = res.status();
+                assert!(
+                    !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+                    "{method} {path} {field}: {status}"
+                );
+                let body = res.bytes().await.unwrap();
+                let text = String::from_utf8_lossy(&body);
+                assert!(
+                    !text.contains("<script>alert(1)") && !text.contains("<img src=x"),
+                    "{method} {path} {field}: markup echoed"
+                );
+            }
+        }
+    }
+    // The login form itself.
+    for h in hostile {
+        assert_ne!(try_login(&app, h, h).await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.store.users().await.unwrap().len(), users_before);
+    assert!(matches!(
+        app.store.audit_verify().await.unwrap(),
+        kadence_store::access::AuditVerdict::Intact { .. }
+    ));
+}
