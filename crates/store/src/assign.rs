@@ -91,9 +91,9 @@ impl Store {
     pub(crate) async fn apply_reassignments(
         &self,
         b: &mut PopulationBuilder,
-        courses: &HashMap<String, CourseId>,
-        caseworkers: &HashMap<String, CaseworkerId>,
-        imported: &HashMap<String, Option<String>>,
+        courses: &crate::load::Map<CourseId>,
+        caseworkers: &crate::load::Map<CaseworkerId>,
+        imported: &[Option<String>],
     ) -> Result<HashMap<String, Reassignment>> {
         let mut moved = HashMap::new();
         let rows = sqlx::query("SELECT course_key, from_caseworker_key, to_caseworker_key, by_user, at FROM reassignment ORDER BY seq")
@@ -120,7 +120,7 @@ impl Store {
             let (Some(id), Some(to_id)) = (courses.get(&key), caseworkers.get(&m.to)) else {
                 continue;
             };
-            if imported.get(&key) != Some(&m.imported) {
+            if imported.get(id.index()) != Some(&m.imported) {
                 continue;
             }
             b.courses[id.index()].caseworker = Some(*to_id);

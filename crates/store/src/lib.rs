@@ -21,6 +21,7 @@ pub mod access;
 mod assign;
 pub mod audit;
 pub mod codes;
+mod load;
 pub mod retention;
 pub mod schema;
 
@@ -28,13 +29,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use futures_util::TryStreamExt;
-use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
 use kadence_core::model::*;
 use kadence_import::Loaded;
 use sha2::{Digest, Sha256};
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use codes::Code;
@@ -180,6 +179,9 @@ pub struct Store {
     /// This process's audit group-commit queue: the hash chain needs one writer at a time, and SQLite
     /// answers BUSY at once (without waiting) to a read-then-write transaction that loses.
     audit: Arc<audit::AuditQueue>,
+    /// The SQLite file, for the direct bulk-read path of [`Store::load`] (`None` for PostgreSQL and
+    /// in-memory SQLite).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// A value to bind.
@@ -499,10 +501,20 @@ impl Store {
             })
             .connect(&url)
             .await?;
+        let sqlite_file = (backend == Backend::Sqlite)
+            .then(|| {
+                let rest = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                rest.split('?').next().unwrap_or(rest).to_string()
+            })
+            .filter(|p| !p.is_empty() && !p.contains(":memory:"))
+            .map(std::path::PathBuf::from);
         let store = Store {
             pool,
             backend,
             audit: Arc::default(),
+            sqlite_file,
         };
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.
@@ -857,183 +869,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// Builds the core's population from the database, with the latest batch. Rows are streamed, not
-    /// collected first: at national scale (20 million rows) collecting them took 14 GB.
-    pub async fn load(&self) -> Result<Snapshot> {
-        let mut b = PopulationBuilder::new();
-        let mut teams = HashMap::new();
-        let mut rows = sqlx::query("SELECT key, name FROM team ORDER BY key").fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            let key: String = r.try_get(0)?;
-            let id = b.add_team(Team {
-                key: key.clone(),
-                name: r.try_get(1)?,
-            });
-            teams.insert(key, id);
-        }
-        let mut cws = HashMap::new();
-        let mut rows = sqlx::query("SELECT key, name, team_key FROM caseworker ORDER BY key")
-            .fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            let key: String = r.try_get(0)?;
-            let team_key: String = r.try_get(2)?;
-            let team = *teams
-                .get(&team_key)
-                .ok_or_else(|| corrupt("caseworker", "team_key", &team_key))?;
-            let id = b.add_caseworker(Caseworker {
-                key: key.clone(),
-                name: r.try_get(1)?,
-                team,
-            });
-            cws.insert(key, id);
-        }
-        let mut citizens = HashMap::new();
-        let mut rows = sqlx::query("SELECT cpr, name FROM citizen ORDER BY cpr").fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            let text: String = r.try_get(0)?;
-            let cpr = Cpr::parse(&text).map_err(|_| corrupt("citizen", "cpr", "(maskeret)"))?;
-            let id = b.add_citizen(Citizen {
-                cpr,
-                name: r.try_get(1)?,
-            });
-            citizens.insert(text, id);
-        }
-        let cw_ref = |k: Option<String>| -> Result<Option<CaseworkerId>> {
-            k.map(|k| {
-                cws.get(&k)
-                    .copied()
-                    .ok_or_else(|| corrupt("course", "caseworker_key", &k))
-            })
-            .transpose()
-        };
-        let mut courses = HashMap::new();
-        let mut imported: HashMap<String, Option<String>> = HashMap::new();
-        let mut from_refs = Vec::new();
-        let course_sql = format!(
-            "SELECT {} FROM course ORDER BY key",
-            COURSE_COLS[..17].join(", ")
-        );
-        let mut rows = sqlx::query(&course_sql).fetch(&self.pool);
-        while let Some(row) = rows.try_next().await? {
-            let r = &row;
-            let key: String = r.try_get(0)?;
-            let cpr: String = r.try_get(1)?;
-            let citizen = *citizens
-                .get(&cpr)
-                .ok_or_else(|| corrupt("course", "cpr", "(maskeret)"))?;
-            let category: Option<Category> = code_opt(r, 8, "category")?;
-            let category_date = date_opt(r, 9, "category_date")?;
-            let early_by: Option<Requester> = code_opt(r, 10, "early_by")?;
-            let early_date = date_opt(r, 11, "early_date")?;
-            let p13f = date_opt(r, 12, "p13f_marked")?;
-            let end = date_opt(r, 14, "end_date")?;
-            let end_reason: Option<EndReason> = code_opt(r, 15, "end_reason")?;
-            let id = b.add_course(Course {
-                key: key.clone(),
-                citizen,
-                kind: code(r, 2, "kind")?,
-                first_absence: date(r, 3, "first_absence")?,
-                benefit_start: date(r, 4, "benefit_start")?,
-                transition: date_opt(r, 5, "transition_date")?,
-                from_course: None,
-                target_group: code(r, 7, "target_group")?,
-                visitation: category
-                    .zip(category_date)
-                    .map(|(category, set_on)| Visitation { category, set_on }),
-                early_request: early_by
-                    .zip(early_date)
-                    .map(|(by, date)| EarlyRequest { by, date }),
-                predictable: p13f.map(|m| Predictable {
-                    marked_on: m,
-                    lapsed_on: None,
-                }),
-                end: end.map(|date| CourseEnd {
-                    date,
-                    reason: end_reason.unwrap_or(EndReason::Other),
-                }),
-                caseworker: cw_ref(r.try_get(16)?)?,
-            });
-            imported.insert(key.clone(), r.try_get::<Option<String>, _>(16)?);
-            if let Some(l) = date_opt(r, 13, "p13f_lapsed")? {
-                if let Some(p) = b.courses[id.index()].predictable.as_mut() {
-                    p.lapsed_on = Some(l);
-                }
-            }
-            if let Some(from) = r.try_get::<Option<String>, _>(6)? {
-                from_refs.push((id, from));
-            }
-            courses.insert(key, id);
-        }
-        for (id, from) in from_refs {
-            b.courses[id.index()].from_course = courses.get(&from).copied();
-        }
-        let course_ref = |k: String, table: &'static str| -> Result<CourseId> {
-            courses
-                .get(&k)
-                .copied()
-                .ok_or_else(|| corrupt(table, "course_key", &k))
-        };
-        let mut rows = sqlx::query("SELECT course_key, date, form, held, caseworker_key FROM conversation ORDER BY course_key, seq").fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            b.conversations.push(Conversation {
-                course: course_ref(r.try_get(0)?, "conversation")?,
-                date: date(&r, 1, "date")?,
-                form: code(&r, 2, "form")?,
-                held: r.try_get::<i64, _>(3)? != 0,
-                caseworker: cw_ref(r.try_get(4)?)?,
-            });
-        }
-        let mut rows = sqlx::query(
-            "SELECT course_key, start_date, end_date FROM standby_period ORDER BY course_key, seq",
-        )
-        .fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            b.standby.push(StandbyPeriod {
-                course: course_ref(r.try_get(0)?, "standby_period")?,
-                start: date(&r, 1, "start_date")?,
-                end: date_opt(&r, 2, "end_date")?,
-            });
-        }
-        let mut rows = sqlx::query("SELECT course_key, form, sent, deadline, received FROM medical_request ORDER BY course_key, seq").fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            b.medical.push(MedicalRequest {
-                course: course_ref(r.try_get(0)?, "medical_request")?,
-                form: code(&r, 1, "form")?,
-                sent: date(&r, 2, "sent")?,
-                deadline: date_opt(&r, 3, "deadline")?,
-                received: date_opt(&r, 4, "received")?,
-            });
-        }
-        let mut rows = sqlx::query(
-            "SELECT course_key, date, basis FROM rehab_meeting ORDER BY course_key, seq",
-        )
-        .fetch(&self.pool);
-        while let Some(r) = rows.try_next().await? {
-            b.rehab.push(RehabMeeting {
-                course: course_ref(r.try_get(0)?, "rehab_meeting")?,
-                date: date(&r, 1, "date")?,
-                basis: code(&r, 2, "basis")?,
-            });
-        }
-        let mut moved = self
-            .apply_reassignments(&mut b, &courses, &cws, &imported)
-            .await?;
-        let (population, _) = b.build();
-        // The builder may renumber courses: key the moves by the built ids.
-        let reassigned = population
-            .courses
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| moved.remove(&c.key).map(|m| (CourseId(i as u32), m)))
-            .collect();
-        let latest = self.batches().await?.into_iter().next();
-        Ok(Snapshot {
-            population,
-            latest,
-            reassigned,
-        })
-    }
 }
 
 /// Runs one SQL statement as it is (for tests and maintenance tools; never with user input).
@@ -1052,32 +887,10 @@ pub async fn integrity_check(store: &Store) -> Result<String> {
     }
 }
 
-fn corrupt(table: &'static str, column: &'static str, value: &str) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, column: &'static str, value: &str) -> StoreError {
     StoreError::Corrupt {
         table,
         column,
         value: value.to_string(),
     }
-}
-
-fn date(r: &AnyRow, i: usize, column: &'static str) -> Result<Day> {
-    let s: String = r.try_get(i)?;
-    Day::parse_iso(&s).ok_or_else(|| corrupt("?", column, &s))
-}
-
-fn date_opt(r: &AnyRow, i: usize, column: &'static str) -> Result<Option<Day>> {
-    let s: Option<String> = r.try_get(i)?;
-    s.map(|s| Day::parse_iso(&s).ok_or_else(|| corrupt("?", column, &s)))
-        .transpose()
-}
-
-fn code<T: Code>(r: &AnyRow, i: usize, column: &'static str) -> Result<T> {
-    let s: String = r.try_get(i)?;
-    T::from_code(&s).ok_or_else(|| corrupt("?", column, &s))
-}
-
-fn code_opt<T: Code>(r: &AnyRow, i: usize, column: &'static str) -> Result<Option<T>> {
-    let s: Option<String> = r.try_get(i)?;
-    s.map(|s| T::from_code(&s).ok_or_else(|| corrupt("?", column, &s)))
-        .transpose()
 }

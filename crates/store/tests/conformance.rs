@@ -93,6 +93,13 @@ async fn conformance(store: Store) {
     assert_eq!((s1.courses_updated, s1.courses_unchanged), (0, 0));
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&pop));
+    // Both load drivers (SQLite's direct read path and sqlx's stream) give the same population.
+    let streamed = store
+        .load_streamed_snapshot()
+        .await
+        .expect("load")
+        .population;
+    assert_eq!(by_key(&streamed), by_key(&pop));
     let counts = store.counts().await.unwrap();
     assert_eq!(counts.conversations as usize, pop.conversation_count());
     assert_eq!(counts.citizens as usize, pop.citizens.len());

@@ -1,0 +1,413 @@
+//! Loading: the database's rows into the core's population ([`Store::load`]).
+//!
+//! One mapping from rows to the model ([`Loader`]), fed by two drivers:
+//! - PostgreSQL: sqlx streams the rows.
+//! - SQLite: a direct read-only connection (rusqlite, on the same SQLite library sqlx links) in a
+//!   blocking task. sqlx hands every row from its SQLite worker thread to the caller through a channel
+//!   and builds an `AnyRow` of boxed values for it; at national scale (20 million rows) that was 95 % of
+//!   the load (`perf`: task switches, allocation), against 1 % in SQLite itself.
+//!
+//! Both drivers run the same queries in the same order, and the conformance suite loads through both.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use futures_util::TryStreamExt;
+use kadence_core::cpr::Cpr;
+use kadence_core::date::Day;
+use kadence_core::model::*;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::codes::Code;
+use crate::{corrupt, Result, Snapshot, Store, StoreError};
+
+/// A row, whichever driver read it. Text is borrowed where the driver allows (rusqlite), so dates
+/// and codes are parsed without allocating.
+pub(crate) trait Col {
+    fn opt_str(&self, i: usize) -> Result<Option<Cow<'_, str>>>;
+    fn int(&self, i: usize) -> Result<i64>;
+    fn str(&self, i: usize) -> Result<Cow<'_, str>> {
+        self.opt_str(i)?
+            .ok_or_else(|| corrupt("?", "(tom værdi)", &format!("kolonne {i}")))
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.str(i)?.into_owned())
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.opt_str(i)?.map(Cow::into_owned))
+    }
+}
+
+impl Col for AnyRow {
+    fn opt_str(&self, i: usize) -> Result<Option<Cow<'_, str>>> {
+        Ok(self.try_get::<Option<String>, _>(i)?.map(Cow::Owned))
+    }
+    fn int(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+impl Col for rusqlite::Row<'_> {
+    fn opt_str(&self, i: usize) -> Result<Option<Cow<'_, str>>> {
+        match self.get_ref(i).map_err(sqlite_error)? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            rusqlite::types::ValueRef::Text(b) => std::str::from_utf8(b)
+                .map(|s| Some(Cow::Borrowed(s)))
+                .map_err(|_| corrupt("?", "(tekst)", "ugyldig UTF-8")),
+            other => Err(corrupt("?", "(tekst)", &format!("{:?}", other.data_type()))),
+        }
+    }
+    fn int(&self, i: usize) -> Result<i64> {
+        self.get(i).map_err(sqlite_error)
+    }
+}
+
+fn sqlite_error(e: rusqlite::Error) -> StoreError {
+    StoreError::Db(sqlx::Error::Protocol(format!("SQLite: {e}")))
+}
+
+pub(crate) fn date(r: &impl Col, i: usize, column: &'static str) -> Result<Day> {
+    let s = r.str(i)?;
+    Day::parse_iso(&s).ok_or_else(|| corrupt("?", column, &s))
+}
+
+pub(crate) fn date_opt(r: &impl Col, i: usize, column: &'static str) -> Result<Option<Day>> {
+    r.opt_str(i)?
+        .map(|s| Day::parse_iso(&s).ok_or_else(|| corrupt("?", column, &s)))
+        .transpose()
+}
+
+pub(crate) fn code<T: Code>(r: &impl Col, i: usize, column: &'static str) -> Result<T> {
+    let s = r.str(i)?;
+    T::from_code(&s).ok_or_else(|| corrupt("?", column, &s))
+}
+
+pub(crate) fn code_opt<T: Code>(r: &impl Col, i: usize, column: &'static str) -> Result<Option<T>> {
+    r.opt_str(i)?
+        .map(|s| T::from_code(&s).ok_or_else(|| corrupt("?", column, &s)))
+        .transpose()
+}
+
+/// The tables, in loading order. Citizens, courses and facts are read in storage order, not sorted:
+/// the builder sorts facts by course and date anyway, nothing depends on the order of course ids
+/// (lists break ties by the course key), and `ORDER BY` on a text primary key made SQLite look up
+/// every row through the key's index (a random read per row, 20 % of a national load).
+#[derive(Copy, Clone)]
+enum Table {
+    Team,
+    Caseworker,
+    Citizen,
+    Course,
+    Conversation,
+    Standby,
+    Medical,
+    Rehab,
+}
+
+const QUERIES: [(Table, &str); 8] = [
+    (Table::Team, "SELECT key, name FROM team ORDER BY key"),
+    (
+        Table::Caseworker,
+        "SELECT key, name, team_key FROM caseworker ORDER BY key",
+    ),
+    (Table::Citizen, "SELECT cpr, name FROM citizen"),
+    (
+        Table::Course,
+        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key FROM course",
+    ),
+    (
+        Table::Conversation,
+        "SELECT course_key, date, form, held, caseworker_key FROM conversation",
+    ),
+    (
+        Table::Standby,
+        "SELECT course_key, start_date, end_date FROM standby_period",
+    ),
+    (
+        Table::Medical,
+        "SELECT course_key, form, sent, deadline, received FROM medical_request",
+    ),
+    (
+        Table::Rehab,
+        "SELECT course_key, date, basis FROM rehab_meeting",
+    ),
+];
+
+/// Rows to model, table by table.
+#[derive(Default)]
+pub(crate) struct Loader {
+    pub(crate) b: PopulationBuilder,
+    teams: Map<TeamId>,
+    pub(crate) caseworkers: Map<CaseworkerId>,
+    citizens: Map<CitizenId>,
+    pub(crate) courses: Map<CourseId>,
+    /// Each course's caseworker as the case system names it (before moves made in Kadence), by the
+    /// course's id in the builder.
+    pub(crate) imported: Vec<Option<String>>,
+    from_refs: Vec<(CourseId, String)>,
+    /// The last course a fact was found for (its key in a reused buffer) and its id.
+    last_course: (String, Option<CourseId>),
+}
+
+/// Text keys to ids. The keys come from our own database, so a fast non-keyed hash (FxHash) is safe;
+/// SipHash was 11 % of a national load.
+pub(crate) type Map<V> = HashMap<String, V, rustc_hash::FxBuildHasher>;
+
+impl Loader {
+    fn row(&mut self, t: Table, r: &impl Col) -> Result<()> {
+        match t {
+            Table::Team => {
+                let key = r.text(0)?;
+                let id = self.b.add_team(Team {
+                    key: key.clone(),
+                    name: r.text(1)?,
+                });
+                self.teams.insert(key, id);
+            }
+            Table::Caseworker => {
+                let key = r.text(0)?;
+                let team_key = r.text(2)?;
+                let team = *self
+                    .teams
+                    .get(&team_key)
+                    .ok_or_else(|| corrupt("caseworker", "team_key", &team_key))?;
+                let id = self.b.add_caseworker(Caseworker {
+                    key: key.clone(),
+                    name: r.text(1)?,
+                    team,
+                });
+                self.caseworkers.insert(key, id);
+            }
+            Table::Citizen => {
+                let text = r.text(0)?;
+                let cpr = Cpr::parse(&text).map_err(|_| corrupt("citizen", "cpr", "(maskeret)"))?;
+                let id = self.b.add_citizen(Citizen {
+                    cpr,
+                    name: r.text(1)?,
+                });
+                self.citizens.insert(text, id);
+            }
+            Table::Course => self.course(r)?,
+            Table::Conversation => {
+                let c = Conversation {
+                    course: self.course_ref(&r.str(0)?, "conversation")?,
+                    date: date(r, 1, "date")?,
+                    form: code(r, 2, "form")?,
+                    held: r.int(3)? != 0,
+                    caseworker: self.caseworker_ref_str(r.opt_str(4)?.as_deref())?,
+                };
+                self.b.conversations.push(c);
+            }
+            Table::Standby => {
+                let s = StandbyPeriod {
+                    course: self.course_ref(&r.str(0)?, "standby_period")?,
+                    start: date(r, 1, "start_date")?,
+                    end: date_opt(r, 2, "end_date")?,
+                };
+                self.b.standby.push(s);
+            }
+            Table::Medical => {
+                let m = MedicalRequest {
+                    course: self.course_ref(&r.str(0)?, "medical_request")?,
+                    form: code(r, 1, "form")?,
+                    sent: date(r, 2, "sent")?,
+                    deadline: date_opt(r, 3, "deadline")?,
+                    received: date_opt(r, 4, "received")?,
+                };
+                self.b.medical.push(m);
+            }
+            Table::Rehab => {
+                let m = RehabMeeting {
+                    course: self.course_ref(&r.str(0)?, "rehab_meeting")?,
+                    date: date(r, 1, "date")?,
+                    basis: code(r, 2, "basis")?,
+                };
+                self.b.rehab.push(m);
+            }
+        }
+        Ok(())
+    }
+
+    fn caseworker_ref(&self, k: Option<String>) -> Result<Option<CaseworkerId>> {
+        k.map(|k| {
+            self.caseworkers
+                .get(&k)
+                .copied()
+                .ok_or_else(|| corrupt("course", "caseworker_key", &k))
+        })
+        .transpose()
+    }
+
+    /// The course a fact belongs to. Facts come ordered by course, so the last answer is kept and a
+    /// run of one course's facts costs one comparison each instead of a hash look-up.
+    fn course_ref(&mut self, k: &str, table: &'static str) -> Result<CourseId> {
+        if let (last, Some(id)) = &self.last_course {
+            if last == k {
+                return Ok(*id);
+            }
+        }
+        let id = self
+            .courses
+            .get(k)
+            .copied()
+            .ok_or_else(|| corrupt(table, "course_key", k))?;
+        self.last_course.0.clear();
+        self.last_course.0.push_str(k);
+        self.last_course.1 = Some(id);
+        Ok(id)
+    }
+
+    fn caseworker_ref_str(&self, k: Option<&str>) -> Result<Option<CaseworkerId>> {
+        k.map(|k| {
+            self.caseworkers
+                .get(k)
+                .copied()
+                .ok_or_else(|| corrupt("course", "caseworker_key", k))
+        })
+        .transpose()
+    }
+
+    fn course(&mut self, r: &impl Col) -> Result<()> {
+        let key = r.text(0)?;
+        let cpr = r.str(1)?;
+        let citizen = *self
+            .citizens
+            .get(cpr.as_ref())
+            .ok_or_else(|| corrupt("course", "cpr", "(maskeret)"))?;
+        let category: Option<Category> = code_opt(r, 8, "category")?;
+        let category_date = date_opt(r, 9, "category_date")?;
+        let early_by: Option<Requester> = code_opt(r, 10, "early_by")?;
+        let early_date = date_opt(r, 11, "early_date")?;
+        let p13f = date_opt(r, 12, "p13f_marked")?;
+        let lapsed = date_opt(r, 13, "p13f_lapsed")?;
+        let end = date_opt(r, 14, "end_date")?;
+        let end_reason: Option<EndReason> = code_opt(r, 15, "end_reason")?;
+        let caseworker_key = r.opt_text(16)?;
+        let id = self.b.add_course(Course {
+            key: key.clone(),
+            citizen,
+            kind: code(r, 2, "kind")?,
+            first_absence: date(r, 3, "first_absence")?,
+            benefit_start: date(r, 4, "benefit_start")?,
+            transition: date_opt(r, 5, "transition_date")?,
+            from_course: None,
+            target_group: code(r, 7, "target_group")?,
+            visitation: category
+                .zip(category_date)
+                .map(|(category, set_on)| Visitation { category, set_on }),
+            early_request: early_by
+                .zip(early_date)
+                .map(|(by, date)| EarlyRequest { by, date }),
+            predictable: p13f.map(|m| Predictable {
+                marked_on: m,
+                lapsed_on: lapsed,
+            }),
+            end: end.map(|date| CourseEnd {
+                date,
+                reason: end_reason.unwrap_or(EndReason::Other),
+            }),
+            caseworker: self.caseworker_ref(caseworker_key.clone())?,
+        });
+        debug_assert_eq!(id.index(), self.imported.len());
+        self.imported.push(caseworker_key);
+        if let Some(from) = r.opt_text(6)? {
+            self.from_refs.push((id, from));
+        }
+        self.courses.insert(key, id);
+        Ok(())
+    }
+
+    /// After the courses: links from a job clarification to the course it continues.
+    fn link_courses(&mut self) {
+        for (id, from) in std::mem::take(&mut self.from_refs) {
+            self.b.courses[id.index()].from_course = self.courses.get(&from).copied();
+        }
+    }
+}
+
+/// Reads every table through a direct SQLite connection (blocking).
+fn load_sqlite(path: PathBuf) -> Result<Loader> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sqlite_error)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(sqlite_error)?;
+    // One read transaction: every table as of the same moment, as with sqlx's snapshot.
+    conn.execute_batch("BEGIN").map_err(sqlite_error)?;
+    let mut l = Loader::default();
+    for (t, sql) in QUERIES {
+        let mut stmt = conn.prepare(sql).map_err(sqlite_error)?;
+        let mut rows = stmt.query([]).map_err(sqlite_error)?;
+        while let Some(r) = rows.next().map_err(sqlite_error)? {
+            l.row(t, r)?;
+        }
+        if matches!(t, Table::Course) {
+            l.link_courses();
+        }
+    }
+    Ok(l)
+}
+
+impl Store {
+    /// Builds the core's population from the database, with the latest batch.
+    pub async fn load(&self) -> Result<Snapshot> {
+        let l = match &self.sqlite_file {
+            Some(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || load_sqlite(path))
+                    .await
+                    .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))??
+            }
+            None => self.load_streamed().await?,
+        };
+        self.finish_load(l).await
+    }
+
+    /// The same through sqlx (PostgreSQL; and SQLite in the test that compares the two drivers).
+    pub async fn load_streamed_snapshot(&self) -> Result<Snapshot> {
+        let l = self.load_streamed().await?;
+        self.finish_load(l).await
+    }
+
+    async fn load_streamed(&self) -> Result<Loader> {
+        let mut tx = self.pool.begin().await?;
+        let mut l = Loader::default();
+        for (t, sql) in QUERIES {
+            let mut rows = sqlx::query(sql).fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                l.row(t, &r)?;
+            }
+            drop(rows);
+            if matches!(t, Table::Course) {
+                l.link_courses();
+            }
+        }
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    async fn finish_load(&self, mut l: Loader) -> Result<Snapshot> {
+        let mut moved = self
+            .apply_reassignments(&mut l.b, &l.courses, &l.caseworkers, &l.imported)
+            .await?;
+        let (population, _) = l.b.build();
+        // The builder may renumber courses: key the moves by the built ids.
+        let reassigned = population
+            .courses
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| moved.remove(&c.key).map(|m| (CourseId(i as u32), m)))
+            .collect();
+        let latest = self.batches().await?.into_iter().next();
+        Ok(Snapshot {
+            population,
+            latest,
+            reassigned,
+        })
+    }
+}
