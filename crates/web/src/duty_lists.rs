@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Extension;
 use kadence_core::date::Day;
 use kadence_core::duties::Status;
@@ -18,7 +18,7 @@ use kadence_store::access::{AuditEntry, Role};
 use serde::Deserialize;
 
 use crate::pages::{as_of, html, layout, path_segment, render_error, surname_first, Layout};
-use crate::{AppState, Authed};
+use crate::{xlsx, AppState, Authed};
 
 /// Which list.
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -294,7 +294,7 @@ async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respons
 }
 
 async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Response {
-    use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+    use rust_xlsxwriter::Workbook;
     let as_of = as_of(&st, &q.dato);
     let (scope, list) = items(&st, kind, &a, as_of);
     let snap = st.data.get();
@@ -308,15 +308,6 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
         );
     }
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.set_name(kind.heading().chars().take(31).collect::<String>())?;
-        let head = Format::new()
-            .set_bold()
-            .set_background_color("#DDE3EA")
-            .set_align(FormatAlign::Top)
-            .set_text_wrap();
-        let date = Format::new().set_num_format("dd-mm-yyyy");
         let headers = [
             ("Forløb", 18.0),
             ("Borger", 26.0),
@@ -343,15 +334,8 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             ("Sagsbehandler", 22.0),
             ("Regel", 30.0),
         ];
-        for (col, (h, w)) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, col as u16, *h, &head)?;
-            ws.set_column_width(col as u16, *w)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        let xl = |d: Day| {
-            let (y, m, dd) = d.to_ymd();
-            ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
-        };
+        let mut wb = Workbook::new();
+        let ws = xlsx::sheet(&mut wb, kind.heading(), &headers)?;
         for (n, i) in list.iter().enumerate() {
             let r = n as u32 + 1;
             let c = &pop.courses[i.course.index()];
@@ -360,9 +344,9 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             ws.write_string(r, 1, surname_first(&citizen.name))?;
             ws.write_string(r, 2, citizen.cpr.masked())?;
             ws.write_string(r, 3, i.what)?;
-            ws.write_datetime_with_format(r, 4, xl(i.since)?, &date)?;
+            xlsx::write_day(ws, r, 4, i.since)?;
             if let Some(d) = i.due {
-                ws.write_datetime_with_format(r, 5, xl(d)?, &date)?;
+                xlsx::write_day(ws, r, 5, d)?;
             }
             if let Some(d) = i.days_left {
                 ws.write_number(r, 6, f64::from(d))?;
@@ -377,34 +361,17 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             )?;
             ws.write_string(r, 9, format!("{} (regelsæt {})", i.paragraph, i.rule_set))?;
         }
-        ws.autofilter(0, 0, list.len() as u32, (headers.len() - 1) as u16)?;
+        xlsx::filter(ws, list.len(), headers.len())?;
         wb.save_to_buffer()
     };
-    match build() {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"kadence-{}-{}.xlsx\"",
-                        kind.path().trim_start_matches('/'),
-                        as_of
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => render_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Eksporten fejlede",
-            "Excel-filen kunne ikke dannes.",
+    xlsx::download(
+        build(),
+        &format!(
+            "kadence-{}-{}.xlsx",
+            kind.path().trim_start_matches('/'),
+            as_of
         ),
-    }
+    )
 }
 
 pub async fn medical(

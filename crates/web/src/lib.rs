@@ -17,6 +17,7 @@ mod duty_lists;
 mod oidc;
 mod pages;
 mod reassign;
+mod xlsx;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

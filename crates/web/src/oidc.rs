@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
@@ -30,7 +30,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::pages::render_error;
-use crate::{cookie, set_cookie, AppState, OidcConfig, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::{AppState, OidcConfig};
 
 /// How long a login may take between the redirect and the callback.
 const PENDING_FOR: Duration = Duration::from_secs(600);
@@ -257,23 +257,7 @@ pub async fn callback(
     if user.disabled {
         return refused("Kontoen er spærret i Kadence.");
     }
-    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-        let _ = st.store.delete_session(&old).await;
-    }
-    let Ok((token, _)) = st.store.create_session(user.id, now).await else {
-        return refused("Sessionen kunne ikke oprettes.");
-    };
-    let secure = st.config.secure_cookies;
-    let mut res = Redirect::to("/").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, secure, None),
-    );
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
-    );
-    res
+    crate::pages::start_session(&st, &headers, user.id).await
 }
 
 type Claims = serde_json::Map<String, serde_json::Value>;

@@ -20,6 +20,7 @@ use kadence_store::access::{AuditEntry, Login, Role};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::xlsx;
 use crate::{client_ip, cookie, set_cookie, AppState, Authed, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 
 pub(crate) fn sha256_hex(s: &str) -> String {
@@ -248,29 +249,7 @@ pub async fn login_post(
         .login(&f.username, &f.password, now, &st.policy)
         .await
     {
-        Ok(Login::Ok(user)) => {
-            // A new session id at every login; any old session of this browser ends.
-            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-                let _ = st.store.delete_session(&old).await;
-            }
-            let Ok((token, _)) = st.store.create_session(user.id, now).await else {
-                return render_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Login mislykkedes",
-                    "Sessionen kunne ikke oprettes. Prøv igen.",
-                );
-            };
-            let mut res = Redirect::to("/").into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &token, secure, None),
-            );
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
-            );
-            res
-        }
+        Ok(Login::Ok(user)) => start_session(&st, &headers, user.id).await,
         Ok(Login::Locked(until)) => login_form(
             StatusCode::FORBIDDEN,
             Some(format!(
@@ -301,6 +280,32 @@ pub async fn login_post(
             "Databasen svarede ikke. Prøv igen.",
         ),
     }
+}
+
+/// After a successful login (password or single sign-on): a new session id (any old session of this
+/// browser ends), its cookie, the login form's CSRF cookie cleared, and off to the start page.
+pub(crate) async fn start_session(st: &AppState, headers: &HeaderMap, user_id: i64) -> Response {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        let _ = st.store.delete_session(&old).await;
+    }
+    let Ok((token, _)) = st.store.create_session(user_id, st.now()).await else {
+        return render_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Login mislykkedes",
+            "Sessionen kunne ikke oprettes. Prøv igen.",
+        );
+    };
+    let secure = st.config.secure_cookies;
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, secure, None),
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
+    );
+    res
 }
 
 pub async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
@@ -757,7 +762,7 @@ pub(crate) fn form_urlencoded(v: &str) -> String {
 
 /// The list as an Excel file: Danish headers, dates as dates, frozen header row, filters.
 async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
-    use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+    use rust_xlsxwriter::Workbook;
     let snap = st.data.get();
     let pop = &snap.population;
     let sel = select(st, &snap, &q, spec.keep);
@@ -771,15 +776,6 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
         );
     }
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.set_name(spec.heading.chars().take(31).collect::<String>())?;
-        let head = Format::new()
-            .set_bold()
-            .set_background_color("#DDE3EA")
-            .set_align(FormatAlign::Top)
-            .set_text_wrap();
-        let date = Format::new().set_num_format("dd-mm-yyyy");
         let headers = [
             ("Forløb", 18.0),
             ("Borger", 26.0),
@@ -793,15 +789,8 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
             ("Sagsbehandler", 22.0),
             ("Hændelser", 50.0),
         ];
-        for (col, (h, w)) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, col as u16, *h, &head)?;
-            ws.set_column_width(col as u16, *w)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        let xl = |d: Day| {
-            let (y, m, dd) = d.to_ymd();
-            ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
-        };
+        let mut wb = Workbook::new();
+        let ws = xlsx::sheet(&mut wb, spec.heading, &headers)?;
         for (i, (id, s)) in sel.rows().enumerate() {
             let r = i as u32 + 1;
             let c = &pop.courses[id.index()];
@@ -812,7 +801,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
             ws.write_string(r, 2, citizen.cpr.masked())?;
             ws.write_number(r, 3, f64::from(s.days_since_first_absence))?;
             if let Some(d) = next.and_then(|d| d.next_by.or(d.due)) {
-                ws.write_datetime_with_format(r, 4, xl(d)?, &date)?;
+                xlsx::write_day(ws, r, 4, d)?;
             }
             if let Some(left) = next.and_then(|d| d.days_left) {
                 ws.write_number(r, 5, f64::from(left))?;
@@ -822,7 +811,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
             }
             ws.write_string(r, 7, conversations_text(s))?;
             if let Some(d) = s.last_conversation {
-                ws.write_datetime_with_format(r, 8, xl(d)?, &date)?;
+                xlsx::write_day(ws, r, 8, d)?;
             }
             ws.write_string(
                 r,
@@ -833,35 +822,18 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
             )?;
             ws.write_string(r, 10, flags(pop, *id, s).join("; "))?;
         }
-        ws.autofilter(0, 0, sel.len() as u32, (headers.len() - 1) as u16)?;
+        xlsx::filter(ws, sel.len(), headers.len())?;
         wb.save_to_buffer()
     };
-    match build() {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"kadence-{}-{}-{}.xlsx\"",
-                        spec.path.trim_start_matches('/'),
-                        sel.view.code(),
-                        sel.as_of
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => render_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Eksporten fejlede",
-            "Excel-filen kunne ikke dannes.",
+    xlsx::download(
+        build(),
+        &format!(
+            "kadence-{}-{}-{}.xlsx",
+            spec.path.trim_start_matches('/'),
+            sel.view.code(),
+            sel.as_of
         ),
-    }
+    )
 }
 
 /// HTML page or Excel file of the same list.
@@ -1795,7 +1767,7 @@ pub async fn focus_export(
     Query(q): Query<FocusQuery>,
 ) -> Response {
     use kadence_core::measures::Group;
-    use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+    use rust_xlsxwriter::Workbook;
     let snap = st.data.get();
     let pop = &snap.population;
     let as_of = as_of(&st, &q.dato);
@@ -1819,15 +1791,6 @@ pub async fn focus_export(
         .map(|d| (d.course, d.explain(&rec.a.definition, &rec.b.definition)))
         .collect();
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.set_name("Forløb bag tallet")?;
-        let head = Format::new()
-            .set_bold()
-            .set_background_color("#DDE3EA")
-            .set_align(FormatAlign::Top)
-            .set_text_wrap();
-        let date = Format::new().set_num_format("dd-mm-yyyy");
         let headers = [
             ("Pseudonym", 16.0),
             ("Måned", 10.0),
@@ -1838,15 +1801,8 @@ pub async fn focus_export(
             ("Team", 28.0),
             ("Tælles anderledes efter den anden definition", 60.0),
         ];
-        for (col, (h, w)) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, col as u16, *h, &head)?;
-            ws.set_column_width(col as u16, *w)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        let xl = |d: Day| {
-            let (y, m, dd) = d.to_ymd();
-            ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8)
-        };
+        let mut wb = Workbook::new();
+        let ws = xlsx::sheet(&mut wb, "Forløb bag tallet", &headers)?;
         for (i, m) in rec.a.members.iter().enumerate() {
             let r = i as u32 + 1;
             let c = &pop.courses[m.course.index()];
@@ -1854,8 +1810,8 @@ pub async fn focus_export(
             ws.write_string(r, 1, m.month.to_string())?;
             ws.write_string(r, 2, if m.in_numerator { "Ja" } else { "Nej" })?;
             ws.write_number(r, 3, f64::from(m.counted))?;
-            ws.write_datetime_with_format(r, 4, xl(m.window.0)?, &date)?;
-            ws.write_datetime_with_format(r, 5, xl(m.window.1)?, &date)?;
+            xlsx::write_day(ws, r, 4, m.window.0)?;
+            xlsx::write_day(ws, r, 5, m.window.1)?;
             let team = match Group::Team(pop.team_of(c)) {
                 Group::Team(Some(t)) => pop.teams[t.index()].name.clone(),
                 _ => "Ikke fordelt".to_string(),
@@ -1865,35 +1821,18 @@ pub async fn focus_export(
                 ws.write_string(r, 7, text)?;
             }
         }
-        ws.autofilter(0, 0, rec.a.members.len() as u32, (headers.len() - 1) as u16)?;
+        xlsx::filter(ws, rec.a.members.len(), headers.len())?;
         wb.save_to_buffer()
     };
-    match build() {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"kadence-fokusmaal-{}-{}-{}.xlsx\"",
-                        measure_code(kind),
-                        if internal { "intern" } else { "officiel" },
-                        as_of
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => render_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Eksporten fejlede",
-            "Excel-filen kunne ikke dannes.",
+    xlsx::download(
+        build(),
+        &format!(
+            "kadence-fokusmaal-{}-{}-{}.xlsx",
+            measure_code(kind),
+            if internal { "intern" } else { "officiel" },
+            as_of
         ),
-    }
+    )
 }
 
 #[derive(Template)]
