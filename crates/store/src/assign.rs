@@ -83,6 +83,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::bump_generation(&mut tx).await?;
         tx.commit().await?;
         Ok(course_keys.len())
     }

@@ -125,6 +125,9 @@ pub struct Snapshot {
     /// Courses moved to another caseworker in Kadence that the case system does not show yet (the
     /// population already has the new caseworker).
     pub reassigned: HashMap<CourseId, Reassignment>,
+    /// The data's change counter when this snapshot was read ([`Store::generation`]); a server
+    /// reloads when the store's is higher.
+    pub generation: i64,
 }
 
 /// A move of a course to another caseworker made in Kadence ([`Store::reassign`]).
@@ -799,8 +802,20 @@ impl Store {
             file_rows,
         )
         .await?;
+        bump_generation(&mut tx).await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    /// The data's change counter ([`Snapshot::generation`]): raised by every import, move and
+    /// retention run, in the same transaction.
+    pub async fn generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT generation FROM data_generation WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
     }
 
     /// Row counts per table.
@@ -885,6 +900,14 @@ pub async fn integrity_check(store: &Store) -> Result<String> {
             .try_get(0)?),
         Backend::Postgres => Ok("ok".into()),
     }
+}
+
+/// Raises the data's change counter inside a writing transaction.
+pub(crate) async fn bump_generation(tx: &mut AnyConnection) -> Result<()> {
+    sqlx::query("UPDATE data_generation SET generation = generation + 1 WHERE id = 1")
+        .execute(tx)
+        .await?;
+    Ok(())
 }
 
 pub(crate) fn corrupt(table: &'static str, column: &'static str, value: &str) -> StoreError {

@@ -356,6 +356,8 @@ fn load_sqlite(path: PathBuf) -> Result<Loader> {
 impl Store {
     /// Builds the core's population from the database, with the latest batch.
     pub async fn load(&self) -> Result<Snapshot> {
+        // Read first: a change during the load makes the next check load again, never miss one.
+        let generation = self.generation().await?;
         let l = match &self.sqlite_file {
             Some(path) => {
                 let path = path.clone();
@@ -365,13 +367,14 @@ impl Store {
             }
             None => self.load_streamed().await?,
         };
-        self.finish_load(l).await
+        self.finish_load(l, generation).await
     }
 
     /// The same through sqlx (PostgreSQL; and SQLite in the test that compares the two drivers).
     pub async fn load_streamed_snapshot(&self) -> Result<Snapshot> {
+        let generation = self.generation().await?;
         let l = self.load_streamed().await?;
-        self.finish_load(l).await
+        self.finish_load(l, generation).await
     }
 
     async fn load_streamed(&self) -> Result<Loader> {
@@ -391,7 +394,7 @@ impl Store {
         Ok(l)
     }
 
-    async fn finish_load(&self, mut l: Loader) -> Result<Snapshot> {
+    async fn finish_load(&self, mut l: Loader, generation: i64) -> Result<Snapshot> {
         let mut moved = self
             .apply_reassignments(&mut l.b, &l.courses, &l.caseworkers, &l.imported)
             .await?;
@@ -408,6 +411,7 @@ impl Store {
             population,
             latest,
             reassigned,
+            generation,
         })
     }
 }

@@ -183,6 +183,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::bump_generation(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -214,4 +214,17 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        7,
+        "a counter of changes to the data",
+        &[
+            // Raised in the same transaction as every change to what a snapshot holds (an import, a
+            // move, retention), so a running server notices changes made by another process.
+            "CREATE TABLE data_generation (
+            id BIGINT PRIMARY KEY,
+            generation BIGINT NOT NULL
+        )",
+            "INSERT INTO data_generation (id, generation) VALUES (1, 0)",
+        ],
+    ),
 ];

@@ -93,6 +93,9 @@ async fn conformance(store: Store) {
     assert_eq!((s1.courses_updated, s1.courses_unchanged), (0, 0));
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&pop));
+    // The change counter moved with the import, and the snapshot says which one it saw.
+    assert_eq!(store.generation().await.unwrap(), 1);
+    assert_eq!(store.load().await.unwrap().generation, 1);
     // Both load drivers (SQLite's direct read path and sqlx's stream) give the same population.
     let streamed = store
         .load_streamed_snapshot()
@@ -362,6 +365,7 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
         population: small.clone(),
         latest: None,
         reassigned: Default::default(),
+        generation: 0,
     }));
     let stop = Arc::new(AtomicBool::new(false));
     let readers: Vec<_> = (0..3)
@@ -392,6 +396,7 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
             population: p,
             latest: None,
             reassigned: Default::default(),
+            generation: 0,
         });
     }
     stop.store(true, Ordering::Relaxed);
@@ -766,12 +771,18 @@ async fn reassignment(store: Store) {
         c.caseworker.map(|w| p.caseworkers[w.index()].key.clone())
     };
 
+    let g = store.generation().await.unwrap();
     assert_eq!(
         store
             .reassign(std::slice::from_ref(&key), &cw_key(b), "lars", now)
             .await
             .unwrap(),
         1
+    );
+    assert_eq!(
+        store.generation().await.unwrap(),
+        g + 1,
+        "a move is a change"
     );
     let s = store.load().await.unwrap();
     assert_eq!(caseworker_of(&s), Some(cw_key(b)));
@@ -918,7 +929,13 @@ async fn retention(store: Store) {
     let before = by_key(&store.load().await.unwrap().population);
     assert_eq!(before.len(), pop.courses.len());
 
+    let g = store.generation().await.unwrap();
     store.apply_retention(&plan, "admin", now).await.unwrap();
+    assert_eq!(
+        store.generation().await.unwrap(),
+        g + 1,
+        "retention is a change"
+    );
     let after = store.load().await.unwrap().population;
     let after_keys = by_key(&after);
     assert_eq!(after.courses.len(), pop.courses.len() - gone.len());

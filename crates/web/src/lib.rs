@@ -272,6 +272,9 @@ pub struct Config {
     pub page_size: usize,
     /// Municipal single sign-on (needs the `oidc` feature); `None`: local accounts only.
     pub oidc: Option<OidcConfig>,
+    /// How often the server checks whether another process (an import, retention) changed the data,
+    /// and reloads it if so.
+    pub reload_every: std::time::Duration,
 }
 
 /// The municipality's identity provider (OpenID Connect). See docs/security.md.
@@ -310,6 +313,7 @@ impl Default for Config {
             login_attempts_per_minute: 20,
             page_size: 50,
             oidc: None,
+            reload_every: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -726,11 +730,32 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// Serves the app on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    tokio::spawn(watch_data(Arc::clone(&state)));
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await
+}
+
+/// Reloads the data when another process changed it (`kadence import` from cron while the server
+/// runs, `kadence retention`): the store's change counter is compared with the snapshot's every
+/// `reload_every`. Readers switch to the new snapshot atomically; a failed load keeps the old one and
+/// is tried again at the next check.
+async fn watch_data(st: Arc<AppState>) {
+    let mut tick = tokio::time::interval(st.config.reload_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Ok(now) = st.store.generation().await else {
+            continue;
+        };
+        if now > st.data.get().generation {
+            if let Ok(snapshot) = st.store.load().await {
+                st.data.replace(snapshot);
+            }
+        }
+    }
 }
 
 /// The client's address, for login rate limiting.

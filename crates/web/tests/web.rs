@@ -2114,3 +2114,49 @@ async fn hostile_strings_in_every_form_field_are_inert() {
         kadence_store::access::AuditVerdict::Intact { .. }
     ));
 }
+
+/// An import by another process (the daily `kadence import` from cron while the server runs) reaches
+/// the pages without a restart: the server notices the store's change counter and reloads.
+#[tokio::test]
+async fn an_import_by_another_process_reaches_the_pages() {
+    let app = spawn_full(
+        "reload",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 1000,
+            reload_every: std::time::Duration::from_millis(100),
+            ..Config::default()
+        },
+    )
+    .await;
+    let (c, _) = app.login("mette").await;
+    let page = |c: reqwest::Client| {
+        let url = app.url("/mine?dato=30-06-2025");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page(c.clone()).await.contains("(import nr. 1:"));
+    // Another process imports: a second store on the same database file.
+    let files = kadence_import::to_files(&app.pop);
+    let loaded = kadence_import::read_files(&files).unwrap();
+    let meta: Vec<FileMeta> = files
+        .iter()
+        .zip(&loaded.files)
+        .map(|((n, b), r)| FileMeta::new(n, b, r.rows, r.encoding.label()))
+        .collect();
+    let path =
+        std::env::temp_dir().join(format!("kadence-web-reload-{}.sqlite", std::process::id()));
+    let other = Store::open_sqlite(&path).await.unwrap();
+    other
+        .import(&loaded, &meta, "cron", |_, _| {})
+        .await
+        .unwrap();
+    let mut seen = false;
+    for _ in 0..100 {
+        if page(c.clone()).await.contains("(import nr. 2:") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "the page shows the new import within seconds");
+}
