@@ -337,19 +337,25 @@ impl Store {
 
     /// Recomputes the hash chain from the first event.
     pub async fn audit_verify(&self) -> Result<AuditVerdict> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM audit_event ORDER BY seq",
-            EVENT_COLUMNS.join(", ")
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        use futures_util::TryStreamExt;
+        // One read transaction: the anchor and the events as of the same moment. The events are
+        // streamed (a year's log runs to millions of them).
+        let mut tx = self.pool.begin().await?;
         // After retention deleted the oldest events, the chain starts from the last deleted one.
-        let (first, mut prev) = match self.audit_anchor().await? {
-            Some((seq, hash)) => (seq + 1, hash),
+        let anchor = sqlx::query("SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (mut expected_seq, mut prev) = match anchor {
+            Some(r) => (r.try_get::<i64, _>(0)? + 1, r.try_get::<String, _>(1)?),
             None => (1, GENESIS.to_string()),
         };
+        let sql = format!(
+            "SELECT {} FROM audit_event ORDER BY seq",
+            EVENT_COLUMNS.join(", ")
+        );
+        let mut rows = sqlx::query(&sql).fetch(&mut *tx);
         let mut entries = 0i64;
-        for (expected_seq, r) in (first..).zip(rows.iter()) {
+        while let Some(r) = rows.try_next().await? {
             let seq: i64 = r.try_get(0)?;
             let e = Event {
                 at: r.try_get(1)?,
@@ -371,18 +377,9 @@ impl Store {
             }
             entries += parsed.map_or(0, |p| p.len() as i64);
             prev = stored;
+            expected_seq += 1;
         }
         Ok(AuditVerdict::Intact { entries })
-    }
-}
-
-impl Store {
-    /// The last event deleted under retention (sequence number and hash), if any.
-    pub(crate) async fn audit_anchor(&self) -> Result<Option<(i64, String)>> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 }
 
