@@ -26,10 +26,12 @@ pub enum View {
     MissingLae265,
     /// In standby now.
     Standby,
+    /// No caseworker assigned in the case system's export (ikke fordelt): the team leads' pool.
+    Unassigned,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::All,
         View::Overview1,
         View::Overview2,
@@ -37,6 +39,7 @@ impl View {
         View::MedicalOverdue,
         View::MissingLae265,
         View::Standby,
+        View::Unassigned,
     ];
 
     /// The URL parameter value.
@@ -49,6 +52,7 @@ impl View {
             View::MedicalOverdue => "laege",
             View::MissingLae265 => "lae265",
             View::Standby => "standby",
+            View::Unassigned => "ikkefordelt",
         }
     }
 
@@ -66,6 +70,7 @@ impl View {
             View::MedicalOverdue => "Lægeattester over frist",
             View::MissingLae265 => "Jobafklaring uden LÆ 265",
             View::Standby => "Standby",
+            View::Unassigned => "Ikke fordelt",
         }
     }
 
@@ -93,6 +98,7 @@ impl View {
                 .is_some_and(|d| matches!(d.status, Status::Overdue | Status::DueSoon)),
             View::MedicalOverdue | View::MissingLae265 => st.duties.iter().any(|d| self.lists(d)),
             View::Standby => st.in_standby,
+            View::Unassigned => course.caseworker.is_none(),
         }
     }
 }
@@ -342,11 +348,28 @@ mod tests {
             &Settings::default(),
             as_of,
         );
+        // (The test course has no caseworker; "Ikke fordelt" is checked on its own below.)
         let got: Vec<View> = View::ALL
             .into_iter()
-            .filter(|v| v.matches(&pop.courses[0], &st))
+            .filter(|v| *v != View::Unassigned && v.matches(&pop.courses[0], &st))
             .collect();
         assert_eq!(got, expected, "{fa} as of {as_of}");
+    }
+
+    #[test]
+    fn unassigned_view_is_the_courses_without_a_caseworker() {
+        let (pop, id) = one_course(Day::ymd(2023, 1, 2), &[]);
+        let st = evaluate(
+            pop.facts(id),
+            &RuleBook::danish(),
+            &Settings::default(),
+            Day::ymd(2023, 2, 1),
+        );
+        assert!(View::Unassigned.matches(&pop.courses[0], &st));
+        let mut assigned = pop.courses[0].clone();
+        assigned.caseworker = Some(CaseworkerId(0));
+        assert!(!View::Unassigned.matches(&assigned, &st));
+        assert_eq!(View::from_code("ikkefordelt"), Some(View::Unassigned));
     }
 
     #[test]

@@ -102,7 +102,7 @@ enum Who {
 impl Scope {
     fn keeps(&self, pop: &Population, c: &Course) -> bool {
         match self.who {
-            Who::Team(t) => t.is_some() && pop.team_of(c) == t,
+            Who::Team(t) => crate::pages::in_team_scope(pop, c, t),
             Who::Caseworker(w) => w.is_some() && c.caseworker == w,
         }
     }

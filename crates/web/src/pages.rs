@@ -399,6 +399,8 @@ struct WorklistPage {
 
 struct ListSpec<'a> {
     path: &'static str,
+    /// The preset views offered (a caseworker's own list has no "Ikke fordelt").
+    views: &'static [View],
     /// The team whose caseworkers the list's courses may be moved between (Mit team only).
     reassign_team: Option<TeamId>,
     heading: &'static str,
@@ -406,6 +408,23 @@ struct ListSpec<'a> {
     purpose: &'static str,
     keep: &'a (dyn Fn(&Population, &Course) -> bool + Sync),
     empty: &'static str,
+}
+
+/// The views of a caseworker's own list: all but the unassigned pool.
+const OWN_VIEWS: [View; 7] = [
+    View::All,
+    View::Overview1,
+    View::Overview2,
+    View::FirstFollowUps,
+    View::MedicalOverdue,
+    View::MissingLae265,
+    View::Standby,
+];
+
+/// A team lead's courses: the team's, and the courses no caseworker has (ikke fordelt), which belong
+/// to no team until a team lead moves them to someone.
+pub(crate) fn in_team_scope(pop: &Population, c: &Course, team: Option<TeamId>) -> bool {
+    team.is_some() && (pop.team_of(c) == team || c.caseworker.is_none())
 }
 
 /// How a list is ordered. Urgency first is the default: the next deadline, overdue first.
@@ -481,6 +500,7 @@ fn select(
     snap: &Arc<kadence_store::Snapshot>,
     q: &ListQuery,
     keep: &(dyn Fn(&Population, &Course) -> bool + Sync),
+    views: &[View],
 ) -> Selection {
     let pop = &snap.population;
     let as_of = as_of(st, &q.dato);
@@ -490,6 +510,7 @@ fn select(
         .visning
         .as_deref()
         .and_then(View::from_code)
+        .filter(|v| views.contains(v))
         .unwrap_or(View::All);
     let all = st.active_statuses(snap, as_of);
     let scoped: Vec<usize> = all
@@ -509,7 +530,7 @@ fn select(
         let (id, st) = &all[i];
         v.matches(&pop.courses[id.index()], st)
     };
-    let counts = View::ALL
+    let counts = views
         .iter()
         .map(|v| (*v, scoped.iter().filter(|i| matches(*v, **i)).count()))
         .collect();
@@ -583,7 +604,7 @@ pub struct ViewLink {
 async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
     let snap = st.data.get();
     let pop = &snap.population;
-    let sel = select(st, &snap, &q, spec.keep);
+    let sel = select(st, &snap, &q, spec.keep, spec.views);
     let total = sel.len();
     let size = st.config.page_size.max(1);
     let pages = total.div_ceil(size).max(1);
@@ -765,7 +786,7 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
     use rust_xlsxwriter::Workbook;
     let snap = st.data.get();
     let pop = &snap.population;
-    let sel = select(st, &snap, &q, spec.keep);
+    let sel = select(st, &snap, &q, spec.keep, spec.views);
     let all: Vec<_> = sel.rows().collect();
     let audit = audit_rows(pop, a, &all, "eksporteret til Excel", spec.purpose);
     if st.store.audit_append(&audit, st.now()).await.is_err() {
@@ -862,6 +883,7 @@ async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
     let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
     let spec = ListSpec {
         path: "/mine",
+        views: &OWN_VIEWS,
         reassign_team: None,
         heading: "Mine borgere",
         show_caseworker: false,
@@ -881,9 +903,10 @@ async fn team_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
         .as_deref()
         .and_then(|k| snap.population.teams.iter().position(|t| t.key == k))
         .map(|i| TeamId(i as u32));
-    let keep = move |pop: &Population, c: &Course| team.is_some() && pop.team_of(c) == team;
+    let keep = move |pop: &Population, c: &Course| in_team_scope(pop, c, team);
     let spec = ListSpec {
         path: "/team",
+        views: &View::ALL,
         reassign_team: team,
         heading: "Mit team",
         show_caseworker: true,

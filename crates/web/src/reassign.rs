@@ -95,9 +95,10 @@ pub async fn reassign_post(
     }
     let mut audit = Vec::with_capacity(keys.len());
     for key in &keys {
-        // Only the team's own courses, as they stand now (including earlier moves in Kadence).
+        // Only the team's own courses as they stand now (including earlier moves in Kadence), and
+        // courses no caseworker has.
         match pop.courses.iter().find(|c| &c.key == key) {
-            Some(c) if pop.team_of(c) == Some(team) => audit.push(AuditEntry {
+            Some(c) if crate::pages::in_team_scope(pop, c, Some(team)) => audit.push(AuditEntry {
                 username: a.session.user.username.clone(),
                 cpr: Some(pop.citizens[c.citizen.index()].cpr),
                 course_key: Some(c.key.clone()),

@@ -1151,7 +1151,8 @@ async fn medical_and_job_clarification_lists() {
         let mut courses = 0;
         for id in pop.course_ids() {
             let c = &pop.courses[id.index()];
-            if !c.active_on(as_of) || pop.team_of(c) != lars_team {
+            // The team's courses and the unassigned pool.
+            if !c.active_on(as_of) || (pop.team_of(c) != lars_team && c.caseworker.is_some()) {
                 continue;
             }
             let n = view
@@ -2159,4 +2160,93 @@ async fn an_import_by_another_process_reaches_the_pages() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(seen, "the page shows the new import within seconds");
+}
+
+/// Courses no caseworker has (ikke fordelt) are the team leads' pool: in "Mit team" with their own
+/// view and count, movable to a caseworker in the team, and in no caseworker's own list.
+#[tokio::test]
+async fn unassigned_courses_are_the_team_leads_pool() {
+    let app = spawn("unassigned").await;
+    let as_of = Day::ymd(2025, 6, 30);
+    let pop = &app.pop;
+    let pool: Vec<&kadence_core::model::Course> = pop
+        .courses
+        .iter()
+        .filter(|c| c.caseworker.is_none() && c.active_on(as_of))
+        .collect();
+    assert!(
+        !pool.is_empty(),
+        "the synthetic municipality has unassigned courses"
+    );
+    let (c, csrf) = app.login("lars").await;
+    let team = c
+        .get(app.url("/team?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        team.contains(&format!("Ikke fordelt ({})", pool.len())),
+        "the view's count"
+    );
+    let view = c
+        .get(app.url("/team?dato=30-06-2025&visning=ikkefordelt"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    if pool.len() <= 50 {
+        assert_eq!(view.matches("<th scope=\"row\">").count(), pool.len());
+    }
+    // Move one to mette.
+    let key = pool[0].key.clone();
+    let res = c
+        .post(app.url("/team/flyt"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("forloeb", key.as_str()),
+            ("til", app.own_caseworker.as_str()),
+            ("dato", "30-06-2025"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let after = c
+        .get(app.url("/team?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains(&format!("Ikke fordelt ({})", pool.len() - 1)));
+    // A caseworker's own list has no pool view.
+    let (m, _) = app.login("mette").await;
+    let mine = m
+        .get(app.url("/mine?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!mine.contains("Ikke fordelt ("));
+    let snap = app.store.load().await.unwrap();
+    let moved = snap
+        .population
+        .courses
+        .iter()
+        .find(|c| c.key == key)
+        .unwrap();
+    assert_eq!(
+        moved
+            .caseworker
+            .map(|w| snap.population.caseworkers[w.index()].key.clone()),
+        Some(app.own_caseworker.clone())
+    );
 }
