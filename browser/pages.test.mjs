@@ -48,7 +48,7 @@ test('pages render, are accessible, and work without JavaScript', async () => {
       ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/fokusmaal']],
       ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt']],
       ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler']],
-      ['administrator', ['/admin/revision', '/admin/brugere', '/admin/importer']],
+      ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer']],
     ]) {
       // axe-core runs inside the page, so these contexts have JavaScript; reading without it is
       // checked separately below.
