@@ -425,7 +425,8 @@ impl AppState {
         }
     }
 
-    /// The status of every course active on `as_of` in this snapshot, computed once and shared.
+    /// The status of every course active on `as_of` in this snapshot, computed once and shared, in
+    /// urgency order (ties by course id), so lists filter it without sorting.
     pub(crate) fn active_statuses(
         &self,
         snap: &Arc<kadence_store::Snapshot>,
@@ -433,7 +434,8 @@ impl AppState {
     ) -> Statuses {
         self.statuses.get(snap, as_of, || {
             let pop = &snap.population;
-            pop.course_ids()
+            let mut all: Vec<(CourseId, CourseStatus)> = pop
+                .course_ids()
                 .filter(|id| pop.courses[id.index()].active_on(as_of))
                 .map(|id| {
                     let st = kadence_core::duties::evaluate(
@@ -444,7 +446,9 @@ impl AppState {
                     );
                     (id, st)
                 })
-                .collect()
+                .collect();
+            all.sort_by_cached_key(|(id, st)| (kadence_core::worklist::urgency(st), *id));
+            all
         })
     }
 
