@@ -23,17 +23,11 @@ impl Store {
         by: &str,
         now: Timestamp,
     ) -> Result<usize> {
-        let mut attempt = 0;
-        loop {
-            match self.try_reassign(course_keys, to, by, now).await {
-                // Another writer (an import, a second team lead) held the lock or took the number.
-                Err(StoreError::Db(e)) if attempt < 10 && e.as_database_error().is_some() => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
-                }
-                other => return other,
-            }
-        }
+        // Another writer (an import, a second team lead) may hold the lock or take the number.
+        crate::retry_on_conflict(10, std::time::Duration::from_millis(10), || {
+            self.try_reassign(course_keys, to, by, now)
+        })
+        .await
     }
 
     async fn try_reassign(

@@ -237,16 +237,10 @@ impl Store {
 
     /// Writes events in one transaction, retrying when another process holds the write lock.
     async fn write_events(&self, events: &[&Event]) -> Result<()> {
-        let mut attempt = 0;
-        loop {
-            match self.try_write_events(events).await {
-                Err(StoreError::Db(e)) if attempt < 20 && e.as_database_error().is_some() => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
-                }
-                other => return other,
-            }
-        }
+        crate::retry_on_conflict(20, std::time::Duration::from_millis(5), || {
+            self.try_write_events(events)
+        })
+        .await
     }
 
     async fn try_write_events(&self, events: &[&Event]) -> Result<()> {

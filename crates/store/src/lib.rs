@@ -902,6 +902,29 @@ pub async fn integrity_check(store: &Store) -> Result<String> {
     }
 }
 
+/// Runs a writing transaction again when another writer got there first: SQLite answers BUSY at once
+/// to a read-then-write transaction that loses the lock, and a concurrent writer may take the next
+/// sequence number. Waits `step` times the attempt number between tries, at most `attempts` times.
+pub(crate) async fn retry_on_conflict<T, Fut>(
+    attempts: u32,
+    step: std::time::Duration,
+    mut write: impl FnMut() -> Fut,
+) -> Result<T>
+where
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match write().await {
+            Err(StoreError::Db(e)) if attempt < attempts && e.as_database_error().is_some() => {
+                attempt += 1;
+                tokio::time::sleep(step * attempt).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Raises the data's change counter inside a writing transaction.
 pub(crate) async fn bump_generation(tx: &mut AnyConnection) -> Result<()> {
     sqlx::query("UPDATE data_generation SET generation = generation + 1 WHERE id = 1")

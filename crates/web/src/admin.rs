@@ -201,32 +201,34 @@ pub async fn enable_user(
 
 async fn set_disabled(st: Arc<AppState>, a: Authed, f: UserAction, disabled: bool) -> Response {
     if disabled && f.username == a.session.user.username {
-        return users_view(
-            &st,
-            &a,
-            None,
-            Some("Du kan ikke spærre dig selv.".into()),
-            AddUser::default(),
-        )
-        .await;
+        return refused(&st, &a, "Du kan ikke spærre dig selv.".into()).await;
     }
-    match st.store.set_disabled(&f.username, disabled).await {
-        Ok(true) => Redirect::to(if disabled {
-            "/admin/brugere?besked=spaerret"
-        } else {
-            "/admin/brugere?besked=genaabnet"
-        })
-        .into_response(),
-        Ok(false) => {
-            users_view(
-                &st,
-                &a,
-                None,
-                Some("Brugeren findes ikke.".into()),
-                AddUser::default(),
-            )
-            .await
-        }
+    let outcome = st.store.set_disabled(&f.username, disabled).await;
+    changed(
+        &st,
+        &a,
+        outcome,
+        if disabled { "spaerret" } else { "genaabnet" },
+    )
+    .await
+}
+
+/// A user's refusal on the users page (the add form left empty).
+async fn refused(st: &AppState, a: &Authed, text: String) -> Response {
+    users_view(st, a, None, Some(text), AddUser::default()).await
+}
+
+/// After a change to an existing user: back to the list with the confirmation `code`, "no such
+/// user", or the database's failure.
+async fn changed(
+    st: &AppState,
+    a: &Authed,
+    outcome: Result<bool, kadence_store::StoreError>,
+    code: &str,
+) -> Response {
+    match outcome {
+        Ok(true) => Redirect::to(&format!("/admin/brugere?besked={code}")).into_response(),
+        Ok(false) => refused(st, a, "Brugeren findes ikke.".into()).await,
         Err(_) => render_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "Ændringen blev ikke gemt",
@@ -241,35 +243,15 @@ pub async fn reset_password(
     Form(f): Form<UserAction>,
 ) -> Response {
     if f.adgangskode.chars().count() < MIN_PASSWORD {
-        return users_view(
+        return refused(
             &st,
             &a,
-            None,
-            Some(format!(
-                "Den nye adgangskode skal være mindst {MIN_PASSWORD} tegn."
-            )),
-            AddUser::default(),
+            format!("Den nye adgangskode skal være mindst {MIN_PASSWORD} tegn."),
         )
         .await;
     }
-    match st.store.set_password(&f.username, &f.adgangskode).await {
-        Ok(true) => Redirect::to("/admin/brugere?besked=adgangskode").into_response(),
-        Ok(false) => {
-            users_view(
-                &st,
-                &a,
-                None,
-                Some("Brugeren findes ikke.".into()),
-                AddUser::default(),
-            )
-            .await
-        }
-        Err(_) => render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Ændringen blev ikke gemt",
-            "Databasen svarede ikke. Prøv igen.",
-        ),
-    }
+    let outcome = st.store.set_password(&f.username, &f.adgangskode).await;
+    changed(&st, &a, outcome, "adgangskode").await
 }
 
 pub struct BatchRow {

@@ -14,10 +14,13 @@ use kadence_core::date::Day;
 use kadence_core::duties::Status;
 use kadence_core::model::{CaseworkerId, Course, Population, TeamId};
 use kadence_core::worklist::{DutyItem, View};
-use kadence_store::access::{AuditEntry, Role};
+use kadence_store::access::Role;
 use serde::Deserialize;
 
-use crate::pages::{as_of, html, layout, path_segment, render_error, surname_first, Layout};
+use crate::pages::{
+    as_of, audit_entries, html, layout, path_segment, render_error, surname_first, user_caseworker,
+    user_team, Layout,
+};
 use crate::{xlsx, AppState, Authed};
 
 /// Which list.
@@ -109,32 +112,17 @@ impl Scope {
 }
 
 fn scope(pop: &Population, a: &Authed) -> Scope {
-    let user = &a.session.user;
-    match user.role {
-        Role::TeamLead => {
-            let team = user
-                .team_key
-                .as_deref()
-                .and_then(|k| pop.teams.iter().position(|t| t.key == k))
-                .map(|i| TeamId(i as u32));
-            Scope {
-                who: Who::Team(team),
-                purpose: "Teamledelse",
-                show_caseworker: true,
-            }
-        }
-        _ => {
-            let cw = user
-                .caseworker_key
-                .as_deref()
-                .and_then(|k| pop.caseworkers.iter().position(|c| c.key == k))
-                .map(|i| CaseworkerId(i as u32));
-            Scope {
-                who: Who::Caseworker(cw),
-                purpose: "Opfølgning i egen sagsstamme",
-                show_caseworker: false,
-            }
-        }
+    match a.session.user.role {
+        Role::TeamLead => Scope {
+            who: Who::Team(user_team(pop, a)),
+            purpose: "Teamledelse",
+            show_caseworker: true,
+        },
+        _ => Scope {
+            who: Who::Caseworker(user_caseworker(pop, a)),
+            purpose: "Opfølgning i egen sagsstamme",
+            show_caseworker: false,
+        },
     }
 }
 
@@ -173,36 +161,18 @@ fn when_text(kind: Kind, i: &DutyItem) -> String {
     }
 }
 
-fn audit(
-    pop: &Population,
-    a: &Authed,
-    items: &[DutyItem],
-    action: &str,
-    purpose: &str,
-) -> Vec<AuditEntry> {
-    let mut seen = std::collections::HashSet::new();
-    items
-        .iter()
-        .filter(|i| seen.insert(i.course))
-        .map(|i| {
-            let c = &pop.courses[i.course.index()];
-            AuditEntry {
-                username: a.session.user.username.clone(),
-                cpr: Some(pop.citizens[c.citizen.index()].cpr),
-                course_key: Some(c.key.clone()),
-                action: action.into(),
-                purpose: purpose.into(),
-            }
-        })
-        .collect()
-}
-
 async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Response {
     let as_of = as_of(&st, &q.dato);
     let (scope, list) = items(&st, kind, &a, as_of);
     let snap = st.data.get();
     let pop = &snap.population;
-    let entries = audit(pop, &a, &list, "vist i frist-liste", scope.purpose);
+    let entries = audit_entries(
+        pop,
+        &a,
+        list.iter().map(|i| i.course),
+        "vist i frist-liste",
+        scope.purpose,
+    );
     if st.store.audit_append(&entries, st.now()).await.is_err() {
         return render_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -299,7 +269,13 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
     let (scope, list) = items(&st, kind, &a, as_of);
     let snap = st.data.get();
     let pop = &snap.population;
-    let entries = audit(pop, &a, &list, "eksporteret til Excel", scope.purpose);
+    let entries = audit_entries(
+        pop,
+        &a,
+        list.iter().map(|i| i.course),
+        "eksporteret til Excel",
+        scope.purpose,
+    );
     if st.store.audit_append(&entries, st.now()).await.is_err() {
         return render_error(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -569,17 +569,19 @@ fn select(
     }
 }
 
-/// One audit entry per citizen among the rows.
-fn audit_rows(
+/// One audit entry per citizen among these courses (naming the first course of each citizen), in
+/// order: what every page and export that shows citizens logs.
+pub(crate) fn audit_entries(
     pop: &Population,
     a: &Authed,
-    rows: &[&(CourseId, CourseStatus)],
+    courses: impl IntoIterator<Item = CourseId>,
     action: &str,
     purpose: &str,
 ) -> Vec<AuditEntry> {
     let mut seen = HashSet::new();
-    rows.iter()
-        .filter_map(|(id, _)| {
+    courses
+        .into_iter()
+        .filter_map(|id| {
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
             seen.insert(citizen.cpr).then(|| AuditEntry {
@@ -591,6 +593,24 @@ fn audit_rows(
             })
         })
         .collect()
+}
+
+/// The caseworker a user is, in the imported data (by the case system's key).
+pub(crate) fn user_caseworker(pop: &Population, a: &Authed) -> Option<CaseworkerId> {
+    let key = a.session.user.caseworker_key.as_deref()?;
+    pop.caseworkers
+        .iter()
+        .position(|c| c.key == key)
+        .map(|i| CaseworkerId(i as u32))
+}
+
+/// The team a team lead leads, in the imported data (by the case system's key).
+pub(crate) fn user_team(pop: &Population, a: &Authed) -> Option<TeamId> {
+    let key = a.session.user.team_key.as_deref()?;
+    pop.teams
+        .iter()
+        .position(|t| t.key == key)
+        .map(|i| TeamId(i as u32))
 }
 
 pub struct ViewLink {
@@ -609,7 +629,13 @@ async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -
     let pages = total.div_ceil(size).max(1);
     let page = q.side.unwrap_or(1).clamp(1, pages);
     let shown: Vec<_> = sel.rows().skip((page - 1) * size).take(size).collect();
-    let audit = audit_rows(pop, a, &shown, "vist i arbejdsliste", spec.purpose);
+    let audit = audit_entries(
+        pop,
+        a,
+        shown.iter().map(|(id, _)| *id),
+        "vist i arbejdsliste",
+        spec.purpose,
+    );
     let view: Vec<WorkRow> = shown
         .iter()
         .map(|(id, s)| {
@@ -787,7 +813,13 @@ async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> 
     let pop = &snap.population;
     let sel = select(st, &snap, &q, spec.keep, spec.views);
     let all: Vec<_> = sel.rows().collect();
-    let audit = audit_rows(pop, a, &all, "eksporteret til Excel", spec.purpose);
+    let audit = audit_entries(
+        pop,
+        a,
+        all.iter().map(|(id, _)| *id),
+        "eksporteret til Excel",
+        spec.purpose,
+    );
     if st.store.audit_append(&audit, st.now()).await.is_err() {
         return render_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -872,13 +904,7 @@ async fn list(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>, out: 
 
 async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Response {
     let snap = st.data.get();
-    let cw = a
-        .session
-        .user
-        .caseworker_key
-        .as_deref()
-        .and_then(|k| snap.population.caseworkers.iter().position(|c| c.key == k))
-        .map(|i| CaseworkerId(i as u32));
+    let cw = user_caseworker(&snap.population, &a);
     let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
     let spec = ListSpec {
         path: "/mine",
@@ -895,13 +921,7 @@ async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
 
 async fn team_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Response {
     let snap = st.data.get();
-    let team = a
-        .session
-        .user
-        .team_key
-        .as_deref()
-        .and_then(|k| snap.population.teams.iter().position(|t| t.key == k))
-        .map(|i| TeamId(i as u32));
+    let team = user_team(&snap.population, &a);
     let keep = move |pop: &Population, c: &Course| in_team_scope(pop, c, team);
     let spec = ListSpec {
         path: "/team",
@@ -1490,6 +1510,18 @@ pub struct FocusQuery {
     opdelt: Option<String>,
 }
 
+impl FocusQuery {
+    /// The measure asked for (early effort by default) and whether the internal definition is the
+    /// one shown.
+    fn measure(&self) -> (MeasureKind, bool) {
+        let kind = MeasureKind::ALL
+            .into_iter()
+            .find(|k| Some(measure_code(*k)) == self.maal.as_deref())
+            .unwrap_or(MeasureKind::EarlyEffort);
+        (kind, self.definition.as_deref() == Some("intern"))
+    }
+}
+
 fn measure_code(k: MeasureKind) -> &'static str {
     match k {
         MeasureKind::EarlyEffort => "tidlig",
@@ -1597,12 +1629,7 @@ pub async fn focus(
     let snap = st.data.get();
     let pop = &snap.population;
     let as_of = as_of(&st, &q.dato);
-    let kind = match q.maal.as_deref() {
-        Some("foerste") => MeasureKind::FirstFollowUpOnTime,
-        Some("fokus2") => MeasureKind::FocusTarget2,
-        _ => MeasureKind::EarlyEffort,
-    };
-    let internal = q.definition.as_deref() == Some("intern");
+    let (kind, internal) = q.measure();
     let (split, split_code, split_label) = match q.opdelt.as_deref() {
         Some("team") => (Split::Team, "team", "team"),
         Some("sagsbehandler") => (Split::Caseworker, "sagsbehandler", "sagsbehandler"),
@@ -1793,12 +1820,7 @@ pub async fn focus_export(
     let snap = st.data.get();
     let pop = &snap.population;
     let as_of = as_of(&st, &q.dato);
-    let kind = match q.maal.as_deref() {
-        Some("foerste") => MeasureKind::FirstFollowUpOnTime,
-        Some("fokus2") => MeasureKind::FocusTarget2,
-        _ => MeasureKind::EarlyEffort,
-    };
-    let internal = q.definition.as_deref() == Some("intern");
+    let (kind, internal) = q.measure();
     let rec = st.reconciliation(&snap, as_of, kind, internal);
     let Some(pseudonyms) = st.pseudonym().await else {
         return render_error(

@@ -10,10 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use kadence_core::model::TeamId;
-use kadence_store::access::AuditEntry;
+use kadence_core::model::CourseId;
 
-use crate::pages::{form_urlencoded, render_error};
+use crate::pages::{audit_entries, form_urlencoded, in_team_scope, render_error, user_team};
 use crate::{AppState, Authed};
 
 /// At most this many courses in one move (a page shows 50; this leaves room without inviting abuse).
@@ -70,14 +69,7 @@ pub async fn reassign_post(
     }
     let snap = st.data.get();
     let pop = &snap.population;
-    let team = a
-        .session
-        .user
-        .team_key
-        .as_deref()
-        .and_then(|k| pop.teams.iter().position(|t| t.key == k))
-        .map(|i| TeamId(i as u32));
-    let Some(team) = team else {
+    let Some(team) = user_team(pop, &a) else {
         return refuse(
             StatusCode::FORBIDDEN,
             "Din bruger er ikke knyttet til et team i data.",
@@ -93,26 +85,30 @@ pub async fn reassign_post(
             "Vælg en sagsbehandler i dit eget team at flytte til.",
         );
     }
-    let mut audit = Vec::with_capacity(keys.len());
-    for key in &keys {
-        // Only the team's own courses as they stand now (including earlier moves in Kadence), and
-        // courses no caseworker has.
-        match pop.courses.iter().find(|c| &c.key == key) {
-            Some(c) if crate::pages::in_team_scope(pop, c, Some(team)) => audit.push(AuditEntry {
-                username: a.session.user.username.clone(),
-                cpr: Some(pop.citizens[c.citizen.index()].cpr),
-                course_key: Some(c.key.clone()),
-                action: "flytning til anden sagsbehandler".into(),
-                purpose: "Teamledelse".into(),
-            }),
-            _ => {
-                return refuse(
-                    StatusCode::FORBIDDEN,
-                    "Et af de valgte forløb hører ikke til dit team.",
-                )
-            }
-        }
+    // Only the team's own courses as they stand now (including earlier moves in Kadence), and
+    // courses no caseworker has; found in one pass over the courses.
+    let wanted: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let chosen: Vec<CourseId> = pop
+        .course_ids()
+        .filter(|id| wanted.contains(pop.courses[id.index()].key.as_str()))
+        .collect();
+    if chosen.len() != keys.len()
+        || !chosen
+            .iter()
+            .all(|id| in_team_scope(pop, &pop.courses[id.index()], Some(team)))
+    {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Et af de valgte forløb hører ikke til dit team.",
+        );
     }
+    let audit = audit_entries(
+        pop,
+        &a,
+        chosen,
+        "flytning til anden sagsbehandler",
+        "Teamledelse",
+    );
     drop(snap);
     let now = st.now();
     if st.store.audit_append(&audit, now).await.is_err() {
