@@ -23,8 +23,10 @@ async function login(page, user) {
   await page.goto(`${base}/login`);
   await page.getByLabel('Brugernavn').fill(user);
   await page.getByLabel('Adgangskode').fill(logins[user]);
-  await page.getByRole('button', { name: 'Log ind' }).click();
-  await page.waitForLoadState('load');
+  await Promise.all([
+    page.waitForURL(url => url.pathname !== '/login'),
+    page.getByRole('button', { name: 'Log ind' }).click(),
+  ]);
 }
 
 async function checkA11y(page, name) {
@@ -122,14 +124,12 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         const first = page.locator('table.worklist tbody th a').first();
         const href = await first.getAttribute('href');
         assert.match(href, /^\/forloeb\/K\d\d-(SDP|JAF)-\d+/);
-        await first.click();
-        await page.waitForLoadState('load');
+        await Promise.all([page.waitForURL(/\/forloeb\//), first.click()]);
         assert.match(await page.locator('h1').innerText(), /forløb/);
         await page.screenshot({ path: `${shots}/${user}_forloeb.png`, fullPage: true });
         await checkA11y(page, 'course page');
         await page.getByLabel('Opgørelsesdato').fill('01-01-2026');
-        await page.getByRole('button', { name: 'Vis', exact: true }).click();
-        await page.waitForLoadState('load');
+        await Promise.all([page.waitForURL(/dato=01-01-2026/), page.getByRole('button', { name: 'Vis', exact: true }).click()]);
         assert.match(await page.locator('.freshness').innerText(), /Data pr\. 01-01-2026/);
       }
       await ctx.close();
@@ -141,8 +141,7 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     await login(p, 'sagsbehandler');
     await p.goto(`${base}/mine`);
     assert.ok(await p.locator('table.worklist tbody tr').count() > 0, 'worklist rows without JavaScript');
-    await p.locator('table.worklist tbody th a').first().click();
-    await p.waitForLoadState('load');
+    await Promise.all([p.waitForURL(/\/forloeb\//), p.locator('table.worklist tbody th a').first().click()]);
     assert.ok(await p.getByRole('heading', { name: /Pligter pr\./ }).isVisible());
     await nojs.close();
   } finally {
@@ -183,8 +182,11 @@ test('keyboard only: log in, skip to the content, open a course, change the date
     // The first Tab reaches the skip link, which moves past the menu to the content.
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Spring til indhold');
-    await page.keyboard.press('Enter');
-    assert.match(page.url(), /#indhold$/);
+    // Following an in-page link is queued as a task: wait for it rather than read the URL at once
+    // (CI once read the URL before the fragment was set).
+    await Promise.all([page.waitForURL(/#indhold$/), page.keyboard.press('Enter')]);
+    // The skip target takes the focus, so the next Tab starts inside the content, not in the menu.
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'indhold');
 
     // Open the most urgent course.
     await tabTo(page, 'table.worklist tbody th a');
@@ -195,7 +197,7 @@ test('keyboard only: log in, skip to the content, open a course, change the date
     await tabTo(page, '#dato');
     await page.keyboard.press('Control+A');
     await page.keyboard.type('01-01-2026');
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL(/dato=01-01-2026/), page.keyboard.press('Enter')]);
     await page.waitForFunction(() => /Data pr\. 01-01-2026/.test(document.querySelector('.freshness').textContent));
 
     // The main menu.
