@@ -228,9 +228,7 @@ fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Result<(), Fai
             ));
         }
     }
-    let files = kadence_import::collect_files(&refs)?;
-    let loaded = kadence_import::read_files(&files)
-        .map_err(|e| Failure::new(Exit::InvalidData, e.to_string()))?;
+    let loaded = kadence_import::read_paths(&refs)?;
     for w in &loaded.warnings {
         eprintln!("advarsel: {w}");
     }
@@ -245,16 +243,23 @@ fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Result<(), Fai
         return Ok(());
     }
     // Every file of the import is recorded, the mapping file included.
-    let meta: Vec<kadence_store::FileMeta> = files
+    let meta: Vec<kadence_store::FileMeta> = loaded
+        .sources
         .iter()
-        .map(|(n, bytes)| {
-            let report = loaded.files.iter().find(|r| r.name == *n);
-            kadence_store::FileMeta::new(
-                n,
-                bytes,
-                report.map_or(0, |r| r.rows),
-                report.map_or("mapping", |r| r.encoding.label()),
-            )
+        .map(|f| {
+            let report = loaded.files.iter().find(|r| r.name == f.name);
+            kadence_store::FileMeta {
+                name: f.name.clone(),
+                size_bytes: f.size_bytes,
+                sha256: f.sha256.clone(),
+                rows: report.map_or(0, |r| r.rows as u64),
+                encoding: match report {
+                    Some(r) => r.encoding.label(),
+                    None if kadence_import::mapping::is_mapping_file(&f.name) => "mapping",
+                    None => "ignoreret",
+                }
+                .to_string(),
+            }
         })
         .collect();
     let store = open_store(db)?;

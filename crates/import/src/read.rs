@@ -6,9 +6,10 @@
 //! the errors (capped at [`MAX_ERRORS`], with the total count): the caller never sees half a dataset.
 //! CPR numbers are masked in every message.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
@@ -105,8 +106,31 @@ pub struct FileReport {
 pub struct Loaded {
     pub population: Population,
     pub files: Vec<FileReport>,
+    /// Every file given, as read (the mapping file and ignored files included), for the record of
+    /// the import: the digest is of the very bytes parsed.
+    pub sources: Vec<SourceFile>,
     /// Warnings in Danish (unknown columns, repaired text, questionable facts).
     pub warnings: Vec<String>,
+}
+
+/// A file given to the reader: its name, size and SHA-256 (lower-case hex).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    pub name: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+}
+
+impl SourceFile {
+    fn of(name: &str, bytes: &[u8]) -> SourceFile {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(bytes);
+        SourceFile {
+            name: base_name(name).to_string(),
+            size_bytes: bytes.len() as u64,
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
 }
 
 /// Masks what may be a CPR number in an error message: keeps at most the first six characters.
@@ -120,20 +144,28 @@ fn mask_cpr(value: &str) -> String {
     }
 }
 
-struct Table {
+/// The file a row came from and where its columns are.
+struct Header {
     file: String,
-    header: HashMap<&'static str, usize>,
-    rows: Vec<(u64, Vec<String>)>,
+    columns: HashMap<&'static str, usize>,
 }
 
-/// Raw rows of a file, `(line, fields)`, before any interpretation.
+/// Raw rows of an Excel sheet, `(line, fields)`, before any interpretation (a sheet holds at most
+/// 1,048,576 rows, so it is read whole; CSV files are streamed row by row).
 type RawRows = Vec<(u64, Vec<String>)>;
 
 fn is_xlsx(name: &str, bytes: &[u8]) -> bool {
     name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04")
 }
 
-fn csv_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> (RawRows, Encoding, char) {
+/// Hands every record of a CSV file to `each` as `(line, fields)`, reusing one buffer of fields, so
+/// no row outlives its turn (a national export is tens of millions of rows).
+fn csv_each(
+    name: &str,
+    bytes: &[u8],
+    errs: &mut ImportErrors,
+    mut each: impl FnMut(u64, &mut Vec<String>, &mut ImportErrors),
+) -> (Encoding, char) {
     let (text, encoding) = decode(bytes);
     let first_line = text.lines().next().unwrap_or("");
     let sep = detect_separator(first_line);
@@ -142,23 +174,45 @@ fn csv_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> (RawRows, Enco
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        match rec {
-            Ok(rec) => {
+    let mut rec = csv::StringRecord::new();
+    let mut fields: Vec<String> = Vec::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
-                rows.push((line, rec.iter().map(|f| f.trim().to_string()).collect()));
+                fields.truncate(rec.len());
+                for (i, f) in rec.iter().enumerate() {
+                    match fields.get_mut(i) {
+                        Some(s) => {
+                            s.clear();
+                            s.push_str(f.trim());
+                        }
+                        None => fields.push(f.trim().to_string()),
+                    }
+                }
+                each(line, &mut fields, errs);
             }
-            Err(e) => errs.push(ImportError {
-                file: name.into(),
-                line: e.position().map_or(0, |p| p.line()),
-                column: None,
-                value: None,
-                expected: "en gyldig CSV-linje".into(),
-            }),
+            Err(e) => {
+                errs.push(ImportError {
+                    file: name.into(),
+                    line: e.position().map_or(0, |p| p.line()),
+                    column: None,
+                    value: None,
+                    expected: "en gyldig CSV-linje".into(),
+                });
+                // An I/O error cannot happen on bytes in memory; a parse error is per record, so
+                // the reader goes on with the next one.
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                ) {
+                    break;
+                }
+            }
         }
     }
-    (rows, encoding, char::from(sep))
+    (encoding, char::from(sep))
 }
 
 /// The first worksheet of an Excel file as text: date cells become `åååå-mm-dd`, whole numbers lose
@@ -218,85 +272,65 @@ fn xlsx_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> RawRows {
         .collect()
 }
 
+/// Reads one file (CSV or Excel) row by row: decodes it, maps its header to the format's columns,
+/// repairs double-decoded text, and hands each data row to `each` without keeping it.
 fn read_table(
     name: &str,
     bytes: &[u8],
     spec: &FileSpec,
     mapping: &Mapping,
     errs: &mut ImportErrors,
-) -> (Table, FileReport) {
-    let (raw, encoding, separator) = if is_xlsx(name, bytes) {
-        (xlsx_rows(name, bytes, errs), Encoding::Xlsx, None)
-    } else {
-        let (rows, enc, sep) = csv_rows(name, bytes, errs);
-        (rows, enc, Some(sep))
-    };
+    mut each: impl FnMut(&Row<'_>, &mut ImportErrors),
+) -> FileReport {
     let mut report = FileReport {
         name: name.to_string(),
         bytes: bytes.len(),
-        encoding,
-        separator,
+        encoding: Encoding::Xlsx,
+        separator: None,
         rows: 0,
         repaired_lines: Vec::new(),
         unknown_columns: Vec::new(),
     };
-    let mut table = Table {
-        file: name.to_string(),
-        header: HashMap::new(),
-        rows: Vec::new(),
-    };
-    let mut header_seen = false;
-    for (line, mut fields) in raw {
+    let mut header: Option<Header> = None;
+    let mut line_of = |line: u64, fields: &mut Vec<String>, errs: &mut ImportErrors| {
         if fields.iter().all(|f| f.is_empty()) {
-            continue;
+            return;
         }
         let mut repaired = false;
-        for f in &mut fields {
+        for f in fields.iter_mut() {
             if let Some(r) = repair_mojibake(f) {
                 *f = r;
                 repaired = true;
             }
         }
-        if !header_seen {
-            header_seen = true;
-            let normalised: Vec<String> = fields.iter().map(|f| normalise_header(f)).collect();
-            let mut known = vec![false; normalised.len()];
-            for col in spec.columns {
-                let names = mapping.header_names(spec, col.header);
-                match normalised.iter().position(|n| names.contains(n)) {
-                    Some(i) => {
-                        table.header.insert(col.header, i);
-                        known[i] = true;
-                    }
-                    None if col.required => errs.push(ImportError {
-                        file: name.into(),
-                        line,
-                        column: Some(col.header.into()),
-                        value: None,
-                        expected: format!("kolonnen «{}» skal findes i overskriften", col.header),
-                    }),
-                    None => {}
-                }
-            }
-            for (i, n) in normalised.iter().enumerate() {
-                if !n.is_empty()
-                    && !known[i]
-                    && !spec
-                        .columns
-                        .iter()
-                        .any(|c| mapping.header_names(spec, c.header).contains(n))
-                {
-                    report.unknown_columns.push(fields[i].clone());
-                }
-            }
-            continue;
-        }
+        let Some(h) = &header else {
+            header = Some(map_header(
+                name,
+                line,
+                fields,
+                spec,
+                mapping,
+                errs,
+                &mut report,
+            ));
+            return;
+        };
         if repaired {
             report.repaired_lines.push(line);
         }
-        table.rows.push((line, fields));
+        report.rows += 1;
+        each(&Row { t: h, line, fields }, errs);
+    };
+    if is_xlsx(name, bytes) {
+        for (line, mut fields) in xlsx_rows(name, bytes, errs) {
+            line_of(line, &mut fields, errs);
+        }
+    } else {
+        let (encoding, sep) = csv_each(name, bytes, errs, &mut line_of);
+        report.encoding = encoding;
+        report.separator = Some(sep);
     }
-    if !header_seen {
+    if header.is_none() {
         errs.push(ImportError {
             file: name.into(),
             line: 0,
@@ -305,13 +339,59 @@ fn read_table(
             expected: "filen er tom; den skal mindst have en overskrift".into(),
         });
     }
-    report.rows = table.rows.len();
-    (table, report)
+    report
+}
+
+/// Finds the format's columns in a file's first line (under their own names or the mapping's).
+fn map_header(
+    name: &str,
+    line: u64,
+    fields: &[String],
+    spec: &FileSpec,
+    mapping: &Mapping,
+    errs: &mut ImportErrors,
+    report: &mut FileReport,
+) -> Header {
+    let mut columns = HashMap::new();
+    let normalised: Vec<String> = fields.iter().map(|f| normalise_header(f)).collect();
+    let mut known = vec![false; normalised.len()];
+    for col in spec.columns {
+        let names = mapping.header_names(spec, col.header);
+        match normalised.iter().position(|n| names.contains(n)) {
+            Some(i) => {
+                columns.insert(col.header, i);
+                known[i] = true;
+            }
+            None if col.required => errs.push(ImportError {
+                file: name.into(),
+                line,
+                column: Some(col.header.into()),
+                value: None,
+                expected: format!("kolonnen «{}» skal findes i overskriften", col.header),
+            }),
+            None => {}
+        }
+    }
+    for (i, n) in normalised.iter().enumerate() {
+        if !n.is_empty()
+            && !known[i]
+            && !spec
+                .columns
+                .iter()
+                .any(|c| mapping.header_names(spec, c.header).contains(n))
+        {
+            report.unknown_columns.push(fields[i].clone());
+        }
+    }
+    Header {
+        file: name.to_string(),
+        columns,
+    }
 }
 
 /// One row being parsed.
 struct Row<'a> {
-    t: &'a Table,
+    t: &'a Header,
     line: u64,
     fields: &'a [String],
 }
@@ -319,7 +399,7 @@ struct Row<'a> {
 impl Row<'_> {
     fn text(&self, col: &'static str) -> &str {
         self.t
-            .header
+            .columns
             .get(col)
             .and_then(|i| self.fields.get(*i))
             .map_or("", |s| s.as_str())
@@ -400,164 +480,159 @@ impl Row<'_> {
     }
 }
 
-fn rows(t: &Table) -> impl Iterator<Item = Row<'_>> {
-    t.rows.iter().map(move |(line, fields)| Row {
-        t,
-        line: *line,
-        fields,
-    })
-}
-
 fn base_name(n: &str) -> &str {
     n.rsplit(['/', '\\']).next().unwrap_or(n)
 }
 
-fn find<'a>(
-    files: &'a [(String, Vec<u8>)],
-    spec: &FileSpec,
-    mapping: &Mapping,
-) -> Option<&'a (String, Vec<u8>)> {
+/// Whether a file of this name holds `spec`'s table (under its own name, with ø/æ/å spelt out or
+/// not, as CSV or Excel, or under the mapping file's name for it).
+fn names_table(name: &str, spec: &FileSpec, mapping: &Mapping) -> bool {
     let want = spec.name.trim_end_matches(".csv");
-    files.iter().find(|(n, _)| {
-        let base = base_name(n).to_lowercase();
-        if mapping.file_names(spec).any(|m| m == base) {
-            return true;
-        }
-        let stem = base
-            .strip_suffix(".csv")
-            .or_else(|| base.strip_suffix(".xlsx"))
-            .unwrap_or(&base);
-        let stem = stem
-            .replace('ø', "oe")
-            .replace('æ', "ae")
-            .replace('å', "aa");
-        stem == want
-    })
+    let base = base_name(name).to_lowercase();
+    if mapping.file_names(spec).any(|m| m == base) {
+        return true;
+    }
+    let stem = base
+        .strip_suffix(".csv")
+        .or_else(|| base.strip_suffix(".xlsx"))
+        .unwrap_or(&base);
+    let stem = stem
+        .replace('ø', "oe")
+        .replace('æ', "ae")
+        .replace('å', "aa");
+    stem == want
 }
 
 /// Reads the import format from (file name, bytes) pairs. Pure: no file system.
 pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    read_from(&names, |i| {
+        Ok::<_, ImportErrors>(Cow::Borrowed(files[i].1.as_slice()))
+    })
+}
+
+/// The reader behind [`read_files`] and [`read_paths`]: `load(i)` gives the bytes of `names[i]`,
+/// asked for one file at a time and dropped after it is read, so at most one file's bytes are held.
+fn read_from<'a, E: From<ImportErrors>>(
+    names: &[String],
+    mut load: impl FnMut(usize) -> Result<Cow<'a, [u8]>, E>,
+) -> Result<Loaded, E> {
     let mut errs = ImportErrors::default();
     let mut reports = Vec::new();
-    let mut warnings = Vec::new();
-    let mut tables: Vec<Option<Table>> = Vec::new();
-    let mapping = files
-        .iter()
-        .find(|(n, _)| mapping::is_mapping_file(n))
-        .map(|(n, b)| mapping::parse(base_name(n), b, &mut errs))
-        .unwrap_or_default();
-    for spec in format::FILES {
-        match find(files, spec, &mapping) {
-            Some((name, bytes)) => {
-                let display = base_name(name).to_string();
-                let (t, r) = read_table(&display, bytes, spec, &mapping, &mut errs);
-                if !r.unknown_columns.is_empty() {
-                    warnings.push(format!(
-                        "{}: ukendte kolonner ignoreret: {}",
-                        r.name,
-                        r.unknown_columns.join(", ")
-                    ));
-                }
-                if !r.repaired_lines.is_empty() {
-                    warnings.push(format!(
-                        "{}: dobbelt-kodet tekst (fx «Ã¸» for «ø») rettet i {} linje(r): {}",
-                        r.name,
-                        r.repaired_lines.len(),
-                        kadence_core::dk::line_list(&r.repaired_lines)
-                    ));
-                }
-                reports.push(r);
-                tables.push(Some(t));
-            }
-            None if spec.name == format::COURSES.name => {
-                errs.push(ImportError {
-                    file: spec.name.into(),
-                    line: 0,
-                    column: None,
-                    value: None,
-                    expected: "filen med forløb mangler".into(),
-                });
-                tables.push(None);
-            }
-            None => tables.push(None),
+    let mut unknown_files = Vec::new();
+    let mut sources = Vec::new();
+    let mapping = match names.iter().position(|n| mapping::is_mapping_file(n)) {
+        Some(i) => {
+            let bytes = load(i)?;
+            sources.push(SourceFile::of(&names[i], &bytes));
+            mapping::parse(base_name(&names[i]), &bytes, &mut errs)
         }
-    }
-    for (name, _) in files {
-        let probe_file = (name.clone(), Vec::new());
-        let probe = std::slice::from_ref(&probe_file);
-        if !mapping::is_mapping_file(name)
-            && !format::FILES
+        None => Mapping::default(),
+    };
+    // Files that are not read are still recorded: unknown ones, and a second file for a table
+    // (e.g. forloeb.csv beside forløb.xlsx), which is named in a warning.
+    for (i, name) in names.iter().enumerate() {
+        if mapping::is_mapping_file(name) {
+            continue;
+        }
+        let first = format::FILES.iter().find_map(|spec| {
+            names
                 .iter()
-                .any(|s| find(probe, s, &mapping).is_some())
-        {
-            warnings.push(format!("{name}: ukendt fil ignoreret"));
+                .position(|n| names_table(n, spec, &mapping))
+                .filter(|_| names_table(name, spec, &mapping))
+        });
+        match first {
+            Some(f) if f == i => continue,
+            Some(f) => unknown_files.push(format!(
+                "{name}: ignoreret, da {} allerede er læst for samme tabel",
+                base_name(&names[f])
+            )),
+            None => unknown_files.push(format!("{name}: ukendt fil ignoreret")),
         }
+        let bytes = load(i)?;
+        sources.push(SourceFile::of(name, &bytes));
     }
+    if !names
+        .iter()
+        .any(|n| names_table(n, &format::COURSES, &mapping))
+    {
+        errs.push(ImportError {
+            file: format::COURSES.name.into(),
+            line: 0,
+            column: None,
+            value: None,
+            expected: "filen med forløb mangler".into(),
+        });
+    }
+    // Reads `spec`'s file, if there is one, handing each row to `each`; returns its display name.
+    let mut table = |spec: &FileSpec,
+                     errs: &mut ImportErrors,
+                     each: &mut dyn FnMut(&Row<'_>, &mut ImportErrors)|
+     -> Result<Option<String>, E> {
+        let Some(i) = names.iter().position(|n| names_table(n, spec, &mapping)) else {
+            return Ok(None);
+        };
+        let bytes = load(i)?;
+        sources.push(SourceFile::of(&names[i], &bytes));
+        let display = base_name(&names[i]).to_string();
+        let r = read_table(&display, &bytes, spec, &mapping, errs, each);
+        reports.push(r);
+        Ok(Some(display))
+    };
     let mut b = PopulationBuilder::new();
-    let [teams, cws, courses, convs, standby, medical, rehab] =
-        <[Option<Table>; 7]>::try_from(tables)
-            .unwrap_or_else(|_| unreachable!("one table per spec"));
 
     let mut team_ids: HashMap<String, TeamId> = HashMap::new();
-    if let Some(t) = &teams {
-        for r in rows(t) {
-            let (Some(key), Some(name)) = (
-                r.required(&mut errs, h::TEAM_ID),
-                r.required(&mut errs, h::TEAM_NAME),
-            ) else {
-                continue;
-            };
-            if team_ids.contains_key(&key) {
-                r.err(
-                    &mut errs,
-                    h::TEAM_ID,
-                    Some(key),
-                    "et team-id, der ikke er brugt før i filen",
-                );
-                continue;
-            }
-            let id = b.add_team(Team {
-                key: key.clone(),
-                name,
-            });
-            team_ids.insert(key, id);
+    table(&format::TEAMS, &mut errs, &mut |r, errs| {
+        let (Some(key), Some(name)) =
+            (r.required(errs, h::TEAM_ID), r.required(errs, h::TEAM_NAME))
+        else {
+            return;
+        };
+        if team_ids.contains_key(&key) {
+            r.err(
+                errs,
+                h::TEAM_ID,
+                Some(key),
+                "et team-id, der ikke er brugt før i filen",
+            );
+            return;
         }
-    }
+        let id = b.add_team(Team {
+            key: key.clone(),
+            name,
+        });
+        team_ids.insert(key, id);
+    })?;
+
     let mut cw_ids: HashMap<String, CaseworkerId> = HashMap::new();
-    if let Some(t) = &cws {
-        for r in rows(t) {
-            let key = r.required(&mut errs, h::CW_ID);
-            let name = r.required(&mut errs, h::CW_NAME);
-            let team = r.required(&mut errs, h::TEAM_ID);
-            let (Some(key), Some(name), Some(team)) = (key, name, team) else {
-                continue;
-            };
-            let Some(&team) = team_ids.get(&team) else {
-                r.err(
-                    &mut errs,
-                    h::TEAM_ID,
-                    Some(team),
-                    "et team-id fra teams.csv",
-                );
-                continue;
-            };
-            if cw_ids.contains_key(&key) {
-                r.err(
-                    &mut errs,
-                    h::CW_ID,
-                    Some(key),
-                    "et sagsbehandler-id, der ikke er brugt før i filen",
-                );
-                continue;
-            }
-            let id = b.add_caseworker(Caseworker {
-                key: key.clone(),
-                name,
-                team,
-            });
-            cw_ids.insert(key, id);
+    table(&format::CASEWORKERS, &mut errs, &mut |r, errs| {
+        let key = r.required(errs, h::CW_ID);
+        let name = r.required(errs, h::CW_NAME);
+        let team = r.required(errs, h::TEAM_ID);
+        let (Some(key), Some(name), Some(team)) = (key, name, team) else {
+            return;
+        };
+        let Some(&team) = team_ids.get(&team) else {
+            r.err(errs, h::TEAM_ID, Some(team), "et team-id fra teams.csv");
+            return;
+        };
+        if cw_ids.contains_key(&key) {
+            r.err(
+                errs,
+                h::CW_ID,
+                Some(key),
+                "et sagsbehandler-id, der ikke er brugt før i filen",
+            );
+            return;
         }
-    }
+        let id = b.add_caseworker(Caseworker {
+            key: key.clone(),
+            name,
+            team,
+        });
+        cw_ids.insert(key, id);
+    })?;
+
     let cw_ref = |r: &Row<'_>, errs: &mut ImportErrors| -> Result<Option<CaseworkerId>, ()> {
         let v = r.text(h::CW_ID);
         if v.is_empty() {
@@ -581,187 +656,193 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
     let mut citizens: HashMap<Cpr, CitizenId> = HashMap::new();
     let mut from_refs: Vec<(CourseId, u64, String)> = Vec::new();
     let mut padded_cpr_lines: Vec<u64> = Vec::new();
-    if let Some(t) = &courses {
-        for r in rows(t) {
-            let before = errs.total;
-            let key = r.required(&mut errs, h::COURSE_ID);
-            let cpr = r
-                .required(&mut errs, h::CPR)
-                .map(|v| {
-                    // Excel drops the leading zero of CPR numbers stored as numbers (0101... -> 101...).
-                    if v.len() == 9 && v.bytes().all(|b| b.is_ascii_digit()) {
-                        padded_cpr_lines.push(r.line);
-                        format!("0{v}")
-                    } else {
-                        v
-                    }
-                })
-                .and_then(|v| match Cpr::parse(&v) {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        r.err(
-                            &mut errs,
-                            h::CPR,
-                            Some(mask_cpr(&v)),
-                            e.to_string().to_lowercase(),
-                        );
-                        None
-                    }
-                });
-            let name = r.required(&mut errs, h::NAME);
-            let kind = r.word::<CourseKind>(&mut errs, h::KIND);
-            let first_absence = r.date(&mut errs, h::FIRST_ABSENCE);
-            let benefit_start = r.date(&mut errs, h::BENEFIT_START);
-            let transition = r.opt_date(&mut errs, h::TRANSITION);
-            let group = r.word::<TargetGroup>(&mut errs, h::GROUP);
-            let category = r.opt_word::<Category>(&mut errs, h::CATEGORY);
-            let category_date = r.opt_date(&mut errs, h::CATEGORY_DATE);
-            let early_by = r.opt_word::<Requester>(&mut errs, h::EARLY_BY);
-            let early_date = r.opt_date(&mut errs, h::EARLY_DATE);
-            let p13f = r.opt_date(&mut errs, h::P13F);
-            let p13f_lapsed = r.opt_date(&mut errs, h::P13F_LAPSED);
-            let end = r.opt_date(&mut errs, h::END);
-            let end_reason = r.opt_word::<EndReason>(&mut errs, h::END_REASON);
-            let caseworker = cw_ref(&r, &mut errs);
-            if errs.total > before {
-                continue;
-            }
-            let (
-                Some(key),
-                Some(cpr),
-                Some(name),
-                Some(kind),
-                Some(first_absence),
-                Some(benefit_start),
-            ) = (key, cpr, name, kind, first_absence, benefit_start)
-            else {
-                continue;
-            };
-            let (
-                Ok(transition),
-                Some(group),
-                Ok(category),
-                Ok(category_date),
-                Ok(early_by),
-                Ok(early_date),
-            ) = (
-                transition,
-                group,
-                category,
-                category_date,
-                early_by,
-                early_date,
-            )
-            else {
-                continue;
-            };
-            let (Ok(p13f), Ok(p13f_lapsed), Ok(end), Ok(end_reason), Ok(caseworker)) =
-                (p13f, p13f_lapsed, end, end_reason, caseworker)
-            else {
-                continue;
-            };
-            if course_ids.contains_key(&key) {
-                r.err(
-                    &mut errs,
-                    h::COURSE_ID,
-                    Some(key),
-                    "et forløbs-id, der ikke er brugt før i filen",
-                );
-                continue;
-            }
-            if benefit_start < first_absence {
-                r.err(
-                    &mut errs,
-                    h::BENEFIT_START,
-                    Some(benefit_start.dk().to_string()),
-                    format!(
-                        "en dato på eller efter første fraværsdag {}",
-                        first_absence.dk()
-                    ),
-                );
-                continue;
-            }
-            if kind == CourseKind::JobClarification && transition.is_none() {
-                r.err(
-                    &mut errs,
-                    h::TRANSITION,
-                    None,
-                    "en overgangsdato for jobafklaringsforløb",
-                );
-                continue;
-            }
-            let start = transition.unwrap_or(first_absence);
-            if let Some(e) = end.filter(|e| *e < start) {
-                r.err(
-                    &mut errs,
-                    h::END,
-                    Some(e.dk().to_string()),
-                    format!("en slutdato på eller efter startdatoen {}", start.dk()),
-                );
-                continue;
-            }
-            let visitation = match (category, category_date) {
-                (Some(c), Some(d)) => Some(Visitation {
-                    category: c,
-                    set_on: d,
-                }),
-                (Some(c), None) => Some(Visitation {
-                    category: c,
-                    set_on: benefit_start,
-                }),
-                (None, _) => None,
-            };
-            let early_request = match (early_by, early_date) {
-                (Some(by), Some(date)) => Some(EarlyRequest { by, date }),
-                (None, None) => None,
-                _ => {
-                    r.err(&mut errs, h::EARLY_DATE, None, "både hvem der anmodede om tidlig opfølgning og datoen (eller ingen af dem)");
-                    continue;
+    let mut padded_warning = None;
+    let file = table(&format::COURSES, &mut errs, &mut |r, errs| {
+        let before = errs.total;
+        let key = r.required(errs, h::COURSE_ID);
+        let cpr = r
+            .required(errs, h::CPR)
+            .map(|v| {
+                // Excel drops the leading zero of CPR numbers stored as numbers (0101... -> 101...).
+                if v.len() == 9 && v.bytes().all(|b| b.is_ascii_digit()) {
+                    padded_cpr_lines.push(r.line);
+                    format!("0{v}")
+                } else {
+                    v
                 }
-            };
-            let citizen = *citizens
-                .entry(cpr)
-                .or_insert_with(|| b.add_citizen(Citizen { cpr, name }));
-            let id = b.add_course(Course {
-                key: key.clone(),
-                citizen,
-                kind,
-                first_absence,
-                benefit_start,
-                transition,
-                from_course: None,
-                target_group: group,
-                visitation,
-                early_request,
-                predictable: p13f.map(|d| Predictable {
-                    marked_on: d,
-                    lapsed_on: p13f_lapsed,
-                }),
-                end: end.map(|date| CourseEnd {
-                    date,
-                    reason: end_reason.unwrap_or(EndReason::Other),
-                }),
-                caseworker,
+            })
+            .and_then(|v| match Cpr::parse(&v) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    r.err(
+                        errs,
+                        h::CPR,
+                        Some(mask_cpr(&v)),
+                        e.to_string().to_lowercase(),
+                    );
+                    None
+                }
             });
-            let from = r.text(h::FROM_COURSE);
-            if !from.is_empty() {
-                from_refs.push((id, r.line, from.to_string()));
-            }
-            course_ids.insert(key, id);
+        let name = r.required(errs, h::NAME);
+        let kind = r.word::<CourseKind>(errs, h::KIND);
+        let first_absence = r.date(errs, h::FIRST_ABSENCE);
+        let benefit_start = r.date(errs, h::BENEFIT_START);
+        let transition = r.opt_date(errs, h::TRANSITION);
+        let group = r.word::<TargetGroup>(errs, h::GROUP);
+        let category = r.opt_word::<Category>(errs, h::CATEGORY);
+        let category_date = r.opt_date(errs, h::CATEGORY_DATE);
+        let early_by = r.opt_word::<Requester>(errs, h::EARLY_BY);
+        let early_date = r.opt_date(errs, h::EARLY_DATE);
+        let p13f = r.opt_date(errs, h::P13F);
+        let p13f_lapsed = r.opt_date(errs, h::P13F_LAPSED);
+        let end = r.opt_date(errs, h::END);
+        let end_reason = r.opt_word::<EndReason>(errs, h::END_REASON);
+        let caseworker = cw_ref(r, errs);
+        if errs.total > before {
+            return;
         }
+        let (
+            Some(key),
+            Some(cpr),
+            Some(name),
+            Some(kind),
+            Some(first_absence),
+            Some(benefit_start),
+        ) = (key, cpr, name, kind, first_absence, benefit_start)
+        else {
+            return;
+        };
+        let (
+            Ok(transition),
+            Some(group),
+            Ok(category),
+            Ok(category_date),
+            Ok(early_by),
+            Ok(early_date),
+        ) = (
+            transition,
+            group,
+            category,
+            category_date,
+            early_by,
+            early_date,
+        )
+        else {
+            return;
+        };
+        let (Ok(p13f), Ok(p13f_lapsed), Ok(end), Ok(end_reason), Ok(caseworker)) =
+            (p13f, p13f_lapsed, end, end_reason, caseworker)
+        else {
+            return;
+        };
+        if course_ids.contains_key(&key) {
+            r.err(
+                errs,
+                h::COURSE_ID,
+                Some(key),
+                "et forløbs-id, der ikke er brugt før i filen",
+            );
+            return;
+        }
+        if benefit_start < first_absence {
+            r.err(
+                errs,
+                h::BENEFIT_START,
+                Some(benefit_start.dk().to_string()),
+                format!(
+                    "en dato på eller efter første fraværsdag {}",
+                    first_absence.dk()
+                ),
+            );
+            return;
+        }
+        if kind == CourseKind::JobClarification && transition.is_none() {
+            r.err(
+                errs,
+                h::TRANSITION,
+                None,
+                "en overgangsdato for jobafklaringsforløb",
+            );
+            return;
+        }
+        let start = transition.unwrap_or(first_absence);
+        if let Some(e) = end.filter(|e| *e < start) {
+            r.err(
+                errs,
+                h::END,
+                Some(e.dk().to_string()),
+                format!("en slutdato på eller efter startdatoen {}", start.dk()),
+            );
+            return;
+        }
+        let visitation = match (category, category_date) {
+            (Some(c), Some(d)) => Some(Visitation {
+                category: c,
+                set_on: d,
+            }),
+            (Some(c), None) => Some(Visitation {
+                category: c,
+                set_on: benefit_start,
+            }),
+            (None, _) => None,
+        };
+        let early_request = match (early_by, early_date) {
+            (Some(by), Some(date)) => Some(EarlyRequest { by, date }),
+            (None, None) => None,
+            _ => {
+                r.err(
+                    errs,
+                    h::EARLY_DATE,
+                    None,
+                    "både hvem der anmodede om tidlig opfølgning og datoen (eller ingen af dem)",
+                );
+                return;
+            }
+        };
+        let citizen = *citizens
+            .entry(cpr)
+            .or_insert_with(|| b.add_citizen(Citizen { cpr, name }));
+        let id = b.add_course(Course {
+            key: key.clone(),
+            citizen,
+            kind,
+            first_absence,
+            benefit_start,
+            transition,
+            from_course: None,
+            target_group: group,
+            visitation,
+            early_request,
+            predictable: p13f.map(|d| Predictable {
+                marked_on: d,
+                lapsed_on: p13f_lapsed,
+            }),
+            end: end.map(|date| CourseEnd {
+                date,
+                reason: end_reason.unwrap_or(EndReason::Other),
+            }),
+            caseworker,
+        });
+        let from = r.text(h::FROM_COURSE);
+        if !from.is_empty() {
+            from_refs.push((id, r.line, from.to_string()));
+        }
+        course_ids.insert(key, id);
+    })?;
+    if let Some(file) = &file {
         if !padded_cpr_lines.is_empty() {
-            warnings.push(format!(
-                "{}: CPR-nr. med 9 cifre fik et foranstillet 0 (Excel fjerner foranstillede nuller) i {} linje(r): {}",
-                t.file,
-                padded_cpr_lines.len(),
-                kadence_core::dk::line_list(&padded_cpr_lines)
-            ));
+            padded_warning = Some(format!(
+            "{}: CPR-nr. med 9 cifre fik et foranstillet 0 (Excel fjerner foranstillede nuller) i {} linje(r): {}",
+            file,
+            padded_cpr_lines.len(),
+            kadence_core::dk::line_list(&padded_cpr_lines)
+        ));
         }
         for (id, line, from) in from_refs {
             match course_ids.get(&from) {
                 Some(f) => b.courses[id.index()].from_course = Some(*f),
                 None => errs.push(ImportError {
-                    file: t.file.clone(),
+                    file: file.clone(),
                     line,
                     column: Some(h::FROM_COURSE.into()),
                     value: Some(from),
@@ -770,6 +851,7 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
             }
         }
     }
+
     let course_ref = |r: &Row<'_>, errs: &mut ImportErrors| -> Option<CourseId> {
         let v = r.required(errs, h::COURSE_ID)?;
         let id = course_ids.get(&v).copied();
@@ -778,96 +860,114 @@ pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
         }
         id
     };
-    if let Some(t) = &convs {
-        for r in rows(t) {
-            let course = course_ref(&r, &mut errs);
-            let date = r.date(&mut errs, h::DATE);
-            let form = r.word::<ConversationForm>(&mut errs, h::FORM);
-            let held = r.word::<Held>(&mut errs, h::STATUS);
-            let cw = cw_ref(&r, &mut errs);
-            if let (Some(course), Some(date), Some(form), Some(Held(held)), Ok(caseworker)) =
-                (course, date, form, held, cw)
-            {
-                b.conversations.push(Conversation {
-                    course,
-                    date,
-                    form,
-                    held,
-                    caseworker,
-                });
-            }
+    table(&format::CONVERSATIONS, &mut errs, &mut |r, errs| {
+        let course = course_ref(r, errs);
+        let date = r.date(errs, h::DATE);
+        let form = r.word::<ConversationForm>(errs, h::FORM);
+        let held = r.word::<Held>(errs, h::STATUS);
+        let cw = cw_ref(r, errs);
+        if let (Some(course), Some(date), Some(form), Some(Held(held)), Ok(caseworker)) =
+            (course, date, form, held, cw)
+        {
+            b.conversations.push(Conversation {
+                course,
+                date,
+                form,
+                held,
+                caseworker,
+            });
         }
-    }
-    if let Some(t) = &standby {
-        for r in rows(t) {
-            let course = course_ref(&r, &mut errs);
-            let start = r.date(&mut errs, h::START);
-            let end = r.opt_date(&mut errs, h::END);
-            if let (Some(course), Some(start), Ok(end)) = (course, start, end) {
-                if let Some(e) = end.filter(|e| *e < start) {
-                    r.err(
-                        &mut errs,
-                        h::END,
-                        Some(e.dk().to_string()),
-                        format!("en slutdato på eller efter startdatoen {}", start.dk()),
-                    );
-                    continue;
-                }
-                b.standby.push(StandbyPeriod { course, start, end });
+    })?;
+
+    table(&format::STANDBY, &mut errs, &mut |r, errs| {
+        let course = course_ref(r, errs);
+        let start = r.date(errs, h::START);
+        let end = r.opt_date(errs, h::END);
+        if let (Some(course), Some(start), Ok(end)) = (course, start, end) {
+            if let Some(e) = end.filter(|e| *e < start) {
+                r.err(
+                    errs,
+                    h::END,
+                    Some(e.dk().to_string()),
+                    format!("en slutdato på eller efter startdatoen {}", start.dk()),
+                );
+                return;
             }
+            b.standby.push(StandbyPeriod { course, start, end });
         }
-    }
-    if let Some(t) = &medical {
-        for r in rows(t) {
-            let course = course_ref(&r, &mut errs);
-            let form = r.word::<MedicalForm>(&mut errs, h::MED_FORM);
-            let sent = r.date(&mut errs, h::SENT);
-            let deadline = r.opt_date(&mut errs, h::DEADLINE);
-            let received = r.opt_date(&mut errs, h::RECEIVED);
-            if let (Some(course), Some(form), Some(sent), Ok(deadline), Ok(received)) =
-                (course, form, sent, deadline, received)
-            {
-                if let Some(d) = deadline.filter(|d| *d < sent) {
-                    r.err(
-                        &mut errs,
-                        h::DEADLINE,
-                        Some(d.dk().to_string()),
-                        format!("en frist efter afsendelsen {}", sent.dk()),
-                    );
-                    continue;
-                }
-                b.medical.push(MedicalRequest {
-                    course,
-                    form,
-                    sent,
-                    deadline,
-                    received,
-                });
+    })?;
+
+    table(&format::MEDICAL, &mut errs, &mut |r, errs| {
+        let course = course_ref(r, errs);
+        let form = r.word::<MedicalForm>(errs, h::MED_FORM);
+        let sent = r.date(errs, h::SENT);
+        let deadline = r.opt_date(errs, h::DEADLINE);
+        let received = r.opt_date(errs, h::RECEIVED);
+        if let (Some(course), Some(form), Some(sent), Ok(deadline), Ok(received)) =
+            (course, form, sent, deadline, received)
+        {
+            if let Some(d) = deadline.filter(|d| *d < sent) {
+                r.err(
+                    errs,
+                    h::DEADLINE,
+                    Some(d.dk().to_string()),
+                    format!("en frist efter afsendelsen {}", sent.dk()),
+                );
+                return;
             }
+            b.medical.push(MedicalRequest {
+                course,
+                form,
+                sent,
+                deadline,
+                received,
+            });
         }
-    }
-    if let Some(t) = &rehab {
-        for r in rows(t) {
-            let course = course_ref(&r, &mut errs);
-            let date = r.date(&mut errs, h::MEETING);
-            let basis = r.word::<Lae265Basis>(&mut errs, h::BASIS);
-            if let (Some(course), Some(date), Some(basis)) = (course, date, basis) {
-                b.rehab.push(RehabMeeting {
-                    course,
-                    date,
-                    basis,
-                });
-            }
+    })?;
+
+    table(&format::REHAB, &mut errs, &mut |r, errs| {
+        let course = course_ref(r, errs);
+        let date = r.date(errs, h::MEETING);
+        let basis = r.word::<Lae265Basis>(errs, h::BASIS);
+        if let (Some(course), Some(date), Some(basis)) = (course, date, basis) {
+            b.rehab.push(RehabMeeting {
+                course,
+                date,
+                basis,
+            });
         }
-    }
+    })?;
+
     if errs.total > 0 {
-        return Err(errs);
+        return Err(errs.into());
     }
+    let mut warnings = Vec::new();
+    for r in &reports {
+        if !r.unknown_columns.is_empty() {
+            warnings.push(format!(
+                "{}: ukendte kolonner ignoreret: {}",
+                r.name,
+                r.unknown_columns.join(", ")
+            ));
+        }
+        if !r.repaired_lines.is_empty() {
+            warnings.push(format!(
+                "{}: dobbelt-kodet tekst (fx «Ã¸» for «ø») rettet i {} linje(r): {}",
+                r.name,
+                r.repaired_lines.len(),
+                kadence_core::dk::line_list(&r.repaired_lines)
+            ));
+        }
+    }
+    warnings.extend(unknown_files);
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    warnings.extend(padded_warning);
     let (population, diags) = b.build();
     warnings.extend(diags.into_iter().map(|d| d.message));
     Ok(Loaded {
         population,
         files: reports,
+        sources,
         warnings,
     })
 }
@@ -884,44 +984,53 @@ pub enum ReadError {
     Invalid(#[from] ImportErrors),
 }
 
-/// The bytes of every `.csv` file in the given folders, and of the given files, as (name, bytes).
-pub fn collect_files(paths: &[&Path]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+/// Every `.csv` file in the given folders (sorted by name), and the given files.
+pub fn list_files(paths: &[&Path]) -> Result<Vec<PathBuf>, ReadError> {
     let mut files = Vec::new();
-    let name_of = |p: &Path| {
-        p.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
     for p in paths {
-        let io = |source| ReadError::Io {
-            path: p.display().to_string(),
-            source,
-        };
         if p.is_dir() {
             let mut entries: Vec<_> = std::fs::read_dir(p)
-                .map_err(io)?
+                .map_err(|source| ReadError::Io {
+                    path: p.display().to_string(),
+                    source,
+                })?
                 .filter_map(|e| e.ok())
                 .map(|e| e.path())
+                .filter(|e| e.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
                 .collect();
             entries.sort();
-            for e in entries
-                .into_iter()
-                .filter(|e| e.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
-            {
-                let bytes = std::fs::read(&e).map_err(|source| ReadError::Io {
-                    path: e.display().to_string(),
-                    source,
-                })?;
-                files.push((name_of(&e), bytes));
-            }
+            files.extend(entries);
         } else {
-            files.push((name_of(p), std::fs::read(p).map_err(io)?));
+            files.push(p.to_path_buf());
         }
     }
     Ok(files)
 }
 
-/// Reads every `.csv` file in the given folders, and the given files.
+fn name_of(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn read_file(p: &Path) -> Result<Vec<u8>, ReadError> {
+    std::fs::read(p).map_err(|source| ReadError::Io {
+        path: p.display().to_string(),
+        source,
+    })
+}
+
+/// The bytes of every `.csv` file in the given folders, and of the given files, as (name, bytes).
+pub fn collect_files(paths: &[&Path]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+    list_files(paths)?
+        .iter()
+        .map(|p| Ok((name_of(p), read_file(p)?)))
+        .collect()
+}
+
+/// Reads every `.csv` file in the given folders, and the given files, one file in memory at a time.
 pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
-    Ok(read_files(&collect_files(paths)?)?)
+    let files = list_files(paths)?;
+    let names: Vec<String> = files.iter().map(|p| name_of(p)).collect();
+    read_from(&names, |i| read_file(&files[i]).map(Cow::Owned))
 }

@@ -2,6 +2,8 @@
 //!
 //! Every function here is total: it returns a value or a reason, never panics, whatever the bytes.
 
+use std::borrow::Cow;
+
 use kadence_core::date::Day;
 
 /// Which encoding a file was read as.
@@ -27,18 +29,16 @@ impl Encoding {
 
 /// Decodes bytes: a UTF-8 BOM wins; valid UTF-8 is UTF-8; anything else is Windows-1252 (the other
 /// encoding Danish case systems export), which decodes every byte.
-pub fn decode(bytes: &[u8]) -> (String, Encoding) {
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+    // UTF-8 is borrowed, not copied: a national export is gigabytes.
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return (
-            String::from_utf8_lossy(rest).into_owned(),
-            Encoding::Utf8Bom,
-        );
+        return (String::from_utf8_lossy(rest), Encoding::Utf8Bom);
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), Encoding::Utf8),
+        Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),
         Err(_) => {
             let (s, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (s.into_owned(), Encoding::Windows1252)
+            (s, Encoding::Windows1252)
         }
     }
 }

@@ -377,3 +377,60 @@ fn mapping_file_maps_a_municipalitys_own_names() {
         "{text}"
     );
 }
+
+/// The record of an import names every file given (the mapping file and ignored files too) with the
+/// size and SHA-256 of the very bytes that were parsed; `read_paths` reads a folder the same way
+/// `read_files` reads bytes, one file in memory at a time.
+#[test]
+fn every_file_read_is_recorded_with_its_digest() {
+    let courses = courses_csv(&["F1;{cpr};Søren;Sygedagpenge;02-01-2023;16-01-2023;Ledig;;"]);
+    let mapping = "Kadence-fil;Kadence-kolonne;Eksportens navn\nforloeb.csv;Navn;Navn\n";
+    let dir = std::env::temp_dir().join(format!("kadence-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in [
+        ("forloeb.csv", courses.as_bytes()),
+        ("kolonnemapping.csv", mapping.as_bytes()),
+        ("noter.csv", b"".as_slice()),
+        ("laes-mig.txt", b"not a csv file, not read".as_slice()),
+    ] {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let from_disk = kadence_import::read_paths(&[dir.as_path()]).expect("valid");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let in_memory = read_files(&files(&[
+        ("forloeb.csv", courses.as_bytes()),
+        ("noter.csv", b""),
+        ("kolonnemapping.csv", mapping.as_bytes()),
+    ]))
+    .expect("valid");
+    // A second file for the same table is not read, but it is recorded and named in a warning.
+    let twice = read_files(&files(&[
+        ("forloeb.csv", courses.as_bytes()),
+        ("forløb.xlsx", b"PK"),
+    ]))
+    .expect("valid");
+    assert_eq!(
+        twice.warnings,
+        ["forløb.xlsx: ignoreret, da forloeb.csv allerede er læst for samme tabel"]
+    );
+    assert_eq!(twice.sources.len(), 2);
+    for loaded in [&from_disk, &in_memory] {
+        let names: Vec<&str> = loaded.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["forloeb.csv", "kolonnemapping.csv", "noter.csv"]);
+        assert_eq!(loaded.sources[0].size_bytes, courses.len() as u64);
+        assert_eq!(loaded.sources[1].size_bytes, mapping.len() as u64);
+        // SHA-256 of no bytes at all, a value anyone can check.
+        assert_eq!(
+            loaded.sources[2].sha256,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert!(loaded.sources[0]
+            .sha256
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(loaded.sources[0].sha256.len(), 64);
+        assert_eq!(loaded.warnings, ["noter.csv: ukendt fil ignoreret"]);
+        assert_eq!(loaded.population.courses.len(), 1);
+    }
+    assert_eq!(from_disk.sources, in_memory.sources);
+}

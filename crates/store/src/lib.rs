@@ -671,6 +671,9 @@ impl Store {
                 .sum(),
             ..ImportSummary::default()
         };
+        // Which courses to write is decided first and only their ids are kept; their rows are built
+        // again while writing, so the import never holds every course's rows at once (at national
+        // scale that was gigabytes).
         let mut changed_keys = Vec::new();
         let mut to_write = Vec::new();
         for id in pop.course_ids() {
@@ -680,15 +683,16 @@ impl Store {
                 Some(h) if *h == hash => summary.courses_unchanged += 1,
                 Some(_) => {
                     summary.courses_updated += 1;
-                    changed_keys.push(rows.key.clone());
-                    to_write.push((rows, hash));
+                    changed_keys.push(rows.key);
+                    to_write.push((id, hash));
                 }
                 None => {
                     summary.courses_inserted += 1;
-                    to_write.push((rows, hash));
+                    to_write.push((id, hash));
                 }
             }
         }
+        drop(existing);
         delete_courses(conn, self.backend, &changed_keys).await?;
         let total = to_write.len() as u64;
         progress(0, total);
@@ -727,7 +731,8 @@ impl Store {
             &["course_key", "seq", "date", "basis", "batch_id"],
         );
         let batch = Val::Int(batch_id);
-        for (done, (rows, hash)) in to_write.into_iter().enumerate() {
+        for (done, (id, hash)) in to_write.into_iter().enumerate() {
+            let rows = course_rows(pop, id);
             let mut c = rows.course;
             c.push(t(hash));
             c.push(batch.clone());
