@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use futures_util::TryStreamExt;
 use kadence_core::date::Day;
 use kadence_core::model::*;
 use kadence_import::Loaded;
@@ -335,7 +336,7 @@ struct CourseRows {
 }
 
 impl CourseRows {
-    fn hash(&self) -> String {
+    fn hash(&self) -> [u8; 32] {
         let mut h = Sha256::new();
         let mut feed = |row: &[Val]| {
             for v in row {
@@ -366,8 +367,23 @@ impl CourseRows {
                 feed(r);
             }
         }
-        hex(&h.finalize())
+        h.finalize().into()
     }
+}
+
+/// A stored content hash (64 hex digits) as bytes; `None` if it is not one, so the course is
+/// rewritten.
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 32];
+    for (i, pair) in b.chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
 }
 
 fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
@@ -622,13 +638,13 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         }
-        let existing_citizens: HashMap<String, String> =
-            sqlx::query("SELECT cpr, name FROM citizen")
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
-                .collect::<std::result::Result<_, sqlx::Error>>()?;
+        let mut existing_citizens: load::Map<String> = load::Map::default();
+        {
+            let mut rows = sqlx::query("SELECT cpr, name FROM citizen").fetch(&mut *conn);
+            while let Some(r) = rows.try_next().await? {
+                existing_citizens.insert(r.try_get(0)?, r.try_get(1)?);
+            }
+        }
         let mut new_citizens = Vec::new();
         for c in &pop.citizens {
             let cpr = c.cpr.reveal();
@@ -655,12 +671,15 @@ impl Store {
         .await?;
 
         // Courses: compare content hashes.
-        let existing: HashMap<String, String> = sqlx::query("SELECT key, content_hash FROM course")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
-            .collect::<std::result::Result<_, sqlx::Error>>()?;
+        // The stored courses' hashes as bytes (a re-import of the whole country keeps millions).
+        let mut existing: load::Map<Option<[u8; 32]>> = load::Map::default();
+        {
+            let mut rows = sqlx::query("SELECT key, content_hash FROM course").fetch(&mut *conn);
+            while let Some(r) = rows.try_next().await? {
+                let hash: String = r.try_get(1)?;
+                existing.insert(r.try_get(0)?, unhex32(&hash));
+            }
+        }
         let mut summary = ImportSummary {
             batch_id,
             rows_read: loaded.files.iter().map(|f| f.rows as u64).sum(),
@@ -680,7 +699,7 @@ impl Store {
             let rows = course_rows(pop, id);
             let hash = rows.hash();
             match existing.get(&rows.key) {
-                Some(h) if *h == hash => summary.courses_unchanged += 1,
+                Some(Some(h)) if *h == hash => summary.courses_unchanged += 1,
                 Some(_) => {
                     summary.courses_updated += 1;
                     changed_keys.push(rows.key);
@@ -734,7 +753,7 @@ impl Store {
         for (done, (id, hash)) in to_write.into_iter().enumerate() {
             let rows = course_rows(pop, id);
             let mut c = rows.course;
-            c.push(t(hash));
+            c.push(t(hex(&hash)));
             c.push(batch.clone());
             course_b.push(conn, backend, c).await?;
             for (b, list) in [
@@ -943,5 +962,29 @@ pub(crate) fn corrupt(table: &'static str, column: &'static str, value: &str) ->
         table,
         column,
         value: value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored hex hash and the bytes compared in memory agree both ways; anything that is not a
+    /// 64-digit hash reads as "unknown", so that course is rewritten rather than wrongly kept.
+    #[test]
+    fn content_hashes_read_back_as_bytes() {
+        let bytes: [u8; 32] = Sha256::digest(b"kadence").into();
+        assert_eq!(unhex32(&hex(&bytes)), Some(bytes));
+        assert_eq!(unhex32(&hex(&bytes).to_uppercase()), Some(bytes));
+        for bad in [
+            "",
+            "00",
+            &"g".repeat(64),
+            &"0".repeat(63),
+            &"0".repeat(65),
+            &"ø".repeat(32),
+        ] {
+            assert_eq!(unhex32(bad), None, "{bad}");
+        }
     }
 }
