@@ -9,6 +9,7 @@
 pub mod format;
 pub mod mapping;
 pub mod read;
+mod source;
 pub mod text;
 pub mod write;
 

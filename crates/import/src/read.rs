@@ -17,6 +17,7 @@ use kadence_core::model::*;
 
 use crate::format::{self, h, FileSpec, Held, Words};
 use crate::mapping::{self, Mapping};
+use crate::source;
 use crate::text::{
     decode, detect_separator, normalise_header, parse_date, repair_mojibake, Encoding,
 };
@@ -124,13 +125,41 @@ pub struct SourceFile {
 impl SourceFile {
     fn of(name: &str, bytes: &[u8]) -> SourceFile {
         use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(bytes);
         SourceFile {
             name: base_name(name).to_string(),
             size_bytes: bytes.len() as u64,
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: hex32(&Sha256::digest(bytes)),
         }
     }
+}
+
+/// A file's content as the reader gets it: bytes in memory, or a CSV file on disk read in chunks.
+enum Input<'a> {
+    Bytes(Cow<'a, [u8]>),
+    File(&'a Path, source::Sniffed),
+}
+
+impl Input<'_> {
+    fn size(&self) -> u64 {
+        match self {
+            Input::Bytes(b) => b.len() as u64,
+            Input::File(_, s) => s.size,
+        }
+    }
+    fn source(&self, name: &str) -> SourceFile {
+        match self {
+            Input::Bytes(b) => SourceFile::of(name, b),
+            Input::File(_, s) => SourceFile {
+                name: base_name(name).to_string(),
+                size_bytes: s.size,
+                sha256: hex32(&s.sha256),
+            },
+        }
+    }
+}
+
+fn hex32(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Masks what may be a CPR number in an error message: keeps at most the first six characters.
@@ -162,18 +191,16 @@ fn is_xlsx(name: &str, bytes: &[u8]) -> bool {
 /// no row outlives its turn (a national export is tens of millions of rows).
 fn csv_each(
     name: &str,
-    bytes: &[u8],
+    text: impl std::io::Read,
+    sep: u8,
     errs: &mut ImportErrors,
     mut each: impl FnMut(u64, &mut Vec<String>, &mut ImportErrors),
-) -> (Encoding, char) {
-    let (text, encoding) = decode(bytes);
-    let first_line = text.lines().next().unwrap_or("");
-    let sep = detect_separator(first_line);
+) {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(text);
     let mut rec = csv::StringRecord::new();
     let mut fields: Vec<String> = Vec::new();
     loop {
@@ -201,8 +228,8 @@ fn csv_each(
                     value: None,
                     expected: "en gyldig CSV-linje".into(),
                 });
-                // An I/O error cannot happen on bytes in memory; a parse error is per record, so
-                // the reader goes on with the next one.
+                // A parse error is per record, so the reader goes on with the next one; an I/O
+                // error (a file read from disk) ends the file.
                 if !matches!(
                     e.kind(),
                     csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -212,7 +239,6 @@ fn csv_each(
             }
         }
     }
-    (encoding, char::from(sep))
 }
 
 /// The first worksheet of an Excel file as text: date cells become `åååå-mm-dd`, whole numbers lose
@@ -276,7 +302,7 @@ fn xlsx_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> RawRows {
 /// repairs double-decoded text, and hands each data row to `each` without keeping it.
 fn read_table(
     name: &str,
-    bytes: &[u8],
+    input: &Input<'_>,
     spec: &FileSpec,
     mapping: &Mapping,
     errs: &mut ImportErrors,
@@ -284,7 +310,7 @@ fn read_table(
 ) -> FileReport {
     let mut report = FileReport {
         name: name.to_string(),
-        bytes: bytes.len(),
+        bytes: input.size() as usize,
         encoding: Encoding::Xlsx,
         separator: None,
         rows: 0,
@@ -321,14 +347,45 @@ fn read_table(
         report.rows += 1;
         each(&Row { t: h, line, fields }, errs);
     };
-    if is_xlsx(name, bytes) {
-        for (line, mut fields) in xlsx_rows(name, bytes, errs) {
-            line_of(line, &mut fields, errs);
+    let file_error = |errs: &mut ImportErrors, what: String| {
+        errs.push(ImportError {
+            file: name.into(),
+            line: 0,
+            column: None,
+            value: None,
+            expected: what,
+        })
+    };
+    match input {
+        Input::Bytes(bytes) if is_xlsx(name, bytes) => {
+            for (line, mut fields) in xlsx_rows(name, bytes, errs) {
+                line_of(line, &mut fields, errs);
+            }
         }
-    } else {
-        let (encoding, sep) = csv_each(name, bytes, errs, &mut line_of);
-        report.encoding = encoding;
-        report.separator = Some(sep);
+        Input::Bytes(bytes) => {
+            let (text, encoding) = decode(bytes);
+            let sep = detect_separator(text.lines().next().unwrap_or(""));
+            csv_each(name, text.as_bytes(), sep, errs, &mut line_of);
+            report.encoding = encoding;
+            report.separator = Some(char::from(sep));
+        }
+        Input::File(path, sniffed) => {
+            let sep = detect_separator(&sniffed.first_line);
+            match source::open(path, sniffed) {
+                Ok(mut text) => {
+                    csv_each(name, &mut text, sep, errs, &mut line_of);
+                    if text.changed() {
+                        file_error(
+                            errs,
+                            "en fil, der ikke ændres under indlæsningen; prøv igen".into(),
+                        );
+                    }
+                }
+                Err(e) => file_error(errs, format!("en fil, der kan læses ({e})")),
+            }
+            report.encoding = sniffed.encoding;
+            report.separator = Some(char::from(sep));
+        }
     }
     if header.is_none() {
         errs.push(ImportError {
@@ -507,15 +564,15 @@ fn names_table(name: &str, spec: &FileSpec, mapping: &Mapping) -> bool {
 pub fn read_files(files: &[(String, Vec<u8>)]) -> Result<Loaded, ImportErrors> {
     let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     read_from(&names, |i| {
-        Ok::<_, ImportErrors>(Cow::Borrowed(files[i].1.as_slice()))
+        Ok::<_, ImportErrors>(Input::Bytes(Cow::Borrowed(files[i].1.as_slice())))
     })
 }
 
-/// The reader behind [`read_files`] and [`read_paths`]: `load(i)` gives the bytes of `names[i]`,
+/// The reader behind [`read_files`] and [`read_paths`]: `load(i)` gives the content of `names[i]`,
 /// asked for one file at a time and dropped after it is read, so at most one file's bytes are held.
 fn read_from<'a, E: From<ImportErrors>>(
     names: &[String],
-    mut load: impl FnMut(usize) -> Result<Cow<'a, [u8]>, E>,
+    mut load: impl FnMut(usize) -> Result<Input<'a>, E>,
 ) -> Result<Loaded, E> {
     let mut errs = ImportErrors::default();
     let mut reports = Vec::new();
@@ -523,9 +580,13 @@ fn read_from<'a, E: From<ImportErrors>>(
     let mut sources = Vec::new();
     let mapping = match names.iter().position(|n| mapping::is_mapping_file(n)) {
         Some(i) => {
-            let bytes = load(i)?;
-            sources.push(SourceFile::of(&names[i], &bytes));
-            mapping::parse(base_name(&names[i]), &bytes, &mut errs)
+            // The mapping file is small; it is always given as bytes.
+            let input = load(i)?;
+            sources.push(input.source(&names[i]));
+            match &input {
+                Input::Bytes(bytes) => mapping::parse(base_name(&names[i]), bytes, &mut errs),
+                Input::File(..) => Mapping::default(),
+            }
         }
         None => Mapping::default(),
     };
@@ -549,8 +610,7 @@ fn read_from<'a, E: From<ImportErrors>>(
             )),
             None => unknown_files.push(format!("{name}: ukendt fil ignoreret")),
         }
-        let bytes = load(i)?;
-        sources.push(SourceFile::of(name, &bytes));
+        sources.push(load(i)?.source(name));
     }
     if !names
         .iter()
@@ -572,10 +632,10 @@ fn read_from<'a, E: From<ImportErrors>>(
         let Some(i) = names.iter().position(|n| names_table(n, spec, &mapping)) else {
             return Ok(None);
         };
-        let bytes = load(i)?;
-        sources.push(SourceFile::of(&names[i], &bytes));
+        let input = load(i)?;
+        sources.push(input.source(&names[i]));
         let display = base_name(&names[i]).to_string();
-        let r = read_table(&display, &bytes, spec, &mapping, errs, each);
+        let r = read_table(&display, &input, spec, &mapping, errs, each);
         reports.push(r);
         Ok(Some(display))
     };
@@ -1032,5 +1092,19 @@ pub fn collect_files(paths: &[&Path]) -> Result<Vec<(String, Vec<u8>)>, ReadErro
 pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
     let files = list_files(paths)?;
     let names: Vec<String> = files.iter().map(|p| name_of(p)).collect();
-    read_from(&names, |i| read_file(&files[i]).map(Cow::Owned))
+    read_from(&names, |i| {
+        let path = files[i].as_path();
+        let io = |source| ReadError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        // CSV files are read in chunks (see `source`); the mapping file, workbooks and UTF-16
+        // files whole.
+        if !mapping::is_mapping_file(&names[i]) {
+            if let Some(sniffed) = source::sniff(path).map_err(io)? {
+                return Ok(Input::File(path, sniffed));
+            }
+        }
+        read_file(path).map(|b| Input::Bytes(Cow::Owned(b)))
+    })
 }

@@ -434,3 +434,56 @@ fn every_file_read_is_recorded_with_its_digest() {
     }
     assert_eq!(from_disk.sources, in_memory.sources);
 }
+
+/// Files on disk are read in 64 KiB chunks (`read_paths`), bytes in memory whole (`read_files`): both
+/// must give the same population, reports and records, for UTF-8 with a BOM, plain UTF-8 and
+/// Windows-1252, in files of several chunks.
+#[test]
+fn files_read_in_chunks_read_as_bytes_in_memory() {
+    let p = Params::municipality(5, Day::ymd(2025, 6, 30)).with_courses_per_year(2000);
+    let pop = generate(&p);
+    let mut given = to_files(&pop);
+    for (name, bytes) in &mut given {
+        if name.as_str() == "forloeb.csv" {
+            // The case system's other encoding.
+            let text = std::str::from_utf8(&bytes[3..]).unwrap().to_string();
+            let (enc, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+            assert!(!unmappable);
+            *bytes = enc.into_owned();
+        } else if name.as_str() == "samtaler.csv" {
+            bytes.drain(..3); // UTF-8 without a BOM
+        }
+    }
+    assert!(
+        given.iter().any(|(_, b)| b.len() > 3 * 65536),
+        "a file spans several chunks"
+    );
+    let dir = std::env::temp_dir().join(format!("kadence-chunks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in &given {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let from_disk = kadence_import::read_paths(&[dir.as_path()]).expect("valid");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let in_memory = read_files(&given).expect("valid");
+    assert_eq!(from_disk.files, in_memory.files);
+    assert_eq!(from_disk.sources, in_memory.sources);
+    assert_eq!(from_disk.warnings, in_memory.warnings);
+    assert_eq!(
+        format!("{:?}", from_disk.population),
+        format!("{:?}", in_memory.population)
+    );
+    let enc = |n: &str| {
+        from_disk
+            .files
+            .iter()
+            .find(|f| f.name == n)
+            .unwrap()
+            .encoding
+    };
+    use kadence_import::text::Encoding;
+    assert_eq!(enc("forloeb.csv"), Encoding::Windows1252);
+    assert_eq!(enc("samtaler.csv"), Encoding::Utf8);
+    assert_eq!(enc("teams.csv"), Encoding::Utf8Bom);
+    assert_eq!(from_disk.population.courses.len(), pop.courses.len());
+}
