@@ -176,3 +176,62 @@ impl Read for Text {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("kadence-source-{}-{name}", std::process::id()));
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn read_all(path: &Path, s: &Sniffed) -> (String, bool) {
+        let mut t = open(path, s).unwrap();
+        let mut out = String::new();
+        t.read_to_string(&mut out).unwrap();
+        (out, t.changed())
+    }
+
+    /// A two-byte letter split by the chunk boundary is still valid UTF-8, read back unchanged.
+    #[test]
+    fn a_letter_across_the_chunk_boundary() {
+        let mut text = "a".repeat(CHUNK - 1);
+        text.push_str("ø;æ\nÅ;x\n");
+        let p = temp("boundary.csv", text.as_bytes());
+        let s = sniff(&p).unwrap().expect("a CSV file");
+        assert_eq!((s.encoding, s.valid_utf8), (Encoding::Utf8, true));
+        assert_eq!(read_all(&p, &s), (text, false));
+        std::fs::remove_file(p).unwrap();
+    }
+
+    /// Windows-1252 is decoded, the BOM is dropped, and a file changed after the first pass is caught.
+    #[test]
+    fn encodings_and_a_changed_file() {
+        let p = temp("cp1252.csv", b"Navn;By\nS\xF8ren;\xC6r\xF8\n");
+        let s = sniff(&p).unwrap().unwrap();
+        assert_eq!(s.encoding, Encoding::Windows1252);
+        assert_eq!(s.first_line, "Navn;By");
+        assert_eq!(
+            read_all(&p, &s),
+            ("Navn;By\nSøren;Ærø\n".to_string(), false)
+        );
+        std::fs::write(&p, b"Navn;By\nS\xF8ren;\xC6r\xF8\nEn mere;X\n").unwrap();
+        assert!(read_all(&p, &s).1, "changed between the passes");
+        std::fs::remove_file(p).unwrap();
+
+        let p = temp("bom.csv", "\u{feff}Navn\nSøren\n".as_bytes());
+        let s = sniff(&p).unwrap().unwrap();
+        assert_eq!(
+            (s.encoding, s.first_line.as_str()),
+            (Encoding::Utf8Bom, "Navn")
+        );
+        assert_eq!(read_all(&p, &s).0, "Navn\nSøren\n");
+        std::fs::remove_file(p).unwrap();
+
+        let p = temp("book.xlsx", b"PK\x03\x04rest");
+        assert!(sniff(&p).unwrap().is_none(), "workbooks are read whole");
+        std::fs::remove_file(p).unwrap();
+    }
+}
