@@ -14,7 +14,6 @@ pub mod text;
 pub mod write;
 
 pub use read::{
-    collect_files, list_files, read_files, read_paths, ImportError, ImportErrors, Loaded,
-    ReadError, SourceFile,
+    list_files, read_files, read_paths, ImportError, ImportErrors, Loaded, ReadError, SourceFile,
 };
 pub use write::{to_files, write_dir};

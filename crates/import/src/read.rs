@@ -1080,14 +1080,6 @@ fn read_file(p: &Path) -> Result<Vec<u8>, ReadError> {
     })
 }
 
-/// The bytes of every `.csv` file in the given folders, and of the given files, as (name, bytes).
-pub fn collect_files(paths: &[&Path]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
-    list_files(paths)?
-        .iter()
-        .map(|p| Ok((name_of(p), read_file(p)?)))
-        .collect()
-}
-
 /// Reads every `.csv` file in the given folders, and the given files, one file in memory at a time.
 pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
     let files = list_files(paths)?;

@@ -15,6 +15,7 @@ use kadence_core::duties::Status;
 use kadence_core::model::{CaseworkerId, Course, Population, TeamId};
 use kadence_core::worklist::{DutyItem, View};
 use kadence_store::access::Role;
+use kadence_store::Snapshot;
 use serde::Deserialize;
 
 use crate::pages::{
@@ -127,12 +128,17 @@ fn scope(pop: &Population, a: &Authed) -> Scope {
 }
 
 /// The items in scope as of the day, the oldest deadline first.
-fn items(st: &AppState, kind: Kind, a: &Authed, as_of: Day) -> (Scope, Vec<DutyItem>) {
-    let snap = st.data.get();
+fn items(
+    st: &AppState,
+    snap: &Arc<Snapshot>,
+    kind: Kind,
+    a: &Authed,
+    as_of: Day,
+) -> (Scope, Vec<DutyItem>) {
     let pop = &snap.population;
     let scope = scope(pop, a);
     let mut out: Vec<DutyItem> = st
-        .active_statuses(&snap, as_of)
+        .active_statuses(snap, as_of)
         .iter()
         .filter(|(id, _)| scope.keeps(pop, &pop.courses[id.index()]))
         .flat_map(|(id, s)| kind.view().items(pop, *id, s))
@@ -146,6 +152,49 @@ fn items(st: &AppState, kind: Kind, a: &Authed, as_of: Day) -> (Scope, Vec<DutyI
         )
     });
     (scope, out)
+}
+
+/// One request's list, read from one snapshot (a reload in between would give course ids of another
+/// population), with the look-up logged before anything is shown.
+struct Logged {
+    snap: Arc<Snapshot>,
+    scope: Scope,
+    list: Vec<DutyItem>,
+    /// The citizens the look-up was logged for.
+    citizens: usize,
+}
+
+/// The list for this user, logged; `Err` is the refusal page when the log could not be written.
+async fn logged_items(
+    st: &AppState,
+    kind: Kind,
+    a: &Authed,
+    as_of: Day,
+    action: &str,
+    refusal: (&str, &str),
+) -> Result<Logged, Response> {
+    let snap = st.data.get();
+    let (scope, list) = items(st, &snap, kind, a, as_of);
+    let entries = audit_entries(
+        &snap.population,
+        a,
+        list.iter().map(|i| i.course),
+        action,
+        scope.purpose,
+    );
+    if st.store.audit_append(&entries, st.now()).await.is_err() {
+        return Err(render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            refusal.0,
+            refusal.1,
+        ));
+    }
+    Ok(Logged {
+        citizens: entries.len(),
+        snap,
+        scope,
+        list,
+    })
 }
 
 fn when_text(kind: Kind, i: &DutyItem) -> String {
@@ -163,23 +212,20 @@ fn when_text(kind: Kind, i: &DutyItem) -> String {
 
 async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Response {
     let as_of = as_of(&st, &q.dato);
-    let (scope, list) = items(&st, kind, &a, as_of);
-    let snap = st.data.get();
-    let pop = &snap.population;
-    let entries = audit_entries(
-        pop,
-        &a,
-        list.iter().map(|i| i.course),
-        "vist i frist-liste",
-        scope.purpose,
+    let refusal = (
+        "Listen kan ikke vises",
+        "Opslaget kunne ikke logges, og derfor vises listen ikke. Prøv igen.",
     );
-    if st.store.audit_append(&entries, st.now()).await.is_err() {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Listen kan ikke vises",
-            "Opslaget kunne ikke logges, og derfor vises listen ikke. Prøv igen.",
-        );
-    }
+    let Logged {
+        snap,
+        scope,
+        list,
+        citizens,
+    } = match logged_items(&st, kind, &a, as_of, "vist i frist-liste", refusal).await {
+        Ok(x) => x,
+        Err(refused) => return refused,
+    };
+    let pop = &snap.population;
     let as_of_text = as_of.dk().to_string();
     let rows = list
         .iter()
@@ -206,7 +252,6 @@ async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respons
             }
         })
         .collect::<Vec<_>>();
-    let citizens = entries.len();
     let summary = match kind {
         Kind::Medical => format!(
             "{} {} over frist hos {} {}",
@@ -266,23 +311,16 @@ async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respons
 async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Response {
     use rust_xlsxwriter::Workbook;
     let as_of = as_of(&st, &q.dato);
-    let (scope, list) = items(&st, kind, &a, as_of);
-    let snap = st.data.get();
-    let pop = &snap.population;
-    let entries = audit_entries(
-        pop,
-        &a,
-        list.iter().map(|i| i.course),
-        "eksporteret til Excel",
-        scope.purpose,
+    let refusal = (
+        "Eksporten kan ikke dannes",
+        "Opslaget kunne ikke logges, og derfor dannes eksporten ikke. Prøv igen.",
     );
-    if st.store.audit_append(&entries, st.now()).await.is_err() {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Eksporten kan ikke dannes",
-            "Opslaget kunne ikke logges, og derfor dannes eksporten ikke. Prøv igen.",
-        );
-    }
+    let Logged { snap, list, .. } =
+        match logged_items(&st, kind, &a, as_of, "eksporteret til Excel", refusal).await {
+            Ok(x) => x,
+            Err(refused) => return refused,
+        };
+    let pop = &snap.population;
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let headers = [
             ("Forløb", 18.0),

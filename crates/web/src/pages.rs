@@ -17,6 +17,7 @@ use kadence_core::measures::{MeasureKind, Split};
 use kadence_core::model::*;
 use kadence_core::worklist::{conversations_text, days_text, flags, View};
 use kadence_store::access::{AuditEntry, Login, Role};
+use kadence_store::Snapshot;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -398,6 +399,9 @@ struct WorklistPage {
 }
 
 struct ListSpec<'a> {
+    /// The data the whole request reads: `keep` and `reassign_team` hold ids of this population, so
+    /// the list must not take a newer snapshot a reload may have put in place meanwhile.
+    snap: Arc<Snapshot>,
     path: &'static str,
     /// The preset views offered (a caseworker's own list has no "Ikke fordelt").
     views: &'static [View],
@@ -410,16 +414,9 @@ struct ListSpec<'a> {
     empty: &'static str,
 }
 
-/// The views of a caseworker's own list: all but the unassigned pool.
-const OWN_VIEWS: [View; 7] = [
-    View::All,
-    View::Overview1,
-    View::Overview2,
-    View::FirstFollowUps,
-    View::MedicalOverdue,
-    View::MissingLae265,
-    View::Standby,
-];
+/// The views of a caseworker's own list: all but the unassigned pool, which `View::ALL` lists last.
+const OWN_VIEWS: &[View] = View::ALL.split_last().expect("views").1;
+const _: () = assert!(matches!(View::ALL[View::ALL.len() - 1], View::Unassigned));
 
 /// A team lead's courses: the team's, and the courses no caseworker has (ikke fordelt), which belong
 /// to no team until a team lead moves them to someone.
@@ -621,9 +618,9 @@ pub struct ViewLink {
 }
 
 async fn worklist(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
-    let snap = st.data.get();
+    let snap = &spec.snap;
     let pop = &snap.population;
-    let sel = select(st, &snap, &q, spec.keep, spec.views);
+    let sel = select(st, snap, &q, spec.keep, spec.views);
     let total = sel.len();
     let size = st.config.page_size.max(1);
     let pages = total.div_ceil(size).max(1);
@@ -809,9 +806,9 @@ pub(crate) fn form_urlencoded(v: &str) -> String {
 /// The list as an Excel file: Danish headers, dates as dates, frozen header row, filters.
 async fn export(st: &AppState, a: &Authed, q: ListQuery, spec: ListSpec<'_>) -> Response {
     use rust_xlsxwriter::Workbook;
-    let snap = st.data.get();
+    let snap = &spec.snap;
     let pop = &snap.population;
-    let sel = select(st, &snap, &q, spec.keep, spec.views);
+    let sel = select(st, snap, &q, spec.keep, spec.views);
     let all: Vec<_> = sel.rows().collect();
     let audit = audit_entries(
         pop,
@@ -907,8 +904,9 @@ async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
     let cw = user_caseworker(&snap.population, &a);
     let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
     let spec = ListSpec {
+        snap: Arc::clone(&snap),
         path: "/mine",
-        views: &OWN_VIEWS,
+        views: OWN_VIEWS,
         reassign_team: None,
         heading: "Mine borgere",
         show_caseworker: false,
@@ -924,6 +922,7 @@ async fn team_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Resp
     let team = user_team(&snap.population, &a);
     let keep = move |pop: &Population, c: &Course| in_team_scope(pop, c, team);
     let spec = ListSpec {
+        snap: Arc::clone(&snap),
         path: "/team",
         views: &View::ALL,
         reassign_team: team,
