@@ -7,7 +7,7 @@ and timings), computes the same measures in SQL, times them (best of RUNS), and 
 Usage: python peer.py DIR RUNS AS_OF FROM_MONTH TO_MONTH   (dates as YYYY-MM-DD, months as YYYY-MM-01)
 
 The SQL follows `crates/core/src/measures.rs` rule by rule; date arithmetic uses DuckDB's month
-intervals, which clamp to the month's end like `Day::add_months` (31 Aug + 6 months = 28/29 Feb).
+intervals, which clamp to the month's end like `Day::add_months`, corrected to `Day::period_end`.
 """
 import csv
 import sys
@@ -72,7 +72,7 @@ GROUP BY 1 ORDER BY 1
 # (or the as-of date); numerator: at least 4 held conversations in the half-year.
 EARLY_EFFORT = """
 WITH base AS (
-  SELECT id, {start} AS start, CAST(({start} - 1) + INTERVAL 6 MONTH AS DATE) AS wend, end_date
+  SELECT id, {start} AS start, {wend} AS wend, end_date
   FROM courses WHERE kind = 'S'),
 m AS (
   SELECT id, start, wend, CAST(date_trunc('month', wend + 1) AS DATE) AS month, end_date
@@ -95,13 +95,13 @@ FROM counted GROUP BY 1 ORDER BY 1
 EXCLUDE_STANDBY = """AND NOT EXISTS (
       SELECT 1 FROM standby s
       WHERE s.course = m.id AND s.start <= {as_of} AND s.start <= m.wend
-        AND (s."end" IS NULL OR s."end" >= {as_of} OR s."end" >= m.start))"""
+        AND (s."end" IS NULL OR s."end" > {as_of} OR s."end" >= m.start))"""
 
 # Focus target 2: on each month's last day (or the as-of date), courses that have lasted 12 months;
 # numerator: fewer than 4 held conversations in the 12 months up to that day.
 FOCUS_TARGET_2 = """
 WITH c AS (
-  SELECT id, CAST((first_absence - 1) + INTERVAL 12 MONTH AS DATE) AS twelve,
+  SELECT id, {twelve} AS twelve,
          CASE WHEN end_date IS NULL THEN {as_of} ELSE LEAST(end_date, {as_of}) END AS last_day
   FROM courses WHERE kind = 'S'),
 months AS (
@@ -123,12 +123,20 @@ SELECT strftime(month, '%Y-%m') AS month, count(*) FILTER (WHERE n < 4) AS numer
 FROM counted GROUP BY 1 ORDER BY 1
 """
 
+# The brief's calendar period: the day before the same date N months later; where that date does not
+# exist, the last day of that month. DuckDB's month interval clamps to the month's end, so the same
+# day of month means the date exists (subtract one day), a clamped day means it did not.
+def period_end(col, months):
+    t = f"CAST({col} + INTERVAL {months} MONTH AS DATE)"
+    return f"({t} - CASE WHEN day({t}) = day({col}) THEN 1 ELSE 0 END)"
+
+P["twelve"] = period_end("first_absence", 12)
 exclude = EXCLUDE_STANDBY.format(**P)
 QUERIES = [
     ("FirstFollowUpOnTime", "official", FIRST_FOLLOW_UP.format(**P)),
-    ("EarlyEffort", "official", EARLY_EFFORT.format(start="first_absence", exclude="", **P)),
+    ("EarlyEffort", "official", EARLY_EFFORT.format(start="first_absence", wend=period_end("first_absence", 6), exclude="", **P)),
     ("FocusTarget2", "official", FOCUS_TARGET_2.format(**P)),
-    ("EarlyEffort", "internal", EARLY_EFFORT.format(start="benefit_start", exclude=exclude, **P)),
+    ("EarlyEffort", "internal", EARLY_EFFORT.format(start="benefit_start", wend=period_end("benefit_start", 6), exclude=exclude, **P)),
 ]
 
 kadence = {}

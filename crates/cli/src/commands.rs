@@ -775,6 +775,7 @@ fn measure(
                         Reason::ClockStart { .. } => "clock_start",
                         Reason::Standby { .. } => "standby",
                         Reason::HalfYearReading { .. } => "half_year_reading",
+                        Reason::Exemption13f { .. } => "exemption_13f",
                     })
                     .or_default() += 1;
             }

@@ -170,6 +170,43 @@ impl Day {
         self.add_months_by_calendar(n)
     }
 
+    /// The last day of the period of `n` calendar months that starts on this day: the day before the
+    /// same date `n` months later (2 Jan -> 1 Jul for six months; 1 Mar -> 31 Aug, the day before
+    /// 1 Sep); where that date does not exist, the last day of that month (31 Aug -> 28/29 Feb,
+    /// 31 Mar -> 30 Sep). The domain brief's reading of "within the first half-year" (§ 3, date
+    /// arithmetic), for any number of months. Computed in one step, never month by month.
+    #[must_use]
+    pub fn period_end(self, n: i32) -> Day {
+        if let Some(i) = month_index(self.0) {
+            let t = i as i64 + i64::from(n);
+            if t >= 0 && (t as usize) < TABLE_MONTHS {
+                let t = t as usize;
+                let offset = self.0 - MONTH_START[i];
+                let len = MONTH_START[t + 1] - MONTH_START[t];
+                return if offset < len {
+                    Day(MONTH_START[t] + offset - 1)
+                } else {
+                    Day(MONTH_START[t] + len - 1)
+                };
+            }
+        }
+        self.period_end_by_calendar(n)
+    }
+
+    /// [`Day::period_end`] by calendar conversion (outside the month table's years).
+    const fn period_end_by_calendar(self, n: i32) -> Day {
+        let (y, m, d) = self.to_ymd();
+        let total = y * 12 + (m as i32 - 1) + n;
+        let ny = total.div_euclid(12);
+        let nm = (total.rem_euclid(12) + 1) as u32;
+        let dim = days_in_month(ny, nm);
+        if d <= dim {
+            Day(days_from_civil(ny, nm, d) - 1)
+        } else {
+            Day(days_from_civil(ny, nm, dim))
+        }
+    }
+
     /// [`Day::add_months`] by calendar conversion (outside the month table's years).
     const fn add_months_by_calendar(self, n: i32) -> Day {
         let (y, m, d) = self.to_ymd();
@@ -467,6 +504,57 @@ mod tests {
                     "{d}"
                 );
             }
+        }
+    }
+
+    /// Regression: the calendar half-year ended two days early when day 1 was the 1st of a month
+    /// (2024-03-01 gave 2024-08-29; the brief's E9 says 2024-08-31). Checked on every day 2015-2030
+    /// against an independent formulation of the brief's rule, through jiff: the same date `n` months
+    /// later if it exists, minus one day; otherwise the last day of that month.
+    #[test]
+    fn period_end_on_the_first_of_a_month_is_the_last_of_the_month_before() {
+        let cases = [
+            ((2024, 3, 1), 6, (2024, 8, 31)),
+            ((2024, 5, 1), 6, (2024, 10, 31)),
+            ((2024, 7, 1), 6, (2024, 12, 31)),
+            ((2024, 10, 1), 6, (2025, 3, 31)),
+            ((2024, 12, 1), 6, (2025, 5, 31)),
+            ((2023, 1, 2), 6, (2023, 7, 1)),
+            ((2023, 8, 31), 6, (2024, 2, 29)),
+            ((2023, 3, 31), 6, (2023, 9, 30)),
+            ((2023, 8, 30), 6, (2024, 2, 29)),
+            ((2023, 8, 29), 6, (2024, 2, 28)),
+            ((2024, 1, 31), 5, (2024, 6, 30)),
+            ((2024, 2, 29), 12, (2025, 2, 28)),
+        ];
+        for ((y, m, d), n, (ey, em, ed)) in cases {
+            assert_eq!(
+                Day::ymd(y, m, d).period_end(n),
+                Day::ymd(ey, em, ed),
+                "{y}-{m}-{d}, {n} months"
+            );
+        }
+        let independent = |j: jiff::civil::Date, n: i32| -> jiff::civil::Date {
+            let total = i32::from(j.year()) * 12 + i32::from(j.month()) - 1 + n;
+            let (ty, tm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+            match jiff::civil::Date::new(ty as i16, tm as i8, j.day()) {
+                Ok(same) => same.yesterday().unwrap(),
+                Err(_) => jiff::civil::Date::new(ty as i16, tm as i8, 1)
+                    .unwrap()
+                    .last_of_month(),
+            }
+        };
+        let mut d = Day::ymd(2015, 1, 1);
+        while d <= Day::ymd(2030, 12, 31) {
+            for n in [5, 6, 12] {
+                assert_eq!(
+                    d.period_end(n).to_jiff(),
+                    independent(d.to_jiff(), n),
+                    "{d}, {n} months"
+                );
+                assert_eq!(d.period_end(n), d.period_end_by_calendar(n), "{d}, {n}");
+            }
+            d = d.add_days(1);
         }
     }
 

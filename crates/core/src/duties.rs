@@ -14,11 +14,12 @@
 use serde::Serialize;
 
 use crate::date::Day;
+use crate::exemption::{exemption, Exemption, ExemptionEnd, Relief};
 use crate::model::{
-    Category, ConversationForm, CourseFacts, CourseKind, Lae265Basis, Predictable, Requester,
-    StandbyPeriod, TargetGroup,
+    Category, ConversationForm, CourseFacts, CourseKind, Lae265Basis, MedicalForm, Predictable,
+    Requester, StandbyPeriod, TargetGroup,
 };
-use crate::rules::{Cadence, FormRule, RuleBook, RuleSet};
+use crate::rules::{Cadence, FormRule, RuleBook, RuleSet, RunningJobClarification};
 use crate::settings::{Category1Reading, LocalTarget, Settings, StandbyHandling};
 
 /// What a duty requires.
@@ -43,6 +44,9 @@ pub enum DutyKind {
     RehabTeam,
     /// LÆ 265 present before the rehabilitation team; the index is into the course's meetings.
     Lae265BeforeRehab(u16),
+    /// The 2026 § 13 f exemption (lov 1750/2025): no follow-up while the citizen is expected to be
+    /// fit by the end of week 26; informational, never actionable.
+    Exemption26,
 }
 
 impl DutyKind {
@@ -58,6 +62,9 @@ impl DutyKind {
 pub enum Status {
     /// Overskredet: the deadline has passed (or the remaining conversations no longer fit).
     Overdue,
+    /// Modstridende data: the recorded facts contradict each other, so the duty cannot be judged
+    /// (e.g. a meeting recorded "with LÆ 265" while the course's LÆ 265 was not received by then).
+    Conflict,
     /// Forfalder snart: due within the municipality's "due soon" days.
     DueSoon,
     /// Åben.
@@ -70,6 +77,8 @@ pub enum Status {
     MetLate,
     /// Opfyldt.
     Met,
+    /// Fritaget: the 2026 § 13 f exemption relieves the duty for now.
+    Exempt,
     /// Ikke relevant.
     NotApplicable,
 }
@@ -85,6 +94,8 @@ impl Status {
             Status::Overdue => "Overskredet",
             Status::Missed => "Ikke opfyldt",
             Status::SuspendedByStandby => "Standby",
+            Status::Conflict => "Modstridende data",
+            Status::Exempt => "Fritaget (§ 13 f)",
             Status::NotApplicable => "Ikke relevant",
         }
     }
@@ -134,6 +145,35 @@ pub enum Note {
     LateIntervals(u16),
     /// The first follow-up was not held in person as the rules require.
     FormNotAllowed(Day, ConversationForm),
+    /// § 13 f (2025) covers employed citizens only; this course's target group is not employed.
+    PredictableEmployedOnly,
+    /// A 2025 § 13 f marking made on or after the day the 2026 rules replaced it: no effect.
+    PredictableReplaced(Day),
+    /// The rehabilitation team was abolished from this day (a setting): no LÆ 265 duty.
+    RehabTeamAbolished(Day),
+    /// A job-clarification course that began on or after the day the rules abolished job
+    /// clarification: judged by the last rules that had it, and flagged as a data-quality warning.
+    JobClarificationAbolished(Day),
+    /// A running job-clarification course whose duty falls due after job clarification was
+    /// abolished: the old rules apply to its end (a setting).
+    JobClarificationOldRules(Day),
+    /// The meeting is recorded "with LÆ 265", but the LÆ 265 requested on this day was not received
+    /// by the meeting.
+    Lae265Conflict {
+        requested: Day,
+    },
+    /// Category 1: a conversation held before the absence passed 8 weeks does not meet the § 13 a
+    /// duty, which arises only then (the day it arises).
+    Category1ArisesOn(Day),
+}
+
+/// What the 2026 § 13 f exemption did to a duty; rendered in its explanation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExemptionMark {
+    pub relief: Relief,
+    pub from: Day,
+    pub until: Day,
+    pub ended: Option<(Day, ExemptionEnd)>,
 }
 
 /// One legal duty of one course, as of a date.
@@ -160,6 +200,14 @@ pub struct Duty {
     /// minimum spacing.
     pub next_by: Option<Day>,
     pub note: Note,
+    /// Judged by a rule set that rests on unconfirmed facts of the law (foreløbig).
+    pub provisional: bool,
+    /// The course was in category 3 (abolished 1 January 2025) and is followed as category 2.
+    pub carried_from_category3: bool,
+    /// The 2026 § 13 f exemption's effect on this duty, if any.
+    pub exemption: Option<ExemptionMark>,
+    /// Who the rule set says follows up: "jobcentret" until 2025, "kommunen" from lov 1750/2025.
+    pub authority: &'static str,
 }
 
 /// A local practice target's result: labelled local, never part of legal status.
@@ -186,6 +234,9 @@ pub struct CourseStatus {
     pub in_standby: bool,
     pub duties: Vec<Duty>,
     pub local: Vec<LocalResult>,
+    /// Contradictions in the course's data found while judging it (Danish), shown as data-quality
+    /// warnings beside the duties.
+    pub warnings: Vec<String>,
 }
 
 impl CourseStatus {
@@ -239,7 +290,8 @@ impl View<'_> {
             .map(|c| (c.date, c.form))
     }
 
-    /// Standby periods known on the as-of date; an end after `as_of` is not known yet.
+    /// Standby periods known on the as-of date; an end after `as_of` is not known yet (an end on the
+    /// as-of day is).
     fn standby(&self) -> impl Iterator<Item = StandbyPeriod> + '_ {
         let as_of = self.as_of;
         self.f
@@ -247,7 +299,7 @@ impl View<'_> {
             .iter()
             .filter(move |s| s.start <= as_of)
             .map(move |s| StandbyPeriod {
-                end: s.end.filter(|e| *e < as_of),
+                end: s.end.filter(|e| *e <= as_of),
                 ..*s
             })
     }
@@ -312,15 +364,24 @@ pub fn evaluate(
             (n.saturating_add(1), Some(x.date))
         });
     let mut duties = Vec::with_capacity(4);
+    let mut warnings = Vec::new();
     if c.clock_start() <= as_of {
         match c.kind {
             CourseKind::SicknessBenefit => sickness_duties(&v, book, settings, &mut duties),
             CourseKind::JobClarification => {
-                job_clarification_duties(&v, book, settings, &mut duties)
+                job_clarification_duties(&v, book, settings, &mut duties, &mut warnings)
             }
         }
         medical_duties(&v, book, settings, &mut duties);
-        rehab_duties(&v, book, settings, &mut duties);
+        rehab_duties(&v, book, settings, &mut duties, &mut warnings);
+        let cat3 = c.kind == CourseKind::SicknessBenefit && category(&v) == Category::Three;
+        for d in &mut duties {
+            d.provisional = book.is_provisional(d.rule_set, d.kind);
+            d.carried_from_category3 = cat3
+                && book
+                    .named(d.rule_set)
+                    .is_some_and(|r| !r.covered.contains(&Category::Three));
+        }
     }
     let local = settings
         .local_targets
@@ -337,6 +398,7 @@ pub fn evaluate(
         in_standby: v.in_standby(),
         duties,
         local,
+        warnings,
     }
 }
 
@@ -358,26 +420,64 @@ fn sickness_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Du
     let rules_at_due = book.in_force_on(nominal_due);
 
     if cat == Category::One && !rules_at_due.covers(Category::One) {
-        out.push(category1_revisit(v, rules_at_due, s));
+        out.push(category1_revisit(v, book, s));
         return;
     }
-    out.push(first_follow_up(v, book, s));
+    let ex = exemption(c, book, v.as_of);
+    out.push(first_follow_up(v, book, s, ex.as_ref()));
     let half_end = s.half_year.window_end(day1, 6);
     let cadence_rules = book.in_force_on(half_end);
     if let Cadence::EveryWeeks { weeks } = book.in_force_on(nominal_due).cadence {
         out.push(regular_follow_up(v, book, s, weeks));
     }
     if let Cadence::InFirstHalfYear { count } = cadence_rules.cadence {
-        out.push(half_year(v, book, cadence_rules, s, count));
+        out.push(half_year(v, book, cadence_rules, s, count, ex.as_ref()));
     }
     if let Some(p) = c.predictable.filter(|p| p.marked_on <= v.as_of) {
         out.push(predictable_check(v, book, s, p));
     }
+    if let Some(x) = ex {
+        out.push(exemption_duty(v, book, &x));
+    }
+}
+
+fn mark(x: &Exemption, relief: Relief) -> ExemptionMark {
+    ExemptionMark {
+        relief,
+        from: x.from,
+        until: x.until,
+        ended: x.ended,
+    }
+}
+
+/// The informational § 13 f (2026) line: exempt until day 182, or how the exemption ended.
+fn exemption_duty(v: &View<'_>, book: &RuleBook, x: &Exemption) -> Duty {
+    let rules = book.in_force_on(x.from);
+    let mut d = blank(DutyKind::Exemption26, rules, rules.exemption_paragraph);
+    d.required = 0;
+    d.window = Some((x.from, x.until));
+    d.due = Some(x.until);
+    let relief = if x.never() {
+        Relief::None
+    } else if x.ended.is_none() {
+        Relief::Exempt
+    } else {
+        x.relieves(x.from, book.params().after_exemption)
+    };
+    d.exemption = Some(mark(x, relief));
+    if x.ended.is_none() && x.covers(v.as_of) && v.ended.is_none() {
+        d.status = Status::Exempt;
+        d.days_left = Some(v.as_of.days_until(x.until));
+    } else if let Some(e) = v.ended.filter(|e| *e <= x.until && x.ended.is_none()) {
+        d.note = Note::CourseEnded(e);
+    }
+    d
 }
 
 fn deadline_status(v: &View<'_>, due: Day, met: Option<Day>, s: &Settings) -> (Status, i32) {
     match met {
-        Some(d) if d <= due => (Status::Met, due.days_until(d).min(0)),
+        // Met on time: nothing is left and nothing is late (negative days mean late, docs/cli.md).
+        Some(d) if d <= due => (Status::Met, 0),
         Some(d) => (Status::MetLate, -(due.days_until(d))),
         None => {
             let left = v.as_of.days_until(due);
@@ -406,10 +506,46 @@ fn blank(kind: DutyKind, rules: &RuleSet, paragraph: &'static str) -> Duty {
         met_on: None,
         next_by: None,
         note: Note::None,
+        provisional: false,
+        carried_from_category3: false,
+        exemption: None,
+        authority: rules.authority,
     }
 }
 
-fn first_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings) -> Duty {
+fn first_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings, ex: Option<&Exemption>) -> Duty {
+    let mut d = first_follow_up_plain(v, book, s, ex);
+    if let (Some(x), Some(due)) = (ex, d.due) {
+        let relief = x.relieves(due, book.params().after_exemption);
+        if relief != Relief::None {
+            d.exemption = Some(mark(x, relief));
+        }
+        // A relieved duty is relieved even where a conversation was held (the citizen's right to
+        // one, § 13 f, stk. 2): the measures leave such courses out under the same rule.
+        match relief {
+            Relief::Exempt => exempt(&mut d, Status::Exempt, v, x),
+            Relief::AsAgreed => exempt(&mut d, Status::NotApplicable, v, x),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// A duty the exemption relieves: no deadline, no days left.
+fn exempt(d: &mut Duty, status: Status, v: &View<'_>, x: &Exemption) {
+    d.status = status;
+    d.days_left =
+        (status == Status::Exempt && v.ended.is_none()).then(|| v.as_of.days_until(x.until));
+    d.next_by = None;
+    d.met_on = None;
+}
+
+fn first_follow_up_plain(
+    v: &View<'_>,
+    book: &RuleBook,
+    s: &Settings,
+    ex: Option<&Exemption>,
+) -> Duty {
     let c = v.f.course;
     let day1 = c.first_absence;
     let base = book.in_force_on(day1);
@@ -427,6 +563,16 @@ fn first_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings) -> Duty {
                 due = early_due;
                 note = Note::EarlyRequest(req.date);
                 paragraph = r.early_request_paragraph;
+            }
+        }
+    }
+    // The exemption ended and the normal duties apply: where the deadline passed while exempt, the
+    // first conversation is due `late_first_days` after the end (a setting).
+    if let Some(x) = ex {
+        if let Some((end, _)) = x.ended {
+            if x.relieves(due, book.params().after_exemption) == Relief::Restored && due < end {
+                due = end.add_days(i32::from(book.params().late_first_days));
+                paragraph = book.in_force_on(end).exemption_paragraph;
             }
         }
     }
@@ -493,24 +639,35 @@ fn form_requires_in_person(rules: &RuleSet, group: TargetGroup) -> bool {
     }
 }
 
-fn category1_revisit(v: &View<'_>, rules: &RuleSet, s: &Settings) -> Duty {
+fn category1_revisit(v: &View<'_>, book: &RuleBook, s: &Settings) -> Duty {
     let day1 = v.f.course.first_absence;
-    let week8 = day1.add_days(7 * i32::from(rules.category1_weeks) - 1);
-    let due = match s.category1 {
-        Category1Reading::ByEndOfWeek8 => week8,
-        Category1Reading::WithinDaysAfterWeek8(n) => week8.add_days(i32::from(n)),
+    let base = book.in_force_on(day1);
+    let week8 = day1.add_days(7 * i32::from(base.category1_weeks) - 1);
+    // § 13 a, stk. 1: the duty arises when the absence passes 8 weeks, i.e. on day 57. The default
+    // reading: the follow-up with re-visitation is due within `days` after that, and only a
+    // conversation held once the duty exists meets it. The alternative (`AsCategory2`) reads the
+    // course as category 2 from day 1 once it passes 8 weeks: the week-8 deadline, any conversation
+    // from day 1.
+    let (due, counts_from) = match s.category1 {
+        Category1Reading::AfterWeek8 { days } => {
+            (week8.add_days(i32::from(days)), week8.add_days(1))
+        }
+        Category1Reading::AsCategory2 => (week8, day1),
     };
+    let rules = book.in_force_on(due);
     let mut d = blank(DutyKind::Category1Revisit, rules, rules.category1_paragraph);
-    d.window = Some((day1, due));
+    d.window = Some((counts_from, due));
     // The duty arises only if the absence passes 8 weeks.
     if let Some(end) = v.ended.filter(|e| *e <= week8) {
         d.note = Note::CourseEnded(end);
         return d;
     }
     d.due = Some(due);
-    let met = v.nth_held_from(day1, 1).map(|x| x.0);
+    let met = v.nth_held_from(counts_from, 1).map(|x| x.0);
     if v.as_of <= week8 && met.is_none() {
         d.note = Note::Category1WithinWeek8;
+    } else if met.is_none() && counts_from > day1 && v.f.held_between(day1, week8) > 0 {
+        d.note = Note::Category1ArisesOn(counts_from);
     }
     let (status, days) = deadline_status(v, due, met, s);
     if met.is_none() && v.ended.is_some() {
@@ -604,7 +761,14 @@ fn counting(
     d
 }
 
-fn half_year(v: &View<'_>, book: &RuleBook, rules: &RuleSet, s: &Settings, count: u8) -> Duty {
+fn half_year(
+    v: &View<'_>,
+    book: &RuleBook,
+    rules: &RuleSet,
+    s: &Settings,
+    count: u8,
+    ex: Option<&Exemption>,
+) -> Duty {
     let day1 = v.f.course.first_absence;
     let end = s.half_year.window_end(day1, 6);
     let mut d = counting(
@@ -617,12 +781,25 @@ fn half_year(v: &View<'_>, book: &RuleBook, rules: &RuleSet, s: &Settings, count
         end,
         u16::from(count),
     );
-    // § 13 f: while the exemption holds, only the fitness check is required.
+    // § 13 f (2025): while the exemption holds, only the fitness check is required.
     if let Some(check) = predictable_in_force(v, book) {
         if v.as_of <= check && d.status != Status::Met {
             d.status = Status::NotApplicable;
             d.note = Note::Predictable(check);
             d.days_left = None;
+            d.next_by = None;
+        }
+    }
+    // § 13 f (2026): relieved while exempt, and after stk. 3 under the default reading.
+    if let Some(x) = ex {
+        let relief = x.relieves(d.due.unwrap_or(end), book.params().after_exemption);
+        if relief != Relief::None {
+            d.exemption = Some(mark(x, relief));
+        }
+        match relief {
+            Relief::Exempt => exempt(&mut d, Status::Exempt, v, x),
+            Relief::AsAgreed => exempt(&mut d, Status::NotApplicable, v, x),
+            _ => {}
         }
     }
     d
@@ -631,11 +808,36 @@ fn half_year(v: &View<'_>, book: &RuleBook, rules: &RuleSet, s: &Settings, count
 /// The § 13 f check date, if the course is marked under rules that have § 13 f (marked on or after
 /// 1 January 2025), the marking is known as of the as-of date, and it has not lapsed.
 fn predictable_in_force(v: &View<'_>, book: &RuleBook) -> Option<Day> {
-    let p = v.f.course.predictable.filter(|p| p.marked_on <= v.as_of)?;
-    if p.lapsed_on.is_some_and(|l| l <= v.as_of) {
+    let c = v.f.course;
+    let p = c.predictable.filter(|p| p.marked_on <= v.as_of)?;
+    if c.target_group != TargetGroup::Employed {
+        return None;
+    }
+    if predictable_lapse(v, book, p).is_some_and(|l| l <= v.as_of) {
         return None;
     }
     predictable_due(v, book.in_force_on(p.marked_on))
+}
+
+/// The day a 2025 § 13 f marking lapsed, as known on the as-of date: the recorded lapse, the day the
+/// citizen became unemployed (stk. 2), or the start of the 2026 rules where the setting ends 2025
+/// markings there.
+fn predictable_lapse(v: &View<'_>, book: &RuleBook, p: Predictable) -> Option<Day> {
+    let known = |d: Option<Day>| d.filter(|d| *d <= v.as_of);
+    let at_start = match book.params().marking_2025 {
+        crate::rules::Marking2025::EndsAtStart => book
+            .exemption_start()
+            .filter(|s| p.marked_on < *s && *s <= v.as_of),
+        crate::rules::Marking2025::KeepToEnd => None,
+    };
+    [
+        known(p.lapsed_on),
+        known(v.f.course.reform.unemployed_on),
+        at_start,
+    ]
+    .into_iter()
+    .flatten()
+    .min()
 }
 
 fn predictable_due(v: &View<'_>, rules: &RuleSet) -> Option<Day> {
@@ -653,10 +855,17 @@ fn predictable_check(v: &View<'_>, book: &RuleBook, s: &Settings, marked: Predic
         rules.predictable_paragraph,
     );
     if rules.predictable_check_days.is_none() {
-        d.note = Note::PredictableNotInForce;
+        d.note = match book.exemption_start() {
+            Some(start) if marked.marked_on >= start => Note::PredictableReplaced(start),
+            _ => Note::PredictableNotInForce,
+        };
         return d;
     }
-    if let Some(l) = marked.lapsed_on.filter(|l| *l <= v.as_of) {
+    if c.target_group != TargetGroup::Employed {
+        d.note = Note::PredictableEmployedOnly;
+        return d;
+    }
+    if let Some(l) = predictable_lapse(v, book, marked) {
         d.note = Note::PredictableLapsed(l);
         return d;
     }
@@ -742,53 +951,126 @@ fn regular_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings, weeks: u8) -> 
     d
 }
 
-fn job_clarification_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Duty>) {
+/// The rules that judge a job-clarification duty falling due on `due`, for a course that began on
+/// `start`: the set in force on `due`, unless job clarification was abolished by then. Then a course
+/// running at the abolition keeps the last rules that had it (default) or has no such duty; a course
+/// begun after the abolition cannot exist under those rules: judged by the last rules that had job
+/// clarification, with a note and a data-quality warning.
+fn job_clarification_rules(book: &RuleBook, start: Day, due: Day) -> (&RuleSet, Option<Note>) {
+    let rules = book.in_force_on(due);
+    let Some(abolished) = book
+        .job_clarification_end()
+        .filter(|_| rules.job_clarification.is_none())
+    else {
+        return (rules, None);
+    };
+    let last = book.in_force_on(abolished.add_days(-1));
+    if last.job_clarification.is_none() {
+        return (rules, Some(Note::NotInRules));
+    }
+    if start >= abolished {
+        return (last, Some(Note::JobClarificationAbolished(abolished)));
+    }
+    match book.params().running_job_clarification {
+        RunningJobClarification::OldRulesToEnd => {
+            (last, Some(Note::JobClarificationOldRules(abolished)))
+        }
+        RunningJobClarification::EndAtStart => (rules, Some(Note::NotInRules)),
+    }
+}
+
+fn job_clarification_duties(
+    v: &View<'_>,
+    book: &RuleBook,
+    s: &Settings,
+    out: &mut Vec<Duty>,
+    warnings: &mut Vec<String>,
+) {
     let start = v.f.course.clock_start();
     let end = s.half_year.window_end(start, 6);
-    let rules = book.in_force_on(end);
+    if let Some(abolished) = book.job_clarification_end().filter(|a| start >= *a) {
+        warnings.push(format!(
+            "Jobafklaringsforløbet begyndte {}, men efter regelsættet {} oprettes der ikke nye jobafklaringsforløb fra {}; tjek data eller regelsættet",
+            start.dk(),
+            book.in_force_on(abolished).name,
+            abolished.dk()
+        ));
+    }
+    let (rules, note) = job_clarification_rules(book, start, end);
     match rules.job_clarification {
-        Some(jc) => out.push(counting(
-            v,
-            DutyKind::JobClarificationFollowUps,
-            rules,
-            jc.conversations_paragraph,
-            s,
-            start,
-            s.half_year.window_end(start, jc.months),
-            u16::from(jc.conversations),
-        )),
+        Some(jc) => {
+            let mut d = counting(
+                v,
+                DutyKind::JobClarificationFollowUps,
+                rules,
+                jc.conversations_paragraph,
+                s,
+                start,
+                s.half_year.window_end(start, jc.months),
+                u16::from(jc.conversations),
+            );
+            if let Some(n) = note.filter(|_| d.note == Note::None) {
+                d.note = n;
+            }
+            if note.is_some() {
+                // Judged by the last rules that had job clarification, after they ended: provisional
+                // like the set that ended them.
+                d.rule_set = book.in_force_on(end).name;
+            }
+            out.push(d);
+        }
         None => {
             let mut d = blank(DutyKind::JobClarificationFollowUps, rules, "");
-            d.note = Note::NotInRules;
+            d.note = note.unwrap_or(Note::NotInRules);
             out.push(d);
         }
     }
-    let team_rules = book.in_force_on(start);
-    if let Some(jc) = team_rules.job_clarification {
-        let mut d = blank(DutyKind::RehabTeam, team_rules, jc.rehab_team_paragraph);
-        match jc.rehab_team_days {
-            None => d.note = Note::NotInRules,
-            Some(days) => {
-                let due = start.add_days(i32::from(days));
-                d.due = Some(due);
-                d.window = Some((start, due));
-                let met =
-                    v.f.rehab
-                        .iter()
-                        .find(|r| r.date >= start && r.date <= v.last)
-                        .map(|r| r.date);
-                if met.is_none() && v.ended.is_some_and(|e| e < due) {
-                    d.note = Note::CourseEnded(v.ended.unwrap_or(due));
-                } else {
-                    let (st, days) = deadline_status(v, due, met, s);
-                    d.status = st;
-                    d.days_left = Some(days);
-                    d.met_on = met;
-                }
-            }
-        }
+    // The rehabilitation team within 4 weeks of the transition (until 2024). The deadline arises at
+    // the transition (under the rules then) and is judged, like every duty, by the rules in force on
+    // the day it falls due. Lov 1657/2024 has no transitional rule for it in our sources, and a
+    // procedural duty not yet due when the rule is repealed falls away with it (docs/rules.md): a
+    // transition in December 2024 with its deadline in 2025 has no team deadline.
+    let start_rules = book.in_force_on(start);
+    let Some(jc) = start_rules.job_clarification else {
+        return;
+    };
+    let Some(days) = jc.rehab_team_days else {
+        let mut d = blank(DutyKind::RehabTeam, start_rules, jc.rehab_team_paragraph);
+        d.note = Note::NotInRules;
         out.push(d);
+        return;
+    };
+    let due = start.add_days(i32::from(days));
+    let (team_rules, note) = job_clarification_rules(book, start, due);
+    let team = team_rules
+        .job_clarification
+        .and_then(|jc| jc.rehab_team_days);
+    let mut d = blank(DutyKind::RehabTeam, team_rules, jc.rehab_team_paragraph);
+    if team.is_none() {
+        d.note = Note::NotInRules;
+        out.push(d);
+        return;
     }
+    if let Some(n) = note {
+        d.note = n;
+        d.rule_set = book.in_force_on(due).name;
+    }
+    d.due = Some(due);
+    d.window = Some((start, due));
+    let met =
+        v.f.rehab
+            .iter()
+            .find(|r| r.date >= start && r.date <= v.last)
+            .map(|r| r.date);
+    if met.is_none() && v.ended.is_some_and(|e| e < due) {
+        d.note = Note::CourseEnded(v.ended.unwrap_or(due));
+    } else {
+        let (st, days) = deadline_status(v, due, met, s);
+        d.status = st;
+        d.days_left = Some(days);
+        d.met_on = met;
+    }
+    out.push(d);
 }
 
 fn medical_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Duty>) {
@@ -829,7 +1111,13 @@ fn medical_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Dut
     }
 }
 
-fn rehab_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Duty>) {
+fn rehab_duties(
+    v: &View<'_>,
+    book: &RuleBook,
+    s: &Settings,
+    out: &mut Vec<Duty>,
+    warnings: &mut Vec<String>,
+) {
     for (i, r) in v.f.rehab.iter().enumerate() {
         let rules = book.in_force_on(r.date);
         let mut d = blank(
@@ -838,6 +1126,22 @@ fn rehab_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Duty>
             rules.lae265.paragraph,
         );
         d.due = Some(r.date);
+        let team_end = book.params().rehab_team_end;
+        if r.date >= team_end {
+            // Lov 1750/2025 abolishes the rehabilitation-team requirement; the day is a setting.
+            d.note = Note::RehabTeamAbolished(team_end);
+            out.push(d);
+            continue;
+        }
+        if let Some(requested) = lae265_conflict(v, r) {
+            // The meeting says "with LÆ 265", the course's own LÆ 265 request says it had not arrived:
+            // the data contradict each other, so the duty is neither met nor missed.
+            d.status = Status::Conflict;
+            d.note = Note::Lae265Conflict { requested };
+            warnings.push(lae265_conflict_text(r.date, requested));
+            out.push(d);
+            continue;
+        }
         let accepted = match r.basis {
             Lae265Basis::Present => true,
             Lae265Basis::Lae285Exception => rules.lae265.lae285_exception,
@@ -866,6 +1170,44 @@ fn rehab_duties(v: &View<'_>, book: &RuleBook, s: &Settings, out: &mut Vec<Duty>
         }
         out.push(d);
     }
+}
+
+/// A meeting recorded "with LÆ 265" (basis `Present`) where the course's LÆ 265 requests say no
+/// statement had arrived by the meeting: requests sent on or before the meeting, none received by
+/// then (as known on the as-of date). The source of truth for a statement is its request's received
+/// date; the meeting's basis is a summary typed beside it. When the two disagree, the contradiction is
+/// shown, never hidden behind "Opfyldt". Returns the day of the latest such request.
+fn lae265_conflict(v: &View<'_>, r: &crate::model::RehabMeeting) -> Option<Day> {
+    if r.basis != Lae265Basis::Present || r.date > v.as_of {
+        return None;
+    }
+    lae265_conflict_in(v.f, r.date, v.as_of)
+}
+
+/// [`lae265_conflict`] over a course's facts, for the builder's data-quality check too.
+pub fn lae265_conflict_in(f: CourseFacts<'_>, meeting: Day, as_of: Day) -> Option<Day> {
+    let before: Vec<_> = f
+        .medical
+        .iter()
+        .filter(|m| m.form == MedicalForm::Lae265 && m.sent <= meeting)
+        .collect();
+    if before.is_empty()
+        || before
+            .iter()
+            .any(|m| m.received.is_some_and(|d| d <= meeting && d <= as_of))
+    {
+        return None;
+    }
+    before.iter().map(|m| m.sent).max()
+}
+
+/// The data-quality warning for a contradicting LÆ 265 basis (Danish).
+pub fn lae265_conflict_text(meeting: Day, requested: Day) -> String {
+    format!(
+        "Rehabiliteringsmødet {} er registreret med LÆ 265, men LÆ 265 anmodet {} var ikke modtaget inden mødet; ret mødets lægelige grundlag eller lægeanmodningen",
+        meeting.dk(),
+        requested.dk()
+    )
 }
 
 fn local_target(v: &View<'_>, t: &LocalTarget, s: &Settings) -> LocalResult {
@@ -920,12 +1262,21 @@ impl Duty {
             }
             DutyKind::RehabTeam => "Rehabiliteringsteam inden 4 uger".into(),
             DutyKind::Lae265BeforeRehab(_) => "LÆ 265 før rehabiliteringsteamet".into(),
+            DutyKind::Exemption26 => {
+                "§ 13 f: ingen opfølgning ved forventet raskmelding inden 26 uger".into()
+            }
         }
     }
 
-    /// The one-sentence Danish explanation, naming the rule set and paragraph.
+    /// The one-sentence Danish explanation, naming the rule set and paragraph; "foreløbig" when the
+    /// rule set rests on unconfirmed facts of the law.
     pub fn explain(&self) -> String {
-        let src = format!("{}, regelsæt {}", self.paragraph, self.rule_set);
+        let src = format!(
+            "{}, regelsæt {}{}",
+            self.paragraph,
+            self.rule_set,
+            if self.provisional { ", foreløbig" } else { "" }
+        );
         let due = self.due.map(|d| d.dk().to_string()).unwrap_or_default();
         let what = self.title();
         let status = match self.status {
@@ -967,6 +1318,14 @@ impl Duty {
                 self.counted, self.required
             ),
             Status::SuspendedByStandby => "sat i bero: borgeren er i standby".into(),
+            Status::Conflict => "kan ikke afgøres, fordi data er modstridende".into(),
+            Status::Exempt => match self.exemption {
+                Some(x) => format!(
+                    "fritaget: kommunen følger ikke op, så længe borgeren forventes rask senest ved udgangen af uge 26 ({})",
+                    x.until.dk()
+                ),
+                None => "fritaget".into(),
+            },
             Status::NotApplicable => "gælder ikke".into(),
         };
         let note = match self.note {
@@ -998,6 +1357,31 @@ impl Duty {
             },
             Note::LateIntervals(0) => String::new(),
             Note::LateIntervals(n) => format!("; {n} interval(ler) over 4 uger"),
+            Note::PredictableEmployedOnly => "; § 13 f gælder kun beskæftigede, og borgeren er ikke beskæftiget".into(),
+            Note::PredictableReplaced(d) => format!(
+                "; § 13 f-reglen fra 2025 (13 uger efter første samtale) er afløst af lov 1750/2025 fra {}, så markeringen har ingen virkning",
+                d.dk()
+            ),
+            Note::RehabTeamAbolished(d) => format!(
+                "; kravet om rehabiliteringsteam er afskaffet fra {} (lov 1750/2025; datoen er en indstilling)",
+                d.dk()
+            ),
+            Note::JobClarificationAbolished(d) => format!(
+                "; efter reglerne oprettes der ikke nye jobafklaringsforløb fra {}; forløbet følges efter de senest gældende regler for jobafklaring",
+                d.dk()
+            ),
+            Note::JobClarificationOldRules(d) => format!(
+                "; jobafklaring er afskaffet fra {}, men forløb i gang følger de hidtidige regler til deres afslutning (indstilling)",
+                d.dk()
+            ),
+            Note::Lae265Conflict { requested } => format!(
+                "; mødet er registreret med LÆ 265, men LÆ 265 anmodet {} var ikke modtaget inden mødet",
+                requested.dk()
+            ),
+            Note::Category1ArisesOn(d) => format!(
+                "; pligten opstår først {}, når fraværet passerer 8 uger, så en samtale før da tæller ikke",
+                d.dk()
+            ),
             Note::FormNotAllowed(d, f) => format!(
                 "; samtalen {} var {} og skulle have været ved personligt fremmøde",
                 d.dk(),
@@ -1008,6 +1392,33 @@ impl Duty {
                 }
             ),
         };
-        format!("{what}: {status}{note} ({src}).")
+        let exemption = match self.exemption {
+            Some(x) => match (x.relief, x.ended) {
+                (_, Some((end, why))) if end <= x.from => format!(
+                    "; aldrig fritaget efter § 13 f, da {} {}",
+                    why.words(),
+                    end.dk()
+                ),
+                (Relief::AsAgreed, Some((end, why))) => format!(
+                    "; § 13 f-fritagelsen ophørte {}, da {}; {} følger herefter op efter aftale og behov (§ 13 b, stk. 1, 3.-8. pkt.), uden frist for 1. samtale og uden krav om antal samtaler i første halvår",
+                    end.dk(),
+                    why.words(),
+                    self.authority
+                ),
+                (Relief::Restored, Some((end, why))) => format!(
+                    "; § 13 f-fritagelsen ophørte {}, da {}, og de almindelige regler gælder, som om borgeren aldrig var fritaget",
+                    end.dk(),
+                    why.words()
+                ),
+                _ => String::new(),
+            },
+            None => String::new(),
+        };
+        let carried = if self.carried_from_category3 {
+            "; kategori 3 blev ophævet 1. januar 2025, så forløbet følges efter reglerne for kategori 2"
+        } else {
+            ""
+        };
+        format!("{what}: {status}{note}{exemption}{carried} ({src}).")
     }
 }

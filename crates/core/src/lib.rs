@@ -7,9 +7,10 @@
 //! - [`dk`]: Danish number formatting (decimal comma) shared by every user-facing shell.
 //! - [`cpr`]: validated CPR numbers that never print in full.
 //! - [`model`]: citizens, courses, conversations, standby, medical requests, rehabilitation meetings.
-//! - [`rules`]: the versioned rule sets (2015, 2020, 2022, 2023, 2025), each citing its paragraphs.
+//! - [`rules`]: the versioned rule sets (2015, 2020, 2022, 2023, 2025, 2026-07, 2027 provisional), each citing its paragraphs.
 //! - [`settings`]: municipal settings and the readings of ambiguous wording.
 //! - [`duties`]: every duty of a course as of a date, with status and explanation.
+//! - [`exemption`]: the 2026 § 13 f exemption (lov 1750/2025) as Kadence reads it.
 //! - [`measures`]: STAR's figures and the municipality's own, by explicit definitions.
 //! - [`reconcile`]: course-by-course reasons why two definitions differ.
 //! - [`worklist`]: flags, urgency order and short texts of the worklist, shared by every shell.
@@ -21,6 +22,7 @@ pub mod cpr;
 pub mod date;
 pub mod dk;
 pub mod duties;
+pub mod exemption;
 pub mod measures;
 pub mod model;
 pub mod reconcile;

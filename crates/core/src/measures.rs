@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::date::{Day, Month};
 use crate::duties::pause_for_standby;
+use crate::exemption::{exemption, Relief};
 use crate::model::{
     CaseworkerId, Category, Course, CourseFacts, CourseId, CourseKind, Population, Requester,
     StandbyPeriod, TeamId,
@@ -75,6 +76,36 @@ impl MeasureKind {
     }
 }
 
+impl MeasureKind {
+    /// The last month the official target applies to, for a measure whose regime has ended: focus
+    /// target 2 belongs to skærpet tilsyn, which lov 1750/2025 abolishes, so it is history for the
+    /// years up to 2025 and raises no alarm after (`reform-2026-2027.md` §6).
+    pub fn target_until(self) -> Option<Month> {
+        match self {
+            MeasureKind::FocusTarget2 => Some(Month::new(2025, 12)),
+            _ => None,
+        }
+    }
+
+    /// The official target for a figure of `month`; `None` once the regime behind it has ended.
+    pub fn target_for(self, month: Month) -> Option<Target> {
+        if self.target_until().is_some_and(|last| month > last) {
+            return None;
+        }
+        self.target()
+    }
+
+    /// Danish note for figures after the regime ended.
+    pub fn history_note(self) -> Option<&'static str> {
+        match self {
+            MeasureKind::FocusTarget2 => Some(
+                "Skærpet tilsyn er afskaffet ved lov 1750/2025: fokusmål 2 er historik for årene til og med 2025, og tal for senere måneder udløser ingen alarm",
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// A target share: the figure must be at least (or at most) `share`.
 #[derive(Copy, Clone, Debug, PartialEq, Serialize)]
 pub struct Target {
@@ -92,6 +123,19 @@ impl Target {
     }
 }
 
+/// How a measure treats courses the 2026 § 13 f exemption relieves of the duty it measures.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
+pub enum ExemptTreatment {
+    /// Default for STAR's figure: counted as usual, by the nominal deadline and half-year, since
+    /// STAR's published model has no exemption (`shared/domain/README.md` §6, "the 2026 trap").
+    #[default]
+    CountAsUsual,
+    /// As the law asks: a course relieved of the duty (exempt, or after § 13 f, stk. 3 under the
+    /// default reading) is left out; one whose exemption ended by a request or decision counts by the
+    /// duty's own deadline, as the duty engine judges it.
+    Exclude,
+}
+
 /// How a measure is counted. Unpublished details are settings, shown on every figure.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct Definition {
@@ -101,6 +145,9 @@ pub struct Definition {
     pub half_year: HalfYear,
     /// STAR does not react below this many measured citizens.
     pub min_population: u32,
+    /// Courses relieved by the 2026 § 13 f exemption.
+    #[serde(default)]
+    pub exempt: ExemptTreatment,
 }
 
 impl Definition {
@@ -113,6 +160,7 @@ impl Definition {
             standby: StandbyHandling::CountAsUsual,
             half_year: HalfYear::CalendarMonths,
             min_population: 10,
+            exempt: ExemptTreatment::CountAsUsual,
         }
     }
 
@@ -125,6 +173,7 @@ impl Definition {
             standby: StandbyHandling::Exclude,
             half_year: HalfYear::CalendarMonths,
             min_population: 10,
+            exempt: ExemptTreatment::CountAsUsual,
         }
     }
 
@@ -139,7 +188,7 @@ impl Definition {
     /// Short Danish description for pages and tables.
     pub fn describe(&self) -> String {
         format!(
-            "{}: start {}, standby {}, halvår {}, mindst {} borgere",
+            "{}: start {}, standby {}, halvår {}, § 13 f-fritagne {}, mindst {} borgere",
             self.name,
             match self.clock {
                 ClockStart::FirstAbsence => "første fraværsdag",
@@ -153,6 +202,10 @@ impl Definition {
             match self.half_year {
                 HalfYear::CalendarMonths => "kalendermåneder",
                 HalfYear::Days182 => "182 dage",
+            },
+            match self.exempt {
+                ExemptTreatment::CountAsUsual => "tæller med",
+                ExemptTreatment::Exclude => "udeladt",
             },
             self.min_population
         )
@@ -317,14 +370,15 @@ impl MeasureResult {
     /// STAR's reaction rule on monthly total cells: the months that end a run of six consecutive
     /// months below target, each with at least the definition's population minimum.
     pub fn six_month_alerts(&self, monthly_totals: &[Cell]) -> Vec<Month> {
-        let Some(target) = self.kind.target() else {
+        if self.kind.target().is_none() {
             return Vec::new();
-        };
+        }
         let mut run = 0;
         let mut out = Vec::new();
         for c in monthly_totals {
+            let target = c.month.and_then(|m| self.kind.target_for(m));
             let below = c.denominator >= self.definition.min_population
-                && c.share().is_some_and(|s| !target.met_by(s));
+                && target.is_some_and(|t| c.share().is_some_and(|s| !t.met_by(s)));
             run = if below { run + 1 } else { 0 };
             if run >= 6 {
                 if let Some(m) = c.month {
@@ -351,7 +405,7 @@ fn known_standby<'a>(f: &CourseFacts<'a>, as_of: Day) -> impl Iterator<Item = St
         .iter()
         .filter(move |s| s.start <= as_of)
         .map(move |s| StandbyPeriod {
-            end: s.end.filter(|e| *e < as_of),
+            end: s.end.filter(|e| *e <= as_of),
             ..*s
         })
 }
@@ -436,7 +490,7 @@ pub fn compute_into(
             MeasureKind::FirstFollowUpOnTime => {
                 first_follow_up_member(&f, book, def, from, to, as_of, out)
             }
-            MeasureKind::EarlyEffort => early_effort_member(&f, def, from, to, as_of, out),
+            MeasureKind::EarlyEffort => early_effort_member(&f, book, def, from, to, as_of, out),
             MeasureKind::FocusTarget2 => focus2_members(&f, def, from, to, as_of, out),
         }
     }
@@ -472,6 +526,22 @@ fn first_follow_up_member(
             due = due.min(req.date.add_days(i32::from(r.early_request_days)));
         }
     }
+    if def.exempt == ExemptTreatment::Exclude && c.reform.fit_within_26_weeks.is_some() {
+        if let Some(x) = exemption(c, book, as_of) {
+            let p = book.params();
+            match x.relieves(due, p.after_exemption) {
+                Relief::Exempt | Relief::AsAgreed => return,
+                Relief::Restored => {
+                    // As the duty engine: where the deadline passed while exempt, the first
+                    // conversation is due `late_first_days` after the end.
+                    if let Some((end, _)) = x.ended.filter(|(end, _)| due < *end) {
+                        due = end.add_days(i32::from(p.late_first_days));
+                    }
+                }
+                Relief::None => {}
+            }
+        }
+    }
     let Some(due) = apply_standby(def, f, as_of, start, due) else {
         return;
     };
@@ -499,6 +569,7 @@ fn first_follow_up_member(
 
 fn early_effort_member(
     f: &CourseFacts<'_>,
+    book: &RuleBook,
     def: &Definition,
     from: Month,
     to: Month,
@@ -529,6 +600,16 @@ fn early_effort_member(
     let measured_on = month.last_day().min(as_of);
     if c.end.is_some_and(|e| e.date < measured_on) {
         return; // not on benefit on the measuring day
+    }
+    if def.exempt == ExemptTreatment::Exclude && c.reform.fit_within_26_weeks.is_some() {
+        if let Some(x) = exemption(c, book, as_of) {
+            if matches!(
+                x.relieves(end, book.params().after_exemption),
+                Relief::Exempt | Relief::AsAgreed
+            ) {
+                return; // relieved of the half-year duty by § 13 f (2026)
+            }
+        }
     }
     let counted = f.held_between(start, end) as u16;
     out.push(Member {

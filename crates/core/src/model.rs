@@ -121,6 +121,39 @@ pub struct Predictable {
     pub lapsed_on: Option<Day>,
 }
 
+/// A request for follow-up during the 2026 § 13 f exemption (lov 1750/2025, § 13 f, stk. 1: "medmindre
+/// den sygemeldte eller arbejdsgiveren ønsker det"): who asked, and when.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FollowUpAsked {
+    pub by: Requester,
+    pub date: Day,
+}
+
+/// The dated facts the employment reform (lov 1750/2025 and the planned phase 2 of 2027) needs. Each
+/// is optional; a case system that exports none of them gives the rules of 2025 unchanged.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReformFacts {
+    /// The day the municipality recorded the expectation "fit by the end of week 26 from the first
+    /// day of absence" (forventet rask inden 26 uger; § 13 f, stk. 1, from 2026).
+    pub fit_within_26_weeks: Option<Day>,
+    /// The citizen or the employer asked for follow-up (§ 13 f, stk. 1).
+    pub follow_up_asked: Option<FollowUpAsked>,
+    /// The municipality decided after a concrete assessment that the citizen takes part in follow-up
+    /// (§ 13 f, stk. 2).
+    pub municipality_decided: Option<Day>,
+    /// The day the citizen became unemployed (ends the § 13 f exemption: 2025 stk. 2, 2026 stk. 3).
+    pub unemployed_on: Option<Day>,
+    /// Planned from 2027: the day sickness benefit continued at the reduced rate (nedsat sats) after
+    /// a reassessment without extension, instead of a transition to job clarification.
+    pub reduced_rate_from: Option<Day>,
+}
+
+impl ReformFacts {
+    pub fn is_empty(&self) -> bool {
+        *self == ReformFacts::default()
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum EndReason {
     /// Raskmeldt / back at work.
@@ -161,6 +194,8 @@ pub struct Course {
     pub visitation: Option<Visitation>,
     pub early_request: Option<EarlyRequest>,
     pub predictable: Option<Predictable>,
+    /// The reform's facts (2026 § 13 f, the 2027 reduced rate).
+    pub reform: ReformFacts,
     pub end: Option<CourseEnd>,
     pub caseworker: Option<CaseworkerId>,
 }

@@ -9,7 +9,8 @@
 use serde::Serialize;
 
 use crate::date::{Day, Month};
-use crate::measures::{compute, Definition, MeasureKind, MeasureResult, Member};
+use crate::exemption::{exemption, Relief};
+use crate::measures::{compute, Definition, ExemptTreatment, MeasureKind, MeasureResult, Member};
 use crate::model::{CourseId, Population};
 use crate::rules::RuleBook;
 use crate::settings::{HalfYear, StandbyHandling};
@@ -27,6 +28,14 @@ pub enum Reason {
     },
     /// The half-year readings give different window ends.
     HalfYearReading { a: HalfYear, b: HalfYear },
+    /// The definitions treat courses relieved by the 2026 § 13 f exemption differently, and this
+    /// course is one (exempt from `from`; how it stands as of the as-of date in `relief`).
+    Exemption13f {
+        a: ExemptTreatment,
+        b: ExemptTreatment,
+        from: Day,
+        relief: Relief,
+    },
 }
 
 /// How a difference affects the figures.
@@ -94,7 +103,7 @@ pub fn reconcile(
                 course,
                 a: x,
                 b: y,
-                reasons: reasons(pop, course, a, b, x, y),
+                reasons: reasons(pop, book, course, a, b, x, y, as_of),
             });
         }
     }
@@ -105,13 +114,16 @@ pub fn reconcile(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn reasons(
     pop: &Population,
+    book: &RuleBook,
     course: CourseId,
     a: &Definition,
     b: &Definition,
     x: Option<Member>,
     y: Option<Member>,
+    as_of: Day,
 ) -> Vec<Reason> {
     let f = pop.facts(course);
     let c = f.course;
@@ -147,6 +159,20 @@ fn reasons(
             a: a.half_year,
             b: b.half_year,
         });
+    }
+    if a.exempt != b.exempt {
+        if let Some(ex) = exemption(c, book, as_of).filter(|e| !e.never()) {
+            let relief = match ex.ended {
+                None => Relief::Exempt,
+                Some(_) => ex.relieves(ex.from, book.params().after_exemption),
+            };
+            out.push(Reason::Exemption13f {
+                a: a.exempt,
+                b: b.exempt,
+                from: ex.from,
+                relief,
+            });
+        }
     }
     out
 }
@@ -197,6 +223,17 @@ impl Difference {
                 Reason::HalfYearReading { .. } => {
                     "halvåret læses forskelligt (kalendermåneder / 182 dage)".to_string()
                 }
+                Reason::Exemption13f { from, relief, .. } => format!(
+                    "§ 13 f: borgeren er fritaget for opfølgning fra {}{} og behandles forskelligt ({} / {})",
+                    from.dk(),
+                    match relief {
+                        Relief::AsAgreed => ", og fritagelsen ophørte efter § 13 f, stk. 3",
+                        Relief::Restored => ", men fritagelsen ophørte efter anmodning eller beslutning",
+                        _ => "",
+                    },
+                    exempt_word(a.exempt),
+                    exempt_word(b.exempt)
+                ),
             })
             .collect();
         format!(
@@ -211,6 +248,13 @@ impl Difference {
                 why.join("; ")
             }
         )
+    }
+}
+
+fn exempt_word(e: ExemptTreatment) -> &'static str {
+    match e {
+        ExemptTreatment::CountAsUsual => "tæller med",
+        ExemptTreatment::Exclude => "udeladt",
     }
 }
 

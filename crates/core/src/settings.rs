@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum HalfYear {
     /// Default: calendar months, up to and including the day before the same date six months later
-    /// (2 Jan -> 1 Jul; month ends clamp: 31 Aug -> 28/29 Feb). Computed in one step as "the day before
-    /// day 1, plus six months", which is what makes 31 Aug end on the last day of February rather than
-    /// the day before a clamped 28 Feb.
+    /// (2 Jan -> 1 Jul; 1 Mar -> 31 Aug); where that date does not exist, the last day of that month
+    /// (31 Aug -> 28/29 Feb; 31 Mar -> 30 Sep). See [`crate::date::Day::period_end`].
     #[default]
     CalendarMonths,
     /// Alternative: 182 days (day 1 to day 182).
@@ -23,7 +22,7 @@ impl HalfYear {
     /// days).
     pub fn window_end(self, day1: crate::date::Day, months: u8) -> crate::date::Day {
         match self {
-            HalfYear::CalendarMonths => day1.add_days(-1).add_months(i32::from(months)),
+            HalfYear::CalendarMonths => day1.period_end(i32::from(months)),
             HalfYear::Days182 => day1.add_days(i32::from(months) * 182 / 6 - 1),
         }
     }
@@ -41,16 +40,23 @@ pub enum StandbyHandling {
     CountAsUsual,
 }
 
-/// Reading of § 13 a: "if the absence of a category-1 citizen passes 8 weeks, a follow-up with
-/// re-visitation must take place".
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// Reading of § 13 a, stk. 1: "if the absence of a category-1 citizen lasts longer than 8 weeks, a
+/// follow-up with re-visitation must take place".
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Category1Reading {
-    /// Default: by the end of week 8, like every first follow-up (the duty is conditional on the course
-    /// still running after day 56).
-    #[default]
-    ByEndOfWeek8,
-    /// Alternative: within this many days after the end of week 8.
-    WithinDaysAfterWeek8(u16),
+    /// Default: the duty arises when the absence passes 8 weeks (day 57) and is due within `days`
+    /// after the end of week 8 (default 14: day 70); only a conversation held once the duty exists
+    /// (from day 57) meets it.
+    AfterWeek8 { days: u16 },
+    /// Alternative: a category-1 course that passes 8 weeks is read as category 2 from day 1: the
+    /// week-8 deadline of § 13 b (day 56), met by any conversation from day 1.
+    AsCategory2,
+}
+
+impl Default for Category1Reading {
+    fn default() -> Self {
+        Category1Reading::AfterWeek8 { days: 14 }
+    }
 }
 
 /// Where a clock starts, for measures and local targets.
@@ -105,7 +111,7 @@ impl Default for Settings {
         Settings {
             half_year: HalfYear::CalendarMonths,
             standby: StandbyHandling::PauseClock,
-            category1: Category1Reading::ByEndOfWeek8,
+            category1: Category1Reading::default(),
             min_spacing_days: 14,
             due_soon_days: 7,
             local_targets: vec![LocalTarget::four_in_five_months()],

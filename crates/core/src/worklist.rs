@@ -324,6 +324,7 @@ mod tests {
             visitation: None,
             early_request: None,
             predictable: None,
+            reform: Default::default(),
             end: None,
             caseworker: None,
         });

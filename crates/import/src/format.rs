@@ -52,6 +52,12 @@ pub mod h {
     pub const EARLY_DATE: &str = "Tidlig opfølgning anmodet dato";
     pub const P13F: &str = "§ 13 f markeret dato";
     pub const P13F_LAPSED: &str = "§ 13 f bortfaldet dato";
+    pub const FIT26: &str = "Forventet rask inden 26 uger registreret";
+    pub const ASKED_BY: &str = "Opfølgning ønsket af";
+    pub const ASKED_DATE: &str = "Opfølgning ønsket dato";
+    pub const DECIDED: &str = "Kommunen besluttet opfølgning dato";
+    pub const UNEMPLOYED: &str = "Ledig fra";
+    pub const REDUCED_RATE: &str = "Nedsat sats fra";
     pub const END: &str = "Slutdato";
     pub const END_REASON: &str = "Slutårsag";
     pub const DATE: &str = "Dato";
@@ -92,6 +98,12 @@ pub const COURSES: FileSpec = FileSpec {
         opt(h::EARLY_DATE),
         opt(h::P13F),
         opt(h::P13F_LAPSED),
+        opt(h::FIT26),
+        opt(h::ASKED_BY),
+        opt(h::ASKED_DATE),
+        opt(h::DECIDED),
+        opt(h::UNEMPLOYED),
+        opt(h::REDUCED_RATE),
         opt(h::END),
         opt(h::END_REASON),
         opt(h::CW_ID),

@@ -755,6 +755,12 @@ fn read_from<'a, E: From<ImportErrors>>(
         let early_date = r.opt_date(errs, h::EARLY_DATE);
         let p13f = r.opt_date(errs, h::P13F);
         let p13f_lapsed = r.opt_date(errs, h::P13F_LAPSED);
+        let fit26 = r.opt_date(errs, h::FIT26);
+        let asked_by = r.opt_word::<Requester>(errs, h::ASKED_BY);
+        let asked_date = r.opt_date(errs, h::ASKED_DATE);
+        let decided = r.opt_date(errs, h::DECIDED);
+        let unemployed = r.opt_date(errs, h::UNEMPLOYED);
+        let reduced = r.opt_date(errs, h::REDUCED_RATE);
         let end = r.opt_date(errs, h::END);
         let end_reason = r.opt_word::<EndReason>(errs, h::END_REASON);
         let caseworker = cw_ref(r, errs);
@@ -792,6 +798,11 @@ fn read_from<'a, E: From<ImportErrors>>(
         };
         let (Ok(p13f), Ok(p13f_lapsed), Ok(end), Ok(end_reason), Ok(caseworker)) =
             (p13f, p13f_lapsed, end, end_reason, caseworker)
+        else {
+            return;
+        };
+        let (Ok(fit26), Ok(asked_by), Ok(asked_date), Ok(decided), Ok(unemployed), Ok(reduced)) =
+            (fit26, asked_by, asked_date, decided, unemployed, reduced)
         else {
             return;
         };
@@ -859,6 +870,49 @@ fn read_from<'a, E: From<ImportErrors>>(
                 return;
             }
         };
+        let follow_up_asked = match (asked_by, asked_date) {
+            (Some(by), Some(date)) => Some(FollowUpAsked { by, date }),
+            (None, None) => None,
+            _ => {
+                r.err(
+                    errs,
+                    h::ASKED_DATE,
+                    None,
+                    "både hvem der ønskede opfølgning og datoen (eller ingen af dem)",
+                );
+                return;
+            }
+        };
+        // The reform's facts are dated within the course: none before the first day of absence.
+        for (col, day) in [
+            (h::FIT26, fit26),
+            (h::ASKED_DATE, asked_date),
+            (h::DECIDED, decided),
+            (h::UNEMPLOYED, unemployed),
+            (h::REDUCED_RATE, reduced),
+        ] {
+            if let Some(day) = day.filter(|d| *d < first_absence) {
+                r.err(
+                    errs,
+                    col,
+                    Some(day.dk().to_string()),
+                    format!(
+                        "en dato på eller efter første fraværsdag {}",
+                        first_absence.dk()
+                    ),
+                );
+                return;
+            }
+        }
+        if let Some(day) = reduced.filter(|_| kind != CourseKind::SicknessBenefit) {
+            r.err(
+                errs,
+                h::REDUCED_RATE,
+                Some(day.dk().to_string()),
+                "nedsat sats kun på sygedagpengeforløb (jobafklaringsforløb har ingen nedsat sats)",
+            );
+            return;
+        }
         let citizen = *citizens
             .entry(cpr)
             .or_insert_with(|| b.add_citizen(Citizen { cpr, name }));
@@ -877,6 +931,13 @@ fn read_from<'a, E: From<ImportErrors>>(
                 marked_on: d,
                 lapsed_on: p13f_lapsed,
             }),
+            reform: ReformFacts {
+                fit_within_26_weeks: fit26,
+                follow_up_asked,
+                municipality_decided: decided,
+                unemployed_on: unemployed,
+                reduced_rate_from: reduced,
+            },
             end: end.map(|date| CourseEnd {
                 date,
                 reason: end_reason.unwrap_or(EndReason::Other),

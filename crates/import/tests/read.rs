@@ -162,6 +162,68 @@ fn every_error_is_located_and_nothing_is_returned() {
         .starts_with("Importen er afvist; intet er ændret."));
 }
 
+/// The reform's columns (lov 1750/2025 § 13 f; the 2027 reduced rate) read into their facts, and
+/// bad values are located like every other error.
+#[test]
+fn the_reform_columns_are_read_and_their_errors_located() {
+    let header = "Forløbs-id;CPR-nr.;Navn;Forløbstype;Første fraværsdag;Ydelsesstart;Målgruppe;Forventet rask inden 26 uger registreret;Opfølgning ønsket af;Opfølgning ønsket dato;Kommunen besluttet opfølgning dato;Ledig fra;Nedsat sats fra";
+    let good = format!(
+        "{header}\nF1;{cpr};A;Sygedagpenge;06-07-2026;05-08-2026;Beskæftiget;08-07-2026;Arbejdsgiver;20-08-2026;;01-09-2026;\nF2;{cpr};B;Sygedagpenge;01-05-2026;15-05-2026;Ledig;;;;02-10-2026;;04-01-2027\n",
+        cpr = cpr()
+    );
+    let pop = read_files(&files(&[("forloeb.csv", good.as_bytes())]))
+        .expect("valid")
+        .population;
+    let r = pop.courses[0].reform;
+    assert_eq!(r.fit_within_26_weeks, Some(Day::ymd(2026, 7, 8)));
+    assert_eq!(
+        r.follow_up_asked,
+        Some(kadence_core::model::FollowUpAsked {
+            by: kadence_core::model::Requester::Employer,
+            date: Day::ymd(2026, 8, 20)
+        })
+    );
+    assert_eq!(r.unemployed_on, Some(Day::ymd(2026, 9, 1)));
+    let r = pop.courses[1].reform;
+    assert_eq!(r.municipality_decided, Some(Day::ymd(2026, 10, 2)));
+    assert_eq!(r.reduced_rate_from, Some(Day::ymd(2027, 1, 4)));
+
+    let bad = format!(
+        "{header}\nF1;{cpr};A;Sygedagpenge;06-07-2026;05-08-2026;Beskæftiget;30-06-2026;;;;;\nF2;{cpr};B;Sygedagpenge;06-07-2026;05-08-2026;Beskæftiget;;Naboen;20-08-2026;;;\nF3;{cpr};C;Sygedagpenge;06-07-2026;05-08-2026;Beskæftiget;;Borger;;;;\nF4;{cpr};D;Jobafklaring;06-07-2025;05-08-2025;Beskæftiget;;;;;;04-01-2027\nF5;{cpr};E;Sygedagpenge;06-07-2026;05-08-2026;Beskæftiget;;;;31-09-2026;;\n",
+        cpr = cpr()
+    );
+    let err = read_files(&files(&[("forloeb.csv", bad.as_bytes())])).unwrap_err();
+    let msgs: Vec<String> = err.errors.iter().map(|e| e.to_string()).collect();
+    let has = |needle: &str| msgs.iter().any(|m| m.contains(needle));
+    assert!(
+        has("linje 2, kolonne «Forventet rask inden 26 uger registreret»: værdien «30-06-2026» duer ikke; forventet en dato på eller efter første fraværsdag 06-07-2026"),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("linje 3, kolonne «Opfølgning ønsket af»: værdien «Naboen»"),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("linje 4, kolonne «Opfølgning ønsket dato»"),
+        "{msgs:#?}"
+    );
+    assert!(has("linje 5, kolonne «Overgangsdato»"), "{msgs:#?}");
+    assert!(
+        has("linje 6, kolonne «Kommunen besluttet opfølgning dato»: værdien «31-09-2026»"),
+        "{msgs:#?}"
+    );
+    // The reduced rate belongs to sickness courses only.
+    let jc = format!(
+        "Forløbs-id;CPR-nr.;Navn;Forløbstype;Første fraværsdag;Ydelsesstart;Overgangsdato;Målgruppe;Nedsat sats fra\nJ1;{};A;Jobafklaring;06-07-2025;05-08-2025;01-06-2026;Ledig;04-01-2027\n",
+        cpr()
+    );
+    let err = read_files(&files(&[("forloeb.csv", jc.as_bytes())])).unwrap_err();
+    assert!(
+        err.to_string().contains("linje 2, kolonne «Nedsat sats fra»: værdien «04-01-2027» duer ikke; forventet nedsat sats kun på sygedagpengeforløb"),
+        "{err}"
+    );
+}
+
 #[test]
 fn missing_required_column_and_missing_file() {
     let text = "Forløbs-id;Navn\nF1;A\n";

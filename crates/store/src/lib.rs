@@ -355,7 +355,14 @@ impl CourseRows {
             }
             h.update(b"|");
         };
-        feed(&self.course);
+        // The reform's columns (the last REFORM_COLS) enter the hash only when one is set, so that
+        // courses stored before they existed keep their hashes and a re-import changes nothing.
+        let (base, reform) = self.course.split_at(self.course.len() - REFORM_COLS);
+        feed(base);
+        if reform.iter().any(|v| !matches!(v, Val::Text(None))) {
+            feed(&[t("reform")]);
+            feed(reform);
+        }
         for (section, rows) in [
             ("conversations", &self.conversations),
             ("standby", &self.standby),
@@ -411,6 +418,12 @@ fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
             oday(c.end.map(|e| e.date)),
             opt(c.end.map(|e| e.reason.code())),
             cw(c.caseworker),
+            oday(c.reform.fit_within_26_weeks),
+            opt(c.reform.follow_up_asked.map(|a| a.by.code())),
+            oday(c.reform.follow_up_asked.map(|a| a.date)),
+            oday(c.reform.municipality_decided),
+            oday(c.reform.unemployed_on),
+            oday(c.reform.reduced_rate_from),
         ],
         conversations: f
             .conversations
@@ -476,9 +489,18 @@ const COURSE_COLS: &[&str] = &[
     "end_date",
     "end_reason",
     "caseworker_key",
+    "fit26_recorded",
+    "asked_by",
+    "asked_date",
+    "decided_date",
+    "unemployed_date",
+    "reduced_rate_date",
     "content_hash",
     "batch_id",
 ];
+
+/// The reform's columns at the end of a course row (migration 8).
+const REFORM_COLS: usize = 6;
 
 fn now() -> String {
     jiff::Timestamp::now()

@@ -115,7 +115,7 @@ const QUERIES: [(Table, &str); 8] = [
     (Table::Citizen, "SELECT cpr, name FROM citizen"),
     (
         Table::Course,
-        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key FROM course",
+        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key, fit26_recorded, asked_by, asked_date, decided_date, unemployed_date, reduced_rate_date FROM course",
     ),
     (
         Table::Conversation,
@@ -285,6 +285,17 @@ impl Loader {
         let end = date_opt(r, 14, "end_date")?;
         let end_reason: Option<EndReason> = code_opt(r, 15, "end_reason")?;
         let caseworker_key = r.opt_text(16)?;
+        let asked_by: Option<Requester> = code_opt(r, 18, "asked_by")?;
+        let asked_date = date_opt(r, 19, "asked_date")?;
+        let reform = ReformFacts {
+            fit_within_26_weeks: date_opt(r, 17, "fit26_recorded")?,
+            follow_up_asked: asked_by
+                .zip(asked_date)
+                .map(|(by, date)| FollowUpAsked { by, date }),
+            municipality_decided: date_opt(r, 20, "decided_date")?,
+            unemployed_on: date_opt(r, 21, "unemployed_date")?,
+            reduced_rate_from: date_opt(r, 22, "reduced_rate_date")?,
+        };
         let id = self.b.add_course(Course {
             key: key.clone(),
             citizen,
@@ -304,6 +315,7 @@ impl Loader {
                 marked_on: m,
                 lapsed_on: lapsed,
             }),
+            reform,
             end: end.map(|date| CourseEnd {
                 date,
                 reason: end_reason.unwrap_or(EndReason::Other),

@@ -227,4 +227,16 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "INSERT INTO data_generation (id, generation) VALUES (1, 0)",
         ],
     ),
+    (
+        8,
+        "the employment reform's facts on a course (lov 1750/2025 § 13 f; the 2027 reduced rate)",
+        &[
+            "ALTER TABLE course ADD COLUMN fit26_recorded TEXT",
+            "ALTER TABLE course ADD COLUMN asked_by TEXT",
+            "ALTER TABLE course ADD COLUMN asked_date TEXT",
+            "ALTER TABLE course ADD COLUMN decided_date TEXT",
+            "ALTER TABLE course ADD COLUMN unemployed_date TEXT",
+            "ALTER TABLE course ADD COLUMN reduced_rate_date TEXT",
+        ],
+    ),
 ];

@@ -13,9 +13,13 @@ use kadence_import::{read_files, to_files, Loaded};
 use kadence_store::{FileMeta, Store};
 use kadence_synth::{generate, Params};
 
+/// A municipality exported in March 2027, so that the reform's facts (the 2026 § 13 f, requests,
+/// decisions, unemployment, the reduced rate) go through every store test.
 fn population(seed: u64) -> Population {
-    generate(&Params::municipality(seed, Day::ymd(2025, 9, 30)).with_courses_per_year(250))
+    generate(&Params::municipality(seed, EXPORT).with_courses_per_year(250))
 }
+
+const EXPORT: Day = Day::ymd(2027, 3, 31);
 
 fn loaded(pop: &Population) -> (Loaded, Vec<FileMeta>) {
     let files = to_files(pop);
@@ -43,7 +47,7 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
                 .map(|x| (x.date, x.form, x.held, cw(x.caseworker)))
                 .collect();
             let text = format!(
-                "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
                 citizen.cpr.reveal(),
                 citizen.name,
                 c.kind,
@@ -55,6 +59,7 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
                 c.visitation,
                 c.early_request,
                 c.predictable,
+                c.reform,
                 c.end,
                 cw(c.caseworker),
                 convs,
@@ -83,6 +88,16 @@ async fn conformance(store: Store) {
 
     // First import: everything inserted, loads back equal.
     let pop = population(21);
+    assert!(
+        pop.courses
+            .iter()
+            .any(|c| c.reform.fit_within_26_weeks.is_some())
+            && pop
+                .courses
+                .iter()
+                .any(|c| c.reform.unemployed_on.is_some() || c.reform.follow_up_asked.is_some()),
+        "the reform's facts are exercised"
+    );
     let (l, meta) = loaded(&pop);
     let s1 = store
         .import(&l, &meta, "test", |_, _| {})
@@ -128,7 +143,7 @@ async fn conformance(store: Store) {
     let mut b = pop.clone().into_builder();
     b.conversations.push(Conversation {
         course: CourseId(0),
-        date: Day::ymd(2025, 9, 29),
+        date: EXPORT.add_days(-1),
         form: ConversationForm::Video,
         held: true,
         caseworker: None,
@@ -139,7 +154,7 @@ async fn conformance(store: Store) {
         .position(|c| c.end.is_none())
         .expect("an open course");
     b.courses[ended].end = Some(CourseEnd {
-        date: Day::ymd(2025, 9, 30),
+        date: EXPORT,
         reason: EndReason::BackToWork,
     });
     let mut extra = b.courses[0].clone();
@@ -872,12 +887,12 @@ async fn retention(store: Store) {
     let pop = population(8);
     let (l, meta) = loaded(&pop);
     store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
-    let today = Day::ymd(2025, 9, 30);
+    let today = EXPORT;
     let policy = RetentionPolicy {
         closed_months: 12,
         audit_months: 12,
     };
-    let cutoff = Day::ymd(2024, 9, 30);
+    let cutoff = EXPORT.add_months(-12);
     // A closed course goes unless a kept course (job clarification) continues from it.
     let ended = |c: &Course| c.end.is_some_and(|e| e.date < cutoff);
     let continued: std::collections::HashSet<CourseId> = pop

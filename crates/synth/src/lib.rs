@@ -13,7 +13,9 @@
 //! half still contacted, as STAR's 2023 audit found); durations from weeks to years; caseworkers with
 //! habits (diligence, lateness, and whether they plan from the benefit start instead of the first day
 //! of absence, the Vesthimmerland error); doctors late by days to months; transitions to job
-//! clarification with rehabilitation-team meetings, some without LÆ 265; § 13 f markings from 2025.
+//! clarification with rehabilitation-team meetings, some without LÆ 265; § 13 f markings from 2025;
+//! the 2026 § 13 f expectation (fit within 26 weeks), requests, decisions and unemployment that end
+//! it; from 2027 the reduced rate instead of job clarification.
 //! Facts after the export date (`as_of`) are not generated.
 
 use kadence_core::cpr::Cpr;
@@ -321,6 +323,74 @@ fn known(d: Day, as_of: Day) -> Option<Day> {
     (d <= as_of).then_some(d)
 }
 
+/// The reform's facts of one sickness course, and the days it is exempt as the generator planned it
+/// (the caseworkers of an exempt course hold no conversations then, most of the time).
+struct Reform {
+    facts: ReformFacts,
+    exempt: Option<(Day, Day)>,
+    skip_while_exempt: bool,
+}
+
+/// Employed citizens expected back within 26 weeks get the 2026 § 13 f expectation recorded (most
+/// are back in time; some are not, the "2026 trap" of the domain brief); a few ask for follow-up, are
+/// called in by the municipality or become unemployed. From 2027 a course that would have gone on to
+/// job clarification continues at the reduced rate.
+fn reform_facts(
+    p: &Params,
+    seq: u64,
+    fa: Day,
+    group: TargetGroup,
+    duration: i32,
+    sick_last: Day,
+    reduced_rate: Option<Day>,
+) -> Reform {
+    let as_of = p.as_of;
+    let start = Day::ymd(2026, 7, 1);
+    let mut out = Reform {
+        facts: ReformFacts::default(),
+        exempt: None,
+        skip_while_exempt: false,
+    };
+    let mut rng = Rng::new(p.seed ^ seq.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0x1750_2025);
+    let until = fa.add_days(181);
+    if group == TargetGroup::Employed && sick_last >= start && fa.add_days(40) <= until {
+        let expected_short = duration <= 182;
+        if rng.chance(if expected_short { 0.55 } else { 0.2 }) {
+            let recorded = fa.add_days(rng.range(3, 21));
+            if let Some(recorded) = known(recorded, as_of).filter(|d| *d <= sick_last) {
+                out.facts.fit_within_26_weeks = Some(recorded);
+                let from = recorded.max(start);
+                let mut to = until.min(sick_last);
+                let end_at = |d: Day, to: &mut Day| {
+                    let d = known(d, as_of).filter(|d| *d <= sick_last && *d >= recorded)?;
+                    *to = (*to).min(d.add_days(-1));
+                    Some(d)
+                };
+                let u = rng.f();
+                let when = fa.add_days(rng.range(25, 150));
+                if u < 0.06 {
+                    let by = if rng.chance(0.5) {
+                        Requester::Citizen
+                    } else {
+                        Requester::Employer
+                    };
+                    if let Some(date) = end_at(when, &mut to) {
+                        out.facts.follow_up_asked = Some(FollowUpAsked { by, date });
+                    }
+                } else if u < 0.09 {
+                    out.facts.municipality_decided = end_at(when, &mut to);
+                } else if u < 0.14 {
+                    out.facts.unemployed_on = end_at(when, &mut to);
+                }
+                out.exempt = (from <= to).then_some((from, to));
+                out.skip_while_exempt = rng.chance(0.9);
+            }
+        }
+    }
+    out.facts.reduced_rate_from = reduced_rate.and_then(|t| known(t, as_of));
+    out
+}
+
 fn one_course(
     b: &mut PopulationBuilder,
     rng: &mut Rng,
@@ -364,6 +434,9 @@ fn one_course(
 
     // Transition to job clarification for some long courses.
     let transition = (duration > 300 && rng.chance(0.35)).then(|| fa.add_days(rng.range(154, 300)));
+    // From 2027 (planned) there is no job clarification: the course continues at the reduced rate.
+    let reduced_rate = transition.filter(|t| *t >= Day::ymd(2027, 1, 1));
+    let transition = transition.filter(|_| reduced_rate.is_none());
     let sick_last = transition.map_or(last, |t| t.add_days(-1));
     let end = known(sick_last, as_of).map(|d| CourseEnd {
         date: d,
@@ -421,6 +494,7 @@ fn one_course(
         visitation,
         early_request,
         predictable: None,
+        reform: Default::default(),
         end,
         caseworker,
     });
@@ -446,6 +520,12 @@ fn one_course(
     }
     let in_standby = |d: Day| standby.is_some_and(|(s, e)| d >= s && e.is_none_or(|e| d <= e));
 
+    // The 2026 § 13 f (lov 1750/2025) and the 2027 reduced rate. Drawn from a stream of their own,
+    // so that courses and presets from before the reform come out exactly as before.
+    let reform = reform_facts(p, seq, fa, group, duration, sick_last, reduced_rate);
+    b.courses[sick.index()].reform = reform.facts;
+    let exempt_on = |d: Day| reform.exempt.is_some_and(|(from, to)| d >= from && d <= to);
+
     // Conversations.
     let base = if worker.ksd { benefit_start } else { fa };
     let plan = p.practice.plan;
@@ -470,6 +550,9 @@ fn one_course(
         }
         if in_standby(date) && !rng.chance(p.practice.standby_contacted) {
             continue;
+        }
+        if exempt_on(date) && reform.skip_while_exempt {
+            continue; // § 13 f (2026): the municipality does not follow up
         }
         let date = if rng.chance(0.05) {
             b.conversations.push(conversation(
@@ -535,6 +618,7 @@ fn one_course(
             visitation: None,
             early_request: None,
             predictable: None,
+            reform: Default::default(),
             end: known(jc_last, as_of).map(|d| CourseEnd {
                 date: d,
                 reason: EndReason::Other,

@@ -10,9 +10,55 @@ use kadence_synth::{generate, Params, Rng};
 use proptest::prelude::*;
 
 fn small(seed: u64) -> (Params, Population) {
-    let p = Params::municipality(seed, Day::ymd(2025, 9, 30)).with_courses_per_year(150);
+    small_at(seed, Day::ymd(2025, 9, 30))
+}
+
+/// A small municipality exported on `as_of`; 2027-03-31 brings the reform's facts (the 2026 § 13 f,
+/// requests, unemployment, the reduced rate) and both new rule sets into play.
+fn small_at(seed: u64, as_of: Day) -> (Params, Population) {
+    let p = Params::municipality(seed, as_of).with_courses_per_year(150);
     let pop = generate(&p);
     (p, pop)
+}
+
+const REFORM_EXPORT: Day = Day::ymd(2027, 3, 31);
+
+fn era(late: bool) -> Day {
+    if late {
+        REFORM_EXPORT
+    } else {
+        Day::ymd(2025, 9, 30)
+    }
+}
+
+/// The reform's readings, picked by a number: every combination of the settings that change duties.
+fn rule_params(pick: u8) -> kadence_core::rules::RuleParams {
+    use kadence_core::rules::*;
+    RuleParams {
+        after_exemption: if pick & 1 == 0 {
+            AfterExemption::AsAgreed
+        } else {
+            AfterExemption::NormalDuties
+        },
+        marking_2025: if pick & 2 == 0 {
+            Marking2025::KeepToEnd
+        } else {
+            Marking2025::EndsAtStart
+        },
+        categories_2027: if pick & 4 == 0 {
+            Categories2027::KeepCategory2
+        } else {
+            Categories2027::NoFilter
+        },
+        running_job_clarification: if pick & 8 == 0 {
+            RunningJobClarification::OldRulesToEnd
+        } else {
+            RunningJobClarification::EndAtStart
+        },
+        minimum_2026_07: if pick & 16 == 0 { 4 } else { 1 },
+        minimum_2027: if pick & 16 == 0 { 4 } else { 1 },
+        ..RuleParams::default()
+    }
 }
 
 /// The duty lists are not vacuous: a generated municipality has items of both kinds.
@@ -77,12 +123,12 @@ proptest! {
 
     /// Adding a held conversation never turns a met duty unmet.
     #[test]
-    fn adding_a_conversation_never_unmeets(seed in 0u64..1000, pick in 0usize..10_000, offset in 0i32..500, as_of_offset in 0i32..700, in_person in any::<bool>()) {
-        let (_, pop) = small(seed);
+    fn adding_a_conversation_never_unmeets(seed in 0u64..1000, pick in 0usize..10_000, offset in 0i32..500, as_of_offset in 0i32..700, in_person in any::<bool>(), late in any::<bool>(), params in 0u8..32) {
+        let (_, pop) = small_at(seed, era(late));
         let id = CourseId((pick % pop.courses.len()) as u32);
         let start = pop.courses[id.index()].clock_start();
         let as_of = start.add_days(as_of_offset);
-        let book = RuleBook::danish();
+        let book = RuleBook::danish_with(&rule_params(params));
         let s = Settings::default();
         let before = evaluate(pop.facts(id), &book, &s, as_of);
         let mut b = pop.clone().into_builder();
@@ -104,10 +150,10 @@ proptest! {
     /// Facts dated after the as-of date do not change the result: any past day can be reproduced
     /// from today's export.
     #[test]
-    fn later_facts_do_not_change_the_past(seed in 0u64..1000, as_of_offset in 0i32..900) {
-        let (p, pop) = small(seed);
+    fn later_facts_do_not_change_the_past(seed in 0u64..1000, as_of_offset in 0i32..900, late in any::<bool>(), params in 0u8..32) {
+        let (p, pop) = small_at(seed, era(late));
         let as_of = p.from.add_days(as_of_offset);
-        let book = RuleBook::danish();
+        let book = RuleBook::danish_with(&rule_params(params));
         let s = Settings::default();
         let truncated = truncate(&pop, as_of);
         for id in pop.course_ids() {
@@ -132,11 +178,17 @@ fn truncate(pop: &Population, as_of: Day) -> Population {
             p.lapsed_on = p.lapsed_on.filter(|l| *l <= as_of);
         }
         c.predictable = c.predictable.filter(|p| p.marked_on <= as_of);
+        let r = &mut c.reform;
+        r.fit_within_26_weeks = r.fit_within_26_weeks.filter(|d| *d <= as_of);
+        r.follow_up_asked = r.follow_up_asked.filter(|a| a.date <= as_of);
+        r.municipality_decided = r.municipality_decided.filter(|d| *d <= as_of);
+        r.unemployed_on = r.unemployed_on.filter(|d| *d <= as_of);
+        r.reduced_rate_from = r.reduced_rate_from.filter(|d| *d <= as_of);
     }
     b.conversations.retain(|c| c.date <= as_of);
     b.standby.retain(|s| s.start <= as_of);
     for s in &mut b.standby {
-        s.end = s.end.filter(|e| *e < as_of);
+        s.end = s.end.filter(|e| *e <= as_of);
     }
     b.medical.retain(|m| m.sent <= as_of);
     for m in &mut b.medical {
@@ -148,7 +200,13 @@ fn truncate(pop: &Population, as_of: Day) -> Population {
 /// Shuffles every list and renumbers the courses; results per course key must be identical.
 #[test]
 fn results_do_not_depend_on_input_order() {
-    let (p, pop) = small(42);
+    for late in [false, true] {
+        results_do_not_depend_on_input_order_at(era(late));
+    }
+}
+
+fn results_do_not_depend_on_input_order_at(export: Day) {
+    let (p, pop) = small_at(42, export);
     let book = RuleBook::danish();
     let s = Settings::default();
     let mut rng = Rng::new(99);
@@ -197,14 +255,14 @@ fn results_do_not_depend_on_input_order() {
     shuffle(&mut s2.medical, &mut rng);
     shuffle(&mut s2.rehab, &mut rng);
     let (pop2, _) = s2.build();
-    for as_of in [Day::ymd(2024, 3, 31), p.as_of] {
+    for as_of in [p.as_of.add_months(-18), p.as_of] {
         for old in pop.course_ids() {
             let a = evaluate(pop.facts(old), &book, &s, as_of);
             let b = evaluate(pop2.facts(remap(old)), &book, &s, as_of);
             assert_eq!(a, b);
         }
     }
-    let (from, to) = (Month::new(2024, 1), Month::new(2025, 9));
+    let (from, to) = (p.as_of.month().plus(-20), p.as_of.month());
     for kind in MeasureKind::ALL {
         let key = |pop: &Population, r: &kadence_core::measures::MeasureResult| {
             let mut v: Vec<_> = r
@@ -223,25 +281,17 @@ fn results_do_not_depend_on_input_order() {
             v.sort();
             v
         };
-        let a = compute(
-            &pop,
-            &book,
-            kind,
-            &Definition::official(),
-            from,
-            to,
-            p.as_of,
-        );
-        let b = compute(
-            &pop2,
-            &book,
-            kind,
-            &Definition::official(),
-            from,
-            to,
-            p.as_of,
-        );
-        assert_eq!(key(&pop, &a), key(&pop2, &b), "{kind:?}");
+        for def in [
+            Definition::official(),
+            Definition {
+                exempt: kadence_core::measures::ExemptTreatment::Exclude,
+                ..Definition::official()
+            },
+        ] {
+            let a = compute(&pop, &book, kind, &def, from, to, p.as_of);
+            let b = compute(&pop2, &book, kind, &def, from, to, p.as_of);
+            assert_eq!(key(&pop, &a), key(&pop2, &b), "{kind:?}");
+        }
     }
 }
 
@@ -276,32 +326,79 @@ fn month_alone_equals_month_in_series() {
     }
 }
 
-/// The measures' lean code agrees with the duty engine course by course.
+/// The measures' lean code agrees with the duty engine course by course: before the reform, and
+/// with the 2026 § 13 f in play under both treatments of exempt courses (counted as usual, STAR's
+/// model; left out, as the law asks, which is exactly the duty engine's view).
 #[test]
 fn measures_agree_with_duties() {
-    let (p, pop) = small(11);
+    use kadence_core::measures::ExemptTreatment;
+    let exclude = Definition {
+        exempt: ExemptTreatment::Exclude,
+        ..Definition::official()
+    };
+    for (export, def) in [
+        (era(false), Definition::official()),
+        (era(true), Definition::official()),
+        (era(true), exclude),
+    ] {
+        measures_agree_with_duties_at(export, &def);
+    }
+}
+
+fn measures_agree_with_duties_at(export: Day, def: &Definition) {
+    use kadence_core::measures::ExemptTreatment;
+    let (p, pop) = small_at(11, export);
     let book = RuleBook::danish();
     let s = Settings {
         standby: StandbyHandling::CountAsUsual,
         ..Settings::default()
     };
-    let (from, to) = (Month::new(2024, 1), Month::new(2025, 8));
+    let (from, to) = (p.as_of.month().plus(-20), p.as_of.month().prev());
+    let exempt_course = |id: CourseId| pop.courses[id.index()].reform.fit_within_26_weeks.is_some();
+    let relieved = |st: Status| matches!(st, Status::Exempt | Status::NotApplicable);
     let first = compute(
         &pop,
         &book,
         MeasureKind::FirstFollowUpOnTime,
-        &Definition::official(),
+        def,
         from,
         to,
         p.as_of,
     );
     assert!(first.members.len() > 50);
+    let mut exempt_seen = 0;
     for m in &first.members {
-        let st = evaluate(pop.facts(m.course), &book, &s, m.month.last_day());
+        // The exemption is judged on what is known on the measure's as-of date.
+        let on = if exempt_course(m.course) {
+            p.as_of
+        } else {
+            m.month.last_day()
+        };
+        let st = evaluate(pop.facts(m.course), &book, &s, on);
         let duty = st
             .duty(DutyKind::FirstFollowUp)
             .expect("first follow-up duty");
-        assert_eq!(duty.due, Some(m.window.1), "{}", duty.explain());
+        if duty.status == Status::Exempt
+            || duty
+                .exemption
+                .is_some_and(|x| x.relief == kadence_core::exemption::Relief::AsAgreed)
+        {
+            exempt_seen += 1;
+            assert_eq!(
+                def.exempt,
+                ExemptTreatment::CountAsUsual,
+                "left out when excluded: {}",
+                duty.explain()
+            );
+            continue;
+        }
+        assert_eq!(
+            duty.due,
+            Some(m.window.1),
+            "{}: {}",
+            def.name,
+            duty.explain()
+        );
         assert_eq!(
             duty.status == Status::Met,
             m.in_numerator,
@@ -313,7 +410,7 @@ fn measures_agree_with_duties() {
         &pop,
         &book,
         MeasureKind::EarlyEffort,
-        &Definition::official(),
+        def,
         from,
         to,
         p.as_of,
@@ -321,11 +418,30 @@ fn measures_agree_with_duties() {
     assert!(early.members.len() > 50);
     let mut compared = 0;
     for m in &early.members {
-        let st = evaluate(pop.facts(m.course), &book, &s, m.window.1.add_days(1));
-        if let Some(duty) = st
-            .duty(DutyKind::HalfYearFollowUps)
-            .filter(|d| d.status != Status::NotApplicable)
+        let on = if exempt_course(m.course) {
+            p.as_of
+        } else {
+            m.window.1.add_days(1)
+        };
+        let st = evaluate(pop.facts(m.course), &book, &s, on);
+        let Some(duty) = st.duty(DutyKind::HalfYearFollowUps) else {
+            continue;
+        };
+        if duty.exemption.is_some_and(|x| {
+            x.relief != kadence_core::exemption::Relief::Restored
+                && x.relief != kadence_core::exemption::Relief::None
+        }) && relieved(duty.status)
         {
+            exempt_seen += 1;
+            assert_eq!(
+                def.exempt,
+                ExemptTreatment::CountAsUsual,
+                "left out when excluded: {}",
+                duty.explain()
+            );
+            continue;
+        }
+        if duty.status != Status::NotApplicable {
             assert_eq!(duty.window, Some(m.window));
             assert_eq!(duty.counted.min(4), m.counted.min(4), "{}", duty.explain());
             assert_eq!(
@@ -338,6 +454,9 @@ fn measures_agree_with_duties() {
         }
     }
     assert!(compared > 50);
+    if export == REFORM_EXPORT && def.exempt == ExemptTreatment::CountAsUsual {
+        assert!(exempt_seen > 0, "the 2026 population has exempt courses");
+    }
 }
 
 proptest! {

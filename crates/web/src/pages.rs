@@ -1708,6 +1708,10 @@ pub async fn focus(
             "forskellig læsning af halvåret",
             reason_count(|r| matches!(r, Reason::HalfYearReading { .. })),
         ),
+        (
+            "§ 13 f-fritagne forløb (2026) behandlet forskelligt",
+            reason_count(|r| matches!(r, Reason::Exemption13f { .. })),
+        ),
     ] {
         if n > 0 {
             reasons.push(format!("{label}: {} forløb", dk::int(n as i64)));

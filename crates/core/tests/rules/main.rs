@@ -8,11 +8,13 @@ use kadence_core::date::Day;
 use kadence_core::duties::{evaluate, CourseStatus, DutyKind, Note, Status};
 use kadence_core::measures::{compute, Definition, MeasureKind};
 use kadence_core::model::*;
-use kadence_core::rules::{Cadence, RuleBook, RuleSet};
+use kadence_core::rules::{Cadence, RuleBook, RuleParams, RunningJobClarification};
 use kadence_core::settings::{Category1Reading, HalfYear, Settings, StandbyHandling};
 use kadence_core::Month;
 
 use Status::*;
+
+mod reform;
 
 fn d(s: &str) -> Day {
     Day::parse_iso(s).unwrap_or_else(|| panic!("bad test date {s}"))
@@ -20,8 +22,9 @@ fn d(s: &str) -> Day {
 
 /// A one-course fixture.
 #[derive(Clone)]
-struct T {
-    b: PopulationBuilder,
+pub struct T {
+    pub b: PopulationBuilder,
+    pub book: RuleBook,
 }
 
 fn course(first_absence: &str) -> T {
@@ -42,10 +45,14 @@ fn course(first_absence: &str) -> T {
         visitation: None,
         early_request: None,
         predictable: None,
+        reform: Default::default(),
         end: None,
         caseworker: None,
     });
-    T { b }
+    T {
+        b,
+        book: RuleBook::danish(),
+    }
 }
 
 impl T {
@@ -150,12 +157,7 @@ impl T {
     }
     fn status(&self, as_of: &str, settings: &Settings) -> CourseStatus {
         let (pop, _) = self.b.clone().build();
-        evaluate(
-            pop.facts(CourseId(0)),
-            &RuleBook::danish(),
-            settings,
-            d(as_of),
-        )
+        evaluate(pop.facts(CourseId(0)), &self.book, settings, d(as_of))
     }
 }
 
@@ -793,9 +795,10 @@ fn rule_set_boundaries_judge_duty_by_duty() {
 
 #[test]
 fn category_one_passing_eight_weeks() {
+    // Default reading: the § 13 a duty arises on day 57 and is due 14 days after week 8 (day 70).
     let s = Settings::default();
-    let later = Settings {
-        category1: Category1Reading::WithinDaysAfterWeek8(14),
+    let as_cat2 = Settings {
+        category1: Category1Reading::AsCategory2,
         ..Settings::default()
     };
     let k = DutyKind::Category1Revisit;
@@ -805,21 +808,28 @@ fn category_one_passing_eight_weeks() {
         &t,
         "2023-02-01",
         &s,
-        &[E(k, Open, Some("2023-02-26"), Some(25))],
+        &[E(k, Open, Some("2023-03-12"), Some(39))],
     );
     check(
         "passed 8 weeks",
         &t,
         "2023-03-10",
         &s,
-        &[E(k, Overdue, Some("2023-02-26"), Some(-12))],
+        &[E(k, DueSoon, Some("2023-03-12"), Some(2))],
     );
     check(
-        "other reading",
+        "passed 8 weeks and 14 days",
+        &t,
+        "2023-03-20",
+        &s,
+        &[E(k, Overdue, Some("2023-03-12"), Some(-8))],
+    );
+    check(
+        "as category 2 from day 1",
         &t,
         "2023-03-10",
-        &later,
-        &[E(k, DueSoon, Some("2023-03-12"), Some(2))],
+        &as_cat2,
+        &[E(k, Overdue, Some("2023-02-26"), Some(-12))],
     );
     check(
         "back within 8 weeks",
@@ -829,10 +839,17 @@ fn category_one_passing_eight_weeks() {
         &[E(k, NotApplicable, None, None)],
     );
     check(
-        "revisited with a conversation",
+        "revisited with a conversation once the duty exists",
+        &t.clone().conv("2023-02-27"),
+        "2023-03-20",
+        &s,
+        &[E(k, Met, Some("2023-03-12"), None)],
+    );
+    check(
+        "a conversation in week 8 meets it only as category 2",
         &t.clone().conv("2023-02-24"),
         "2023-03-10",
-        &s,
+        &as_cat2,
         &[E(k, Met, Some("2023-02-26"), None)],
     );
     absent("no § 13 b duties in category 1", &t, "2023-03-10", FIRST);
@@ -852,6 +869,30 @@ fn category_one_passing_eight_weeks() {
         "2025-03-20",
         &s,
         &[E(FIRST, Open, Some("2025-04-27"), None)],
+    );
+}
+
+/// Regression: a category-1 course met its § 13 a re-visitation with a conversation held on day 10,
+/// although the duty arises only when the absence passes 8 weeks.
+#[test]
+fn category1_revisit_is_not_met_by_a_conversation_before_the_duty_arises() {
+    let t = course("2023-01-02")
+        .category(Category::One, "2023-01-05")
+        .conv("2023-01-11");
+    let st = t.status("2023-03-20", &Settings::default());
+    let duty = st.duty(DutyKind::Category1Revisit).unwrap();
+    assert_eq!(duty.status, Overdue, "{}", duty.explain());
+    assert_eq!(duty.note, Note::Category1ArisesOn(d("2023-02-27")));
+    assert!(duty.explain().contains("pligten opstår først 27-02-2023"));
+    // Held on day 57, the first day the duty exists: met.
+    let st = course("2023-01-02")
+        .category(Category::One, "2023-01-05")
+        .conv("2023-01-11")
+        .conv("2023-02-27")
+        .status("2023-03-20", &Settings::default());
+    assert_eq!(
+        st.duty(DutyKind::Category1Revisit).unwrap().met_on,
+        Some(d("2023-02-27"))
     );
 }
 
@@ -930,14 +971,9 @@ fn job_clarification_transitions() {
             E(jc, Open, Some("2025-08-02"), None),
         ],
     );
-    // Planned 2027 change: job clarification abolished. One new rule-set entry.
-    let book = RuleBook::danish().with(RuleSet {
-        name: "2027",
-        in_force_from: d("2027-01-01"),
-        source: "planlagt beskæftigelsesreform",
-        job_clarification: None,
-        ..RuleBook::danish().latest().clone()
-    });
+    // The 2027 rules abolish job clarification; a course running on 31 December 2026 keeps the old
+    // rules to its end (the default), judged under 2027 and so provisional.
+    let book = RuleBook::danish();
     let (pop, _) = course("2026-01-05")
         .job_clarification("2026-08-03")
         .b
@@ -945,12 +981,29 @@ fn job_clarification_transitions() {
     let st = evaluate(pop.facts(CourseId(0)), &book, &s, d("2026-09-01"));
     let duty = st.duty(jc).unwrap();
     assert_eq!(
+        (duty.status, duty.rule_set, duty.note, duty.provisional),
+        (
+            Open,
+            "2027",
+            Note::JobClarificationOldRules(d("2027-01-01")),
+            true
+        ),
+        "{}",
+        duty.explain()
+    );
+    let end_at_start = RuleBook::danish_with(&RuleParams {
+        running_job_clarification: RunningJobClarification::EndAtStart,
+        ..RuleParams::default()
+    });
+    let st = evaluate(pop.facts(CourseId(0)), &end_at_start, &s, d("2026-09-01"));
+    let duty = st.duty(jc).unwrap();
+    assert_eq!(
         (duty.status, duty.rule_set, duty.note),
         (NotApplicable, "2027", Note::NotInRules)
     );
     let st = evaluate(
         pop.facts(CourseId(0)),
-        &RuleBook::danish(),
+        &RuleBook::danish_until_2025(),
         &s,
         d("2026-09-01"),
     );
