@@ -177,6 +177,19 @@ impl Definition {
         }
     }
 
+    /// The law's own view, a municipality's sensible own definition: the first day of absence, the
+    /// clock stopped during standby, the courses the 2026 § 13 f relieves left out.
+    pub fn by_the_law() -> Definition {
+        Definition {
+            name: "Lovens krav (standby og § 13 f fraregnet)".into(),
+            clock: ClockStart::FirstAbsence,
+            standby: StandbyHandling::PauseClock,
+            half_year: HalfYear::CalendarMonths,
+            min_population: 10,
+            exempt: ExemptTreatment::Exclude,
+        }
+    }
+
     pub fn start(&self, c: &Course) -> Day {
         match (c.kind, self.clock) {
             (CourseKind::JobClarification, _) => c.clock_start(),

@@ -24,6 +24,7 @@ pub mod codes;
 mod load;
 pub mod retention;
 pub mod schema;
+pub mod settings;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -129,6 +130,9 @@ pub struct Snapshot {
     /// The data's change counter when this snapshot was read ([`Store::generation`]); a server
     /// reloads when the store's is higher.
     pub generation: i64,
+    /// Every version of the municipality's settings, read with the data (a settings change raises
+    /// the change counter, so a running server picks it up like an import).
+    pub settings: kadence_core::settings::SettingsHistory,
 }
 
 /// A move of a course to another caseworker made in Kadence ([`Store::reassign`]).

@@ -419,11 +419,13 @@ impl Store {
             .filter_map(|(i, c)| moved.remove(&c.key).map(|m| (CourseId(i as u32), m)))
             .collect();
         let latest = self.batches().await?.into_iter().next();
+        let settings = self.settings_history().await?;
         Ok(Snapshot {
             population,
             latest,
             reassigned,
             generation,
+            settings,
         })
     }
 }

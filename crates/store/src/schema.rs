@@ -239,4 +239,20 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "ALTER TABLE course ADD COLUMN reduced_rate_date TEXT",
         ],
     ),
+    (
+        9,
+        "the municipality's settings, with their history",
+        &[
+            // One row per version; `body` is the settings file (kadence-settings' TOML) as saved.
+            // Never updated or deleted: a change is a new version.
+            "CREATE TABLE settings_version (
+            version BIGINT PRIMARY KEY,
+            effective_from TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            body TEXT NOT NULL
+        )",
+        ],
+    ),
 ];
