@@ -48,7 +48,10 @@ impl fmt::Display for SettingsErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
         // "fejl" is the same in singular and plural.
-        writeln!(f, "Indstillingerne er afvist; intet er ændret. {n} fejl fundet:")?;
+        writeln!(
+            f,
+            "Indstillingerne er afvist; intet er ændret. {n} fejl fundet:"
+        )?;
         for e in &self.0 {
             writeln!(f, "  {e}")?;
         }

@@ -1,0 +1,85 @@
+//! `kadence audit`: a citizen's look-ups, and the chain's verification.
+
+use super::*;
+
+pub(super) fn audit(
+    action: Option<AuditAction>,
+    cpr: Option<String>,
+    with_users: bool,
+    db: &str,
+    format: Format,
+) -> Result<(), Failure> {
+    use kadence_store::access::AuditVerdict;
+    if let Some(AuditAction::Verify { db }) = action {
+        let store = open_store(&db)?;
+        return match block_on(store.audit_verify())?.map_err(store_failure)? {
+            AuditVerdict::Intact { entries } => {
+                println!("Revisionsloggen er intakt: {} poster, hash-kæden stemmer.", dk::int(entries));
+                Ok(())
+            }
+            AuditVerdict::Broken { seq } => Err(Failure::new(
+                Exit::AuditBroken,
+                format!("Revisionsloggen er brudt ved post nr. {seq}: posten eller en post før den er ændret eller slettet."),
+            )),
+        };
+    }
+    let Some(cpr) = cpr else {
+        return Err(Failure::new(
+            Exit::Usage,
+            "Angiv --cpr for et udtræk, eller «kadence audit verify».",
+        ));
+    };
+    let cpr = kadence_core::cpr::Cpr::parse(&cpr)
+        .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+    let store = open_store(db)?;
+    let entries = block_on(store.audit_entries(Some(&cpr)))?.map_err(store_failure)?;
+    if format == Format::Json {
+        let rows: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::json!({
+                    "time": r.at,
+                    "action": r.entry.action,
+                    "purpose": r.entry.purpose,
+                    "course": r.entry.course_key,
+                });
+                if with_users {
+                    v["user"] = serde_json::Value::from(r.entry.username.clone());
+                }
+                v
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "cpr": cpr.masked(), "entries": rows })
+            )
+            .unwrap_or_default()
+        );
+        return Ok(());
+    }
+    println!(
+        "Opslag i oplysninger om borgeren {} ({} i alt):",
+        cpr.masked(),
+        entries.len()
+    );
+    let mut header = vec!["Tidspunkt", "Handling", "Formål", "Forløb"];
+    if with_users {
+        header.push("Bruger");
+    }
+    let mut t = Table::new(header);
+    for r in &entries {
+        let mut row = vec![
+            local_time(&r.at),
+            r.entry.action.clone(),
+            r.entry.purpose.clone(),
+            r.entry.course_key.clone().unwrap_or_default(),
+        ];
+        if with_users {
+            row.push(r.entry.username.clone());
+        }
+        t.row(row);
+    }
+    print!("{}", t.render());
+    Ok(())
+}

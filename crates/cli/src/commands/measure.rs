@@ -1,0 +1,322 @@
+//! `kadence measure`: the figures by an explicit definition, and the reconciliation.
+
+use super::*;
+
+pub(super) struct MeasureArgs {
+    pub(super) kind: MeasureKind,
+    pub(super) def: DefinitionArg,
+    pub(super) from: Month,
+    pub(super) to: Month,
+    pub(super) as_of: Day,
+    pub(super) by: ByArg,
+    pub(super) limit: usize,
+    pub(super) format: Format,
+}
+
+#[derive(Serialize)]
+struct CellOut {
+    month: Option<Month>,
+    group: Option<String>,
+    numerator: u32,
+    denominator: u32,
+    share: Option<f64>,
+    meets_target: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct MeasureOut<'a> {
+    as_of: Day,
+    measure: MeasureKind,
+    title: &'static str,
+    definition: &'a Definition,
+    definition_text: String,
+    target: Option<kadence_core::measures::Target>,
+    from: Month,
+    to: Month,
+    months: Vec<CellOut>,
+    groups: Vec<CellOut>,
+    pooled: CellOut,
+    six_month_alerts: Vec<Month>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconciliation: Option<ReconOut>,
+}
+
+#[derive(Serialize)]
+struct ReconOut {
+    against: Definition,
+    against_pooled: CellOut,
+    differing_courses: usize,
+    effects: HashMap<&'static str, usize>,
+    reasons: HashMap<&'static str, usize>,
+    differences: Vec<DiffOut>,
+}
+
+#[derive(Serialize)]
+struct DiffOut {
+    course: String,
+    cpr: String,
+    effect: kadence_core::reconcile::Effect,
+    reasons: Vec<Reason>,
+    explanation: String,
+}
+
+fn effect_key(e: kadence_core::reconcile::Effect) -> &'static str {
+    use kadence_core::reconcile::Effect;
+    match e {
+        Effect::Numerator => "numerator",
+        Effect::Population => "population",
+        Effect::MonthOnly => "month_only",
+    }
+}
+
+fn group_name(pop: &Population, g: Group) -> Option<String> {
+    match g {
+        Group::Total => None,
+        Group::Team(t) => {
+            Some(t.map_or("Ikke fordelt".into(), |t| pop.teams[t.index()].name.clone()))
+        }
+        Group::Caseworker(c) => Some(c.map_or("Ikke fordelt".into(), |c| {
+            pop.caseworkers[c.index()].name.clone()
+        })),
+    }
+}
+
+fn cell_out(pop: &Population, kind: MeasureKind, c: &kadence_core::measures::Cell) -> CellOut {
+    CellOut {
+        month: c.month,
+        group: group_name(pop, c.group),
+        numerator: c.numerator,
+        denominator: c.denominator,
+        share: c.share(),
+        meets_target: kind.target().zip(c.share()).map(|(t, s)| t.met_by(s)),
+    }
+}
+
+fn filtered(r: MeasureResult, pop: &Population, filter: &Filter) -> MeasureResult {
+    MeasureResult {
+        members: r
+            .members
+            .into_iter()
+            .filter(|m| filter.keeps(pop, m.course))
+            .collect(),
+        ..r
+    }
+}
+
+fn share_text(c: &CellOut) -> String {
+    c.share.map(dk::percent).unwrap_or_else(|| "-".into())
+}
+
+pub(super) fn measure(
+    pop: &Population,
+    filter: &Filter,
+    a: &MeasureArgs,
+    afstem: bool,
+) -> Result<(), Failure> {
+    let book = RuleBook::danish();
+    let (def, other) = definition(a.def);
+    let result = filtered(
+        compute(pop, &book, a.kind, &def, a.from, a.to, a.as_of),
+        pop,
+        filter,
+    );
+    let months_cells = result.cells(pop, Split::Total);
+    let split = match a.by {
+        ByArg::Maaned => Split::Total,
+        ByArg::Team => Split::Team,
+        ByArg::Sagsbehandler => Split::Caseworker,
+    };
+    let groups: Vec<CellOut> = if split == Split::Total {
+        Vec::new()
+    } else {
+        result
+            .pooled(pop, split)
+            .iter()
+            .map(|c| cell_out(pop, a.kind, c))
+            .collect()
+    };
+    let pooled = cell_out(pop, a.kind, &result.pooled(pop, Split::Total)[0]);
+    let alerts = result.six_month_alerts(&months_cells);
+    let reconciliation = if afstem {
+        let rec = reconcile(pop, &book, a.kind, &def, &other, a.from, a.to, a.as_of);
+        // Figure-changing differences first (numerator, then population), month-only moves last.
+        let mut diffs: Vec<_> = rec
+            .differences
+            .iter()
+            .filter(|d| filter.keeps(pop, d.course))
+            .collect();
+        diffs.sort_by_key(|d| d.effect());
+        let mut effects: HashMap<&'static str, usize> = HashMap::new();
+        for d in &diffs {
+            *effects.entry(effect_key(d.effect())).or_default() += 1;
+        }
+        let mut reasons: HashMap<&'static str, usize> = HashMap::new();
+        for d in &diffs {
+            for r in &d.reasons {
+                *reasons
+                    .entry(match r {
+                        Reason::ClockStart { .. } => "clock_start",
+                        Reason::Standby { .. } => "standby",
+                        Reason::HalfYearReading { .. } => "half_year_reading",
+                        Reason::Exemption13f { .. } => "exemption_13f",
+                    })
+                    .or_default() += 1;
+            }
+        }
+        let b = filtered(rec.b.clone(), pop, filter);
+        Some(ReconOut {
+            against: other.clone(),
+            against_pooled: cell_out(pop, a.kind, &b.pooled(pop, Split::Total)[0]),
+            differing_courses: diffs.len(),
+            effects,
+            reasons,
+            differences: diffs
+                .iter()
+                .map(|d| {
+                    let c = &pop.courses[d.course.index()];
+                    DiffOut {
+                        course: c.key.clone(),
+                        cpr: pop.citizens[c.citizen.index()].cpr.masked(),
+                        effect: d.effect(),
+                        reasons: d.reasons.clone(),
+                        explanation: d.explain(&rec.a.definition, &rec.b.definition),
+                    }
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
+    let out = MeasureOut {
+        as_of: a.as_of,
+        measure: a.kind,
+        title: a.kind.title(),
+        definition: &def,
+        definition_text: def.describe(),
+        target: a.kind.target(),
+        from: a.from,
+        to: a.to,
+        months: months_cells
+            .iter()
+            .map(|c| cell_out(pop, a.kind, c))
+            .collect(),
+        groups,
+        pooled,
+        six_month_alerts: alerts,
+        reconciliation,
+    };
+    if a.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out)
+                .map_err(|e| Failure::new(Exit::Internal, e.to_string()))?
+        );
+        return Ok(());
+    }
+    println!("{} pr. {}", out.title, a.as_of.dk());
+    println!("Definition: {}", out.definition_text);
+    if let Some(t) = out.target {
+        println!(
+            "Mål: {} {}",
+            if t.at_least { "mindst" } else { "højst" },
+            dk::percent(t.share)
+        );
+    }
+    let target_text = |c: &CellOut| match c.meets_target {
+        Some(true) => "nået".to_string(),
+        Some(false) => "IKKE nået".to_string(),
+        None => String::new(),
+    };
+    let mut t = Table::new(["Måned", "Tæller", "Nævner", "Andel", "Mål"]).right(&[1, 2, 3]);
+    for c in &out.months {
+        t.row([
+            c.month.map(|m| m.to_string()).unwrap_or_default(),
+            dk::int(i64::from(c.numerator)),
+            dk::int(i64::from(c.denominator)),
+            share_text(c),
+            target_text(c),
+        ]);
+    }
+    t.row([
+        "I alt".to_string(),
+        dk::int(i64::from(out.pooled.numerator)),
+        dk::int(i64::from(out.pooled.denominator)),
+        share_text(&out.pooled),
+        target_text(&out.pooled),
+    ]);
+    print!("{}", t.render());
+    if !out.groups.is_empty() {
+        println!();
+        let mut t = Table::new([
+            if split == Split::Team {
+                "Team"
+            } else {
+                "Sagsbehandler"
+            },
+            "Tæller",
+            "Nævner",
+            "Andel",
+            "Mål",
+        ])
+        .right(&[1, 2, 3]);
+        for c in &out.groups {
+            t.row([
+                c.group.clone().unwrap_or_default(),
+                dk::int(i64::from(c.numerator)),
+                dk::int(i64::from(c.denominator)),
+                share_text(c),
+                target_text(c),
+            ]);
+        }
+        print!("{}", t.render());
+    }
+    if !out.six_month_alerts.is_empty() {
+        println!(
+            "\nSTAR reagerer: seks måneder i træk under målet (med mindst {} borgere) i {}",
+            def.min_population,
+            out.six_month_alerts
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(r) = &out.reconciliation {
+        println!(
+            "\nAfstemning mod «{}»: {} ({} af {})",
+            r.against.name,
+            share_text(&r.against_pooled),
+            dk::int(i64::from(r.against_pooled.numerator)),
+            dk::int(i64::from(r.against_pooled.denominator))
+        );
+        let n = |k: &str| dk::int(*r.effects.get(k).unwrap_or(&0) as i64);
+        println!(
+            "{} forløb tælles forskelligt: {} i tælleren under kun den ene, {} måles under kun den ene, {} kun i en anden måned.",
+            dk::int(r.differing_courses as i64),
+            n("numerator"),
+            n("population"),
+            n("month_only")
+        );
+        println!("Årsager:");
+        let mut reasons: Vec<_> = r.reasons.iter().collect();
+        reasons.sort();
+        for (k, n) in reasons {
+            let label = match *k {
+                "clock_start" => "forskellig startdato for uret",
+                "standby" => "standby behandlet forskelligt",
+                _ => "forskellig læsning af halvåret",
+            };
+            println!("  {label}: {}", dk::int(*n as i64));
+        }
+        for d in r.differences.iter().take(a.limit) {
+            println!("- {} ({}): {}", d.course, d.cpr, d.explanation);
+        }
+        if r.differences.len() > a.limit {
+            println!(
+                "  ... og {} forløb mere (brug --limit eller --format json)",
+                r.differences.len() - a.limit
+            );
+        }
+    }
+    Ok(())
+}

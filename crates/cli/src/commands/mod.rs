@@ -1,0 +1,339 @@
+//! The subcommands, one module each. Each loads data, asks the core, and prints a Danish table or
+//! JSON. This module holds the dispatch and what several commands share (the store, the data source,
+//! the filter by team, caseworker or course).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use kadence_core::date::{Day, Month};
+use kadence_core::dk;
+use kadence_core::dk::local_time;
+use kadence_core::duties::{evaluate, CourseStatus, Duty, DutyKind, LocalResult, Status};
+use kadence_core::measures::{compute, Definition, Group, MeasureKind, MeasureResult, Split};
+use kadence_core::model::*;
+use kadence_core::reconcile::{reconcile, Reason};
+use kadence_core::rules::RuleBook;
+use kadence_core::settings::Settings;
+use kadence_core::worklist::{conversations_text, days_text, flags, urgency};
+use kadence_synth::{generate, Params};
+use serde::Serialize;
+
+use crate::table::Table;
+use crate::{
+    parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
+    MeasureArg, Preset, RotateArg, SourceArgs,
+};
+use crate::{AuditAction, UserCommand};
+
+mod audit;
+mod demo;
+mod import;
+mod measure;
+mod retention;
+mod serve;
+mod status;
+mod user;
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Generate {
+            out,
+            db,
+            preset,
+            seed,
+            forloeb_pr_aar,
+            as_of,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let summary = generate_into(&out, preset, seed, forloeb_pr_aar, as_of)?;
+            println!("{summary}");
+            if let Some(db) = db {
+                import::import(&[out], &db, false)?;
+            }
+            Ok(())
+        }
+        Command::Import { paths, db, check } => import::import(&paths, &db, check),
+        Command::Status {
+            source,
+            as_of,
+            team,
+            sagsbehandler,
+            forloeb,
+            limit,
+            format,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let pop = load_source(&source)?;
+            status::status(&pop, as_of, team, sagsbehandler, forloeb, limit, format)
+        }
+        Command::Measure {
+            source,
+            as_of,
+            maal,
+            definition,
+            fra,
+            til,
+            opdelt,
+            team,
+            sagsbehandler,
+            afstem,
+            limit,
+            format,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let pop = load_source(&source)?;
+            let to = parse_month(&til, as_of.month())?;
+            let from = parse_month(&fra, to.plus(-11))?;
+            if from > to {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    "--fra skal ligge før eller i samme måned som --til",
+                ));
+            }
+            let filter = Filter::new(&pop, team, sagsbehandler, None)?;
+            let args = measure::MeasureArgs {
+                kind: kind(maal),
+                def: definition,
+                from,
+                to,
+                as_of,
+                by: opdelt,
+                limit,
+                format,
+            };
+            measure::measure(&pop, &filter, &args, afstem)
+        }
+        Command::Demo {
+            dir,
+            seed,
+            addr,
+            uden_server,
+        } => demo::demo(&dir, seed, &addr, uden_server),
+        Command::Serve {
+            db,
+            addr,
+            secure_cookies,
+        } => serve::serve(&db, &addr, secure_cookies, None),
+        Command::User(cmd) => user::user(cmd),
+        Command::Rotate { what, db } => {
+            let store = open_store(&db)?;
+            match what {
+                RotateArg::Pseudonymnoegle => {
+                    block_on(store.rotate_secret("pseudonym", jiff::Timestamp::now()))?
+                        .map_err(store_failure)?;
+                    println!("Pseudonymnøglen er udskiftet: alle pseudonymer er nye. Genstart webappen, så den bruger den nye nøgle.");
+                }
+                RotateArg::Sessioner => {
+                    let n = block_on(store.end_all_sessions())?.map_err(store_failure)?;
+                    println!(
+                        "{} sessioner er afsluttet; alle brugere skal logge ind igen.",
+                        dk::int(n as i64)
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Retention {
+            dry_run,
+            afsluttede_maaneder,
+            revisionslog_maaneder,
+            as_of,
+            limit,
+            db,
+        } => retention::retention(
+            kadence_store::retention::RetentionPolicy {
+                closed_months: afsluttede_maaneder,
+                audit_months: revisionslog_maaneder,
+            },
+            &as_of,
+            dry_run,
+            limit,
+            &db,
+        ),
+        Command::Audit {
+            action,
+            cpr,
+            med_brugere,
+            db,
+            format,
+        } => audit::audit(action, cpr, med_brugere, &db, format),
+    }
+}
+
+fn kind(m: MeasureArg) -> MeasureKind {
+    match m {
+        MeasureArg::Foerste => MeasureKind::FirstFollowUpOnTime,
+        MeasureArg::Tidlig => MeasureKind::EarlyEffort,
+        MeasureArg::Fokus2 => MeasureKind::FocusTarget2,
+    }
+}
+
+fn definition(d: DefinitionArg) -> (Definition, Definition) {
+    match d {
+        DefinitionArg::Officiel => (Definition::official(), Definition::internal_legacy()),
+        DefinitionArg::Intern => (Definition::internal_legacy(), Definition::official()),
+    }
+}
+
+/// Runs a future to completion on a small runtime (the CLI is otherwise synchronous).
+fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, Failure> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Exit::Internal, format!("Kan ikke starte: {e}")))?;
+    Ok(rt.block_on(f))
+}
+
+fn store_failure(e: kadence_store::StoreError) -> Failure {
+    Failure::new(Exit::Io, e.to_string())
+}
+
+/// Opens the database named by `--db`: a `sqlite://` or `postgres://` URL, or a path to a SQLite file.
+fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
+    let open = async {
+        if db.starts_with("sqlite:") || db.starts_with("postgres:") || db.starts_with("postgresql:")
+        {
+            kadence_store::Store::open(db).await
+        } else {
+            kadence_store::Store::open_sqlite(Path::new(db)).await
+        }
+    };
+    block_on(open)?.map_err(store_failure)
+}
+
+/// Reads the database's current data (or export files, with `--data`).
+fn load_source(source: &SourceArgs) -> Result<Population, Failure> {
+    if let Some(data) = &source.data {
+        return load(data);
+    }
+    let store = open_store(&source.db)?;
+    let snapshot = block_on(store.load())?.map_err(store_failure)?;
+    if snapshot.population.courses.is_empty() {
+        return Err(Failure::new(
+            Exit::NoData,
+            format!("Der er ikke importeret data endnu i {}. Kør «kadence demo» eller «kadence import MAPPE».", source.db),
+        ));
+    }
+    if let Some(b) = &snapshot.latest {
+        eprintln!(
+            "Data fra import nr. {} {} ({}).",
+            b.id,
+            local_time(&b.finished_at),
+            b.files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(snapshot.population)
+}
+
+fn load(path: &Path) -> Result<Population, Failure> {
+    if !path.exists() {
+        return Err(Failure::new(
+            Exit::Io,
+            format!(
+                "Mappen eller filen {} findes ikke. Dan data med «kadence generate --out {}».",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    let loaded = kadence_import::read_paths(&[path])?;
+    for w in &loaded.warnings {
+        eprintln!("advarsel: {w}");
+    }
+    Ok(loaded.population)
+}
+
+fn generate_into(
+    out: &Path,
+    preset: Preset,
+    seed: u64,
+    per_year: Option<u32>,
+    as_of: Day,
+) -> Result<String, Failure> {
+    let mut p = match preset {
+        Preset::Kommune => Params::municipality(seed, as_of),
+        Preset::Vesthimmerland => Params::vesthimmerland_2021(seed),
+        Preset::Land => Params::national(seed, as_of),
+    };
+    if let Some(n) = per_year {
+        p = p.with_courses_per_year(n);
+    }
+    let pop = generate(&p);
+    let paths = kadence_import::write_dir(&pop, out).map_err(|e| {
+        Failure::new(
+            Exit::Io,
+            format!("Kan ikke skrive til {}: {e}", out.display()),
+        )
+    })?;
+    Ok(format!(
+        "Syntetisk kommune dannet (frø {seed}, eksportdato {}): {} forløb, {} samtaler, {} sagsbehandlere i {} teams.\nSkrevet: {}",
+        p.as_of.dk(),
+        dk::int(pop.courses.len() as i64),
+        dk::int(pop.conversation_count() as i64),
+        pop.caseworkers.len(),
+        pop.teams.len(),
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// Team / caseworker / course filter resolved from the case system's keys.
+struct Filter {
+    team: Option<TeamId>,
+    caseworker: Option<CaseworkerId>,
+    course: Option<CourseId>,
+}
+
+impl Filter {
+    fn new(
+        pop: &Population,
+        team: Option<String>,
+        cw: Option<String>,
+        course: Option<String>,
+    ) -> Result<Filter, Failure> {
+        let team = match team {
+            None => None,
+            Some(k) => Some(
+                pop.teams
+                    .iter()
+                    .position(|t| t.key == k)
+                    .map(|i| TeamId(i as u32))
+                    .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt team-id «{k}»")))?,
+            ),
+        };
+        let caseworker = match cw {
+            None => None,
+            Some(k) => Some(
+                pop.caseworkers
+                    .iter()
+                    .position(|c| c.key == k)
+                    .map(|i| CaseworkerId(i as u32))
+                    .ok_or_else(|| {
+                        Failure::new(Exit::Usage, format!("Ukendt sagsbehandler-id «{k}»"))
+                    })?,
+            ),
+        };
+        let course = match course {
+            None => None,
+            Some(k) => Some(
+                pop.course_by_key(&k)
+                    .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt forløbs-id «{k}»")))?,
+            ),
+        };
+        Ok(Filter {
+            team,
+            caseworker,
+            course,
+        })
+    }
+
+    fn keeps(&self, pop: &Population, id: CourseId) -> bool {
+        let c = &pop.courses[id.index()];
+        self.course.is_none_or(|x| x == id)
+            && self.caseworker.is_none_or(|x| c.caseworker == Some(x))
+            && self.team.is_none_or(|x| pop.team_of(c) == Some(x))
+    }
+}
