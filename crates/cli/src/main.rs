@@ -97,7 +97,7 @@ pub enum MeasureArg {
 pub enum DefinitionArg {
     /// STARs definition: første fraværsdag, standby tæller med
     Officiel,
-    /// Den gamle interne: ydelsesstart (KSD), standby udeladt
+    /// Kommunens egen definition fra indstillingerne (den første, eller den navngivet med --egen)
     Intern,
 }
 
@@ -190,6 +190,9 @@ pub enum Command {
         /// Afstem mod den anden definition forløb for forløb
         #[arg(long)]
         afstem: bool,
+        /// Kommunens egen definition at sammenligne med, ved navn (standard: den første i indstillingerne)
+        #[arg(long)]
+        egen: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
@@ -234,6 +237,10 @@ pub enum Command {
     /// Brugere: opret, spær, nulstil adgangskode
     #[command(subcommand)]
     User(UserCommand),
+    /// Kommunens indstillinger: læsninger, regelsættenes ubekræftede tal, lokale mål og
+    /// måledefinitioner (docs/settings.md)
+    #[command(subcommand)]
+    Indstillinger(SettingsCommand),
     /// Udskift en hemmelighed: pseudonymnøglen (alle pseudonymer skifter) eller alle sessioner (alle
     /// logges ud)
     Rotate {
@@ -291,6 +298,63 @@ pub enum RotateArg {
 pub enum AuditAction {
     /// Genberegn hash-kæden og find den første ændrede eller manglende post
     Verify {
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    /// Vis indstillingerne i kraft på en dato (standard i dag), og hvad der endnu er foreløbigt
+    Vis {
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Sæt én indstilling (fx regler.mindste_antal_2027 1) som en ny version
+    Saet {
+        /// Nøglen, fx opfoelgning.halvaar, lokale_maal[2].maaneder eller bekraeftelse.2027
+        noegle: String,
+        /// Værdien, fx 182-dage, 5 eller «lov nr. … af …; åååå-mm-dd»
+        vaerdi: String,
+        /// Hvorfor (skrives i historikken og revisionsloggen)
+        #[arg(long)]
+        begrundelse: String,
+        /// Første dag, ændringen gælder (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        fra: Option<String>,
+        /// Hvem der ændrer (standard: kommandolinjens bruger)
+        #[arg(long)]
+        af: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Skriv indstillingerne i kraft (standard i dag) som en fil med forklaringer
+    Eksport {
+        fil: PathBuf,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Læs en indstillingsfil ind som en ny version (nøgler, der udelades, beholder deres værdi)
+    Indlaes {
+        fil: PathBuf,
+        #[arg(long)]
+        begrundelse: String,
+        #[arg(long)]
+        fra: Option<String>,
+        #[arg(long)]
+        af: Option<String>,
+        /// Kontrollér kun filen; gem intet
+        #[arg(long)]
+        check: bool,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Alle versioner: hvornår, af hvem, hvorfor, fra hvilken dag, og hvad der blev ændret
+    Historik {
         #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
         db: String,
     },

@@ -602,6 +602,22 @@ impl PopulationBuilder {
             rehab,
             rehab_at,
         };
+        // Facts that contradict each other: a meeting recorded "with LÆ 265" whose LÆ 265 had not
+        // arrived (the duty shows "Modstridende data"; here it is named for the import summary).
+        for f in pop.all_facts() {
+            for r in f.rehab.iter().filter(|r| r.basis == Lae265Basis::Present) {
+                if let Some(requested) = crate::duties::lae265_conflict_in(f, r.date, r.date) {
+                    diags.push(Diagnostic {
+                        course: Some(f.id),
+                        message: format!(
+                            "Forløb {}: {}",
+                            f.course.key,
+                            crate::duties::lae265_conflict_text(r.date, requested)
+                        ),
+                    });
+                }
+            }
+        }
         (pop, diags)
     }
 }

@@ -541,6 +541,41 @@ impl RuleBook {
         &self.sets[self.sets.len() - 1]
     }
 
+    /// The open points a duty of `kind` judged by the set named `rule_set` rests on, while the set is
+    /// unconfirmed; empty otherwise.
+    pub fn provisional_points(
+        &self,
+        rule_set: &str,
+        kind: crate::duties::DutyKind,
+    ) -> Vec<OpenPoint> {
+        self.named(rule_set)
+            .filter(|r| r.provisional)
+            .map(|r| {
+                r.open_points
+                    .iter()
+                    .copied()
+                    .filter(|p| p.affects(kind))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Why a duty is provisional, in Danish: the set and the facts it rests on; `None` when not.
+    pub fn provisional_reason(&self, d: &crate::duties::Duty) -> Option<String> {
+        let points = self.provisional_points(d.rule_set, d.kind);
+        (!points.is_empty()).then(|| {
+            format!(
+                "Foreløbig: regelsæt {} er ikke bekræftet. {}.",
+                d.rule_set,
+                points
+                    .iter()
+                    .map(|p| p.text())
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            )
+        })
+    }
+
     /// Whether a duty of `kind` judged by the set named `rule_set` is provisional (foreløbig): the set
     /// is unconfirmed and the duty rests on one of its open points.
     pub fn is_provisional(&self, rule_set: &str, kind: crate::duties::DutyKind) -> bool {

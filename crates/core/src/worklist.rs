@@ -113,7 +113,10 @@ impl View {
             }
             View::MissingLae265 => {
                 matches!(d.kind, DutyKind::Lae265BeforeRehab(_))
-                    && matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon)
+                    && matches!(
+                        d.status,
+                        Status::Missed | Status::Overdue | Status::DueSoon | Status::Conflict
+                    )
             }
             _ => false,
         }
@@ -244,6 +247,29 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
                 if matches!(d.status, Status::Missed | Status::Overdue | Status::DueSoon) =>
             {
                 out.push("LÆ 265 mangler".into());
+            }
+            DutyKind::Lae265BeforeRehab(_) if d.status == Status::Conflict => {
+                out.push("Modstridende data om LÆ 265 (se forløbet)".into());
+            }
+            DutyKind::Exemption26 if d.status == Status::Exempt => {
+                if let Some(until) = d.due {
+                    out.push(format!(
+                        "§ 13 f (2026): fritaget for opfølgning til og med {}",
+                        until.dk()
+                    ));
+                }
+            }
+            DutyKind::Exemption26 => {
+                // Recently ended: the caseworker must pick the course up.
+                if let Some((end, why)) = d.exemption.and_then(|x| x.ended) {
+                    if end > d.window.map_or(end, |w| w.0) && end.add_days(31) >= st.as_of {
+                        out.push(format!(
+                            "§ 13 f (2026) ophørte {}: {}",
+                            end.dk(),
+                            why.words()
+                        ));
+                    }
+                }
             }
             _ => {}
         }

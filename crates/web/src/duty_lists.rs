@@ -203,6 +203,10 @@ fn when_text(kind: Kind, i: &DutyItem) -> String {
     match (kind, i.status) {
         (Kind::Medical, _) => format!("{} {} over frist", -days, unit(-days)),
         (Kind::JobClarification, Status::Missed) => "mødet er holdt uden LÆ 265".to_string(),
+        (Kind::JobClarification, Status::Conflict) => {
+            "modstridende data: mødet er registreret med LÆ 265, men attesten var ikke modtaget"
+                .to_string()
+        }
         (Kind::JobClarification, _) if days >= 0 => {
             format!("mødet er om {days} {}; LÆ 265 mangler", unit(days))
         }

@@ -24,15 +24,17 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
         let _ = std::fs::remove_file(format!("{db}{suffix}"));
     }
     import::import(&[dir.to_path_buf()], &db, false)?;
-    let pop = load_source(&SourceArgs {
+    let src = load_source(&SourceArgs {
         db: db.clone(),
         data: None,
     })?;
-    let book = RuleBook::danish();
-    let settings = Settings::default();
+    let pop = &src.population;
+    let version = src.settings_on(as_of);
+    let book = version.settings.book();
+    let settings = &version.settings.duties;
     let statuses: Vec<CourseStatus> = pop
         .all_facts()
-        .map(|f| evaluate(f, &book, &settings, as_of))
+        .map(|f| evaluate(f, &book, settings, as_of))
         .collect();
     let active = statuses.iter().filter(|s| s.active).count();
     let count = |k: fn(&DutyKind) -> bool, st: Status| {
@@ -59,6 +61,10 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
         )
     );
     println!(
+        "  Fritaget efter § 13 f (2026): {}",
+        count(|k| *k == DutyKind::Exemption26, Status::Exempt)
+    );
+    println!(
         "  Sager hos rehabiliteringsteamet uden LÆ 265: {}",
         statuses
             .iter()
@@ -70,9 +76,10 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
     );
     let to = as_of.month().prev();
     let from = to.plus(-5);
-    for def in [Definition::official(), Definition::internal_legacy()] {
-        let r = compute(&pop, &book, MeasureKind::EarlyEffort, &def, from, to, as_of);
-        let c = r.pooled(&pop, Split::Total)[0];
+    let defs = std::iter::once(Definition::official()).chain(version.settings.definitions.clone());
+    for def in defs {
+        let r = compute(pop, &book, MeasureKind::EarlyEffort, &def, from, to, as_of);
+        let c = r.pooled(pop, Split::Total)[0];
         println!(
             "  Tidlig indsats {from} til {to}, {}: {} ({} af {})",
             def.name,

@@ -11,6 +11,8 @@ pub(super) struct MeasureArgs {
     pub(super) by: ByArg,
     pub(super) limit: usize,
     pub(super) format: Format,
+    /// The municipality's own definition to compare with, by name; the first when `None`.
+    pub(super) own: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +28,12 @@ struct CellOut {
 #[derive(Serialize)]
 struct MeasureOut<'a> {
     as_of: Day,
+    /// The settings version that made the figures (0: the built-in defaults).
+    settings_version: u32,
+    settings: String,
+    /// Set for a measure whose regime has ended (focus target 2 after 2025): history, no alarm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history_note: Option<&'static str>,
     measure: MeasureKind,
     title: &'static str,
     definition: &'a Definition,
@@ -88,7 +96,13 @@ fn cell_out(pop: &Population, kind: MeasureKind, c: &kadence_core::measures::Cel
         numerator: c.numerator,
         denominator: c.denominator,
         share: c.share(),
-        meets_target: kind.target().zip(c.share()).map(|(t, s)| t.met_by(s)),
+        // Months after a regime ended (focus target 2 from 2026) have no target; a pooled figure is
+        // judged by its last month.
+        meets_target: c
+            .month
+            .map_or(kind.target(), |m| kind.target_for(m))
+            .zip(c.share())
+            .map(|(t, s)| t.met_by(s)),
     }
 }
 
@@ -108,13 +122,42 @@ fn share_text(c: &CellOut) -> String {
 }
 
 pub(super) fn measure(
-    pop: &Population,
+    src: &Source,
     filter: &Filter,
     a: &MeasureArgs,
     afstem: bool,
 ) -> Result<(), Failure> {
-    let book = RuleBook::danish();
-    let (def, other) = definition(a.def);
+    let pop = &src.population;
+    let version = src.settings_on(a.as_of);
+    let book = version.settings.book();
+    let own = version
+        .settings
+        .definition(a.own.as_deref())
+        .cloned()
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::Usage,
+                format!(
+                    "Kommunen har ingen definition{}; de kendte er: {}",
+                    a.own
+                        .as_deref()
+                        .map(|n| format!(" ved navn «{n}»"))
+                        .unwrap_or_default(),
+                    version
+                        .settings
+                        .definitions
+                        .iter()
+                        .map(|d| format!("«{}»", d.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+    let (def, other) = match a.def {
+        DefinitionArg::Officiel => (Definition::official(), own),
+        DefinitionArg::Intern => (own, Definition::official()),
+    };
+    let pooled_target_month = a.to;
     let result = filtered(
         compute(pop, &book, a.kind, &def, a.from, a.to, a.as_of),
         pop,
@@ -135,7 +178,12 @@ pub(super) fn measure(
             .map(|c| cell_out(pop, a.kind, c))
             .collect()
     };
-    let pooled = cell_out(pop, a.kind, &result.pooled(pop, Split::Total)[0]);
+    let mut pooled_cell = result.pooled(pop, Split::Total)[0];
+    pooled_cell.month = None;
+    let mut pooled = cell_out(pop, a.kind, &pooled_cell);
+    if a.kind.target_for(pooled_target_month).is_none() {
+        pooled.meets_target = None;
+    }
     let alerts = result.six_month_alerts(&months_cells);
     let reconciliation = if afstem {
         let rec = reconcile(pop, &book, a.kind, &def, &other, a.from, a.to, a.as_of);
@@ -189,6 +237,12 @@ pub(super) fn measure(
     };
     let out = MeasureOut {
         as_of: a.as_of,
+        settings_version: version.version,
+        settings: version.label(),
+        history_note: a
+            .kind
+            .history_note()
+            .filter(|_| a.kind.target_until().is_some_and(|last| a.to > last)),
         measure: a.kind,
         title: a.kind.title(),
         definition: &def,
@@ -215,6 +269,10 @@ pub(super) fn measure(
     }
     println!("{} pr. {}", out.title, a.as_of.dk());
     println!("Definition: {}", out.definition_text);
+    println!("Indstillinger: {}", out.settings);
+    if let Some(n) = out.history_note {
+        println!("Historik: {n}.");
+    }
     if let Some(t) = out.target {
         println!(
             "Mål: {} {}",
@@ -304,6 +362,7 @@ pub(super) fn measure(
             let label = match *k {
                 "clock_start" => "forskellig startdato for uret",
                 "standby" => "standby behandlet forskelligt",
+                "exemption_13f" => "§ 13 f-fritagne forløb (2026) behandlet forskelligt",
                 _ => "forskellig læsning af halvåret",
             };
             println!("  {label}: {}", dk::int(*n as i64));

@@ -13,7 +13,7 @@ use kadence_core::measures::{compute, Definition, Group, MeasureKind, MeasureRes
 use kadence_core::model::*;
 use kadence_core::reconcile::{reconcile, Reason};
 use kadence_core::rules::RuleBook;
-use kadence_core::settings::Settings;
+use kadence_core::settings::{SettingsHistory, SettingsVersion};
 use kadence_core::worklist::{conversations_text, days_text, flags, urgency};
 use kadence_synth::{generate, Params};
 use serde::Serialize;
@@ -23,7 +23,7 @@ use crate::{
     parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
     MeasureArg, Preset, RotateArg, SourceArgs,
 };
-use crate::{AuditAction, UserCommand};
+use crate::{AuditAction, SettingsCommand, UserCommand};
 
 mod audit;
 mod demo;
@@ -31,6 +31,7 @@ mod import;
 mod measure;
 mod retention;
 mod serve;
+mod settings;
 mod status;
 mod user;
 
@@ -63,8 +64,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
         } => {
             let as_of = parse_as_of(&as_of)?;
-            let pop = load_source(&source)?;
-            status::status(&pop, as_of, team, sagsbehandler, forloeb, limit, format)
+            let src = load_source(&source)?;
+            status::status(&src, as_of, team, sagsbehandler, forloeb, limit, format)
         }
         Command::Measure {
             source,
@@ -77,11 +78,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             team,
             sagsbehandler,
             afstem,
+            egen,
             limit,
             format,
         } => {
             let as_of = parse_as_of(&as_of)?;
-            let pop = load_source(&source)?;
+            let src = load_source(&source)?;
+            let pop = &src.population;
             let to = parse_month(&til, as_of.month())?;
             let from = parse_month(&fra, to.plus(-11))?;
             if from > to {
@@ -90,7 +93,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     "--fra skal ligge før eller i samme måned som --til",
                 ));
             }
-            let filter = Filter::new(&pop, team, sagsbehandler, None)?;
+            let filter = Filter::new(pop, team, sagsbehandler, None)?;
             let args = measure::MeasureArgs {
                 kind: kind(maal),
                 def: definition,
@@ -100,8 +103,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 by: opdelt,
                 limit,
                 format,
+                own: egen,
             };
-            measure::measure(&pop, &filter, &args, afstem)
+            measure::measure(&src, &filter, &args, afstem)
         }
         Command::Demo {
             dir,
@@ -115,6 +119,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             secure_cookies,
         } => serve::serve(&db, &addr, secure_cookies, None),
         Command::User(cmd) => user::user(cmd),
+        Command::Indstillinger(cmd) => settings::settings(cmd),
         Command::Rotate { what, db } => {
             let store = open_store(&db)?;
             match what {
@@ -168,13 +173,6 @@ fn kind(m: MeasureArg) -> MeasureKind {
     }
 }
 
-fn definition(d: DefinitionArg) -> (Definition, Definition) {
-    match d {
-        DefinitionArg::Officiel => (Definition::official(), Definition::internal_legacy()),
-        DefinitionArg::Intern => (Definition::internal_legacy(), Definition::official()),
-    }
-}
-
 /// Runs a future to completion on a small runtime (the CLI is otherwise synchronous).
 fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, Failure> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -201,10 +199,29 @@ fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
     block_on(open)?.map_err(store_failure)
 }
 
-/// Reads the database's current data (or export files, with `--data`).
-fn load_source(source: &SourceArgs) -> Result<Population, Failure> {
+/// What `status` and `measure` read: the data, and the settings with their history.
+struct Source {
+    population: Population,
+    settings: SettingsHistory,
+}
+
+impl Source {
+    /// The settings in force on `as_of`, announced on standard error (every figure names them).
+    fn settings_on(&self, as_of: Day) -> &std::sync::Arc<SettingsVersion> {
+        let v = self.settings.in_force_on(as_of);
+        eprintln!("Indstillinger pr. {}: {}.", as_of.dk(), v.label());
+        v
+    }
+}
+
+/// Reads the database's current data and settings (or export files with the default settings, with
+/// `--data`).
+fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
     if let Some(data) = &source.data {
-        return load(data);
+        return Ok(Source {
+            population: load(data)?,
+            settings: SettingsHistory::default(),
+        });
     }
     let store = open_store(&source.db)?;
     let snapshot = block_on(store.load())?.map_err(store_failure)?;
@@ -226,7 +243,10 @@ fn load_source(source: &SourceArgs) -> Result<Population, Failure> {
                 .join(", ")
         );
     }
-    Ok(snapshot.population)
+    Ok(Source {
+        population: snapshot.population,
+        settings: snapshot.settings,
+    })
 }
 
 fn load(path: &Path) -> Result<Population, Failure> {

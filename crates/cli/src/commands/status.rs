@@ -9,15 +9,19 @@ struct DutyOut<'a> {
     title: String,
     status_label: &'static str,
     explanation: String,
+    /// Why the duty is provisional (the unconfirmed facts it rests on); with `provisional: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisional_reason: Option<String>,
 }
 
 impl<'a> DutyOut<'a> {
-    fn new(duty: &'a Duty) -> DutyOut<'a> {
+    fn new(duty: &'a Duty, book: &RuleBook) -> DutyOut<'a> {
         DutyOut {
             duty,
             title: duty.title(),
             status_label: duty.status.label(),
             explanation: duty.explain(),
+            provisional_reason: book.provisional_reason(duty),
         }
     }
 }
@@ -40,18 +44,23 @@ struct CourseOut<'a> {
     next_deadline: Option<DutyOut<'a>>,
     duties: Vec<DutyOut<'a>>,
     local: &'a [LocalResult],
+    /// Contradictions in the course's data (Danish).
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
 struct StatusOut<'a> {
     as_of: Day,
+    /// The settings version the duties were judged with (0: the built-in defaults).
+    settings_version: u32,
+    settings: String,
     total: usize,
     shown: usize,
     courses: Vec<CourseOut<'a>>,
 }
 
 pub(super) fn status(
-    pop: &Population,
+    src: &Source,
     as_of: Day,
     team: Option<String>,
     cw: Option<String>,
@@ -60,13 +69,15 @@ pub(super) fn status(
     format: Format,
 ) -> Result<(), Failure> {
     let single = course.is_some();
+    let pop = &src.population;
     let filter = Filter::new(pop, team, cw, course)?;
-    let book = RuleBook::danish();
-    let settings = Settings::default();
+    let version = src.settings_on(as_of);
+    let book = version.settings.book();
+    let settings = &version.settings.duties;
     let mut rows: Vec<(CourseId, CourseStatus)> = pop
         .course_ids()
         .filter(|id| filter.keeps(pop, *id))
-        .map(|id| (id, evaluate(pop.facts(id), &book, &settings, as_of)))
+        .map(|id| (id, evaluate(pop.facts(id), &book, settings, as_of)))
         .filter(|(_, st)| single || st.active)
         .collect();
     rows.sort_by_key(|(id, st)| (urgency(st), pop.courses[id.index()].key.clone()));
@@ -92,15 +103,18 @@ pub(super) fn status(
                 last_conversation: st.last_conversation,
                 in_standby: st.in_standby,
                 flags: flags(pop, *id, st),
-                next_deadline: st.next_deadline().map(DutyOut::new),
-                duties: st.duties.iter().map(DutyOut::new).collect(),
+                next_deadline: st.next_deadline().map(|d| DutyOut::new(d, &book)),
+                duties: st.duties.iter().map(|d| DutyOut::new(d, &book)).collect(),
                 local: &st.local,
+                warnings: &st.warnings,
             }
         })
         .collect();
     if format == Format::Json {
         let out = StatusOut {
             as_of,
+            settings_version: version.version,
+            settings: version.label(),
             total,
             shown: outs.len(),
             courses: outs,
@@ -136,7 +150,11 @@ pub(super) fn status(
         for d in &c.duties {
             t.row([
                 d.title.clone(),
-                d.status_label.to_string(),
+                if d.duty.provisional {
+                    format!("{} (foreløbig)", d.status_label)
+                } else {
+                    d.status_label.to_string()
+                },
                 d.duty.due.map(|x| x.dk().to_string()).unwrap_or_default(),
                 d.duty
                     .days_left
@@ -163,6 +181,19 @@ pub(super) fn status(
         }
         for f in &c.flags {
             println!("! {f}");
+        }
+        for w in c.warnings {
+            println!("! Datakvalitet: {w}");
+        }
+        // Which facts of the law the course's duties rest on that are not confirmed.
+        let mut open: Vec<String> = c
+            .duties
+            .iter()
+            .filter_map(|d| d.provisional_reason.clone())
+            .collect();
+        open.dedup();
+        for o in open {
+            println!("? {o}");
         }
         return Ok(());
     }
@@ -200,8 +231,15 @@ pub(super) fn status(
             next.and_then(|d| d.days_left)
                 .map(days_text)
                 .unwrap_or_default(),
-            next.map(|d| format!("{} ({})", d.title(), d.paragraph))
-                .unwrap_or_default(),
+            next.map(|d| {
+                format!(
+                    "{} ({}){}",
+                    d.title(),
+                    d.paragraph,
+                    if d.provisional { ", foreløbig" } else { "" }
+                )
+            })
+            .unwrap_or_default(),
             c.flags.join("; "),
         ]);
     }

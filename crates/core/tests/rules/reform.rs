@@ -587,6 +587,15 @@ fn lae265_recorded_present_but_never_received_is_a_conflict() {
         let st = t.status("2025-06-01", &s);
         let duty = st.duty(k).unwrap();
         assert_eq!(duty.status, status, "{name}: {}", duty.explain());
+        // The import summary names it too (the builder's diagnostics).
+        let (_, diags) = t.b.clone().build();
+        assert_eq!(
+            diags
+                .iter()
+                .any(|x| x.message.contains("var ikke modtaget inden mødet")),
+            status == Conflict,
+            "{name}: {diags:?}"
+        );
         assert_eq!(st.warnings.len(), usize::from(status == Conflict), "{name}");
         if status == Conflict {
             assert_ne!(duty.status.label(), "Opfyldt");
