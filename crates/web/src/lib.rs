@@ -11,12 +11,11 @@
 //! Personal data: pages that show citizens write one audit entry per citizen shown, with the purpose;
 //! URLs carry only the case system's course ids, never CPR numbers; CPR numbers are shown masked.
 
-mod admin;
-mod duty_lists;
+mod charts;
+mod frame;
 #[cfg(feature = "oidc")]
 mod oidc;
 mod pages;
-mod reassign;
 mod xlsx;
 
 use std::collections::HashMap;
@@ -40,7 +39,7 @@ use kadence_core::settings::Settings;
 use kadence_store::access::{Policy, Role, Session};
 use kadence_store::{SnapshotCell, Store};
 
-pub use pages::render_error;
+pub use frame::render_error;
 
 /// Who may use a route.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -517,7 +516,7 @@ use oidc::{callback as oidc_callback, start as oidc_start};
 /// Without the `oidc` feature, the single sign-on routes say so.
 #[cfg(not(feature = "oidc"))]
 async fn oidc_start() -> Response {
-    pages::render_error(
+    frame::render_error(
         StatusCode::NOT_FOUND,
         "Kommunens login er ikke med i denne udgave",
         "Kadence er bygget uden OpenID Connect (cargo-funktionen «oidc»). Log ind med brugernavn og adgangskode.",
@@ -565,7 +564,7 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 }
 
 fn forbidden(reason: &str) -> Response {
-    pages::render_error(StatusCode::FORBIDDEN, "Ingen adgang", reason)
+    frame::render_error(StatusCode::FORBIDDEN, "Ingen adgang", reason)
 }
 
 /// Enforces [`ROUTES`] for every matched route, and CSRF on every POST.
@@ -593,7 +592,7 @@ pub async fn guard(
             .flatten()
             .map(|s| Authed {
                 session: s,
-                session_key: pages::sha256_hex(&format!("session:{token}")),
+                session_key: frame::sha256_hex(&format!("session:{token}")),
             }),
         _ => None,
     };
@@ -617,7 +616,7 @@ pub async fn guard(
         };
         let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-            return pages::render_error(
+            return frame::render_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "For stor formular",
                 "Formularen er for stor.",
@@ -682,47 +681,53 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/static/app.css", get(pages::css))
-        .route("/login", get(pages::login_page).post(pages::login_post))
+        .route("/static/app.css", get(frame::css))
+        .route(
+            "/login",
+            get(pages::login::login_page).post(pages::login::login_post),
+        )
         .route("/login/oidc", get(oidc_start))
         .route("/login/oidc/callback", get(oidc_callback))
-        .route("/logout", post(pages::logout))
-        .route("/", get(pages::home))
-        .route("/mine", get(pages::mine))
-        .route("/mine/eksport.xlsx", get(pages::mine_export))
-        .route("/team", get(pages::team))
-        .route("/team/eksport.xlsx", get(pages::team_export))
+        .route("/logout", post(pages::login::logout))
+        .route("/", get(pages::login::home))
+        .route("/mine", get(pages::worklists::mine))
+        .route("/mine/eksport.xlsx", get(pages::worklists::mine_export))
+        .route("/team", get(pages::worklists::team))
+        .route("/team/eksport.xlsx", get(pages::worklists::team_export))
         .route(
             "/admin/brugere",
-            get(admin::users_page).post(admin::add_user),
+            get(pages::admin::users_page).post(pages::admin::add_user),
         )
-        .route("/admin/brugere/spaer", post(admin::disable_user))
-        .route("/admin/brugere/genaabn", post(admin::enable_user))
-        .route("/admin/brugere/adgangskode", post(admin::reset_password))
-        .route("/admin/importer", get(admin::imports_page))
-        .route("/team/flyt", post(reassign::reassign_post))
-        .route("/laegeoplysninger", get(duty_lists::medical))
+        .route("/admin/brugere/spaer", post(pages::admin::disable_user))
+        .route("/admin/brugere/genaabn", post(pages::admin::enable_user))
+        .route(
+            "/admin/brugere/adgangskode",
+            post(pages::admin::reset_password),
+        )
+        .route("/admin/importer", get(pages::admin::imports_page))
+        .route("/team/flyt", post(pages::reassign::reassign_post))
+        .route("/laegeoplysninger", get(pages::duty_lists::medical))
         .route(
             "/laegeoplysninger/eksport.xlsx",
-            get(duty_lists::medical_export),
+            get(pages::duty_lists::medical_export),
         )
-        .route("/jobafklaring", get(duty_lists::job_clarification))
+        .route("/jobafklaring", get(pages::duty_lists::job_clarification))
         .route(
             "/jobafklaring/eksport.xlsx",
-            get(duty_lists::job_clarification_export),
+            get(pages::duty_lists::job_clarification_export),
         )
-        .route("/forloeb/{key}", get(pages::course))
-        .route("/forloeb/{key}/formaal", post(pages::purpose_post))
-        .route("/forloeb/{key}/vis-cpr", post(pages::reveal_cpr))
-        .route("/fokusmaal", get(pages::focus))
-        .route("/fokusmaal/eksport.xlsx", get(pages::focus_export))
+        .route("/forloeb/{key}", get(pages::course::course))
+        .route("/forloeb/{key}/formaal", post(pages::course::purpose_post))
+        .route("/forloeb/{key}/vis-cpr", post(pages::course::reveal_cpr))
+        .route("/fokusmaal", get(pages::focus::focus))
+        .route("/fokusmaal/eksport.xlsx", get(pages::focus::focus_export))
         .route(
             "/admin/revision",
-            get(pages::audit_page).post(pages::audit_lookup),
+            get(pages::audit_log::audit_page).post(pages::audit_log::audit_lookup),
         )
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .fallback(|| async {
-            pages::render_error(
+            frame::render_error(
                 StatusCode::NOT_FOUND,
                 "Siden findes ikke",
                 "Tjek adressen, eller gå til forsiden.",

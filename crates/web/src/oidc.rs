@@ -29,7 +29,7 @@ use kadence_store::access::{NewUser, Role};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::pages::render_error;
+use crate::frame::render_error;
 use crate::{AppState, OidcConfig};
 
 /// How long a login may take between the redirect and the callback.
@@ -162,7 +162,7 @@ pub async fn start(State(st): State<Arc<AppState>>) -> Response {
             (nonce.clone(), verifier.clone(), Instant::now()),
         );
     }
-    let enc = |v: &str| crate::pages::form_urlencoded(v);
+    let enc = |v: &str| crate::frame::form_urlencoded(v);
     let url = format!(
         "{}?response_type=code&client_id={}&redirect_uri={}&scope={}&state={state}&nonce={nonce}&code_challenge={}&code_challenge_method=S256",
         d.authorization_endpoint,
@@ -257,7 +257,7 @@ pub async fn callback(
     if user.disabled {
         return refused("Kontoen er spærret i Kadence.");
     }
-    crate::pages::start_session(&st, &headers, user.id).await
+    crate::pages::login::start_session(&st, &headers, user.id).await
 }
 
 type Claims = serde_json::Map<String, serde_json::Value>;

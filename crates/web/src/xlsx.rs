@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use kadence_core::date::Day;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use crate::pages::render_error;
+use crate::frame::render_error;
 
 /// A sheet named `name` (Excel allows 31 characters) with this header row, frozen.
 pub(crate) fn sheet<'a>(

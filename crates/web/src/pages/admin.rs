@@ -15,7 +15,7 @@ use kadence_core::dk::{self, local_time};
 use kadence_store::access::{NewUser, Role};
 use serde::Deserialize;
 
-use crate::pages::{html, layout, render_error, today, Layout};
+use crate::frame::{html, layout, render_error, today, Layout};
 use crate::{AppState, Authed};
 
 /// Passwords shorter than this are refused (as in the CLI).

@@ -18,7 +18,7 @@ use kadence_store::access::Role;
 use kadence_store::Snapshot;
 use serde::Deserialize;
 
-use crate::pages::{
+use crate::frame::{
     as_of, audit_entries, html, layout, path_segment, render_error, surname_first, user_caseworker,
     user_team, Layout,
 };
@@ -106,7 +106,7 @@ enum Who {
 impl Scope {
     fn keeps(&self, pop: &Population, c: &Course) -> bool {
         match self.who {
-            Who::Team(t) => crate::pages::in_team_scope(pop, c, t),
+            Who::Team(t) => crate::frame::in_team_scope(pop, c, t),
             Who::Caseworker(w) => w.is_some() && c.caseworker == w,
         }
     }
@@ -302,7 +302,7 @@ async fn page(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respons
         export_href: format!(
             "{}/eksport.xlsx?dato={}",
             kind.path(),
-            crate::pages::form_urlencoded(&as_of_text)
+            crate::frame::form_urlencoded(&as_of_text)
         ),
         as_of: as_of_text,
         summary,

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use kadence_core::model::CourseId;
 
-use crate::pages::{audit_entries, form_urlencoded, in_team_scope, render_error, user_team};
+use crate::frame::{audit_entries, form_urlencoded, in_team_scope, render_error, user_team};
 use crate::{AppState, Authed};
 
 /// At most this many courses in one move (a page shows 50; this leaves room without inviting abuse).

@@ -1,0 +1,240 @@
+//! The shared frame of every page: the layout (navigation, the as-of date, the data-freshness line),
+//! the error page, the stylesheet, and the helpers pages share (the user's caseworker and team, the
+//! audit entries of a look-up, URL encoding). Imports no page.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use kadence_core::date::Day;
+use kadence_core::dk::local_time;
+use kadence_core::model::*;
+use kadence_store::access::{AuditEntry, Role};
+use sha2::{Digest, Sha256};
+
+use crate::{AppState, Authed};
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn html(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
+    }
+}
+
+/// The frame around every logged-in page.
+pub struct Layout {
+    pub nav: Vec<NavItem>,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    /// The as-of date as shown, `dd-mm-åååå`.
+    pub as_of: String,
+    /// Query parameters to keep when the as-of date changes.
+    pub keep: Vec<(String, String)>,
+    pub freshness: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub(crate) fn layout(
+    st: &AppState,
+    a: &Authed,
+    current: &str,
+    as_of: Day,
+    keep: Vec<(String, String)>,
+) -> Layout {
+    let role = a.session.user.role;
+    let items: &[(&str, &str, &[Role])] = &[
+        ("/mine", "Mine borgere", &[Role::Caseworker]),
+        ("/team", "Mit team", &[Role::TeamLead]),
+        (
+            "/laegeoplysninger",
+            "Lægeoplysninger",
+            &[Role::Caseworker, Role::TeamLead],
+        ),
+        (
+            "/jobafklaring",
+            "Jobafklaring",
+            &[Role::Caseworker, Role::TeamLead],
+        ),
+        (
+            "/fokusmaal",
+            "Fokusmål",
+            &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin],
+        ),
+        ("/admin/brugere", "Brugere", &[Role::Admin]),
+        ("/admin/importer", "Importer", &[Role::Admin]),
+        ("/admin/revision", "Revisionslog", &[Role::Admin]),
+    ];
+    let snap = st.data.get();
+    let freshness = match &snap.latest {
+        Some(b) => format!(
+            "Data pr. {} · senest importeret {} (import nr. {}: {})",
+            as_of.dk(),
+            local_time(&b.finished_at),
+            b.id,
+            b.files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(
+            "Data pr. {} · der er ikke importeret data endnu",
+            as_of.dk()
+        ),
+    };
+    Layout {
+        nav: items
+            .iter()
+            .filter(|(_, _, roles)| roles.contains(&role))
+            .map(|(href, label, _)| NavItem {
+                href,
+                label,
+                current: *href == current,
+            })
+            .collect(),
+        user_name: a.session.user.display_name.clone(),
+        role_label: role.code(),
+        csrf: a.session.csrf_token.clone(),
+        as_of: as_of.dk().to_string(),
+        keep,
+        freshness,
+    }
+}
+
+pub(crate) fn today(st: &AppState) -> Day {
+    let now = st.now();
+    let zoned = now
+        .in_tz("Europe/Copenhagen")
+        .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC));
+    Day::from_jiff(zoned.date())
+}
+
+pub(crate) fn as_of(st: &AppState, dato: &Option<String>) -> Day {
+    dato.as_deref()
+        .and_then(kadence_import::text::parse_date)
+        .unwrap_or_else(|| today(st))
+}
+
+/// "Efternavn, Fornavn" from "Fornavn Efternavn".
+pub(crate) fn surname_first(full: &str) -> String {
+    match full.rsplit_once(' ') {
+        Some((first, last)) => format!("{last}, {first}"),
+        None => full.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    layout: Option<Layout>,
+    heading: String,
+    text: String,
+}
+
+/// A Danish error page with its status code.
+pub fn render_error(status: StatusCode, heading: &str, text: &str) -> Response {
+    let page = ErrorPage {
+        layout: None,
+        heading: heading.into(),
+        text: text.into(),
+    };
+    (status, html(&page)).into_response()
+}
+
+pub async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+/// A team lead's courses: the team's, and the courses no caseworker has (ikke fordelt), which belong
+/// to no team until a team lead moves them to someone.
+pub(crate) fn in_team_scope(pop: &Population, c: &Course, team: Option<TeamId>) -> bool {
+    team.is_some() && (pop.team_of(c) == team || c.caseworker.is_none())
+}
+
+/// One audit entry per citizen among these courses (naming the first course of each citizen), in
+/// order: what every page and export that shows citizens logs.
+pub(crate) fn audit_entries(
+    pop: &Population,
+    a: &Authed,
+    courses: impl IntoIterator<Item = CourseId>,
+    action: &str,
+    purpose: &str,
+) -> Vec<AuditEntry> {
+    let mut seen = HashSet::new();
+    courses
+        .into_iter()
+        .filter_map(|id| {
+            let c = &pop.courses[id.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            seen.insert(citizen.cpr).then(|| AuditEntry {
+                username: a.session.user.username.clone(),
+                cpr: Some(citizen.cpr),
+                course_key: Some(c.key.clone()),
+                action: action.into(),
+                purpose: purpose.into(),
+            })
+        })
+        .collect()
+}
+
+/// The caseworker a user is, in the imported data (by the case system's key).
+pub(crate) fn user_caseworker(pop: &Population, a: &Authed) -> Option<CaseworkerId> {
+    let key = a.session.user.caseworker_key.as_deref()?;
+    pop.caseworkers
+        .iter()
+        .position(|c| c.key == key)
+        .map(|i| CaseworkerId(i as u32))
+}
+
+/// The team a team lead leads, in the imported data (by the case system's key).
+pub(crate) fn user_team(pop: &Population, a: &Authed) -> Option<TeamId> {
+    let key = a.session.user.team_key.as_deref()?;
+    pop.teams
+        .iter()
+        .position(|t| t.key == key)
+        .map(|i| TeamId(i as u32))
+}
+
+/// Percent-encodes a value for one URL path segment (course ids come from the case system and may hold
+/// any character).
+pub(crate) fn path_segment(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Percent-encodes a query parameter value.
+pub(crate) fn form_urlencoded(v: &str) -> String {
+    serde_urlencoded::to_string([("v", v)])
+        .map(|s| s[2..].to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,372 @@
+//! The course page: every duty explained, the timeline, and the purpose asked for other caseworkers'
+//! citizens.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use kadence_core::duties::{evaluate, Status};
+use kadence_core::model::*;
+use kadence_core::worklist::{days_text, flags};
+use kadence_store::access::{AuditEntry, Role};
+use serde::Deserialize;
+
+use crate::charts::*;
+use crate::frame::*;
+use crate::{AppState, Authed};
+
+pub(crate) const PURPOSES: &[(&str, &str)] = &[
+    ("vikar", "Jeg vikarierer for borgerens sagsbehandler"),
+    ("overdragelse", "Sagen skal overdrages til mig"),
+    ("henvendelse", "Borgeren har henvendt sig til mig"),
+    ("kvalitet", "Kvalitetssikring eller tilsyn"),
+];
+
+#[derive(Template)]
+#[template(path = "purpose.html")]
+pub(crate) struct PurposePage {
+    layout: Option<Layout>,
+    action: String,
+    key: String,
+    scope: &'static str,
+    purposes: &'static [(&'static str, &'static str)],
+    csrf: String,
+    message: Option<String>,
+}
+
+pub struct DutyView {
+    title: String,
+    status: &'static str,
+    class: &'static str,
+    due: String,
+    days: String,
+    paragraph: &'static str,
+    rule_set: &'static str,
+    explanation: String,
+}
+
+pub struct CourseView {
+    key: String,
+    /// The full CPR number is shown (after "Vis CPR").
+    revealed: bool,
+    name: String,
+    cpr: String,
+    kind: &'static str,
+    group: &'static str,
+    first_absence: String,
+    benefit_start: String,
+    days: i32,
+    caseworker: String,
+    flags: Vec<String>,
+    duties: Vec<DutyView>,
+    local: Vec<String>,
+    conversations: Vec<(String, &'static str, &'static str)>,
+    standby: Vec<String>,
+    medical: Vec<(&'static str, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "course.html")]
+pub(crate) struct CoursePage {
+    layout: Option<Layout>,
+    /// Where "Vis CPR" posts to.
+    reveal_action: String,
+    csrf: String,
+    as_of: String,
+    timeline: String,
+    c: CourseView,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DateQuery {
+    dato: Option<String>,
+}
+
+/// Whether the course is in the user's own caseload or team, and the purpose that implies.
+pub(crate) fn own_purpose(pop: &Population, course: &Course, a: &Authed) -> Option<&'static str> {
+    let u = &a.session.user;
+    match u.role {
+        Role::Caseworker => {
+            let key = course
+                .caseworker
+                .map(|c| pop.caseworkers[c.index()].key.as_str());
+            (key.is_some() && key == u.caseworker_key.as_deref()).then_some("Opfølgning i egen sag")
+        }
+        Role::TeamLead => {
+            let team = pop
+                .team_of(course)
+                .map(|t| pop.teams[t.index()].key.as_str());
+            (team.is_some() && team == u.team_key.as_deref()).then_some("Teamledelse")
+        }
+        _ => None,
+    }
+}
+
+pub async fn course(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Path(key): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Response {
+    course_page(&st, &a, key, &q.dato, false).await
+}
+
+/// "Vis CPR": the course page with the full CPR number, by POST (never in a URL), logged as its own
+/// action.
+pub async fn reveal_cpr(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Path(key): Path<String>,
+    Form(f): Form<DateQuery>,
+) -> Response {
+    course_page(&st, &a, key, &f.dato, true).await
+}
+
+pub(crate) async fn course_page(
+    st: &AppState,
+    a: &Authed,
+    key: String,
+    dato: &Option<String>,
+    reveal: bool,
+) -> Response {
+    let snap = st.data.get();
+    let pop = &snap.population;
+    let Some(id) = pop.course_by_key(&key) else {
+        return render_error(
+            StatusCode::NOT_FOUND,
+            "Forløbet findes ikke",
+            "Der er intet forløb med dette id i de importerede data.",
+        );
+    };
+    let course = &pop.courses[id.index()];
+    let as_of = as_of(st, dato);
+    let granted = st
+        .purposes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(a.session_key.clone(), key.clone()))
+        .cloned();
+    let purpose = match (own_purpose(pop, course, a), granted) {
+        (Some(p), _) => p.to_string(),
+        (None, Some(p)) => p,
+        (None, None) => {
+            let page = PurposePage {
+                layout: Some(layout(st, a, "", as_of, Vec::new())),
+                action: format!("/forloeb/{}/formaal", path_segment(&key)),
+                key,
+                scope: if a.session.user.role == Role::TeamLead {
+                    "dit team"
+                } else {
+                    "din sagsstamme"
+                },
+                purposes: PURPOSES,
+                csrf: a.session.csrf_token.clone(),
+                message: None,
+            };
+            return html(&page);
+        }
+    };
+    let f = pop.facts(id);
+    let citizen = &pop.citizens[course.citizen.index()];
+    if st
+        .store
+        .audit_append(
+            &[AuditEntry {
+                username: a.session.user.username.clone(),
+                cpr: Some(citizen.cpr),
+                course_key: Some(course.key.clone()),
+                action: if reveal {
+                    "vist forløb med fuldt CPR-nummer"
+                } else {
+                    "vist forløb"
+                }
+                .into(),
+                purpose,
+            }],
+            st.now(),
+        )
+        .await
+        .is_err()
+    {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Forløbet kan ikke vises",
+            "Opslaget kunne ikke logges, og derfor vises forløbet ikke. Prøv igen.",
+        );
+    }
+    let s = evaluate(f, &st.book, &st.settings, as_of);
+    let view = CourseView {
+        key: course.key.clone(),
+        name: surname_first(&citizen.name),
+        cpr: if reveal {
+            citizen.cpr.reveal()
+        } else {
+            citizen.cpr.masked()
+        },
+        revealed: reveal,
+        kind: match course.kind {
+            CourseKind::SicknessBenefit => "Sygedagpenge",
+            CourseKind::JobClarification => "Jobafklaring",
+        },
+        group: match course.target_group {
+            TargetGroup::Employed => "Beskæftiget",
+            TargetGroup::Unemployed => "Ledig",
+            TargetGroup::SelfEmployed => "Selvstændig",
+        },
+        first_absence: course.first_absence.dk().to_string(),
+        benefit_start: course.benefit_start.dk().to_string(),
+        days: s.days_since_first_absence,
+        caseworker: course.caseworker.map_or("Ikke fordelt".into(), |x| {
+            pop.caseworkers[x.index()].name.clone()
+        }),
+        flags: flags(pop, id, &s),
+        duties: s
+            .duties
+            .iter()
+            .map(|d| DutyView {
+                title: d.title(),
+                status: d.status.label(),
+                class: match d.status {
+                    Status::Overdue | Status::Missed => "overdue",
+                    Status::DueSoon => "soon",
+                    _ => "",
+                },
+                // The effective deadline, as in the worklist: for counting duties the latest date for
+                // the next conversation; the window's end is in the explanation.
+                due: d
+                    .next_by
+                    .or(d.due)
+                    .map(|x| x.dk().to_string())
+                    .unwrap_or_else(|| "-".into()),
+                days: d
+                    .days_left
+                    .filter(|_| d.status.is_actionable())
+                    .map(days_text)
+                    .unwrap_or_default(),
+                paragraph: d.paragraph,
+                rule_set: d.rule_set,
+                explanation: d.explain(),
+            })
+            .collect(),
+        local: s
+            .local
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}: {} af {} inden {} ({})",
+                    l.name,
+                    l.counted,
+                    l.required,
+                    l.window.1.dk(),
+                    l.status.label()
+                )
+            })
+            .collect(),
+        conversations: f
+            .conversations
+            .iter()
+            .filter(|c| c.date <= as_of)
+            .map(|c| {
+                (
+                    c.date.dk().to_string(),
+                    match c.form {
+                        ConversationForm::InPerson => "Fremmøde",
+                        ConversationForm::Phone => "Telefon",
+                        ConversationForm::Video => "Video",
+                    },
+                    if c.held { "Afholdt" } else { "Aflyst" },
+                )
+            })
+            .collect(),
+        standby: f
+            .standby
+            .iter()
+            .filter(|p| p.start <= as_of)
+            .map(|p| match p.end.filter(|e| *e < as_of) {
+                Some(e) => format!("{} til {}", p.start.dk(), e.dk()),
+                None => format!("Fra {} (ingen slutdato)", p.start.dk()),
+            })
+            .collect(),
+        medical: f
+            .medical
+            .iter()
+            .filter(|m| m.sent <= as_of)
+            .map(|m| {
+                (
+                    match m.form {
+                        MedicalForm::Lae285 => "LÆ 285",
+                        MedicalForm::Lae265 => "LÆ 265",
+                        MedicalForm::Other => "Anden",
+                    },
+                    m.sent.dk().to_string(),
+                    m.deadline.map(|d| d.dk().to_string()).unwrap_or_default(),
+                    m.received
+                        .filter(|r| *r <= as_of)
+                        .map_or_else(|| "Afventer svar".to_string(), |r| r.dk().to_string()),
+                )
+            })
+            .collect(),
+    };
+    let page = CoursePage {
+        reveal_action: format!("/forloeb/{}/vis-cpr", path_segment(&course.key)),
+        csrf: a.session.csrf_token.clone(),
+        layout: Some(layout(st, a, "", as_of, Vec::new())),
+        as_of: as_of.dk().to_string(),
+        timeline: timeline_svg(&f, &s),
+        c: view,
+    };
+    html(&page)
+}
+
+#[derive(Deserialize)]
+pub struct PurposeForm {
+    formaal: Option<String>,
+    begrundelse: Option<String>,
+}
+
+pub async fn purpose_post(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Path(key): Path<String>,
+    Form(f): Form<PurposeForm>,
+) -> Response {
+    let chosen = f
+        .formaal
+        .as_deref()
+        .and_then(|v| PURPOSES.iter().find(|(k, _)| *k == v));
+    let Some((_, label)) = chosen else {
+        let page = PurposePage {
+            layout: Some(layout(&st, &a, "", today(&st), Vec::new())),
+            action: format!("/forloeb/{}/formaal", path_segment(&key)),
+            key,
+            scope: "din sagsstamme",
+            purposes: PURPOSES,
+            csrf: a.session.csrf_token.clone(),
+            message: Some("Vælg et formål.".into()),
+        };
+        return (StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response();
+    };
+    let mut purpose = label.to_string();
+    if let Some(extra) = f
+        .begrundelse
+        .map(|b| b.trim().chars().take(200).collect::<String>())
+        .filter(|b| !b.is_empty())
+    {
+        purpose = format!("{purpose}: {extra}");
+    }
+    st.purposes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((a.session_key.clone(), key.clone()), purpose);
+    // The course key goes back into a URL only after it is known to be a course.
+    let known = st.data.get().population.course_by_key(&key).is_some();
+    Redirect::to(&if known {
+        format!("/forloeb/{}", path_segment(&key))
+    } else {
+        "/".to_string()
+    })
+    .into_response()
+}

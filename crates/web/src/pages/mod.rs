@@ -1,0 +1,11 @@
+//! The pages, one module per page area. Each uses the shared frame (`crate::frame`) and the charts
+//! (`crate::charts`); no page imports another page.
+
+pub(crate) mod admin;
+pub(crate) mod audit_log;
+pub(crate) mod course;
+pub(crate) mod duty_lists;
+pub(crate) mod focus;
+pub(crate) mod login;
+pub(crate) mod reassign;
+pub(crate) mod worklists;

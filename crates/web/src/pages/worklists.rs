@@ -1,0 +1,604 @@
+//! "Mine borgere" and "Mit team": the worklists, their views, sorting, selection and Excel export.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
+use kadence_core::date::Day;
+use kadence_core::dk;
+use kadence_core::dk::local_time;
+use kadence_core::duties::{CourseStatus, Status};
+use kadence_core::model::*;
+use kadence_core::worklist::{conversations_text, days_text, flags, View};
+use kadence_store::Snapshot;
+use serde::Deserialize;
+
+use crate::frame::*;
+use crate::xlsx;
+use crate::{AppState, Authed};
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    dato: Option<String>,
+    q: Option<String>,
+    side: Option<usize>,
+    visning: Option<String>,
+    /// The order: "frist" (urgency, the default), "dage", "navn", "sagsbehandler".
+    sorter: Option<String>,
+    /// After a reassignment: how many courses were moved, and to whom (caseworker key).
+    flyttet: Option<usize>,
+    til: Option<String>,
+}
+
+pub struct NextDeadline {
+    date: String,
+    when: String,
+    duty: String,
+}
+
+pub struct WorkRow {
+    key: String,
+    href: String,
+    name: String,
+    cpr: String,
+    days: i32,
+    next: Option<NextDeadline>,
+    urgency_class: &'static str,
+    conversations: String,
+    last: String,
+    caseworker: String,
+    flags: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "worklist.html")]
+pub(crate) struct WorklistPage {
+    layout: Option<Layout>,
+    heading: &'static str,
+    as_of: String,
+    view_label: &'static str,
+    views: Vec<ViewLink>,
+    export_href: String,
+    page_query: String,
+    visning: &'static str,
+    query: String,
+    rows: Vec<WorkRow>,
+    total: usize,
+    shown_from: usize,
+    shown_to: usize,
+    page: usize,
+    has_prev: bool,
+    has_next: bool,
+    show_caseworker: bool,
+    empty_text: String,
+    /// The team lead's reassignment form: the team's caseworkers (key, name), or `None`.
+    reassign_to: Option<Vec<(String, String)>>,
+    /// The confirmation after a reassignment.
+    notice: Option<String>,
+    csrf: String,
+    side: usize,
+    sorter: &'static str,
+    sort_text: &'static str,
+    sort_urgency: SortLink,
+    sort_days: SortLink,
+    sort_name: SortLink,
+    sort_caseworker: SortLink,
+}
+
+pub(crate) struct ListSpec<'a> {
+    /// The data the whole request reads: `keep` and `reassign_team` hold ids of this population, so
+    /// the list must not take a newer snapshot a reload may have put in place meanwhile.
+    snap: Arc<Snapshot>,
+    path: &'static str,
+    /// The preset views offered (a caseworker's own list has no "Ikke fordelt").
+    views: &'static [View],
+    /// The team whose caseworkers the list's courses may be moved between (Mit team only).
+    reassign_team: Option<TeamId>,
+    heading: &'static str,
+    show_caseworker: bool,
+    purpose: &'static str,
+    keep: &'a (dyn Fn(&Population, &Course) -> bool + Sync),
+    empty: &'static str,
+}
+
+/// The views of a caseworker's own list: all but the unassigned pool, which `View::ALL` lists last.
+pub(crate) const OWN_VIEWS: &[View] = View::ALL.split_last().expect("views").1;
+const _: () = assert!(matches!(View::ALL[View::ALL.len() - 1], View::Unassigned));
+
+/// How a list is ordered. Urgency first is the default: the next deadline, overdue first.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Sort {
+    Urgency,
+    /// Most days since the first day of absence first.
+    Days,
+    Name,
+    Caseworker,
+}
+
+impl Sort {
+    const ALL: [Sort; 4] = [Sort::Urgency, Sort::Days, Sort::Name, Sort::Caseworker];
+
+    fn code(self) -> &'static str {
+        match self {
+            Sort::Urgency => "frist",
+            Sort::Days => "dage",
+            Sort::Name => "navn",
+            Sort::Caseworker => "sagsbehandler",
+        }
+    }
+
+    fn from_code(s: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    /// Words for the status line ("mest presserende først").
+    fn text(self) -> &'static str {
+        match self {
+            Sort::Urgency => "mest presserende først",
+            Sort::Days => "længst sygemeldt først",
+            Sort::Name => "efter navn",
+            Sort::Caseworker => "efter sagsbehandler",
+        }
+    }
+}
+
+/// A sortable column header.
+pub struct SortLink {
+    href: String,
+    /// `aria-sort` of the column: "ascending", "descending" or "none".
+    aria: &'static str,
+}
+
+/// The courses of a list, as of a date: scoped, searched, counted per preset view, filtered by the
+/// chosen view, sorted (by urgency unless asked otherwise).
+pub(crate) struct Selection {
+    as_of: Day,
+    query: String,
+    view: View,
+    sort: Sort,
+    /// The shared statuses of every active course, and the positions of the selected ones in
+    /// urgency order: a request borrows the statuses instead of copying them.
+    statuses: crate::Statuses,
+    order: Vec<usize>,
+    counts: Vec<(View, usize)>,
+}
+
+impl Selection {
+    fn rows(&self) -> impl Iterator<Item = &(CourseId, CourseStatus)> + '_ {
+        self.order.iter().map(|i| &self.statuses[*i])
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+}
+
+pub(crate) fn select(
+    st: &AppState,
+    snap: &Arc<kadence_store::Snapshot>,
+    q: &ListQuery,
+    keep: &(dyn Fn(&Population, &Course) -> bool + Sync),
+    views: &[View],
+) -> Selection {
+    let pop = &snap.population;
+    let as_of = as_of(st, &q.dato);
+    let query = q.q.clone().unwrap_or_default().trim().to_string();
+    let needle = query.to_lowercase();
+    let view = q
+        .visning
+        .as_deref()
+        .and_then(View::from_code)
+        .filter(|v| views.contains(v))
+        .unwrap_or(View::All);
+    let all = st.active_statuses(snap, as_of);
+    let scoped: Vec<usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, (id, _))| keep(pop, &pop.courses[id.index()]))
+        .filter(|(_, (id, _))| {
+            needle.is_empty()
+                || pop.citizens[pop.courses[id.index()].citizen.index()]
+                    .name
+                    .to_lowercase()
+                    .contains(&needle)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let matches = |v: View, i: usize| {
+        let (id, st) = &all[i];
+        v.matches(&pop.courses[id.index()], st)
+    };
+    let counts = views
+        .iter()
+        .map(|v| (*v, scoped.iter().filter(|i| matches(*v, **i)).count()))
+        .collect();
+    let mut order: Vec<usize> = scoped.into_iter().filter(|i| matches(view, *i)).collect();
+    let sort = q
+        .sorter
+        .as_deref()
+        .and_then(Sort::from_code)
+        .unwrap_or(Sort::Urgency);
+    // The shared statuses are already in urgency order (computed once per snapshot and date), so the
+    // default order needs no sort, and the other orders are stable sorts that keep urgency order
+    // among equals. (Sorting every request by a tuple with the course key was half of the team page's
+    // time: `perf`, memcmp in the sort.)
+    match sort {
+        Sort::Urgency => {}
+        Sort::Days => order.sort_by_key(|i| -all[*i].1.days_since_first_absence),
+        Sort::Name => order.sort_by_cached_key(|i| {
+            let c = &pop.courses[all[*i].0.index()];
+            surname_first(&pop.citizens[c.citizen.index()].name).to_lowercase()
+        }),
+        Sort::Caseworker => order.sort_by_cached_key(|i| {
+            let c = &pop.courses[all[*i].0.index()];
+            c.caseworker.map_or(String::new(), |w| {
+                pop.caseworkers[w.index()].name.to_lowercase()
+            })
+        }),
+    }
+    Selection {
+        as_of,
+        query,
+        view,
+        sort,
+        statuses: all,
+        order,
+        counts,
+    }
+}
+
+pub struct ViewLink {
+    href: String,
+    label: &'static str,
+    count: usize,
+    current: bool,
+}
+
+pub(crate) async fn worklist(
+    st: &AppState,
+    a: &Authed,
+    q: ListQuery,
+    spec: ListSpec<'_>,
+) -> Response {
+    let snap = &spec.snap;
+    let pop = &snap.population;
+    let sel = select(st, snap, &q, spec.keep, spec.views);
+    let total = sel.len();
+    let size = st.config.page_size.max(1);
+    let pages = total.div_ceil(size).max(1);
+    let page = q.side.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<_> = sel.rows().skip((page - 1) * size).take(size).collect();
+    let audit = audit_entries(
+        pop,
+        a,
+        shown.iter().map(|(id, _)| *id),
+        "vist i arbejdsliste",
+        spec.purpose,
+    );
+    let view: Vec<WorkRow> = shown
+        .iter()
+        .map(|(id, s)| {
+            let c = &pop.courses[id.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            let next = s.next_deadline();
+            let mut flags = flags(pop, *id, s);
+            if let Some(m) = snap.reassigned.get(id) {
+                flags.push(format!(
+                    "Flyttet i Kadence {} - fagsystemet viser stadig {}",
+                    local_time(&m.at),
+                    m.imported
+                        .as_deref()
+                        .and_then(|k| pop.caseworkers.iter().find(|w| w.key == k))
+                        .map_or("ingen sagsbehandler", |w| w.name.as_str())
+                ));
+            }
+            WorkRow {
+                key: c.key.clone(),
+                href: format!("/forloeb/{}", path_segment(&c.key)),
+                name: surname_first(&citizen.name),
+                cpr: citizen.cpr.masked(),
+                days: s.days_since_first_absence,
+                next: next.map(|d| NextDeadline {
+                    date: d
+                        .next_by
+                        .or(d.due)
+                        .map(|x| x.dk().to_string())
+                        .unwrap_or_default(),
+                    when: d.days_left.map(days_text).unwrap_or_default(),
+                    duty: format!("{} ({})", d.title(), d.paragraph),
+                }),
+                urgency_class: match next.map(|d| d.status) {
+                    Some(Status::Overdue) => "overdue",
+                    Some(Status::DueSoon) => "soon",
+                    _ => "",
+                },
+                conversations: conversations_text(s),
+                last: s
+                    .last_conversation
+                    .map(|d| d.dk().to_string())
+                    .unwrap_or_else(|| "-".into()),
+                caseworker: c.caseworker.map_or("Ikke fordelt".into(), |x| {
+                    pop.caseworkers[x.index()].name.clone()
+                }),
+                flags,
+            }
+        })
+        .collect();
+    if st.store.audit_append(&audit, st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Listen kan ikke vises",
+            "Opslaget kunne ikke logges, og derfor vises listen ikke. Prøv igen.",
+        );
+    }
+    let as_of_text = sel.as_of.dk().to_string();
+    let enc = |v: &str| form_urlencoded(v);
+    let query_with = |view: View, sort: Sort| {
+        let mut q = format!("?dato={}&visning={}", enc(&as_of_text), view.code());
+        if !sel.query.is_empty() {
+            q.push_str(&format!("&q={}", enc(&sel.query)));
+        }
+        if sort != Sort::Urgency {
+            q.push_str(&format!("&sorter={}", sort.code()));
+        }
+        q
+    };
+    let base_query = |view: View| query_with(view, sel.sort);
+    let sort_link = |sort: Sort| SortLink {
+        href: query_with(sel.view, sort),
+        aria: match (sel.sort == sort, sort) {
+            (false, _) => "none",
+            (true, Sort::Days) => "descending",
+            (true, _) => "ascending",
+        },
+    };
+    let mut keep = vec![("visning".to_string(), sel.view.code().to_string())];
+    if sel.sort != Sort::Urgency {
+        keep.push(("sorter".to_string(), sel.sort.code().to_string()));
+    }
+    if !sel.query.is_empty() {
+        keep.push(("q".to_string(), sel.query.clone()));
+    }
+    let page_view = WorklistPage {
+        layout: Some(layout(st, a, spec.path, sel.as_of, keep)),
+        heading: spec.heading,
+        as_of: as_of_text.clone(),
+        view_label: sel.view.label(),
+        views: sel
+            .counts
+            .iter()
+            .map(|(v, n)| ViewLink {
+                href: base_query(*v),
+                label: v.label(),
+                count: *n,
+                current: *v == sel.view,
+            })
+            .collect(),
+        export_href: format!("{}/eksport.xlsx{}", spec.path, base_query(sel.view)),
+        page_query: base_query(sel.view),
+        rows: view,
+        total,
+        shown_from: if total == 0 { 0 } else { (page - 1) * size + 1 },
+        shown_to: ((page - 1) * size + shown.len()).min(total),
+        page,
+        has_prev: page > 1,
+        has_next: page < pages,
+        show_caseworker: spec.show_caseworker,
+        empty_text: if !sel.query.is_empty() || sel.view != View::All {
+            "Ingen borgere matcher filtrene.".to_string()
+        } else {
+            spec.empty.to_string()
+        },
+        query: sel.query.clone(),
+        visning: sel.view.code(),
+        reassign_to: spec.reassign_team.map(|t| {
+            let mut v: Vec<(String, String)> = pop
+                .caseworkers
+                .iter()
+                .filter(|w| w.team == t)
+                .map(|w| (w.key.clone(), w.name.clone()))
+                .collect();
+            v.sort_by(|a, b| a.1.cmp(&b.1));
+            v
+        }),
+        notice: q.flyttet.map(|n| {
+            let to = q
+                .til
+                .as_deref()
+                .and_then(|k| pop.caseworkers.iter().find(|w| w.key == k))
+                .map_or("den valgte sagsbehandler", |w| w.name.as_str());
+            format!(
+                "{} forløb flyttet til {to}. Husk at flytte {} i fagsystemet også.",
+                dk::int(n as i64),
+                if n == 1 { "sagen" } else { "sagerne" }
+            )
+        }),
+        csrf: a.session.csrf_token.clone(),
+        side: page,
+        sorter: sel.sort.code(),
+        sort_text: sel.sort.text(),
+        sort_urgency: sort_link(Sort::Urgency),
+        sort_days: sort_link(Sort::Days),
+        sort_name: sort_link(Sort::Name),
+        sort_caseworker: sort_link(Sort::Caseworker),
+    };
+    html(&page_view)
+}
+
+/// The list as an Excel file: Danish headers, dates as dates, frozen header row, filters.
+pub(crate) async fn export(
+    st: &AppState,
+    a: &Authed,
+    q: ListQuery,
+    spec: ListSpec<'_>,
+) -> Response {
+    use rust_xlsxwriter::Workbook;
+    let snap = &spec.snap;
+    let pop = &snap.population;
+    let sel = select(st, snap, &q, spec.keep, spec.views);
+    let all: Vec<_> = sel.rows().collect();
+    let audit = audit_entries(
+        pop,
+        a,
+        all.iter().map(|(id, _)| *id),
+        "eksporteret til Excel",
+        spec.purpose,
+    );
+    if st.store.audit_append(&audit, st.now()).await.is_err() {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Eksporten kan ikke dannes",
+            "Opslaget kunne ikke logges, og derfor dannes eksporten ikke. Prøv igen.",
+        );
+    }
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let headers = [
+            ("Forløb", 18.0),
+            ("Borger", 26.0),
+            ("CPR-nr.", 13.0),
+            ("Dage siden 1. fraværsdag", 12.0),
+            ("Næste frist", 12.0),
+            ("Dage til frist", 10.0),
+            ("Pligt", 34.0),
+            ("Samtaler", 10.0),
+            ("Seneste samtale", 12.0),
+            ("Sagsbehandler", 22.0),
+            ("Hændelser", 50.0),
+        ];
+        let mut wb = Workbook::new();
+        let ws = xlsx::sheet(&mut wb, spec.heading, &headers)?;
+        for (i, (id, s)) in sel.rows().enumerate() {
+            let r = i as u32 + 1;
+            let c = &pop.courses[id.index()];
+            let citizen = &pop.citizens[c.citizen.index()];
+            let next = s.next_deadline();
+            ws.write_string(r, 0, &c.key)?;
+            ws.write_string(r, 1, surname_first(&citizen.name))?;
+            ws.write_string(r, 2, citizen.cpr.masked())?;
+            ws.write_number(r, 3, f64::from(s.days_since_first_absence))?;
+            if let Some(d) = next.and_then(|d| d.next_by.or(d.due)) {
+                xlsx::write_day(ws, r, 4, d)?;
+            }
+            if let Some(left) = next.and_then(|d| d.days_left) {
+                ws.write_number(r, 5, f64::from(left))?;
+            }
+            if let Some(d) = next {
+                ws.write_string(r, 6, format!("{} ({})", d.title(), d.paragraph))?;
+            }
+            ws.write_string(r, 7, conversations_text(s))?;
+            if let Some(d) = s.last_conversation {
+                xlsx::write_day(ws, r, 8, d)?;
+            }
+            ws.write_string(
+                r,
+                9,
+                c.caseworker.map_or("Ikke fordelt".into(), |x| {
+                    pop.caseworkers[x.index()].name.clone()
+                }),
+            )?;
+            ws.write_string(r, 10, flags(pop, *id, s).join("; "))?;
+        }
+        xlsx::filter(ws, sel.len(), headers.len())?;
+        wb.save_to_buffer()
+    };
+    xlsx::download(
+        build(),
+        &format!(
+            "kadence-{}-{}-{}.xlsx",
+            spec.path.trim_start_matches('/'),
+            sel.view.code(),
+            sel.as_of
+        ),
+    )
+}
+
+/// HTML page or Excel file of the same list.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Out {
+    Page,
+    Xlsx,
+}
+
+pub(crate) async fn list(
+    st: &AppState,
+    a: &Authed,
+    q: ListQuery,
+    spec: ListSpec<'_>,
+    out: Out,
+) -> Response {
+    match out {
+        Out::Page => worklist(st, a, q, spec).await,
+        Out::Xlsx => export(st, a, q, spec).await,
+    }
+}
+
+pub(crate) async fn mine_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Response {
+    let snap = st.data.get();
+    let cw = user_caseworker(&snap.population, &a);
+    let keep = move |_: &Population, c: &Course| cw.is_some() && c.caseworker == cw;
+    let spec = ListSpec {
+        snap: Arc::clone(&snap),
+        path: "/mine",
+        views: OWN_VIEWS,
+        reassign_team: None,
+        heading: "Mine borgere",
+        show_caseworker: false,
+        purpose: "Opfølgning i egen sagsstamme",
+        keep: &keep,
+        empty: "Du har ingen aktive borgere tildelt på denne dato.",
+    };
+    list(&st, &a, q, spec, out).await
+}
+
+pub(crate) async fn team_list(st: Arc<AppState>, a: Authed, q: ListQuery, out: Out) -> Response {
+    let snap = st.data.get();
+    let team = user_team(&snap.population, &a);
+    let keep = move |pop: &Population, c: &Course| in_team_scope(pop, c, team);
+    let spec = ListSpec {
+        snap: Arc::clone(&snap),
+        path: "/team",
+        views: &View::ALL,
+        reassign_team: team,
+        heading: "Mit team",
+        show_caseworker: true,
+        purpose: "Teamledelse",
+        keep: &keep,
+        empty: "Teamet har ingen aktive borgere på denne dato.",
+    };
+    list(&st, &a, q, spec, out).await
+}
+
+pub async fn mine(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    mine_list(st, a, q, Out::Page).await
+}
+
+pub async fn mine_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    mine_list(st, a, q, Out::Xlsx).await
+}
+
+pub async fn team(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    team_list(st, a, q, Out::Page).await
+}
+
+pub async fn team_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    team_list(st, a, q, Out::Xlsx).await
+}
