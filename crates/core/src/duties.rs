@@ -16,10 +16,10 @@ use serde::Serialize;
 use crate::date::Day;
 use crate::exemption::{exemption, Exemption, ExemptionEnd, Relief};
 use crate::model::{
-    Category, ConversationForm, CourseFacts, CourseKind, Lae265Basis, MedicalForm, Predictable,
-    Requester, StandbyPeriod, TargetGroup,
+    Category, ConversationForm, CourseFacts, CourseKind, Lae265Basis, Predictable, Requester,
+    StandbyPeriod, TargetGroup,
 };
-use crate::rules::{Cadence, FormRule, RuleBook, RuleSet, RunningJobClarification};
+use crate::rules::{Cadence, FormRule, OpenPoint, RuleBook, RuleSet, RunningJobClarification};
 use crate::settings::{Category1Reading, LocalTarget, Settings, StandbyHandling};
 
 /// What a duty requires.
@@ -50,6 +50,36 @@ pub enum DutyKind {
 }
 
 impl DutyKind {
+    /// Whether a duty of this kind rests on an unconfirmed fact of the law (`rules::OpenPoint`).
+    pub fn rests_on(self, p: OpenPoint) -> bool {
+        use DutyKind as K;
+        match p {
+            OpenPoint::Phase2 => true,
+            OpenPoint::StartDate2026 => matches!(self, K::Exemption26),
+            OpenPoint::Minimum2026 => matches!(self, K::HalfYearFollowUps),
+            OpenPoint::Categories => matches!(self, K::Category1Revisit),
+            OpenPoint::JobClarificationEnd => {
+                matches!(self, K::JobClarificationFollowUps | K::RehabTeam)
+            }
+            OpenPoint::RehabTeamEnd => matches!(self, K::Lae265BeforeRehab(_) | K::RehabTeam),
+        }
+    }
+
+    /// The open points a duty of this kind judged by the set named `rule_set` rests on, while the set
+    /// is unconfirmed; empty otherwise. A duty is provisional (foreløbig) when this is not empty.
+    pub fn provisional_points(self, book: &RuleBook, rule_set: &str) -> Vec<OpenPoint> {
+        book.named(rule_set)
+            .filter(|r| r.provisional)
+            .map(|r| {
+                r.open_points
+                    .iter()
+                    .copied()
+                    .filter(|p| self.rests_on(*p))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Whether the deadline is the municipality's own (a conversation, a check, the rehabilitation
     /// team), as opposed to a doctor's deadline for a medical statement.
     pub fn is_caseworker_deadline(self) -> bool {
@@ -376,7 +406,7 @@ pub fn evaluate(
         rehab_duties(&v, book, settings, &mut duties, &mut warnings);
         let cat3 = c.kind == CourseKind::SicknessBenefit && category(&v) == Category::Three;
         for d in &mut duties {
-            d.provisional = book.is_provisional(d.rule_set, d.kind);
+            d.provisional = !d.kind.provisional_points(book, d.rule_set).is_empty();
             d.carried_from_category3 = cat3
                 && book
                     .named(d.rule_set)
@@ -1138,7 +1168,7 @@ fn rehab_duties(
             // the data contradict each other, so the duty is neither met nor missed.
             d.status = Status::Conflict;
             d.note = Note::Lae265Conflict { requested };
-            warnings.push(lae265_conflict_text(r.date, requested));
+            warnings.push(crate::model::lae265_conflict_text(r.date, requested));
             out.push(d);
             continue;
         }
@@ -1181,33 +1211,7 @@ fn lae265_conflict(v: &View<'_>, r: &crate::model::RehabMeeting) -> Option<Day> 
     if r.basis != Lae265Basis::Present || r.date > v.as_of {
         return None;
     }
-    lae265_conflict_in(v.f, r.date, v.as_of)
-}
-
-/// [`lae265_conflict`] over a course's facts, for the builder's data-quality check too.
-pub fn lae265_conflict_in(f: CourseFacts<'_>, meeting: Day, as_of: Day) -> Option<Day> {
-    let before: Vec<_> = f
-        .medical
-        .iter()
-        .filter(|m| m.form == MedicalForm::Lae265 && m.sent <= meeting)
-        .collect();
-    if before.is_empty()
-        || before
-            .iter()
-            .any(|m| m.received.is_some_and(|d| d <= meeting && d <= as_of))
-    {
-        return None;
-    }
-    before.iter().map(|m| m.sent).max()
-}
-
-/// The data-quality warning for a contradicting LÆ 265 basis (Danish).
-pub fn lae265_conflict_text(meeting: Day, requested: Day) -> String {
-    format!(
-        "Rehabiliteringsmødet {} er registreret med LÆ 265, men LÆ 265 anmodet {} var ikke modtaget inden mødet; ret mødets lægelige grundlag eller lægeanmodningen",
-        meeting.dk(),
-        requested.dk()
-    )
+    v.f.lae265_conflict(r.date, v.as_of)
 }
 
 fn local_target(v: &View<'_>, t: &LocalTarget, s: &Settings) -> LocalResult {
@@ -1245,6 +1249,23 @@ fn local_target(v: &View<'_>, t: &LocalTarget, s: &Settings) -> LocalResult {
 }
 
 impl Duty {
+    /// Why the duty is provisional, in Danish: the set and the unconfirmed facts it rests on; `None`
+    /// when it is not.
+    pub fn provisional_reason(&self, book: &RuleBook) -> Option<String> {
+        let points = self.kind.provisional_points(book, self.rule_set);
+        (!points.is_empty()).then(|| {
+            format!(
+                "Foreløbig: regelsæt {} er ikke bekræftet. {}.",
+                self.rule_set,
+                points
+                    .iter()
+                    .map(|p| p.text())
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            )
+        })
+    }
+
     /// Danish name of the duty, e.g. "1. samtale".
     pub fn title(&self) -> String {
         match self.kind {

@@ -9,6 +9,8 @@
 //! - [`model`]: citizens, courses, conversations, standby, medical requests, rehabilitation meetings.
 //! - [`rules`]: the versioned rule sets (2015, 2020, 2022, 2023, 2025, 2026-07, 2027 provisional), each citing its paragraphs.
 //! - [`settings`]: municipal settings and the readings of ambiguous wording.
+//! - [`municipal`]: the municipality's settings as one whole (readings, rule-set parameters, own
+//!   measure definitions), validated by key, with their history of versions.
 //! - [`duties`]: every duty of a course as of a date, with status and explanation.
 //! - [`exemption`]: the 2026 § 13 f exemption (lov 1750/2025) as Kadence reads it.
 //! - [`measures`]: STAR's figures and the municipality's own, by explicit definitions.
@@ -25,6 +27,7 @@ pub mod duties;
 pub mod exemption;
 pub mod measures;
 pub mod model;
+pub mod municipal;
 pub mod reconcile;
 pub mod rules;
 pub mod settings;

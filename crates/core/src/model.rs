@@ -351,6 +351,34 @@ impl CourseFacts<'_> {
     pub fn in_standby(&self, day: Day) -> bool {
         self.standby.iter().any(|s| s.covers(day))
     }
+
+    /// Whether a meeting on `meeting` recorded "with LÆ 265" contradicts the course's LÆ 265
+    /// requests: some were sent on or before the meeting and none of them was received by then (as
+    /// known on `as_of`). The source of truth for a statement is its request's received date; the
+    /// meeting's basis is a summary typed beside it. Returns the latest such request's sent date.
+    pub fn lae265_conflict(&self, meeting: Day, as_of: Day) -> Option<Day> {
+        let mut latest = None;
+        for m in self
+            .medical
+            .iter()
+            .filter(|m| m.form == MedicalForm::Lae265 && m.sent <= meeting)
+        {
+            if m.received.is_some_and(|d| d <= meeting && d <= as_of) {
+                return None;
+            }
+            latest = latest.max(Some(m.sent));
+        }
+        latest
+    }
+}
+
+/// The data-quality warning for a meeting whose LÆ 265 basis contradicts its request (Danish).
+pub fn lae265_conflict_text(meeting: Day, requested: Day) -> String {
+    format!(
+        "Rehabiliteringsmødet {} er registreret med LÆ 265, men LÆ 265 anmodet {} var ikke modtaget inden mødet; ret mødets lægelige grundlag eller lægeanmodningen",
+        meeting.dk(),
+        requested.dk()
+    )
 }
 
 /// All facts, grouped per course.
@@ -606,13 +634,13 @@ impl PopulationBuilder {
         // arrived (the duty shows "Modstridende data"; here it is named for the import summary).
         for f in pop.all_facts() {
             for r in f.rehab.iter().filter(|r| r.basis == Lae265Basis::Present) {
-                if let Some(requested) = crate::duties::lae265_conflict_in(f, r.date, r.date) {
+                if let Some(requested) = f.lae265_conflict(r.date, r.date) {
                     diags.push(Diagnostic {
                         course: Some(f.id),
                         message: format!(
                             "Forløb {}: {}",
                             f.course.key,
-                            crate::duties::lae265_conflict_text(r.date, requested)
+                            lae265_conflict_text(r.date, requested)
                         ),
                     });
                 }

@@ -154,21 +154,6 @@ impl OpenPoint {
             }
         }
     }
-
-    /// Whether a duty of this kind rests on the open point.
-    pub fn affects(self, kind: crate::duties::DutyKind) -> bool {
-        use crate::duties::DutyKind as K;
-        match self {
-            OpenPoint::Phase2 => true,
-            OpenPoint::StartDate2026 => matches!(kind, K::Exemption26),
-            OpenPoint::Minimum2026 => matches!(kind, K::HalfYearFollowUps),
-            OpenPoint::Categories => matches!(kind, K::Category1Revisit),
-            OpenPoint::JobClarificationEnd => {
-                matches!(kind, K::JobClarificationFollowUps | K::RehabTeam)
-            }
-            OpenPoint::RehabTeamEnd => matches!(kind, K::Lae265BeforeRehab(_) | K::RehabTeam),
-        }
-    }
 }
 
 impl RuleSet {
@@ -539,48 +524,6 @@ impl RuleBook {
     /// The newest set, as a template for later sets.
     pub fn latest(&self) -> &RuleSet {
         &self.sets[self.sets.len() - 1]
-    }
-
-    /// The open points a duty of `kind` judged by the set named `rule_set` rests on, while the set is
-    /// unconfirmed; empty otherwise.
-    pub fn provisional_points(
-        &self,
-        rule_set: &str,
-        kind: crate::duties::DutyKind,
-    ) -> Vec<OpenPoint> {
-        self.named(rule_set)
-            .filter(|r| r.provisional)
-            .map(|r| {
-                r.open_points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.affects(kind))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Why a duty is provisional, in Danish: the set and the facts it rests on; `None` when not.
-    pub fn provisional_reason(&self, d: &crate::duties::Duty) -> Option<String> {
-        let points = self.provisional_points(d.rule_set, d.kind);
-        (!points.is_empty()).then(|| {
-            format!(
-                "Foreløbig: regelsæt {} er ikke bekræftet. {}.",
-                d.rule_set,
-                points
-                    .iter()
-                    .map(|p| p.text())
-                    .collect::<Vec<_>>()
-                    .join(". ")
-            )
-        })
-    }
-
-    /// Whether a duty of `kind` judged by the set named `rule_set` is provisional (foreløbig): the set
-    /// is unconfirmed and the duty rests on one of its open points.
-    pub fn is_provisional(&self, rule_set: &str, kind: crate::duties::DutyKind) -> bool {
-        self.named(rule_set)
-            .is_some_and(|r| r.provisional && r.open_points.iter().any(|p| p.affects(kind)))
     }
 }
 

@@ -14,8 +14,8 @@ pub mod registry;
 
 use std::fmt;
 
+use kadence_core::municipal::MunicipalSettings;
 use kadence_core::rules::Confirmation;
-use kadence_core::settings::MunicipalSettings;
 use registry::{Kind, Spec};
 use toml_edit::{Document, Item, Table, Value};
 

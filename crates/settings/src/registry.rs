@@ -4,11 +4,12 @@
 
 use kadence_core::date::Day;
 use kadence_core::measures::{Definition, ExemptTreatment};
+use kadence_core::municipal::{limits, MunicipalSettings};
 use kadence_core::rules::{
     AfterExemption, Categories2027, Marking2025, RuleParams, RunningJobClarification,
 };
 use kadence_core::settings::{
-    limits, Category1Reading, ClockStart, HalfYear, LocalTarget, MunicipalSettings, StandbyHandling,
+    Category1Reading, ClockStart, HalfYear, LocalTarget, StandbyHandling,
 };
 
 /// One alternative of a choice: the word in the file, its Danish label, and what it changes.

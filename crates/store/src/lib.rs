@@ -132,7 +132,7 @@ pub struct Snapshot {
     pub generation: i64,
     /// Every version of the municipality's settings, read with the data (a settings change raises
     /// the change counter, so a running server picks it up like an import).
-    pub settings: kadence_core::settings::SettingsHistory,
+    pub settings: kadence_core::municipal::SettingsHistory,
 }
 
 /// A move of a course to another caseworker made in Kadence ([`Store::reassign`]).

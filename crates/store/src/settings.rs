@@ -8,7 +8,7 @@
 
 use jiff::Timestamp;
 use kadence_core::date::Day;
-use kadence_core::settings::{MunicipalSettings, SettingsHistory, SettingsVersion};
+use kadence_core::municipal::{MunicipalSettings, SettingsHistory, SettingsVersion};
 use sqlx::Row;
 
 use crate::audit::AuditEntry;

@@ -1018,7 +1018,7 @@ async fn postgres_retention() {
 /// a save raises the change counter (so servers reload), writes an audit event, and refuses bad
 /// settings, an empty reason and a first day in the past, writing nothing.
 async fn settings(store: Store) {
-    use kadence_core::settings::MunicipalSettings;
+    use kadence_core::municipal::MunicipalSettings;
     let now: jiff::Timestamp = "2026-12-02T10:00:00Z".parse().unwrap();
     let today = Day::ymd(2026, 12, 2);
     let h = store.settings_history().await.unwrap();

@@ -3,7 +3,7 @@
 
 use super::*;
 
-use kadence_core::settings::MunicipalSettings;
+use kadence_core::municipal::MunicipalSettings;
 
 /// Who makes a change from the command line: `--af`, or the account running it.
 fn who(af: &Option<String>) -> String {

@@ -21,7 +21,7 @@ impl<'a> DutyOut<'a> {
             title: duty.title(),
             status_label: duty.status.label(),
             explanation: duty.explain(),
-            provisional_reason: book.provisional_reason(duty),
+            provisional_reason: duty.provisional_reason(book),
         }
     }
 }
