@@ -50,7 +50,7 @@ test('pages render, are accessible, and work without JavaScript', async () => {
       ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/fokusmaal']],
       ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt']],
       ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler']],
-      ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer']],
+      ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer', '/admin/indstillinger']],
     ]) {
       // axe-core runs inside the page, so these contexts have JavaScript; reading without it is
       // checked separately below.
@@ -117,6 +117,39 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         assert.match(await moved.innerText(), /Flyttet i Kadence/);
         await page.screenshot({ path: `${shots}/teamleder_flyttet.png`, fullPage: false });
         await checkA11y(page, 'team after a move');
+      }
+      if (user === 'administrator') {
+        // The settings: a refused change shows its errors (checked by axe too), a good one is saved
+        // as a new version, and the page says so.
+        await page.goto(`${base}/admin/indstillinger`);
+        // 12 conversations cannot fit a half-year with 40 days between them: the server says so (a
+        // value outside a field's own range is stopped by the browser first).
+        const minimum = page.getByLabel('Mindste antal samtaler i første halvår under 2027');
+        const spacing = page.getByLabel('Mindste afstand mellem to samtaler (kommunens praksis)');
+        await spacing.fill('40');
+        await minimum.fill('12');
+        await page.getByLabel('Begrundelse', { exact: true }).fill('Browsertest');
+        await page.getByRole('button', { name: 'Gem indstillingerne' }).click();
+        await page.waitForSelector('text=Indstillingerne er ikke gemt');
+        assert.match(await page.locator('section.warn[role="alert"]').first().innerText(), /regler\.mindste_antal_2027/);
+        await page.screenshot({ path: `${shots}/administrator_indstillinger_fejl.png`, fullPage: false });
+        await checkA11y(page, 'settings with errors');
+        await spacing.fill('14');
+        await minimum.fill('2');
+        await page.getByLabel('Begrundelse', { exact: true }).fill('Browsertest');
+        await Promise.all([page.waitForURL(/gemt=1/), page.getByRole('button', { name: 'Gem indstillingerne' }).click()]);
+        assert.match(await page.locator('p.notice').innerText(), /Indstillinger v1 er gemt/);
+        assert.match(await page.locator('.freshness').innerText(), /indstillinger v1/);
+        // At 390 px the settings still read top to bottom, without sideways scrolling.
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${base}/admin/indstillinger`);
+        await page.screenshot({ path: `${shots}/administrator_indstillinger_390.png`, fullPage: false });
+        const wide = await page.evaluate(() => {
+          const w = document.documentElement.scrollWidth;
+          const culprits = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 400).slice(0, 5).map(e => `${e.tagName}.${e.className}`);
+          return { w, culprits };
+        });
+        assert.ok(wide.w <= 400, `no sideways scrolling at 390 px (width ${wide.w}: ${wide.culprits.join(', ')})`);
       }
       if (user === 'sagsbehandler') {
         // Open the most urgent course from the worklist, then change the as-of date.

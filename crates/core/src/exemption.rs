@@ -88,7 +88,8 @@ pub struct Exemption {
 }
 
 impl Exemption {
-    /// Whether the course was never exempt (a request, decision or unemployment came first).
+    /// Whether the course was never exempt: a request, decision or unemployment dated before the
+    /// expectation was recorded, or before the exemption began.
     pub fn never(&self) -> bool {
         self.ended.is_some_and(|(d, _)| d <= self.from)
     }
@@ -180,11 +181,8 @@ pub fn exemption(c: &Course, book: &RuleBook, as_of: Day) -> Option<Exemption> {
         ends.push((until.add_days(1), ExemptionEnd::Week26));
     }
     // A fact dated before the expectation was recorded (or before the exemption began) means the
-    // course was never exempt: clamp it to `from` so that `never()` holds.
-    let ended = ends
-        .into_iter()
-        .min_by_key(|(d, _)| *d)
-        .map(|(d, why)| (if d < recorded { from } else { d }, why));
+    // course was never exempt; `never()` sees it by its date (on or before `from`).
+    let ended = ends.into_iter().min_by_key(|(d, _)| *d);
     Some(Exemption {
         recorded,
         from,

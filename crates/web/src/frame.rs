@@ -82,12 +82,14 @@ pub(crate) fn layout(
         ),
         ("/admin/brugere", "Brugere", &[Role::Admin]),
         ("/admin/importer", "Importer", &[Role::Admin]),
+        ("/admin/indstillinger", "Indstillinger", &[Role::Admin]),
         ("/admin/revision", "Revisionslog", &[Role::Admin]),
     ];
     let snap = st.data.get();
+    let settings = st.settings_on(&snap, as_of).label();
     let freshness = match &snap.latest {
         Some(b) => format!(
-            "Data pr. {} · senest importeret {} (import nr. {}: {})",
+            "Data pr. {} · {settings} · senest importeret {} (import nr. {}: {})",
             as_of.dk(),
             local_time(&b.finished_at),
             b.id,
@@ -98,7 +100,7 @@ pub(crate) fn layout(
                 .join(", ")
         ),
         None => format!(
-            "Data pr. {} · der er ikke importeret data endnu",
+            "Data pr. {} · {settings} · der er ikke importeret data endnu",
             as_of.dk()
         ),
     };

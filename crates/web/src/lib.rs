@@ -33,9 +33,8 @@ use jiff::Timestamp;
 use kadence_core::duties::CourseStatus;
 use kadence_core::measures::MeasureKind;
 use kadence_core::model::CourseId;
+use kadence_core::municipal::SettingsVersion;
 use kadence_core::reconcile::Reconciliation;
-use kadence_core::rules::RuleBook;
-use kadence_core::settings::Settings;
 use kadence_store::access::{Policy, Role, Session};
 use kadence_store::{SnapshotCell, Store};
 
@@ -161,6 +160,30 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         method: "GET",
         path: "/admin/importer",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/indstillinger",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/indstillinger",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/indstillinger/fil",
+        access: Access::Roles(&[Role::Admin]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/indstillinger/indstillinger.toml",
         access: Access::Roles(&[Role::Admin]),
         personal: false,
     },
@@ -320,9 +343,9 @@ impl Default for Config {
 /// Everything the handlers share.
 pub struct AppState {
     pub store: Store,
+    /// The data and the settings' history; the settings in force on a page's as-of date judge it
+    /// ([`AppState::settings_on`]).
     pub data: Arc<SnapshotCell>,
-    pub book: RuleBook,
-    pub settings: Settings,
     pub policy: Policy,
     pub clock: Clock,
     pub config: Config,
@@ -409,8 +432,6 @@ impl AppState {
         AppState {
             store,
             data,
-            book: RuleBook::danish(),
-            settings: Settings::default(),
             policy: Policy::default(),
             clock,
             config,
@@ -424,8 +445,18 @@ impl AppState {
         }
     }
 
+    /// The municipality's settings in force on `as_of` in this snapshot (the defaults before any).
+    pub(crate) fn settings_on(
+        &self,
+        snap: &kadence_store::Snapshot,
+        as_of: kadence_core::Day,
+    ) -> Arc<SettingsVersion> {
+        Arc::clone(snap.settings.in_force_on(as_of))
+    }
+
     /// The status of every course active on `as_of` in this snapshot, computed once and shared, in
-    /// urgency order (ties by course id), so lists filter it without sorting.
+    /// urgency order (ties by course id), so lists filter it without sorting. Judged by the settings
+    /// in force on `as_of`, so the cache needs no other key.
     pub(crate) fn active_statuses(
         &self,
         snap: &Arc<kadence_store::Snapshot>,
@@ -433,14 +464,16 @@ impl AppState {
     ) -> Statuses {
         self.statuses.get(snap, as_of, || {
             let pop = &snap.population;
+            let v = self.settings_on(snap, as_of);
+            let book = v.settings.book();
             let mut all: Vec<(CourseId, CourseStatus)> = pop
                 .course_ids()
                 .filter(|id| pop.courses[id.index()].active_on(as_of))
                 .map(|id| {
                     let st = kadence_core::duties::evaluate(
                         pop.facts(id),
-                        &self.book,
-                        &self.settings,
+                        &book,
+                        &v.settings.duties,
                         as_of,
                     );
                     (id, st)
@@ -473,15 +506,21 @@ impl AppState {
     ) -> Arc<Reconciliation> {
         use kadence_core::measures::Definition;
         self.reconciliations.get(snap, (as_of, kind, internal), || {
+            let v = self.settings_on(snap, as_of);
+            let own = v
+                .settings
+                .definition(None)
+                .cloned()
+                .unwrap_or_else(Definition::internal_legacy);
             let (def, other) = if internal {
-                (Definition::internal_legacy(), Definition::official())
+                (own, Definition::official())
             } else {
-                (Definition::official(), Definition::internal_legacy())
+                (Definition::official(), own)
             };
             let to = as_of.month();
             kadence_core::reconcile::reconcile(
                 &snap.population,
-                &self.book,
+                &v.settings.book(),
                 kind,
                 &def,
                 &other,
@@ -705,6 +744,18 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(pages::admin::reset_password),
         )
         .route("/admin/importer", get(pages::admin::imports_page))
+        .route(
+            "/admin/indstillinger",
+            get(pages::settings::settings_page).post(pages::settings::settings_post),
+        )
+        .route(
+            "/admin/indstillinger/fil",
+            post(pages::settings::settings_file_post),
+        )
+        .route(
+            "/admin/indstillinger/indstillinger.toml",
+            get(pages::settings::settings_download),
+        )
         .route("/team/flyt", post(pages::reassign::reassign_post))
         .route("/laegeoplysninger", get(pages::duty_lists::medical))
         .route(

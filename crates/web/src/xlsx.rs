@@ -30,6 +30,18 @@ pub(crate) fn sheet<'a>(
     Ok(ws)
 }
 
+/// A second sheet "Om udtrækket" saying what made the figures: the as-of date, the settings version,
+/// and whatever else the export names (the definition, the view). Every export has it, so a file
+/// handed on can be reproduced.
+pub(crate) fn about(wb: &mut Workbook, rows: &[(&str, String)]) -> Result<(), XlsxError> {
+    let ws = sheet(wb, "Om udtrækket", &[("Oplysning", 24.0), ("Værdi", 80.0)])?;
+    for (i, (k, v)) in rows.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 0, *k)?;
+        ws.write_string(i as u32 + 1, 1, v)?;
+    }
+    Ok(())
+}
+
 /// Writes a day as an Excel date.
 pub(crate) fn write_day(ws: &mut Worksheet, row: u32, col: u16, d: Day) -> Result<(), XlsxError> {
     let (y, m, dd) = d.to_ymd();

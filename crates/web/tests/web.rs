@@ -2077,6 +2077,29 @@ async fn hostile_strings_in_every_form_field_are_inert() {
             &["username", "adgangskode"],
         ),
         ("admin", "GET", "/admin/brugere", &["besked"]),
+        ("admin", "GET", "/admin/indstillinger", &["gemt"]),
+        (
+            "admin",
+            "POST",
+            "/admin/indstillinger",
+            &[
+                "opfoelgning.halvaar",
+                "regler.start_2027",
+                "regler.mindste_antal_2027",
+                "lokale_maal[1].navn",
+                "definitioner[1].navn",
+                "bekraeftelse.2027.lov",
+                "bekraeftelse.2027.dato",
+                "gaelder_fra",
+                "begrundelse",
+            ],
+        ),
+        (
+            "admin",
+            "POST",
+            "/admin/indstillinger/fil",
+            &["fil", "gaelder_fra", "begrundelse"],
+        ),
     ];
     // Every form in the app is here (a new POST route must be added to this table).
     for r in ROUTES.iter().filter(|r| r.method == "POST") {
@@ -2259,4 +2282,265 @@ async fn unassigned_courses_are_the_team_leads_pool() {
             .map(|w| snap.population.caseworkers[w.index()].key.clone()),
         Some(app.own_caseworker.clone())
     );
+}
+
+/// "Indstillinger": the administrator sees every setting with its alternatives and the provisional
+/// rule sets; a bad change is refused with every error named and nothing saved; a good one is a new
+/// version, audited, in force on the pages at once (every page names it), and a confirmed rule set
+/// loses its "foreløbig"; a change made by another process reaches the running server too.
+#[tokio::test]
+async fn administrator_changes_the_settings_and_the_pages_follow() {
+    let app = spawn_full(
+        "settings",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 1000,
+            reload_every: std::time::Duration::from_millis(100),
+            ..Config::default()
+        },
+    )
+    .await;
+    let (c, csrf) = app.login("admin").await;
+    let get = |path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get("/admin/indstillinger".into()).await;
+    assert!(
+        page.contains("I kraft i dag:</strong> standardindstillinger (v0)"),
+        "{page}"
+    );
+    for needle in [
+        "Læsning af «inden for det første halve år»",
+        "Kalendermåneder (standard)",
+        "Efter § 13 f-fritagelsen: ledighed eller uge 26",
+        "Regelsæt 2027 (fra 01-01-2027): foreløbigt",
+        "Reformens 2. fase (1. januar 2027) er ikke bekræftet vedtaget",
+        "4 samtaler inden for 5 måneder",
+        "Lovens krav (standby og § 13 f fraregnet)",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    // The form as the page shows it: every field with its value (what a browser would send).
+    let fields = form_fields(&page, "/admin/indstillinger");
+    let post = |changes: Vec<(&str, &str)>| {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+            .cloned()
+            .collect();
+        form.extend(changes.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        form.retain(|(k, _)| k != "csrf");
+        form.push(("csrf".into(), csrf.clone()));
+        let c = c.clone();
+        let url = app.url("/admin/indstillinger");
+        async move { c.post(url).form(&form).send().await.unwrap() }
+    };
+    // Refused: a month count of 0, a backdated change, no reason; nothing saved.
+    let res = post(vec![
+        ("lokale_maal[1].maaneder", "0"),
+        ("gaelder_fra", "01-01-2020"),
+        ("begrundelse", ""),
+    ])
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the form again, with the errors"
+    );
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("Indstillingerne er ikke gemt: 3 fejl"),
+        "{text}"
+    );
+    assert!(text.contains("«lokale_maal[1].maaneder»: skal være mellem 1 og 24, er 0"));
+    assert!(
+        text.contains("href=\"#f-lokale-maal-1--maaneder\""),
+        "the summary links to the field"
+    );
+    assert!(text.contains("aria-invalid=\"true\""));
+    assert_eq!(
+        app.store.settings_history().await.unwrap().versions().len(),
+        1
+    );
+
+    // The course page before: judged by the defaults, 2027 duties provisional.
+    let (mc, _) = app.login("mette").await;
+    let course = |c: reqwest::Client| {
+        let url = app.url("/forloeb/{key}?dato=30-06-2025");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(course(mc.clone())
+        .await
+        .contains("Bedømt med standardindstillinger (v0)."));
+
+    // Saved: the 2027 minimum lowered and 2027 confirmed, from "today" (the test clock: 30-06-2025).
+    let res = post(vec![
+        ("regler.mindste_antal_2027", "1"),
+        ("bekraeftelse.2027.lov", "lov nr. 999 af 20. december 2026"),
+        ("bekraeftelse.2027.dato", "20-12-2026"),
+        ("begrundelse", "Den vedtagne lov er læst"),
+    ])
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(res.headers()["location"], "/admin/indstillinger?gemt=1");
+    let page = get("/admin/indstillinger?gemt=1".into()).await;
+    assert!(page.contains("Indstillinger v1 er gemt"));
+    assert!(page.contains("regler.mindste_antal_2027: 4 → 1"));
+    assert!(page.contains("Regelsæt 2027 (fra 01-01-2027): bekræftet"));
+    let h = app.store.settings_history().await.unwrap();
+    let v1 = h.latest();
+    assert_eq!((v1.version, v1.changed_by.as_str()), (1, "admin"));
+    assert_eq!(v1.settings.rules.minimum_2027, 1);
+    let audit = app.store.audit_entries(None).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.entry.action == "ændrede indstillinger"
+            && e.entry.purpose == "Den vedtagne lov er læst"));
+    // Every page names the version in force; a day before it still has the defaults.
+    assert!(course(mc.clone())
+        .await
+        .contains("Bedømt med indstillinger v1 (gælder fra 30-06-2025)."));
+    let before = {
+        let url = app.url("/forloeb/{key}?dato=29-06-2025");
+        mc.get(url).send().await.unwrap().text().await.unwrap()
+    };
+    assert!(before.contains("Bedømt med standardindstillinger (v0)."));
+    let mine = mc
+        .get(app.url("/mine?dato=30-06-2025"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("indstillinger v1 (gælder fra 30-06-2025)"));
+
+    // The file: downloaded, pasted back with a change, saved as v2.
+    let file = get("/admin/indstillinger/indstillinger.toml".into()).await;
+    assert!(file.contains("mindste_antal_2027 = 1"), "{file}");
+    let res = c
+        .post(app.url("/admin/indstillinger/fil"))
+        .form(&[
+            (
+                "fil",
+                file.replace(
+                    "halvaar = \"kalendermaaneder\"\n\n# Standby",
+                    "halvaar = \"182-dage\"\n\n# Standby",
+                )
+                .as_str(),
+            ),
+            ("gaelder_fra", "30-06-2025"),
+            ("begrundelse", "182 dage"),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let bad = c
+        .post(app.url("/admin/indstillinger/fil"))
+        .form(&[
+            ("fil", "[regler]\nstart_2027 = \"snart\"\n"),
+            ("gaelder_fra", "30-06-2025"),
+            ("begrundelse", "x"),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::OK);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("linje 2, «regler.start_2027»"));
+    assert_eq!(
+        app.store.settings_history().await.unwrap().versions().len(),
+        3
+    );
+
+    // Another process changes the settings: the running server follows without a restart.
+    let path = std::env::temp_dir().join(format!(
+        "kadence-web-settings-{}.sqlite",
+        std::process::id()
+    ));
+    let other = Store::open_sqlite(&path).await.unwrap();
+    let mut s = other
+        .settings_history()
+        .await
+        .unwrap()
+        .latest()
+        .settings
+        .clone();
+    s.duties.due_soon_days = 3;
+    other
+        .save_settings(
+            &s,
+            Day::ymd(2025, 6, 30),
+            Day::ymd(2025, 6, 30),
+            "cli",
+            "fra kommandolinjen",
+            "2025-06-30T09:00:00Z".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut seen = false;
+    for _ in 0..100 {
+        if course(mc.clone())
+            .await
+            .contains("Bedømt med indstillinger v3")
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen,
+        "the settings of another process reach the pages within seconds"
+    );
+}
+
+/// The fields of the form posting to `action`, as a browser would send them: text and number inputs
+/// with their values, checked radios, and textareas.
+fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!("action=\"{action}\""))
+        .expect("the form");
+    let end = start + html[start..].find("</form>").unwrap();
+    let form = &html[start..end];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let k = format!("{name}=\"");
+        let i = tag.find(&k)? + k.len();
+        let j = i + tag[i..].find('"')?;
+        Some(
+            tag[i..j]
+                .replace("&amp;", "&")
+                .replace("&#x27;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&#39;", "'")
+                .replace("&#34;", "\""),
+        )
+    };
+    let mut out = Vec::new();
+    for part in form.split("<input").skip(1) {
+        let tag = &part[..part.find('>').unwrap_or(part.len())];
+        let (Some(name), kind) = (attr(tag, "name"), attr(tag, "type").unwrap_or_default()) else {
+            continue;
+        };
+        match kind.as_str() {
+            "radio" | "checkbox" if !tag.contains(" checked") => {}
+            _ => out.push((name, attr(tag, "value").unwrap_or_default())),
+        }
+    }
+    out
 }

@@ -46,6 +46,8 @@ pub struct DutyView {
     paragraph: &'static str,
     rule_set: &'static str,
     explanation: String,
+    /// Judged by a rule set that rests on unconfirmed facts (shown "foreløbig").
+    provisional: bool,
 }
 
 pub struct CourseView {
@@ -66,6 +68,14 @@ pub struct CourseView {
     conversations: Vec<(String, &'static str, &'static str)>,
     standby: Vec<String>,
     medical: Vec<(&'static str, String, String, String)>,
+    /// The reform's facts (2026 § 13 f, the 2027 reduced rate), as (label, value).
+    reform: Vec<(&'static str, String)>,
+    /// Contradictions in the data (data-quality warnings).
+    warnings: Vec<String>,
+    /// The unconfirmed facts of the law the duties rest on, one line per rule set.
+    provisional: Vec<String>,
+    /// The settings that judged the course ("indstillinger v2 (gælder fra ...)").
+    settings: String,
 }
 
 #[derive(Template)]
@@ -197,7 +207,9 @@ pub(crate) async fn course_page(
             "Opslaget kunne ikke logges, og derfor vises forløbet ikke. Prøv igen.",
         );
     }
-    let s = evaluate(f, &st.book, &st.settings, as_of);
+    let version = st.settings_on(&snap, as_of);
+    let book = version.settings.book();
+    let s = evaluate(f, &book, &version.settings.duties, as_of);
     let view = CourseView {
         key: course.key.clone(),
         name: surname_first(&citizen.name),
@@ -229,8 +241,9 @@ pub(crate) async fn course_page(
             .map(|d| DutyView {
                 title: d.title(),
                 status: d.status.label(),
+                provisional: d.provisional,
                 class: match d.status {
-                    Status::Overdue | Status::Missed => "overdue",
+                    Status::Overdue | Status::Missed | Status::Conflict => "overdue",
                     Status::DueSoon => "soon",
                     _ => "",
                 },
@@ -285,7 +298,7 @@ pub(crate) async fn course_page(
             .standby
             .iter()
             .filter(|p| p.start <= as_of)
-            .map(|p| match p.end.filter(|e| *e < as_of) {
+            .map(|p| match p.end.filter(|e| *e <= as_of) {
                 Some(e) => format!("{} til {}", p.start.dk(), e.dk()),
                 None => format!("Fra {} (ingen slutdato)", p.start.dk()),
             })
@@ -309,6 +322,19 @@ pub(crate) async fn course_page(
                 )
             })
             .collect(),
+        reform: reform_facts(course, as_of),
+        warnings: s.warnings.clone(),
+        provisional: {
+            let mut v: Vec<String> = s
+                .duties
+                .iter()
+                .filter_map(|d| d.provisional_reason(&book))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        },
+        settings: version.label(),
     };
     let page = CoursePage {
         reveal_action: format!("/forloeb/{}/vis-cpr", path_segment(&course.key)),
@@ -319,6 +345,40 @@ pub(crate) async fn course_page(
         c: view,
     };
     html(&page)
+}
+
+/// The reform's dated facts known on `as_of`, labelled in Danish.
+fn reform_facts(c: &Course, as_of: kadence_core::Day) -> Vec<(&'static str, String)> {
+    let r = &c.reform;
+    let known =
+        |d: Option<kadence_core::Day>| d.filter(|d| *d <= as_of).map(|d| d.dk().to_string());
+    let mut out = Vec::new();
+    if let Some(d) = known(r.fit_within_26_weeks) {
+        out.push(("Forventet rask inden 26 uger (registreret)", d));
+    }
+    if let Some(a) = r.follow_up_asked.filter(|a| a.date <= as_of) {
+        out.push((
+            "Opfølgning ønsket",
+            format!(
+                "{} af {}",
+                a.date.dk(),
+                match a.by {
+                    Requester::Citizen => "borgeren",
+                    Requester::Employer => "arbejdsgiveren",
+                }
+            ),
+        ));
+    }
+    if let Some(d) = known(r.municipality_decided) {
+        out.push(("Kommunen besluttede opfølgning", d));
+    }
+    if let Some(d) = known(r.unemployed_on) {
+        out.push(("Ledig fra", d));
+    }
+    if let Some(d) = known(r.reduced_rate_from) {
+        out.push(("Nedsat sats fra", d));
+    }
+    out
 }
 
 #[derive(Deserialize)]

@@ -325,6 +325,7 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             Err(refused) => return refused,
         };
     let pop = &snap.population;
+    let settings_label = st.settings_on(&snap, as_of).label();
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let headers = [
             ("Forløb", 18.0),
@@ -380,6 +381,14 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             ws.write_string(r, 9, format!("{} (regelsæt {})", i.paragraph, i.rule_set))?;
         }
         xlsx::filter(ws, list.len(), headers.len())?;
+        xlsx::about(
+            &mut wb,
+            &[
+                ("Opgørelsesdato", as_of.dk().to_string()),
+                ("Indstillinger", settings_label.clone()),
+                ("Liste", kind.heading().to_string()),
+            ],
+        )?;
         wb.save_to_buffer()
     };
     xlsx::download(

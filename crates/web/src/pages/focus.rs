@@ -54,6 +54,10 @@ pub(crate) struct FocusPage {
     reasons: Vec<String>,
     differences: Vec<(String, String)>,
     export_href: String,
+    /// The municipality's own definition offered beside STAR's (the first in the settings).
+    own_name: String,
+    /// For a measure whose regime has ended (focus target 2 after 2025): history, no alarm.
+    history: Option<&'static str>,
 }
 
 #[derive(Deserialize, Default)]
@@ -115,7 +119,16 @@ pub async fn focus(
     let pseudonyms = st.pseudonym().await;
     let r = &rec.a;
     let (def, other) = (&rec.a.definition, &rec.b.definition);
-    let target = kind.target();
+    // A regime that has ended gives no target for later months (focus target 2 after 2025).
+    let target = kind.target_for(as_of.month());
+    let history = kind
+        .history_note()
+        .filter(|_| kind.target_until().is_some_and(|last| as_of.month() > last));
+    let own_name = st
+        .settings_on(&snap, as_of)
+        .settings
+        .definition(None)
+        .map_or_else(String::new, |d| d.name.clone());
     let cells = r.cells(pop, Split::Total);
     let pooled = r.pooled(pop, Split::Total)[0];
     let alerts = r.six_month_alerts(&cells);
@@ -147,7 +160,7 @@ pub async fn focus(
             dk::int(i64::from(c.numerator)),
             dk::int(i64::from(c.denominator)),
             c.share().map(dk::percent).unwrap_or_else(|| "-".into()),
-            target_text(target, c.share()),
+            target_text(c.month.map_or(target, |m| kind.target_for(m)), c.share()),
         )
     };
     let groups = if split == Split::Total {
@@ -277,6 +290,8 @@ pub async fn focus(
                 )
             })
             .collect(),
+        own_name,
+        history,
         export_href: format!(
             "/fokusmaal/eksport.xlsx?dato={}&maal={}&definition={def_code}",
             form_urlencoded(&as_of_text),
@@ -346,6 +361,16 @@ pub async fn focus_export(
             }
         }
         xlsx::filter(ws, rec.a.members.len(), headers.len())?;
+        xlsx::about(
+            &mut wb,
+            &[
+                ("Opgørelsesdato", as_of.dk().to_string()),
+                ("Indstillinger", st.settings_on(&snap, as_of).label()),
+                ("Mål", kind.title().to_string()),
+                ("Definition", rec.a.definition.describe()),
+                ("Afstemt mod", rec.b.definition.describe()),
+            ],
+        )?;
         wb.save_to_buffer()
     };
     xlsx::download(

@@ -8,4 +8,5 @@ pub(crate) mod duty_lists;
 pub(crate) mod focus;
 pub(crate) mod login;
 pub(crate) mod reassign;
+pub(crate) mod settings;
 pub(crate) mod worklists;

@@ -37,6 +37,8 @@ pub struct NextDeadline {
     date: String,
     when: String,
     duty: String,
+    /// Judged by a rule set resting on unconfirmed facts (foreløbig).
+    provisional: bool,
 }
 
 pub struct WorkRow {
@@ -309,6 +311,7 @@ pub(crate) async fn worklist(
                         .unwrap_or_default(),
                     when: d.days_left.map(days_text).unwrap_or_default(),
                     duty: format!("{} ({})", d.title(), d.paragraph),
+                    provisional: d.provisional,
                 }),
                 urgency_class: match next.map(|d| d.status) {
                     Some(Status::Overdue) => "overdue",
@@ -454,6 +457,8 @@ pub(crate) async fn export(
             "Opslaget kunne ikke logges, og derfor dannes eksporten ikke. Prøv igen.",
         );
     }
+    let sel_as_of = sel.as_of;
+    let settings_label = st.settings_on(snap, sel_as_of).label();
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let headers = [
             ("Forløb", 18.0),
@@ -486,7 +491,16 @@ pub(crate) async fn export(
                 ws.write_number(r, 5, f64::from(left))?;
             }
             if let Some(d) = next {
-                ws.write_string(r, 6, format!("{} ({})", d.title(), d.paragraph))?;
+                ws.write_string(
+                    r,
+                    6,
+                    format!(
+                        "{} ({}){}",
+                        d.title(),
+                        d.paragraph,
+                        if d.provisional { ", foreløbig" } else { "" }
+                    ),
+                )?;
             }
             ws.write_string(r, 7, conversations_text(s))?;
             if let Some(d) = s.last_conversation {
@@ -502,6 +516,14 @@ pub(crate) async fn export(
             ws.write_string(r, 10, flags(pop, *id, s).join("; "))?;
         }
         xlsx::filter(ws, sel.len(), headers.len())?;
+        xlsx::about(
+            &mut wb,
+            &[
+                ("Opgørelsesdato", sel_as_of.dk().to_string()),
+                ("Indstillinger", settings_label.clone()),
+                ("Liste", format!("{}: {}", spec.heading, sel.view.label())),
+            ],
+        )?;
         wb.save_to_buffer()
     };
     xlsx::download(
