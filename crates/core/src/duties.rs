@@ -862,7 +862,7 @@ fn predictable_lapse(v: &View<'_>, book: &RuleBook, p: Predictable) -> Option<Da
     };
     [
         known(p.lapsed_on),
-        known(v.f.course.reform.unemployed_on),
+        known(v.f.course.reform().unemployed_on),
         at_start,
     ]
     .into_iter()

@@ -139,7 +139,7 @@ pub fn exemption(c: &Course, book: &RuleBook, as_of: Day) -> Option<Exemption> {
     if c.kind != CourseKind::SicknessBenefit || c.target_group != TargetGroup::Employed {
         return None;
     }
-    let recorded = c.reform.fit_within_26_weeks.filter(|d| *d <= as_of)?;
+    let recorded = c.reform().fit_within_26_weeks.filter(|d| *d <= as_of)?;
     let start = book.exemption_start()?;
     let from = recorded.max(start);
     let until = c.first_absence.add_days(181);
@@ -158,7 +158,7 @@ pub fn exemption(c: &Course, book: &RuleBook, as_of: Day) -> Option<Exemption> {
     }
     let known = |d: Option<Day>| d.filter(|d| *d <= as_of);
     let mut ends: Vec<(Day, ExemptionEnd)> = Vec::with_capacity(4);
-    if let Some(a) = c.reform.follow_up_asked.filter(|a| a.date <= as_of) {
+    if let Some(a) = c.reform().follow_up_asked.filter(|a| a.date <= as_of) {
         ends.push((a.date, ExemptionEnd::Asked(a.by)));
     }
     if let Some(r) = c.early_request.filter(|r| r.date <= as_of) {
@@ -170,10 +170,10 @@ pub fn exemption(c: &Course, book: &RuleBook, as_of: Day) -> Option<Exemption> {
             ends.push((r.date, ExemptionEnd::EarlyRequest(r.by)));
         }
     }
-    if let Some(d) = known(c.reform.municipality_decided) {
+    if let Some(d) = known(c.reform().municipality_decided) {
         ends.push((d, ExemptionEnd::Decided));
     }
-    if let Some(d) = known(c.reform.unemployed_on) {
+    if let Some(d) = known(c.reform().unemployed_on) {
         ends.push((d, ExemptionEnd::Unemployed));
     }
     let ended_course = c.end.map(|e| e.date).filter(|d| *d <= as_of);

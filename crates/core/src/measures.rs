@@ -539,7 +539,7 @@ fn first_follow_up_member(
             due = due.min(req.date.add_days(i32::from(r.early_request_days)));
         }
     }
-    if def.exempt == ExemptTreatment::Exclude && c.reform.fit_within_26_weeks.is_some() {
+    if def.exempt == ExemptTreatment::Exclude && c.reform().fit_within_26_weeks.is_some() {
         if let Some(x) = exemption(c, book, as_of) {
             let p = book.params();
             match x.relieves(due, p.after_exemption) {
@@ -614,7 +614,7 @@ fn early_effort_member(
     if c.end.is_some_and(|e| e.date < measured_on) {
         return; // not on benefit on the measuring day
     }
-    if def.exempt == ExemptTreatment::Exclude && c.reform.fit_within_26_weeks.is_some() {
+    if def.exempt == ExemptTreatment::Exclude && c.reform().fit_within_26_weeks.is_some() {
         if let Some(x) = exemption(c, book, as_of) {
             if matches!(
                 x.relieves(end, book.params().after_exemption),

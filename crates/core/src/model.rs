@@ -149,8 +149,21 @@ pub struct ReformFacts {
 }
 
 impl ReformFacts {
+    pub const NONE: ReformFacts = ReformFacts {
+        fit_within_26_weeks: None,
+        follow_up_asked: None,
+        municipality_decided: None,
+        unemployed_on: None,
+        reduced_rate_from: None,
+    };
+
     pub fn is_empty(&self) -> bool {
-        *self == ReformFacts::default()
+        *self == ReformFacts::NONE
+    }
+
+    /// As a course holds them: `None` when empty, so the many courses without any pay 8 bytes.
+    pub fn boxed(self) -> Option<Box<ReformFacts>> {
+        (!self.is_empty()).then(|| Box::new(self))
     }
 }
 
@@ -194,13 +207,24 @@ pub struct Course {
     pub visitation: Option<Visitation>,
     pub early_request: Option<EarlyRequest>,
     pub predictable: Option<Predictable>,
-    /// The reform's facts (2026 § 13 f, the 2027 reduced rate).
-    pub reform: ReformFacts,
+    /// The reform's facts (2026 § 13 f, the 2027 reduced rate); `None` when there are none (most
+    /// courses), so the course stays small for the national-scale scans. Read with [`Course::reform`].
+    pub reform: Option<Box<ReformFacts>>,
     pub end: Option<CourseEnd>,
     pub caseworker: Option<CaseworkerId>,
 }
 
 impl Course {
+    /// The reform's facts (all `None` when the export has none).
+    pub fn reform(&self) -> &ReformFacts {
+        self.reform.as_deref().unwrap_or(&ReformFacts::NONE)
+    }
+
+    /// The reform's facts to change (for builders and tests).
+    pub fn reform_mut(&mut self) -> &mut ReformFacts {
+        self.reform.get_or_insert_with(Default::default)
+    }
+
     /// Day 1 of the legal clocks: the first day of absence for sickness benefit, the transition date for
     /// job clarification.
     pub fn clock_start(&self) -> Day {

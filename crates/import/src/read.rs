@@ -937,7 +937,8 @@ fn read_from<'a, E: From<ImportErrors>>(
                 municipality_decided: decided,
                 unemployed_on: unemployed,
                 reduced_rate_from: reduced,
-            },
+            }
+            .boxed(),
             end: end.map(|date| CourseEnd {
                 date,
                 reason: end_reason.unwrap_or(EndReason::Other),

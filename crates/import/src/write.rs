@@ -86,15 +86,15 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
             date(c.early_request.map(|r| r.date)),
             date(c.predictable.map(|p| p.marked_on)),
             date(c.predictable.and_then(|p| p.lapsed_on)),
-            date(c.reform.fit_within_26_weeks),
-            c.reform
+            date(c.reform().fit_within_26_weeks),
+            c.reform()
                 .follow_up_asked
                 .map(|a| a.by.word().to_string())
                 .unwrap_or_default(),
-            date(c.reform.follow_up_asked.map(|a| a.date)),
-            date(c.reform.municipality_decided),
-            date(c.reform.unemployed_on),
-            date(c.reform.reduced_rate_from),
+            date(c.reform().follow_up_asked.map(|a| a.date)),
+            date(c.reform().municipality_decided),
+            date(c.reform().unemployed_on),
+            date(c.reform().reduced_rate_from),
             date(c.end.map(|e| e.date)),
             c.end
                 .map(|e| e.reason.word().to_string())

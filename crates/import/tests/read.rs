@@ -174,7 +174,7 @@ fn the_reform_columns_are_read_and_their_errors_located() {
     let pop = read_files(&files(&[("forloeb.csv", good.as_bytes())]))
         .expect("valid")
         .population;
-    let r = pop.courses[0].reform;
+    let r = *pop.courses[0].reform();
     assert_eq!(r.fit_within_26_weeks, Some(Day::ymd(2026, 7, 8)));
     assert_eq!(
         r.follow_up_asked,
@@ -184,7 +184,7 @@ fn the_reform_columns_are_read_and_their_errors_located() {
         })
     );
     assert_eq!(r.unemployed_on, Some(Day::ymd(2026, 9, 1)));
-    let r = pop.courses[1].reform;
+    let r = *pop.courses[1].reform();
     assert_eq!(r.municipality_decided, Some(Day::ymd(2026, 10, 2)));
     assert_eq!(r.reduced_rate_from, Some(Day::ymd(2027, 1, 4)));
 

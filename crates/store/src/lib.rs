@@ -422,12 +422,12 @@ fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
             oday(c.end.map(|e| e.date)),
             opt(c.end.map(|e| e.reason.code())),
             cw(c.caseworker),
-            oday(c.reform.fit_within_26_weeks),
-            opt(c.reform.follow_up_asked.map(|a| a.by.code())),
-            oday(c.reform.follow_up_asked.map(|a| a.date)),
-            oday(c.reform.municipality_decided),
-            oday(c.reform.unemployed_on),
-            oday(c.reform.reduced_rate_from),
+            oday(c.reform().fit_within_26_weeks),
+            opt(c.reform().follow_up_asked.map(|a| a.by.code())),
+            oday(c.reform().follow_up_asked.map(|a| a.date)),
+            oday(c.reform().municipality_decided),
+            oday(c.reform().unemployed_on),
+            oday(c.reform().reduced_rate_from),
         ],
         conversations: f
             .conversations

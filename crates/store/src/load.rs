@@ -315,7 +315,7 @@ impl Loader {
                 marked_on: m,
                 lapsed_on: lapsed,
             }),
-            reform,
+            reform: reform.boxed(),
             end: end.map(|date| CourseEnd {
                 date,
                 reason: end_reason.unwrap_or(EndReason::Other),

@@ -59,7 +59,7 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
                 c.visitation,
                 c.early_request,
                 c.predictable,
-                c.reform,
+                c.reform(),
                 c.end,
                 cw(c.caseworker),
                 convs,
@@ -91,11 +91,11 @@ async fn conformance(store: Store) {
     assert!(
         pop.courses
             .iter()
-            .any(|c| c.reform.fit_within_26_weeks.is_some())
+            .any(|c| c.reform().fit_within_26_weeks.is_some())
             && pop
                 .courses
                 .iter()
-                .any(|c| c.reform.unemployed_on.is_some() || c.reform.follow_up_asked.is_some()),
+                .any(|c| c.reform().unemployed_on.is_some() || c.reform().follow_up_asked.is_some()),
         "the reform's facts are exercised"
     );
     let (l, meta) = loaded(&pop);

@@ -523,7 +523,7 @@ fn one_course(
     // The 2026 § 13 f (lov 1750/2025) and the 2027 reduced rate. Drawn from a stream of their own,
     // so that courses and presets from before the reform come out exactly as before.
     let reform = reform_facts(p, seq, fa, group, duration, sick_last, reduced_rate);
-    b.courses[sick.index()].reform = reform.facts;
+    b.courses[sick.index()].reform = reform.facts.boxed();
     let exempt_on = |d: Day| reform.exempt.is_some_and(|(from, to)| d >= from && d <= to);
 
     // Conversations.

@@ -178,7 +178,9 @@ fn truncate(pop: &Population, as_of: Day) -> Population {
             p.lapsed_on = p.lapsed_on.filter(|l| *l <= as_of);
         }
         c.predictable = c.predictable.filter(|p| p.marked_on <= as_of);
-        let r = &mut c.reform;
+        let Some(r) = c.reform.as_deref_mut() else {
+            continue;
+        };
         r.fit_within_26_weeks = r.fit_within_26_weeks.filter(|d| *d <= as_of);
         r.follow_up_asked = r.follow_up_asked.filter(|a| a.date <= as_of);
         r.municipality_decided = r.municipality_decided.filter(|d| *d <= as_of);
@@ -354,7 +356,12 @@ fn measures_agree_with_duties_at(export: Day, def: &Definition) {
         ..Settings::default()
     };
     let (from, to) = (p.as_of.month().plus(-20), p.as_of.month().prev());
-    let exempt_course = |id: CourseId| pop.courses[id.index()].reform.fit_within_26_weeks.is_some();
+    let exempt_course = |id: CourseId| {
+        pop.courses[id.index()]
+            .reform()
+            .fit_within_26_weeks
+            .is_some()
+    };
     let relieved = |st: Status| matches!(st, Status::Exempt | Status::NotApplicable);
     let first = compute(
         &pop,

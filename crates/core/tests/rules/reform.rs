@@ -9,19 +9,19 @@ const EX26: DutyKind = DutyKind::Exemption26;
 
 impl T {
     fn fit26(mut self, recorded: &str) -> T {
-        self.c().reform.fit_within_26_weeks = Some(d(recorded));
+        self.c().reform_mut().fit_within_26_weeks = Some(d(recorded));
         self
     }
     fn asked(mut self, by: Requester, s: &str) -> T {
-        self.c().reform.follow_up_asked = Some(FollowUpAsked { by, date: d(s) });
+        self.c().reform_mut().follow_up_asked = Some(FollowUpAsked { by, date: d(s) });
         self
     }
     fn decided(mut self, s: &str) -> T {
-        self.c().reform.municipality_decided = Some(d(s));
+        self.c().reform_mut().municipality_decided = Some(d(s));
         self
     }
     fn unemployed_on(mut self, s: &str) -> T {
-        self.c().reform.unemployed_on = Some(d(s));
+        self.c().reform_mut().unemployed_on = Some(d(s));
         self
     }
     fn self_employed(mut self) -> T {

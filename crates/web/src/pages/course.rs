@@ -349,7 +349,7 @@ pub(crate) async fn course_page(
 
 /// The reform's dated facts known on `as_of`, labelled in Danish.
 fn reform_facts(c: &Course, as_of: kadence_core::Day) -> Vec<(&'static str, String)> {
-    let r = &c.reform;
+    let r = c.reform();
     let known =
         |d: Option<kadence_core::Day>| d.filter(|d| *d <= as_of).map(|d| d.dk().to_string());
     let mut out = Vec::new();
