@@ -281,6 +281,36 @@ impl CourseStatus {
             .min_by_key(|d| d.days_left)
     }
 
+    /// The next deadline the user acts on, by the municipality's choice of what drives it: the law's
+    /// ([`CourseStatus::next_deadline`]), and, if chosen, the local targets still open and the medical
+    /// statements to chase. Legal and local stay apart: the result says which it is.
+    pub fn next_deadline_by(
+        &self,
+        drivers: crate::settings::DeadlineDrivers,
+    ) -> Option<NextDeadline<'_>> {
+        let legal = self.next_deadline().map(NextDeadline::Legal);
+        let local = self
+            .local
+            .iter()
+            .filter(|_| drivers.local())
+            .filter(|l| matches!(l.status, Status::Open | Status::DueSoon))
+            .filter(|l| l.days_left.is_some())
+            .map(NextDeadline::Local);
+        let medical = self
+            .duties
+            .iter()
+            .filter(|_| drivers.medical())
+            .filter(|d| matches!(d.kind, DutyKind::MedicalStatement(_)))
+            .filter(|d| d.status.is_actionable() && d.days_left.is_some())
+            .map(NextDeadline::Medical);
+        // The earliest; on a tie the law's deadline first, then the local target.
+        legal
+            .into_iter()
+            .chain(local)
+            .chain(medical)
+            .min_by_key(|n| n.days_left())
+    }
+
     /// The most pressing status among the duties.
     pub fn worst(&self) -> Option<Status> {
         self.duties.iter().map(|d| d.status).min()
@@ -288,6 +318,65 @@ impl CourseStatus {
 
     pub fn duty(&self, kind: DutyKind) -> Option<&Duty> {
         self.duties.iter().find(|d| d.kind == kind)
+    }
+}
+
+/// The next deadline of a course: the law's, a local target's, or a doctor's (a medical statement).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NextDeadline<'a> {
+    Legal(&'a Duty),
+    Local(&'a LocalResult),
+    Medical(&'a Duty),
+}
+
+impl NextDeadline<'_> {
+    /// Days from the as-of date; negative when late.
+    pub fn days_left(&self) -> i32 {
+        match self {
+            NextDeadline::Legal(d) | NextDeadline::Medical(d) => d.days_left.unwrap_or(i32::MAX),
+            NextDeadline::Local(l) => l.days_left.unwrap_or(i32::MAX),
+        }
+    }
+
+    /// The date to act by: the latest date for the next conversation, or the deadline.
+    pub fn date(&self) -> Option<Day> {
+        match self {
+            NextDeadline::Legal(d) | NextDeadline::Medical(d) => d.next_by.or(d.due),
+            NextDeadline::Local(l) => Some(l.window.1),
+        }
+    }
+
+    /// What it is, in Danish, labelled so that legal and local never mix: "1. opfølgningssamtale (§ 13
+    /// b, stk. 1)", "Lokalt mål (ikke lovkrav): 4 samtaler inden for 5 måneder", "Lægens frist: ...".
+    pub fn label(&self) -> String {
+        match self {
+            NextDeadline::Legal(d) => format!("{} ({})", d.title(), d.paragraph),
+            NextDeadline::Local(l) => format!(
+                "Lokalt mål (ikke lovkrav): {} ({} af {})",
+                l.name, l.counted, l.required
+            ),
+            NextDeadline::Medical(d) => format!("Lægens frist: {} ({})", d.title(), d.paragraph),
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        match self {
+            NextDeadline::Legal(d) | NextDeadline::Medical(d) => d.status,
+            NextDeadline::Local(l) => l.status,
+        }
+    }
+
+    /// Whether it rests on unconfirmed facts of the law (a legal duty only).
+    pub fn provisional(&self) -> bool {
+        matches!(self, NextDeadline::Legal(d) | NextDeadline::Medical(d) if d.provisional)
+    }
+
+    /// The legal duty, if it is one.
+    pub fn duty(&self) -> Option<&Duty> {
+        match self {
+            NextDeadline::Legal(d) | NextDeadline::Medical(d) => Some(d),
+            NextDeadline::Local(_) => None,
+        }
     }
 }
 

@@ -69,6 +69,28 @@ pub enum ClockStart {
     BenefitStart,
 }
 
+/// Which deadlines drive "Næste frist" on the worklists and their urgency order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum DeadlineDrivers {
+    /// Default: the law's deadlines only (what STAR measures); local targets and doctors' deadlines
+    /// show as flags.
+    #[default]
+    Legal,
+    /// The law's deadlines and the municipality's local targets (still labelled local in the row).
+    LegalAndLocal,
+    /// Both, and overdue or open medical statements (the doctor's deadline to chase).
+    LegalLocalAndMedical,
+}
+
+impl DeadlineDrivers {
+    pub fn local(self) -> bool {
+        !matches!(self, DeadlineDrivers::Legal)
+    }
+    pub fn medical(self) -> bool {
+        matches!(self, DeadlineDrivers::LegalLocalAndMedical)
+    }
+}
+
 /// A municipality's own practice target, e.g. "4 conversations within 5 months" (Vesthimmerland).
 /// Always shown as local and never mixed into legal status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +126,9 @@ pub struct Settings {
     /// A duty is "due soon" this many days before its date.
     pub due_soon_days: u16,
     pub local_targets: Vec<LocalTarget>,
+    /// Which deadlines drive "Næste frist" and the urgency order.
+    #[serde(default)]
+    pub next_deadline: DeadlineDrivers,
 }
 
 impl Default for Settings {
@@ -115,6 +140,7 @@ impl Default for Settings {
             min_spacing_days: 14,
             due_soon_days: 7,
             local_targets: vec![LocalTarget::four_in_five_months()],
+            next_deadline: DeadlineDrivers::Legal,
         }
     }
 }

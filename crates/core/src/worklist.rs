@@ -290,12 +290,17 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
     out
 }
 
-/// Worklist order: next deadline first (overdue first), none last; ties by longest absence.
+/// Worklist order: next deadline first (overdue first), none last; ties by longest absence. The law's
+/// deadlines only; see [`urgency_by`] for the municipality's choice.
 pub fn urgency(st: &CourseStatus) -> (i32, i32) {
+    urgency_by(st, crate::settings::DeadlineDrivers::Legal)
+}
+
+/// Worklist order by the deadlines the municipality lets drive it (`Settings::next_deadline`).
+pub fn urgency_by(st: &CourseStatus, drivers: crate::settings::DeadlineDrivers) -> (i32, i32) {
     (
-        st.next_deadline()
-            .and_then(|d| d.days_left)
-            .unwrap_or(i32::MAX),
+        st.next_deadline_by(drivers)
+            .map_or(i32::MAX, |d| d.days_left()),
         -st.days_since_first_absence,
     )
 }

@@ -9,7 +9,7 @@ use kadence_core::rules::{
     AfterExemption, Categories2027, Marking2025, RuleParams, RunningJobClarification,
 };
 use kadence_core::settings::{
-    Category1Reading, ClockStart, HalfYear, LocalTarget, StandbyHandling,
+    Category1Reading, ClockStart, DeadlineDrivers, HalfYear, LocalTarget, StandbyHandling,
 };
 
 /// One alternative of a choice: the word in the file, its Danish label, and what it changes.
@@ -101,6 +101,24 @@ pub const CATEGORY1: &[Choice] = &[
         word: "som-kategori-2",
         label: "Som kategori 2 fra dag 1",
         effect: "Et kategori 1-forløb, der passerer 8 uger, læses som kategori 2 fra dag 1: fristen er udgangen af uge 8, og enhver samtale fra dag 1 tæller.",
+    },
+];
+
+pub const NEXT_DEADLINE: &[Choice] = &[
+    Choice {
+        word: "lovkrav",
+        label: "Lovens frister (standard)",
+        effect: "«Næste frist» og rækkefølgen på arbejdslisterne følger lovens frister; lokale mål og lægernes frister vises som hændelser.",
+    },
+    Choice {
+        word: "lovkrav-og-lokale-maal",
+        label: "Lovens frister og de lokale mål",
+        effect: "Et lokalt mål, der udløber før lovens næste frist, bliver «Næste frist» og styrer rækkefølgen; det står som lokalt mål i rækken.",
+    },
+    Choice {
+        word: "lovkrav-lokale-maal-og-laegeattester",
+        label: "Lovens frister, de lokale mål og lægeattesterne",
+        effect: "Som ovenfor, og en lægeattest over frist sorterer efter, hvor længe den har været over frist.",
     },
 ];
 
@@ -217,6 +235,14 @@ const STANDBY_WORDS: &[(StandbyHandling, &str)] = &[
     (StandbyHandling::PauseClock, "uret-staar-stille"),
     (StandbyHandling::Exclude, "udelad"),
     (StandbyHandling::CountAsUsual, "taeller-med"),
+];
+const NEXT_WORDS: &[(DeadlineDrivers, &str)] = &[
+    (DeadlineDrivers::Legal, "lovkrav"),
+    (DeadlineDrivers::LegalAndLocal, "lovkrav-og-lokale-maal"),
+    (
+        DeadlineDrivers::LegalLocalAndMedical,
+        "lovkrav-lokale-maal-og-laegeattester",
+    ),
 ];
 const CLOCK_WORDS: &[(ClockStart, &str)] = &[
     (ClockStart::FirstAbsence, "foerste-fravaersdag"),
@@ -374,6 +400,17 @@ static SPECS: &[Spec] = &[
             get: |s| s.duties.due_soon_days.to_string(),
             set: |s, v| {
                 s.duties.due_soon_days = int(v, lim(limits::DUE_SOON))?;
+                Ok(())
+            },
+        },
+        Spec {
+            key: "opfoelgning.naeste_frist",
+            label: "Hvad styrer «Næste frist» og rækkefølgen på arbejdslisterne",
+            help: "Lovens og de lokale frister står altid adskilt i rækken.",
+            kind: Kind::Choice(NEXT_DEADLINE),
+            get: |s| word(NEXT_WORDS, s.duties.next_deadline),
+            set: |s, v| {
+                s.duties.next_deadline = parse_word(NEXT_WORDS, NEXT_DEADLINE, v)?;
                 Ok(())
             },
         },

@@ -479,7 +479,10 @@ impl AppState {
                     (id, st)
                 })
                 .collect();
-            all.sort_by_cached_key(|(id, st)| (kadence_core::worklist::urgency(st), *id));
+            let drivers = v.settings.duties.next_deadline;
+            all.sort_by_cached_key(|(id, st)| {
+                (kadence_core::worklist::urgency_by(st, drivers), *id)
+            });
             all
         })
     }

@@ -2506,6 +2506,35 @@ async fn administrator_changes_the_settings_and_the_pages_follow() {
         seen,
         "the settings of another process reach the pages within seconds"
     );
+
+    // The local targets may drive "Næste frist": then they lead the rows they are nearest in, labelled
+    // local.
+    let mine = |c: reqwest::Client| {
+        let url = app.url("/mine?dato=30-06-2025");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(!mine(mc.clone()).await.contains("Lokalt mål (ikke lovkrav)"));
+    s.duties.next_deadline = kadence_core::settings::DeadlineDrivers::LegalAndLocal;
+    other
+        .save_settings(
+            &s,
+            Day::ymd(2025, 6, 30),
+            Day::ymd(2025, 6, 30),
+            "cli",
+            "lokale mål styrer",
+            "2025-06-30T09:30:00Z".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut seen = false;
+    for _ in 0..100 {
+        if mine(mc.clone()).await.contains("Lokalt mål (ikke lovkrav)") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "a local target drives a row's next deadline");
 }
 
 /// The fields of the form posting to `action`, as a browser would send them: text and number inputs

@@ -14,7 +14,7 @@ use kadence_core::model::*;
 use kadence_core::municipal::{SettingsHistory, SettingsVersion};
 use kadence_core::reconcile::{reconcile, Reason};
 use kadence_core::rules::RuleBook;
-use kadence_core::worklist::{conversations_text, days_text, flags, urgency};
+use kadence_core::worklist::{conversations_text, days_text, flags, urgency_by};
 use kadence_synth::{generate, Params};
 use serde::Serialize;
 

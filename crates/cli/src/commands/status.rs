@@ -26,6 +26,17 @@ impl<'a> DutyOut<'a> {
     }
 }
 
+/// What drives the row by the municipality's setting: the law's deadline, a local target's, or a
+/// doctor's, labelled so they never mix.
+#[derive(Serialize)]
+struct NextOut {
+    kind: &'static str,
+    date: Option<Day>,
+    days_left: i32,
+    label: String,
+    provisional: bool,
+}
+
 #[derive(Serialize)]
 struct CourseOut<'a> {
     course: &'a str,
@@ -42,6 +53,8 @@ struct CourseOut<'a> {
     in_standby: bool,
     flags: Vec<String>,
     next_deadline: Option<DutyOut<'a>>,
+    /// The next deadline by the setting `opfoelgning.naeste_frist` (the law's only by default).
+    next: Option<NextOut>,
     duties: Vec<DutyOut<'a>>,
     local: &'a [LocalResult],
     /// Contradictions in the course's data (Danish).
@@ -80,7 +93,8 @@ pub(super) fn status(
         .map(|id| (id, evaluate(pop.facts(id), &book, settings, as_of)))
         .filter(|(_, st)| single || st.active)
         .collect();
-    rows.sort_by_key(|(id, st)| (urgency(st), pop.courses[id.index()].key.clone()));
+    let drivers = settings.next_deadline;
+    rows.sort_by_key(|(id, st)| (urgency_by(st, drivers), pop.courses[id.index()].key.clone()));
     let total = rows.len();
     rows.truncate(if single { 1 } else { limit });
     let outs: Vec<CourseOut<'_>> = rows
@@ -104,6 +118,17 @@ pub(super) fn status(
                 in_standby: st.in_standby,
                 flags: flags(pop, *id, st),
                 next_deadline: st.next_deadline().map(|d| DutyOut::new(d, &book)),
+                next: st.next_deadline_by(drivers).map(|n| NextOut {
+                    kind: match n {
+                        kadence_core::duties::NextDeadline::Legal(_) => "legal",
+                        kadence_core::duties::NextDeadline::Local(_) => "local",
+                        kadence_core::duties::NextDeadline::Medical(_) => "medical",
+                    },
+                    date: n.date(),
+                    days_left: n.days_left(),
+                    label: n.label(),
+                    provisional: n.provisional(),
+                }),
                 duties: st.duties.iter().map(|d| DutyOut::new(d, &book)).collect(),
                 local: &st.local,
                 warnings: &st.warnings,
@@ -216,7 +241,7 @@ pub(super) fn status(
     ])
     .right(&[2]);
     for (c, (_, st)) in outs.iter().zip(&rows) {
-        let next = st.next_deadline();
+        let next = st.next_deadline_by(drivers);
         t.row([
             c.course.to_string(),
             c.cpr.clone(),
@@ -225,18 +250,15 @@ pub(super) fn status(
             c.last_conversation
                 .map(|d| d.dk().to_string())
                 .unwrap_or_else(|| "-".into()),
-            next.and_then(|d| d.next_by.or(d.due))
+            next.and_then(|d| d.date())
                 .map(|d| d.dk().to_string())
                 .unwrap_or_else(|| "-".into()),
-            next.and_then(|d| d.days_left)
-                .map(days_text)
-                .unwrap_or_default(),
+            next.map(|d| days_text(d.days_left())).unwrap_or_default(),
             next.map(|d| {
                 format!(
-                    "{} ({}){}",
-                    d.title(),
-                    d.paragraph,
-                    if d.provisional { ", foreløbig" } else { "" }
+                    "{}{}",
+                    d.label(),
+                    if d.provisional() { ", foreløbig" } else { "" }
                 )
             })
             .unwrap_or_default(),

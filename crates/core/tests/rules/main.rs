@@ -1052,6 +1052,37 @@ fn lae265_before_the_rehabilitation_team() {
     );
 }
 
+/// Which deadlines drive "Næste frist" is the municipality's setting; legal and local stay apart.
+#[test]
+fn next_deadline_by_the_municipalitys_choice() {
+    use kadence_core::duties::NextDeadline;
+    use kadence_core::settings::DeadlineDrivers;
+    // Three conversations in the first 5 months; as of 25 May the legal half-year (ends 1 Jul) asks
+    // for the fourth by 1 Jul, the local target (ends 1 Jun) by 1 Jun; a LÆ 285 is 10 days late.
+    let t = course("2023-01-02")
+        .convs(&["2023-02-01", "2023-03-01", "2023-04-01"])
+        .medical(MedicalForm::Lae285, "2023-05-01", Some("2023-05-15"), None);
+    let st = t.status("2023-05-25", &Settings::default());
+    let legal = st.next_deadline_by(DeadlineDrivers::Legal).unwrap();
+    assert!(matches!(legal, NextDeadline::Legal(d) if d.kind == HALF));
+    assert_eq!(legal.days_left(), 37);
+    let local = st.next_deadline_by(DeadlineDrivers::LegalAndLocal).unwrap();
+    assert!(matches!(local, NextDeadline::Local(_)), "{local:?}");
+    assert_eq!(
+        (local.days_left(), local.date()),
+        (7, Some(d("2023-06-01")))
+    );
+    assert!(local.label().starts_with("Lokalt mål (ikke lovkrav): "));
+    let medical = st
+        .next_deadline_by(DeadlineDrivers::LegalLocalAndMedical)
+        .unwrap();
+    assert!(matches!(medical, NextDeadline::Medical(_)), "{medical:?}");
+    assert_eq!(medical.days_left(), -10);
+    assert!(medical.label().starts_with("Lægens frist: "));
+    // The law's own next deadline never changes with the setting.
+    assert_eq!(st.next_deadline().map(|d| d.kind), Some(HALF));
+}
+
 #[test]
 fn local_target_is_separate_from_legal_status() {
     let s = Settings::default();

@@ -280,12 +280,18 @@ pub(crate) async fn worklist(
         "vist i arbejdsliste",
         spec.purpose,
     );
+    // What drives "Næste frist" is the municipality's setting; the statuses are in the same order.
+    let drivers = st
+        .settings_on(snap, sel.as_of)
+        .settings
+        .duties
+        .next_deadline;
     let view: Vec<WorkRow> = shown
         .iter()
         .map(|(id, s)| {
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
-            let next = s.next_deadline();
+            let next = s.next_deadline_by(drivers);
             let mut flags = flags(pop, *id, s);
             if let Some(m) = snap.reassigned.get(id) {
                 flags.push(format!(
@@ -304,16 +310,12 @@ pub(crate) async fn worklist(
                 cpr: citizen.cpr.masked(),
                 days: s.days_since_first_absence,
                 next: next.map(|d| NextDeadline {
-                    date: d
-                        .next_by
-                        .or(d.due)
-                        .map(|x| x.dk().to_string())
-                        .unwrap_or_default(),
-                    when: d.days_left.map(days_text).unwrap_or_default(),
-                    duty: format!("{} ({})", d.title(), d.paragraph),
-                    provisional: d.provisional,
+                    date: d.date().map(|x| x.dk().to_string()).unwrap_or_default(),
+                    when: days_text(d.days_left()),
+                    duty: d.label(),
+                    provisional: d.provisional(),
                 }),
-                urgency_class: match next.map(|d| d.status) {
+                urgency_class: match next.map(|d| d.status()) {
                     Some(Status::Overdue) => "overdue",
                     Some(Status::DueSoon) => "soon",
                     _ => "",
@@ -458,7 +460,9 @@ pub(crate) async fn export(
         );
     }
     let sel_as_of = sel.as_of;
-    let settings_label = st.settings_on(snap, sel_as_of).label();
+    let version = st.settings_on(snap, sel_as_of);
+    let settings_label = version.label();
+    let drivers = version.settings.duties.next_deadline;
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let headers = [
             ("Forløb", 18.0),
@@ -479,26 +483,23 @@ pub(crate) async fn export(
             let r = i as u32 + 1;
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
-            let next = s.next_deadline();
+            let next = s.next_deadline_by(drivers);
             ws.write_string(r, 0, &c.key)?;
             ws.write_string(r, 1, surname_first(&citizen.name))?;
             ws.write_string(r, 2, citizen.cpr.masked())?;
             ws.write_number(r, 3, f64::from(s.days_since_first_absence))?;
-            if let Some(d) = next.and_then(|d| d.next_by.or(d.due)) {
+            if let Some(d) = next.and_then(|d| d.date()) {
                 xlsx::write_day(ws, r, 4, d)?;
             }
-            if let Some(left) = next.and_then(|d| d.days_left) {
-                ws.write_number(r, 5, f64::from(left))?;
-            }
             if let Some(d) = next {
+                ws.write_number(r, 5, f64::from(d.days_left()))?;
                 ws.write_string(
                     r,
                     6,
                     format!(
-                        "{} ({}){}",
-                        d.title(),
-                        d.paragraph,
-                        if d.provisional { ", foreløbig" } else { "" }
+                        "{}{}",
+                        d.label(),
+                        if d.provisional() { ", foreløbig" } else { "" }
                     ),
                 )?;
             }
