@@ -68,16 +68,22 @@ impl DutyKind {
     /// The open points a duty of this kind judged by the set named `rule_set` rests on, while the set
     /// is unconfirmed; empty otherwise. A duty is provisional (foreløbig) when this is not empty.
     pub fn provisional_points(self, book: &RuleBook, rule_set: &str) -> Vec<OpenPoint> {
-        book.named(rule_set)
-            .filter(|r| r.provisional)
-            .map(|r| {
-                r.open_points
+        book.provisional_points_of(rule_set)
+            .map(|points| {
+                points
                     .iter()
                     .copied()
                     .filter(|p| self.rests_on(*p))
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Whether a duty of this kind judged by the set named `rule_set` is provisional (no allocation:
+    /// the duty engine asks this of every duty).
+    pub fn is_provisional(self, book: &RuleBook, rule_set: &str) -> bool {
+        book.provisional_points_of(rule_set)
+            .is_some_and(|points| points.iter().any(|p| self.rests_on(*p)))
     }
 
     /// Whether the deadline is the municipality's own (a conversation, a check, the rehabilitation
@@ -234,10 +240,11 @@ pub struct Duty {
     pub provisional: bool,
     /// The course was in category 3 (abolished 1 January 2025) and is followed as category 2.
     pub carried_from_category3: bool,
-    /// The 2026 § 13 f exemption's effect on this duty, if any.
-    pub exemption: Option<ExemptionMark>,
+    /// The 2026 § 13 f exemption's effect on this duty, if any (boxed: few duties have one, and every
+    /// duty of the country is computed in one pass).
+    pub exemption: Option<Box<ExemptionMark>>,
     /// Who the rule set says follows up: "jobcentret" until 2025, "kommunen" from lov 1750/2025.
-    pub authority: &'static str,
+    pub authority: crate::rules::Authority,
 }
 
 /// A local practice target's result: labelled local, never part of legal status.
@@ -495,7 +502,7 @@ pub fn evaluate(
         rehab_duties(&v, book, settings, &mut duties, &mut warnings);
         let cat3 = c.kind == CourseKind::SicknessBenefit && category(&v) == Category::Three;
         for d in &mut duties {
-            d.provisional = !d.kind.provisional_points(book, d.rule_set).is_empty();
+            d.provisional = d.kind.is_provisional(book, d.rule_set);
             d.carried_from_category3 = cat3
                 && book
                     .named(d.rule_set)
@@ -583,7 +590,7 @@ fn exemption_duty(v: &View<'_>, book: &RuleBook, x: &Exemption) -> Duty {
     } else {
         x.relieves(x.from, book.params().after_exemption)
     };
-    d.exemption = Some(mark(x, relief));
+    d.exemption = Some(Box::new(mark(x, relief)));
     if x.ended.is_none() && x.covers(v.as_of) && v.ended.is_none() {
         d.status = Status::Exempt;
         d.days_left = Some(v.as_of.days_until(x.until));
@@ -637,7 +644,7 @@ fn first_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings, ex: Option<&Exem
     if let (Some(x), Some(due)) = (ex, d.due) {
         let relief = x.relieves(due, book.params().after_exemption);
         if relief != Relief::None {
-            d.exemption = Some(mark(x, relief));
+            d.exemption = Some(Box::new(mark(x, relief)));
         }
         // A relieved duty is relieved even where a conversation was held (the citizen's right to
         // one, § 13 f, stk. 2): the measures leave such courses out under the same rule.
@@ -913,7 +920,7 @@ fn half_year(
     if let Some(x) = ex {
         let relief = x.relieves(d.due.unwrap_or(end), book.params().after_exemption);
         if relief != Relief::None {
-            d.exemption = Some(mark(x, relief));
+            d.exemption = Some(Box::new(mark(x, relief)));
         }
         match relief {
             Relief::Exempt => exempt(&mut d, Status::Exempt, v, x),
@@ -1429,7 +1436,7 @@ impl Duty {
             ),
             Status::SuspendedByStandby => "sat i bero: borgeren er i standby".into(),
             Status::Conflict => "kan ikke afgøres, fordi data er modstridende".into(),
-            Status::Exempt => match self.exemption {
+            Status::Exempt => match self.exemption.as_deref() {
                 Some(x) => format!(
                     "fritaget: kommunen følger ikke op, så længe borgeren forventes rask senest ved udgangen af uge 26 ({})",
                     x.until.dk()
@@ -1502,7 +1509,7 @@ impl Duty {
                 }
             ),
         };
-        let exemption = match self.exemption {
+        let exemption = match self.exemption.as_deref() {
             Some(x) => match (x.relief, x.ended) {
                 (_, Some((end, why))) if end <= x.from => format!(
                     "; aldrig fritaget efter § 13 f, da {} {}",
@@ -1513,7 +1520,7 @@ impl Duty {
                     "; § 13 f-fritagelsen ophørte {}, da {}; {} følger herefter op efter aftale og behov (§ 13 b, stk. 1, 3.-8. pkt.), uden frist for 1. samtale og uden krav om antal samtaler i første halvår",
                     end.dk(),
                     why.words(),
-                    self.authority
+                    self.authority.word()
                 ),
                 (Relief::Restored, Some((end, why))) => format!(
                     "; § 13 f-fritagelsen ophørte {}, da {}, og de almindelige regler gælder, som om borgeren aldrig var fritaget",

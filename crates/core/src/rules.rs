@@ -100,7 +100,7 @@ pub struct RuleSet {
     pub exemption_paragraph: &'static str,
     /// Who the law says follows up: "jobcentret" until 2025, "kommunen" from lov 1750/2025
     /// ("jobcenteret" replaced by "kommunen" throughout, L 66 § 1, nr. 1, and § 4, nr. 1).
-    pub authority: &'static str,
+    pub authority: Authority,
     /// Whether the reduced rate after a reassessment without extension exists (planned from 2027).
     pub reduced_rate: bool,
     /// What this set rests on that our sources do not confirm; empty for enacted law we have read.
@@ -108,6 +108,25 @@ pub struct RuleSet {
     /// Set when the set has open points and no one has confirmed it in the settings: every duty it
     /// judges that rests on an open point says "foreløbig".
     pub provisional: bool,
+}
+
+/// Who the law says follows up.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Authority {
+    /// "jobcentret", until 2025.
+    Jobcenter,
+    /// "kommunen", from lov 1750/2025 ("jobcenteret" replaced throughout).
+    Municipality,
+}
+
+impl Authority {
+    /// The Danish word with the definite article, as in "jobcentret følger op".
+    pub fn word(self) -> &'static str {
+        match self {
+            Authority::Jobcenter => "jobcentret",
+            Authority::Municipality => "kommunen",
+        }
+    }
 }
 
 /// A fact of the law a rule set rests on that our sources do not confirm (the domain brief's GAPs).
@@ -218,7 +237,7 @@ const RULES_2015: RuleSet = RuleSet {
     lae265: LAE265_UNTIL_2024,
     exemption_26_weeks: false,
     exemption_paragraph: "§ 13 f",
-    authority: "jobcentret",
+    authority: Authority::Jobcenter,
     reduced_rate: false,
     open_points: &[],
     provisional: false,
@@ -285,7 +304,7 @@ const RULES_2026_07: RuleSet = RuleSet {
     predictable_paragraph: "§ 13 f (2025-reglen, afløst)",
     exemption_26_weeks: true,
     exemption_paragraph: "§ 13 f (lov 1750/2025)",
-    authority: "kommunen",
+    authority: Authority::Municipality,
     open_points: &[
         OpenPoint::StartDate2026,
         OpenPoint::Minimum2026,
@@ -422,6 +441,9 @@ impl Default for RuleParams {
 pub struct RuleBook {
     sets: Vec<RuleSet>,
     params: RuleParams,
+    /// The provisional sets' names and open points (at most a few): the duty engine asks of every
+    /// duty whether it is provisional, so this is looked up without scanning every set.
+    provisional: Vec<(&'static str, &'static [OpenPoint])>,
 }
 
 impl RuleBook {
@@ -471,15 +493,29 @@ impl RuleBook {
     pub fn new(mut sets: Vec<RuleSet>) -> RuleBook {
         sets.sort_by_key(|s| s.in_force_from);
         assert!(!sets.is_empty(), "a rule book needs at least one rule set");
+        let provisional = sets
+            .iter()
+            .filter(|s| s.provisional)
+            .map(|s| (s.name, s.open_points))
+            .collect();
         RuleBook {
             sets,
             params: RuleParams::default(),
+            provisional,
         }
     }
 
     /// The reform's parameters this book was built with.
     pub fn params(&self) -> &RuleParams {
         &self.params
+    }
+
+    /// The open points of the provisional set named `rule_set`, if it is one.
+    pub fn provisional_points_of(&self, rule_set: &str) -> Option<&'static [OpenPoint]> {
+        self.provisional
+            .iter()
+            .find(|(n, _)| *n == rule_set)
+            .map(|(_, p)| *p)
     }
 
     /// The set named `name` ("2023").

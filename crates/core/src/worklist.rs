@@ -261,7 +261,7 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
             }
             DutyKind::Exemption26 => {
                 // Recently ended: the caseworker must pick the course up.
-                if let Some((end, why)) = d.exemption.and_then(|x| x.ended) {
+                if let Some((end, why)) = d.exemption.as_deref().and_then(|x| x.ended) {
                     if end > d.window.map_or(end, |w| w.0) && end.add_days(31) >= st.as_of {
                         out.push(format!(
                             "§ 13 f (2026) ophørte {}: {}",

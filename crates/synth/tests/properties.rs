@@ -388,6 +388,7 @@ fn measures_agree_with_duties_at(export: Day, def: &Definition) {
         if duty.status == Status::Exempt
             || duty
                 .exemption
+                .as_deref()
                 .is_some_and(|x| x.relief == kadence_core::exemption::Relief::AsAgreed)
         {
             exempt_seen += 1;
@@ -434,7 +435,7 @@ fn measures_agree_with_duties_at(export: Day, def: &Definition) {
         let Some(duty) = st.duty(DutyKind::HalfYearFollowUps) else {
             continue;
         };
-        if duty.exemption.is_some_and(|x| {
+        if duty.exemption.as_deref().is_some_and(|x| {
             x.relief != kadence_core::exemption::Relief::Restored
                 && x.relief != kadence_core::exemption::Relief::None
         }) && relieved(duty.status)
