@@ -198,6 +198,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
         format: Format,
     },
+    /// Udvalgets ledelsesinformation for en måned: ydelsesgrupperne, og Kadences egne tal
+    /// (personer og fuldtidspersoner) for sygedagpenge og jobafklaring
+    Udvalg {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Måneden (åååå-mm); standard: måneden før opgørelsesdatoen
+        #[arg(long)]
+        maaned: Option<String>,
+        /// Opgørelsesdato (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Også pr. team
+        #[arg(long)]
+        pr_team: bool,
+        #[arg(long, value_enum, default_value_t = Format::Tabel)]
+        format: Format,
+    },
     /// Importér eksportfiler (mapper eller filer) i databasen, alt eller intet
     Import {
         /// Mapper eller CSV-filer i importformatet

@@ -837,3 +837,83 @@ fn settings_change_what_status_and_measure_say() {
     assert!(m["six_month_alerts"].as_array().unwrap().is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `kadence udvalg`: the benefit groups and their state in the month, and Kadence's own persons and
+/// full-time persons for sickness benefit and job clarification, the same as the core computes.
+#[test]
+fn committee_figures_for_a_month() {
+    let dir = generated("udvalg");
+    let d = dir.to_str().unwrap();
+    let o = kadence(&[
+        "udvalg",
+        "--data",
+        d,
+        "--maaned",
+        "2025-05",
+        "--as-of",
+        "2025-06-30",
+        "--pr-team",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["month"].as_str(), v["settings_version"].as_u64()),
+        (Some("2025-05"), Some(0))
+    );
+    let group = |code: &str| {
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(group("uddannelseshjaelp")["state"], "Active");
+    assert!(group("a-dagpenge")["own"].is_null());
+    let sick = group("sygedagpenge");
+    let pop = kadence_import::read_paths(&[dir.as_path()])
+        .unwrap()
+        .population;
+    let core = kadence_core::committee::own_figures(
+        &pop,
+        kadence_core::date::Month::new(2025, 5),
+        kadence_core::date::Day::ymd(2025, 6, 30),
+        false,
+    );
+    let s = core.iter().find(|f| f.group == "sygedagpenge").unwrap();
+    assert_eq!(sick["own"]["persons"].as_u64(), Some(u64::from(s.persons)));
+    assert_eq!(sick["own"]["benefit_days"].as_u64(), Some(s.benefit_days));
+    assert!(s.persons > 100);
+    // The teams add up to the total.
+    let teams: u64 = sick["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[1]["benefit_days"].as_u64().unwrap())
+        .sum();
+    assert_eq!(teams, s.benefit_days);
+    // The table says where each figure comes from.
+    let o = kadence(&[
+        "udvalg",
+        "--data",
+        d,
+        "--maaned",
+        "2025-05",
+        "--as-of",
+        "2025-06-30",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("Ledelsesinformation for maj 2025, pr. 30-06-2025"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Kadence, egne data") && text.contains("Jobindsats Y01A02 (ikke hentet)")
+    );
+    let o = kadence(&["udvalg", "--data", d, "--maaned", "2025-13"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}

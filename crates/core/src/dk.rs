@@ -34,6 +34,39 @@ pub fn decimal(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A month in Danish: 2026-11 -> "november 2026".
+pub fn month(m: crate::date::Month) -> String {
+    const NAMES: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    format!(
+        "{} {}",
+        NAMES[(m.number() as usize).clamp(1, 12) - 1],
+        m.year()
+    )
+}
+
+/// A signed change with a decimal comma: 12.34 -> "+12,3", -0.04 -> "0,0".
+pub fn signed(x: f64, decimals: usize) -> String {
+    let s = decimal(x, decimals);
+    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == ',' || c == '.') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
 /// A share (0..=1) as a percentage with one decimal: 0.824 -> "82,4 %".
 pub fn percent(share: f64) -> String {
     format!("{} %", decimal(share * 100.0, 1))
@@ -76,6 +109,11 @@ mod tests {
         assert_eq!(decimal(-2.5, 1), "-2,5");
         assert_eq!(percent(0.824), "82,4 %");
         assert_eq!(percent(1.0), "100,0 %");
+        assert_eq!(signed(12.34, 1), "+12,3");
+        assert_eq!(signed(-1234.5, 1), "-1.234,5");
+        assert_eq!(signed(-0.04, 1), "0,0");
+        assert_eq!(month(crate::date::Month::new(2026, 11)), "november 2026");
+        assert_eq!(month(crate::date::Month::new(2027, 1)), "januar 2027");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! The pure core of Kadence: what the law asks of a jobcenter in the follow-up of sick-listed
 //! citizens, and how well it is done.
 //!
+//! - [`committee`]: benefit groups as versioned data, and Kadence's own monthly figures for them.
 //! - [`date`]: calendar days as integers, month arithmetic in one step.
 //! - [`dk`]: Danish number formatting (decimal comma) shared by every user-facing shell.
 //! - [`cpr`]: validated CPR numbers that never print in full.
@@ -20,6 +21,7 @@
 //! Invariants: no I/O, no clock (the as-of date is always an argument), no async, no panics on any
 //! population the builder accepts; results do not depend on input order.
 
+pub mod committee;
 pub mod cpr;
 pub mod date;
 pub mod dk;

@@ -26,6 +26,7 @@ use crate::{
 use crate::{AuditAction, SettingsCommand, UserCommand};
 
 mod audit;
+mod committee;
 mod demo;
 mod import;
 mod measure;
@@ -54,6 +55,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Import { paths, db, check } => import::import(&paths, &db, check),
+        Command::Udvalg {
+            source,
+            maaned,
+            as_of,
+            pr_team,
+            format,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let month = parse_month(&maaned, as_of.month().prev())?;
+            let src = load_source(&source)?;
+            committee::committee(&src, month, as_of, pr_team, format)
+        }
         Command::Status {
             source,
             as_of,
