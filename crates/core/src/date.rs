@@ -158,16 +158,26 @@ impl Day {
     /// (2023-08-31 + 6 months = 2024-02-29). Never computed month by month.
     #[must_use]
     pub fn add_months(self, n: i32) -> Day {
-        if let Some(i) = month_index(self.0) {
-            let t = i as i64 + i64::from(n);
-            if t >= 0 && (t as usize) < TABLE_MONTHS {
-                let t = t as usize;
-                let offset = self.0 - MONTH_START[i];
-                let len = MONTH_START[t + 1] - MONTH_START[t];
-                return Day(MONTH_START[t] + offset.min(len - 1));
-            }
+        match self.month_table(n) {
+            Some((start, offset, len)) => Day(start + offset.min(len - 1)),
+            None => self.add_months_by_calendar(n),
         }
-        self.add_months_by_calendar(n)
+    }
+
+    /// From the month table: the first day (as a number) of the month `n` months on, this day's
+    /// offset in its own month, and the length of the target month; `None` outside the table's years.
+    fn month_table(self, n: i32) -> Option<(i32, i32, i32)> {
+        let i = month_index(self.0)?;
+        let t = i as i64 + i64::from(n);
+        if t < 0 || (t as usize) >= TABLE_MONTHS {
+            return None;
+        }
+        let t = t as usize;
+        Some((
+            MONTH_START[t],
+            self.0 - MONTH_START[i],
+            MONTH_START[t + 1] - MONTH_START[t],
+        ))
     }
 
     /// The last day of the period of `n` calendar months that starts on this day: the day before the
@@ -177,20 +187,11 @@ impl Day {
     /// arithmetic), for any number of months. Computed in one step, never month by month.
     #[must_use]
     pub fn period_end(self, n: i32) -> Day {
-        if let Some(i) = month_index(self.0) {
-            let t = i as i64 + i64::from(n);
-            if t >= 0 && (t as usize) < TABLE_MONTHS {
-                let t = t as usize;
-                let offset = self.0 - MONTH_START[i];
-                let len = MONTH_START[t + 1] - MONTH_START[t];
-                return if offset < len {
-                    Day(MONTH_START[t] + offset - 1)
-                } else {
-                    Day(MONTH_START[t] + len - 1)
-                };
-            }
+        match self.month_table(n) {
+            Some((start, offset, len)) if offset < len => Day(start + offset - 1),
+            Some((start, _, len)) => Day(start + len - 1),
+            None => self.period_end_by_calendar(n),
         }
-        self.period_end_by_calendar(n)
     }
 
     /// [`Day::period_end`] by calendar conversion (outside the month table's years).

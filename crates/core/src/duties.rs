@@ -642,19 +642,25 @@ fn blank(kind: DutyKind, rules: &RuleSet, paragraph: &'static str) -> Duty {
 fn first_follow_up(v: &View<'_>, book: &RuleBook, s: &Settings, ex: Option<&Exemption>) -> Duty {
     let mut d = first_follow_up_plain(v, book, s, ex);
     if let (Some(x), Some(due)) = (ex, d.due) {
-        let relief = x.relieves(due, book.params().after_exemption);
-        if relief != Relief::None {
-            d.exemption = Some(Box::new(mark(x, relief)));
-        }
-        // A relieved duty is relieved even where a conversation was held (the citizen's right to
-        // one, § 13 f, stk. 2): the measures leave such courses out under the same rule.
-        match relief {
-            Relief::Exempt => exempt(&mut d, Status::Exempt, v, x),
-            Relief::AsAgreed => exempt(&mut d, Status::NotApplicable, v, x),
-            _ => {}
-        }
+        relieve(&mut d, v, book, x, due);
     }
     d
+}
+
+/// Applies the 2026 § 13 f to a duty falling due on `due`: marks how the exemption bears on it, and
+/// relieves it while exempt and after stk. 3 under the default reading. A relieved duty is relieved
+/// even where a conversation was held (the citizen's right to one, § 13 f, stk. 2): the measures
+/// leave such courses out under the same rule.
+fn relieve(d: &mut Duty, v: &View<'_>, book: &RuleBook, x: &Exemption, due: Day) {
+    let relief = x.relieves(due, book.params().after_exemption);
+    if relief != Relief::None {
+        d.exemption = Some(Box::new(mark(x, relief)));
+    }
+    match relief {
+        Relief::Exempt => exempt(d, Status::Exempt, v, x),
+        Relief::AsAgreed => exempt(d, Status::NotApplicable, v, x),
+        _ => {}
+    }
 }
 
 /// A duty the exemption relieves: no deadline, no days left.
@@ -918,15 +924,8 @@ fn half_year(
     }
     // § 13 f (2026): relieved while exempt, and after stk. 3 under the default reading.
     if let Some(x) = ex {
-        let relief = x.relieves(d.due.unwrap_or(end), book.params().after_exemption);
-        if relief != Relief::None {
-            d.exemption = Some(Box::new(mark(x, relief)));
-        }
-        match relief {
-            Relief::Exempt => exempt(&mut d, Status::Exempt, v, x),
-            Relief::AsAgreed => exempt(&mut d, Status::NotApplicable, v, x),
-            _ => {}
-        }
+        let due = d.due.unwrap_or(end);
+        relieve(&mut d, v, book, x, due);
     }
     d
 }

@@ -214,6 +214,20 @@ fn rows<T>(
     out
 }
 
+/// The settings' history, or the Danish error page saying what could not be done.
+async fn history(
+    st: &AppState,
+    heading: &str,
+) -> Result<kadence_core::municipal::SettingsHistory, Response> {
+    st.store.settings_history().await.map_err(|_| {
+        render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            heading,
+            "Databasen svarede ikke. Prøv igen.",
+        )
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn view(
     st: &AppState,
@@ -226,12 +240,9 @@ async fn view(
     file_error: Vec<String>,
 ) -> Response {
     let today = today(st);
-    let Ok(history) = st.store.settings_history().await else {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Indstillingerne kan ikke vises",
-            "Databasen svarede ikke. Prøv igen.",
-        );
+    let history = match history(st, "Indstillingerne kan ikke vises").await {
+        Ok(h) => h,
+        Err(page) => return page,
     };
     let in_force = history.in_force_on(today);
     let s = shown_settings;
@@ -374,12 +385,9 @@ pub async fn settings_page(
     Extension(a): Extension<Authed>,
     Query(q): Query<SettingsQuery>,
 ) -> Response {
-    let Ok(history) = st.store.settings_history().await else {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Indstillingerne kan ikke vises",
-            "Databasen svarede ikke. Prøv igen.",
-        );
+    let history = match history(&st, "Indstillingerne kan ikke vises").await {
+        Ok(h) => h,
+        Err(page) => return page,
     };
     let latest = history.latest().settings.clone();
     let notice = q.gemt.map(|v| {
@@ -510,12 +518,9 @@ pub async fn settings_post(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let form: HashMap<String, String> = form.into_iter().filter(|(k, _)| k != "csrf").collect();
-    let Ok(history) = st.store.settings_history().await else {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Indstillingerne kan ikke gemmes",
-            "Databasen svarede ikke. Prøv igen.",
-        );
+    let history = match history(&st, "Indstillingerne kan ikke gemmes").await {
+        Ok(h) => h,
+        Err(page) => return page,
     };
     let base = history.latest().settings.clone();
     let (new, mut errors) = from_form(&base, &form);
@@ -603,12 +608,9 @@ pub async fn settings_file_post(
     Extension(a): Extension<Authed>,
     Form(f): Form<FileForm>,
 ) -> Response {
-    let Ok(history) = st.store.settings_history().await else {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Indstillingerne kan ikke gemmes",
-            "Databasen svarede ikke. Prøv igen.",
-        );
+    let history = match history(&st, "Indstillingerne kan ikke gemmes").await {
+        Ok(h) => h,
+        Err(page) => return page,
     };
     let base = history.latest().settings.clone();
     let mut problems = Vec::new();
@@ -646,12 +648,9 @@ pub async fn settings_file_post(
 
 /// The settings in force today as the file (`indstillinger.toml`).
 pub async fn settings_download(State(st): State<Arc<AppState>>) -> Response {
-    let Ok(history) = st.store.settings_history().await else {
-        return render_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Indstillingerne kan ikke hentes",
-            "Databasen svarede ikke. Prøv igen.",
-        );
+    let history = match history(&st, "Indstillingerne kan ikke hentes").await {
+        Ok(h) => h,
+        Err(page) => return page,
     };
     let v = history.in_force_on(today(&st));
     (
