@@ -102,6 +102,12 @@ impl Exemption {
             && self.ended.is_none_or(|(d, _)| day < d)
     }
 
+    /// How the exemption stands as a whole, as of the as-of date it was computed for: none (never
+    /// exempt), exempt, or how it ended (as a duty falling due on its first day would be relieved).
+    pub fn relief(&self, after: AfterExemption) -> Relief {
+        self.relieves(self.from, after)
+    }
+
     /// Whether a duty falling due on `due` is relieved by the exemption as of the as-of date the
     /// exemption was computed for, under the book's reading of stk. 3: exempt on that day and still
     /// exempt, or ended by unemployment or week 26 under the default reading (no week-8 and no

@@ -162,10 +162,7 @@ fn reasons(
     }
     if a.exempt != b.exempt {
         if let Some(ex) = exemption(c, book, as_of).filter(|e| !e.never()) {
-            let relief = match ex.ended {
-                None => Relief::Exempt,
-                Some(_) => ex.relieves(ex.from, book.params().after_exemption),
-            };
+            let relief = ex.relief(book.params().after_exemption);
             out.push(Reason::Exemption13f {
                 a: a.exempt,
                 b: b.exempt,

@@ -50,13 +50,7 @@ pub(super) fn exemption_duty(v: &View<'_>, book: &RuleBook, x: &Exemption) -> Du
     d.required = 0;
     d.window = Some((x.from, x.until));
     d.due = Some(x.until);
-    let relief = if x.never() {
-        Relief::None
-    } else if x.ended.is_none() {
-        Relief::Exempt
-    } else {
-        x.relieves(x.from, book.params().after_exemption)
-    };
+    let relief = x.relief(book.params().after_exemption);
     d.exemption = Some(Box::new(mark(x, relief)));
     if x.ended.is_none() && x.covers(v.as_of) && v.ended.is_none() {
         d.status = Status::Exempt;
