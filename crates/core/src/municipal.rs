@@ -17,6 +17,10 @@ pub struct MunicipalSettings {
     /// The municipality's own measure definitions (kommunens egne definitioner), shown beside STAR's
     /// official one; the first is the default comparison.
     pub definitions: Vec<crate::measures::Definition>,
+    /// The committee's figures: the municipality's name on Jobindsats, the areas compared, the
+    /// traffic-light rule and the duration bands.
+    #[serde(default)]
+    pub committee: crate::committee::CommitteeSettings,
 }
 
 impl Default for MunicipalSettings {
@@ -28,6 +32,7 @@ impl Default for MunicipalSettings {
                 crate::measures::Definition::internal_legacy(),
                 crate::measures::Definition::by_the_law(),
             ],
+            committee: crate::committee::CommitteeSettings::default(),
         }
     }
 }
@@ -210,6 +215,19 @@ impl MunicipalSettings {
             if let Some(m) = within(def.min_population, limits::MIN_POPULATION) {
                 bad(key("mindst_borgere"), format!("Mindste antal borgere {m}"));
             }
+        }
+        let c = &self.committee;
+        if c.traffic_light.yellow_pct < c.traffic_light.green_pct {
+            bad(
+                "udvalg.trafiklys_gul_pct".into(),
+                format!(
+                    "Gul ({} %) skal være mindst grøn ({} %)",
+                    c.traffic_light.yellow_pct, c.traffic_light.green_pct
+                ),
+            );
+        }
+        if let Err(m) = crate::committee::CommitteeSettings::parse_edges(&c.edges_text()) {
+            bad("udvalg.varighed_uger".into(), format!("Varighedsgrænser: {m}"));
         }
         out
     }

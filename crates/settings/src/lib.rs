@@ -202,7 +202,7 @@ pub fn from_toml(
     for (name, item) in doc.as_table().iter() {
         let line = line_of(item);
         match (name, item) {
-            ("opfoelgning" | "regler", Item::Table(t)) => {
+            ("opfoelgning" | "regler" | "udvalg", Item::Table(t)) => {
                 for (k, v) in t.iter() {
                     let key = format!("{name}.{k}");
                     let line = line_of(v);
@@ -281,7 +281,7 @@ pub fn from_toml(
                 &mut errs,
                 name,
                 line,
-                "ukendt afsnit; kendte er [opfoelgning], [regler], [bekraeftelse.\"…\"], [[lokale_maal]] og [[definitioner]]".into(),
+                "ukendt afsnit; kendte er [opfoelgning], [regler], [udvalg], [bekraeftelse.\"…\"], [[lokale_maal]] og [[definitioner]]".into(),
             ),
         }
     }

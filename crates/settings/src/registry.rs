@@ -58,6 +58,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "regler",
         "Regelsæt 2026-07 og 2027: det, loven endnu ikke har bekræftet",
     ),
+    (
+        "udvalg",
+        "Udvalgets tal: kommunen på Jobindsats, sammenligninger, trafiklys og varighed",
+    ),
 ];
 
 pub const HALF_YEAR: &[Choice] = &[
@@ -530,6 +534,73 @@ static SPECS: &[Spec] = &[
             get: |s| s.rules.rehab_team_end.to_string(),
             set: |s, v| {
                 s.rules.rehab_team_end = date(v)?;
+                Ok(())
+            },
+        },
+        Spec {
+            key: "udvalg.kommune",
+            label: "Kommunens navn på Jobindsats",
+            help: "Som Jobindsats skriver området, fx «Vesthimmerland». Uden navn vises Jobindsats' tal ikke på siden Udvalg.",
+            kind: Kind::Text,
+            get: |s| s.committee.municipality.clone(),
+            set: |s, v| {
+                s.committee.municipality = v.trim().to_string();
+                Ok(())
+            },
+        },
+        Spec {
+            key: "udvalg.rar_omraade",
+            label: "Kommunens RAR-område på Jobindsats",
+            help: "Som Jobindsats skriver det, fx «RAR Nordjylland». Tomt: RAR-området vises ikke.",
+            kind: Kind::Text,
+            get: |s| s.committee.rar_area.clone(),
+            set: |s, v| {
+                s.committee.rar_area = v.trim().to_string();
+                Ok(())
+            },
+        },
+        Spec {
+            key: "udvalg.sammenlign_med",
+            label: "Kommuner, der sammenlignes med",
+            help: "Adskilt med komma, som Jobindsats skriver dem, fx «Aalborg, Rebild, Mariagerfjord». Hele landet vises altid.",
+            kind: Kind::Text,
+            get: |s| s.committee.comparison.join(", "),
+            set: |s, v| {
+                s.committee.comparison = kadence_core::committee::CommitteeSettings::parse_list(v);
+                Ok(())
+            },
+        },
+        Spec {
+            key: "udvalg.trafiklys_groen_pct",
+            label: "Trafiklys: grøn op til så mange procent over måltallet",
+            help: "Gennemsnittet af fuldtidspersoner år til dato mod årets måltal. 0: grøn kun på eller under målet. Standard 0. Reglen står altid ved tabellen.",
+            kind: Kind::Int { min: 0, max: 100 },
+            get: |s| s.committee.traffic_light.green_pct.to_string(),
+            set: |s, v| {
+                s.committee.traffic_light.green_pct = int(v, (0, 100))?;
+                Ok(())
+            },
+        },
+        Spec {
+            key: "udvalg.trafiklys_gul_pct",
+            label: "Trafiklys: gul op til så mange procent over måltallet (derover rød)",
+            help: "Skal være mindst grøns grænse. Standard 5.",
+            kind: Kind::Int { min: 0, max: 100 },
+            get: |s| s.committee.traffic_light.yellow_pct.to_string(),
+            set: |s, v| {
+                s.committee.traffic_light.yellow_pct = int(v, (0, 100))?;
+                Ok(())
+            },
+        },
+        Spec {
+            key: "udvalg.varighed_uger",
+            label: "Varighedsintervaller for sygedagpenge (øvre grænser i hele uger)",
+            help: "Fx «8, 22, 52» giver 0-8, 9-22, 23-52 og over 52 uger (standard). Varighed regnes i hele uger fra første fraværsdag.",
+            kind: Kind::Text,
+            get: |s| s.committee.edges_text(),
+            set: |s, v| {
+                s.committee.duration_edges =
+                    kadence_core::committee::CommitteeSettings::parse_edges(v)?;
                 Ok(())
             },
         },

@@ -1,0 +1,49 @@
+//! A small population builder for the committee tests: (first absence, benefit start, end, kind,
+//! citizen number); even-numbered courses get the one caseworker (team T1).
+
+use crate::cpr::Cpr;
+use crate::date::Day;
+use crate::model::*;
+
+pub(crate) fn pop(courses: &[(&str, &str, Option<&str>, CourseKind, u16)]) -> Population {
+    let mut b = PopulationBuilder::new();
+    let team = b.add_team(Team {
+        key: "T1".into(),
+        name: "Team 1".into(),
+    });
+    let cw = b.add_caseworker(Caseworker {
+        key: "S1".into(),
+        name: "Sagsbehandler".into(),
+        team,
+    });
+    let mut citizens = std::collections::HashMap::new();
+    for (i, (fa, start, end, kind, citizen)) in courses.iter().enumerate() {
+        let cit = *citizens.entry(*citizen).or_insert_with(|| {
+            b.add_citizen(Citizen {
+                cpr: Cpr::synthetic(Day::ymd(1980, 1, 1), *citizen),
+                name: format!("Borger {citizen}"),
+            })
+        });
+        let d = |s: &str| Day::parse_iso(s).unwrap();
+        b.add_course(Course {
+            key: format!("F{i}"),
+            citizen: cit,
+            kind: *kind,
+            first_absence: d(fa),
+            benefit_start: d(start),
+            transition: (*kind == CourseKind::JobClarification).then(|| d(start)),
+            from_course: None,
+            target_group: TargetGroup::Employed,
+            visitation: None,
+            early_request: None,
+            predictable: None,
+            reform: None,
+            end: end.map(|e| CourseEnd {
+                date: d(e),
+                reason: EndReason::BackToWork,
+            }),
+            caseworker: (i % 2 == 0).then_some(cw),
+        });
+    }
+    b.build().0
+}
