@@ -6,6 +6,7 @@
 //! column-mapping file ([`mapping`]). Text-level parsing (encodings,
 //! double-decoded UTF-8, separators, Danish dates) is in [`text`].
 
+pub mod committee;
 pub mod format;
 pub mod mapping;
 pub mod read;

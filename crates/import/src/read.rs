@@ -243,7 +243,7 @@ fn csv_each(
 
 /// The first worksheet of an Excel file as text: date cells become `åååå-mm-dd`, whole numbers lose
 /// their `.0`, and text (including dates typed as text) is kept as typed.
-fn xlsx_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> RawRows {
+pub(crate) fn xlsx_rows(name: &str, bytes: &[u8], errs: &mut ImportErrors) -> RawRows {
     use calamine::{Data, Reader};
     let fail = |errs: &mut ImportErrors, what: String| {
         errs.push(ImportError {

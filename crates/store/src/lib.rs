@@ -21,6 +21,7 @@ pub mod access;
 mod assign;
 pub mod audit;
 pub mod codes;
+mod committee;
 mod load;
 pub mod retention;
 pub mod schema;
@@ -133,6 +134,9 @@ pub struct Snapshot {
     /// Every version of the municipality's settings, read with the data (a settings change raises
     /// the change counter, so a running server picks it up like an import).
     pub settings: kadence_core::municipal::SettingsHistory,
+    /// The committee's stored Jobindsats fetches and targets (append-only, read with the data).
+    pub jobindsats: kadence_core::committee::external::Jobindsats,
+    pub targets: kadence_core::committee::targets::Targets,
 }
 
 /// A move of a course to another caseworker made in Kadence ([`Store::reassign`]).

@@ -426,6 +426,8 @@ impl Store {
             reassigned,
             generation,
             settings,
+            jobindsats: self.jobindsats().await?,
+            targets: self.targets().await?,
         })
     }
 }

@@ -255,4 +255,47 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        10,
+        "the committee's figures: Jobindsats fetches with their figures, and the targets with their history",
+        &[
+            // One row per fetch of one table (from the API or a downloaded file); never updated.
+            "CREATE TABLE jobindsats_fetch (
+            id BIGINT PRIMARY KEY,
+            table_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            fetched_on TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            fetched_by TEXT NOT NULL,
+            update_latest TEXT,
+            update_next TEXT
+        )",
+            // The total rows of a fetch: one per area and month; a missing cell is NULL.
+            "CREATE TABLE jobindsats_figure (
+            fetch_id BIGINT NOT NULL REFERENCES jobindsats_fetch(id),
+            area TEXT NOT NULL,
+            period TEXT NOT NULL,
+            persons DOUBLE PRECISION,
+            full_time DOUBLE PRECISION,
+            share_labour_force DOUBLE PRECISION,
+            share_population DOUBLE PRECISION,
+            PRIMARY KEY (fetch_id, area, period)
+        )",
+            // Every target or budget entry as entered; the latest per group, kind and period counts
+            // from the day it was entered. Never updated or deleted.
+            "CREATE TABLE committee_target (
+            id BIGINT PRIMARY KEY,
+            group_code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            year BIGINT NOT NULL,
+            month BIGINT,
+            value DOUBLE PRECISION NOT NULL,
+            entered_on TEXT NOT NULL,
+            entered_at TEXT NOT NULL,
+            entered_by TEXT NOT NULL,
+            source TEXT NOT NULL
+        )",
+        ],
+    ),
 ];
