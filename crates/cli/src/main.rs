@@ -198,8 +198,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
         format: Format,
     },
-    /// Udvalgets ledelsesinformation for en måned: ydelsesgrupperne, og Kadences egne tal
-    /// (personer og fuldtidspersoner) for sygedagpenge og jobafklaring
+    /// Udvalgets ledelsesinformation for en måned: ydelsesgrupperne mod måltal med trafiklys,
+    /// Kadences egne tal ved siden af Jobindsats', sammenligninger og varighed
     Udvalg {
         #[command(flatten)]
         source: SourceArgs,
@@ -226,6 +226,10 @@ pub enum Command {
         /// Kontrollér kun filerne; skriv intet
         #[arg(long)]
         check: bool,
+        /// For en fil hentet fra jobindsats.dk: tabellens id (fx Y07A02), hvis det ikke står i
+        /// filnavnet
+        #[arg(long)]
+        jobindsats_tabel: Option<String>,
     },
     /// Dan en syntetisk demo-kommune, importér den, opret demo-brugere og start webappen
     Demo {
@@ -258,6 +262,9 @@ pub enum Command {
     /// måledefinitioner (docs/settings.md)
     #[command(subcommand)]
     Indstillinger(SettingsCommand),
+    /// Udvalgets måltal og budgetpersoner: vis, sæt ét, eller læs en fil ind (med historik)
+    #[command(subcommand)]
+    Maal(TargetsCommand),
     /// Udskift en hemmelighed: pseudonymnøglen (alle pseudonymer skifter) eller alle sessioner (alle
     /// logges ud)
     Rotate {
@@ -372,6 +379,48 @@ pub enum SettingsCommand {
     },
     /// Alle versioner: hvornår, af hvem, hvorfor, fra hvilken dag, og hvad der blev ændret
     Historik {
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TargetsCommand {
+    /// Målene i kraft på en dato (standard i dag) og hvem der satte dem
+    Vis {
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Sæt årets måltal (uden --maaned) eller en måneds budgetpersoner (med --maaned)
+    Saet {
+        /// Ydelsesgruppen, fx sygedagpenge
+        gruppe: String,
+        /// Året, fx 2026
+        aar: i32,
+        /// Antal fuldtidspersoner, fx 880 eller 880,5
+        vaerdi: String,
+        /// Måneden 1-12: så er det budgetpersoner for måneden
+        #[arg(long)]
+        maaned: Option<u32>,
+        #[arg(long)]
+        begrundelse: String,
+        #[arg(long)]
+        af: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Læs en målfil (CSV eller xlsx: ydelsesgruppe; type; år; måned; værdi) ind, alt eller intet
+    Indlaes {
+        fil: PathBuf,
+        #[arg(long)]
+        begrundelse: String,
+        #[arg(long)]
+        af: Option<String>,
+        /// Kontrollér kun filen; gem intet
+        #[arg(long)]
+        check: bool,
         #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
         db: String,
     },

@@ -838,8 +838,8 @@ fn settings_change_what_status_and_measure_say() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// `kadence udvalg`: the benefit groups and their state in the month, and Kadence's own persons and
-/// full-time persons for sickness benefit and job clarification, the same as the core computes.
+/// `kadence udvalg`: Kadence's own persons and full-time persons for sickness benefit and job
+/// clarification, the same as the core computes, per team adding up to the total.
 #[test]
 fn committee_figures_for_a_month() {
     let dir = generated("udvalg");
@@ -862,8 +862,8 @@ fn committee_figures_for_a_month() {
         (v["month"].as_str(), v["settings_version"].as_u64()),
         (Some("2025-05"), Some(0))
     );
-    let group = |code: &str| {
-        v["groups"]
+    let row = |code: &str| {
+        v["rows"]
             .as_array()
             .unwrap()
             .iter()
@@ -871,9 +871,9 @@ fn committee_figures_for_a_month() {
             .unwrap()
             .clone()
     };
-    assert_eq!(group("uddannelseshjaelp")["state"], "Active");
-    assert!(group("a-dagpenge")["own"].is_null());
-    let sick = group("sygedagpenge");
+    assert_eq!(row("uddannelseshjaelp")["state"], "Active");
+    assert_eq!(row("a-dagpenge")["source"], "Missing");
+    let sick = row("sygedagpenge");
     let pop = kadence_import::read_paths(&[dir.as_path()])
         .unwrap()
         .population;
@@ -884,18 +884,18 @@ fn committee_figures_for_a_month() {
         false,
     );
     let s = core.iter().find(|f| f.group == "sygedagpenge").unwrap();
-    assert_eq!(sick["own"]["persons"].as_u64(), Some(u64::from(s.persons)));
-    assert_eq!(sick["own"]["benefit_days"].as_u64(), Some(s.benefit_days));
+    assert_eq!(sick["persons"].as_f64(), Some(f64::from(s.persons)));
+    assert!((sick["full_time"].as_f64().unwrap() - s.full_time_persons).abs() < 1e-9);
     assert!(s.persons > 100);
     // The teams add up to the total.
-    let teams: u64 = sick["teams"]
+    let teams: f64 = v["teams"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t[1]["benefit_days"].as_u64().unwrap())
+        .filter(|t| t[0] == "sygedagpenge")
+        .map(|t| t[3].as_f64().unwrap())
         .sum();
-    assert_eq!(teams, s.benefit_days);
-    // The table says where each figure comes from.
+    assert!((teams - s.full_time_persons).abs() < 1e-6);
     let o = kadence(&[
         "udvalg",
         "--data",
@@ -911,9 +911,112 @@ fn committee_figures_for_a_month() {
         "{text}"
     );
     assert!(
-        text.contains("Kadence, egne data") && text.contains("Jobindsats Y01A02 (ikke hentet)")
+        text.contains("Kilde: Kadence, egne data pr. 30-06-2025") && text.contains("ikke hentet")
     );
     let o = kadence(&["udvalg", "--data", d, "--maaned", "2025-13"]);
     assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A Jobindsats download and a targets file go into the database through the CLI, whole or not at
+/// all, and `kadence udvalg` shows them with their sources, the traffic light and its rule.
+#[test]
+fn jobindsats_file_and_targets_reach_the_committee_figures() {
+    let dir = generated("udvalg-db");
+    let db = dir.join("u.sqlite");
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["import", dir.to_str().unwrap(), "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ji = dir.join("jobindsats_y01a02.csv");
+    std::fs::write(
+        &ji,
+        "\u{feff}Area;Periode;Køn;Antal personer;Antal fuldtidspersoner;Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år;Fuldtidspersoner i pct. af befolkningen 16-66 år\n\
+Testby;2025M04;Køn i alt;812;655,4;3,1;2,4\n\
+Testby;2025M04;Mænd;400;300;3,0;2,3\n\
+Hele landet;2025M04;Køn i alt;90123;80000,5;2,8;2,1\n",
+    )
+    .unwrap();
+    // Another layout is refused, located, and nothing is stored.
+    let bad = dir.join("Y07A02.csv");
+    std::fs::write(&bad, "Area;Periode;Antal personer\nTestby;april;12\n").unwrap();
+    let o = kadence(&["import", bad.to_str().unwrap(), "--db", dbs]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Y07A02.csv, linje 2, kolonne «Periode»"));
+    let o = kadence(&["import", ji.to_str().unwrap(), "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("2 månedstal med totaler; 1 række med opdelinger"),
+        "{}",
+        stdout(&o)
+    );
+    let targets = dir.join("maal.csv");
+    std::fs::write(
+        &targets,
+        "ydelsesgruppe;type;år;måned;værdi\nA-dagpenge;maal;2025;;600\n",
+    )
+    .unwrap();
+    let o = kadence(&[
+        "maal",
+        "indlaes",
+        targets.to_str().unwrap(),
+        "--begrundelse",
+        "Budget 2025",
+        "--db",
+        dbs,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kadence(&[
+        "maal",
+        "saet",
+        "sygedagpenge",
+        "2025",
+        "mange",
+        "--begrundelse",
+        "x",
+        "--db",
+        dbs,
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let o = kadence(&[
+        "indstillinger",
+        "saet",
+        "udvalg.kommune",
+        "Testby",
+        "--begrundelse",
+        "Navnet på Jobindsats",
+        "--db",
+        dbs,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kadence(&[
+        "udvalg", "--db", dbs, "--maaned", "2025-04", "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "a-dagpenge")
+        .unwrap();
+    assert_eq!(a["source"]["Jobindsats"]["table"], "Y01A02");
+    assert_eq!(a["full_time"].as_f64(), Some(655.4));
+    assert_eq!(a["target"].as_f64(), Some(600.0));
+    assert_eq!(a["light"], "Red");
+    assert!(v["legend"]
+        .as_str()
+        .unwrap()
+        .contains("Rød: mere end 5 % over"));
+    assert!(v["sources"].as_array().unwrap().iter().any(|s| s
+        .as_str()
+        .unwrap()
+        .contains("tabel Y01A02, indlæst fra fil")));
+    let o = kadence(&["maal", "vis", "--db", dbs]);
+    assert!(stdout(&o).contains("maal.csv"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -34,6 +34,20 @@ pub fn decimal(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A count with its noun in the right number: (1, "række", "rækker") -> "1 række", 1200 -> "1.200 rækker".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        int(i64::try_from(n).unwrap_or(i64::MAX)),
+        if n == 1 { one } else { many }
+    )
+}
+
+/// A figure that may be missing: "-" when it is.
+pub fn maybe(x: Option<f64>, decimals: usize) -> String {
+    x.map_or_else(|| "-".to_string(), |x| decimal(x, decimals))
+}
+
 /// A month in Danish: 2026-11 -> "november 2026".
 pub fn month(m: crate::date::Month) -> String {
     const NAMES: [&str; 12] = [

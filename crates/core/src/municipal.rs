@@ -227,7 +227,10 @@ impl MunicipalSettings {
             );
         }
         if let Err(m) = crate::committee::CommitteeSettings::parse_edges(&c.edges_text()) {
-            bad("udvalg.varighed_uger".into(), format!("Varighedsgrænser: {m}"));
+            bad(
+                "udvalg.varighed_uger".into(),
+                format!("Varighedsgrænser: {m}"),
+            );
         }
         out
     }

@@ -76,8 +76,11 @@ pub fn is_jobindsats(name: &str, bytes: &[u8]) -> bool {
     r.first().is_some_and(|(_, h)| {
         let h: Vec<String> = h.iter().map(|c| normalise_header(c)).collect();
         h.iter().any(|c| c == "periode")
-            && h.iter()
-                .any(|c| c == "antal personer" || c == "antal fuldtidspersoner" || c.starts_with("fuldtidspersoner i pct."))
+            && h.iter().any(|c| {
+                c == "antal personer"
+                    || c == "antal fuldtidspersoner"
+                    || c.starts_with("fuldtidspersoner i pct.")
+            })
     })
 }
 
@@ -146,7 +149,13 @@ pub fn read_jobindsats(
             line,
             cells
                 .into_iter()
-                .map(|c| if c.is_empty() { Cell::Missing } else { Cell::Text(c) })
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Missing
+                    } else {
+                        Cell::Text(c)
+                    }
+                })
                 .collect(),
         )
     });
@@ -236,7 +245,13 @@ pub fn read_targets(name: &str, bytes: &[u8]) -> Result<Vec<TargetRow>, ImportEr
     let mut out = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for (line, cells) in it {
-        let cell = |k: usize| cells.get(at[k]).map_or("", |s| s.as_str()).trim().to_string();
+        let cell = |k: usize| {
+            cells
+                .get(at[k])
+                .map_or("", |s| s.as_str())
+                .trim()
+                .to_string()
+        };
         let mut bad = |k: usize, expected: String| {
             errs.push(ImportError {
                 file: name.into(),
@@ -252,15 +267,25 @@ pub fn read_targets(name: &str, bytes: &[u8]) -> Result<Vec<TargetRow>, ImportEr
                 0,
                 format!(
                     "en ydelsesgruppe: {}",
-                    BENEFIT_GROUPS.iter().map(|g| g.code).collect::<Vec<_>>().join(", ")
+                    BENEFIT_GROUPS
+                        .iter()
+                        .map(|g| g.code)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
         let kind = TargetKind::parse(&cell(1));
         if kind.is_none() {
-            bad(1, "«maal» (årets måltal) eller «budget» (en måneds budgetpersoner)".into());
+            bad(
+                1,
+                "«maal» (årets måltal) eller «budget» (en måneds budgetpersoner)".into(),
+            );
         }
-        let year = cell(2).parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+        let year = cell(2)
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y));
         if year.is_none() {
             bad(2, "et årstal som 2026".into());
         }
@@ -296,7 +321,9 @@ pub fn read_targets(name: &str, bytes: &[u8]) -> Result<Vec<TargetRow>, ImportEr
                     line,
                     column: None,
                     value: None,
-                    expected: format!("én række pr. gruppe, type og periode; samme står i linje {first}"),
+                    expected: format!(
+                        "én række pr. gruppe, type og periode; samme står i linje {first}"
+                    ),
                 });
                 continue;
             }
@@ -330,7 +357,10 @@ Vesthimmerland;2026M09;Køn i alt;701;612,3;2,4;1,9\n";
 
     #[test]
     fn a_jobindsats_download_with_and_without_bom() {
-        for bytes in [JI.as_bytes().to_vec(), [b"\xEF\xBB\xBF".as_slice(), JI.as_bytes()].concat()] {
+        for bytes in [
+            JI.as_bytes().to_vec(),
+            [b"\xEF\xBB\xBF".as_slice(), JI.as_bytes()].concat(),
+        ] {
             assert!(is_jobindsats("Y07A02.csv", &bytes));
             let f = read_jobindsats("Y07A02.csv", &bytes, None).unwrap();
             assert_eq!((f.table, f.group_label), ("Y07A02", "Sygedagpenge"));
@@ -347,11 +377,14 @@ Vesthimmerland;2026M09;Køn i alt;701;612,3;2,4;1,9\n";
         let e = read_jobindsats("download.csv", JI.as_bytes(), Some("Y99A99")).unwrap_err();
         assert!(e.to_string().contains("«Y99A99» er ikke en tabel"), "{e}");
         assert_eq!(
-            read_jobindsats("download.csv", JI.as_bytes(), Some("y07a02")).unwrap().table,
+            read_jobindsats("download.csv", JI.as_bytes(), Some("y07a02"))
+                .unwrap()
+                .table,
             "Y07A02"
         );
         // Another layout: located at the header.
-        let e = read_jobindsats("Y07A02.csv", b"Kommune;Maaned;Personer\nA;B;1\n", None).unwrap_err();
+        let e =
+            read_jobindsats("Y07A02.csv", b"Kommune;Maaned;Personer\nA;B;1\n", None).unwrap_err();
         assert!(e.to_string().contains("Y07A02.csv, linje 1"), "{e}");
         assert!(!is_jobindsats("forloeb.csv", b"forloeb_id;cpr\n1;2\n"));
     }
@@ -361,13 +394,19 @@ Vesthimmerland;2026M09;Køn i alt;701;612,3;2,4;1,9\n";
         let ok = "ydelsesgruppe;type;år;måned;værdi\nsygedagpenge;maal;2026;;880\nSygedagpenge;budget;2026;3;905,5\nJobafklaringsforløb;måltal;2026;;210\n";
         let r = read_targets("maal.csv", ok.as_bytes()).unwrap();
         assert_eq!(r.len(), 3);
-        assert_eq!((r[1].group, r[1].kind, r[1].month, r[1].value), ("sygedagpenge", TargetKind::Budget, Some(3), 905.5));
+        assert_eq!(
+            (r[1].group, r[1].kind, r[1].month, r[1].value),
+            ("sygedagpenge", TargetKind::Budget, Some(3), 905.5)
+        );
         assert_eq!(r[2].group, "jobafklaring");
         let bad = "ydelsesgruppe;type;år;måned;værdi\nsygedagpenge;maal;2026;;mange\nbarsel;maal;2026;;1\nsygedagpenge;budget;2026;13;1\nsygedagpenge;maal;2026;;880\nsygedagpenge;maal;2026;;890\n";
         let e = read_targets("maal.csv", bad.as_bytes()).unwrap_err();
         let s = e.to_string();
         assert_eq!(e.total, 4, "{s}");
-        assert!(s.contains("maal.csv, linje 2, kolonne «værdi»: værdien «mange» duer ikke"), "{s}");
+        assert!(
+            s.contains("maal.csv, linje 2, kolonne «værdi»: værdien «mange» duer ikke"),
+            "{s}"
+        );
         assert!(s.contains("linje 3, kolonne «ydelsesgruppe»"), "{s}");
         assert!(s.contains("linje 4, kolonne «måned»"), "{s}");
         assert!(s.contains("linje 6: én række pr. gruppe"), "{s}");
@@ -379,7 +418,10 @@ Vesthimmerland;2026M09;Køn i alt;701;612,3;2,4;1,9\n";
     fn targets_from_xlsx() {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();
-        for (c, h) in ["ydelsesgruppe", "type", "år", "måned", "værdi"].iter().enumerate() {
+        for (c, h) in ["ydelsesgruppe", "type", "år", "måned", "værdi"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, c as u16, *h).unwrap();
         }
         ws.write_string(1, 0, "sygedagpenge").unwrap();

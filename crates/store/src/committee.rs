@@ -98,7 +98,12 @@ impl Store {
                         sql.push(',');
                     }
                     let mut cells = vec![p(), p(), p()];
-                    for v in [g.persons, g.full_time, g.share_labour_force, g.share_population] {
+                    for v in [
+                        g.persons,
+                        g.full_time,
+                        g.share_labour_force,
+                        g.share_population,
+                    ] {
                         cells.push(if v.is_some() { p() } else { "NULL".into() });
                     }
                     sql.push_str(&format!("({})", cells.join(", ")));
@@ -106,9 +111,14 @@ impl Store {
                 let mut q = sqlx::query(&sql);
                 for g in chunk {
                     q = q.bind(next).bind(&g.area).bind(g.month.to_string());
-                    for v in [g.persons, g.full_time, g.share_labour_force, g.share_population]
-                        .into_iter()
-                        .flatten()
+                    for v in [
+                        g.persons,
+                        g.full_time,
+                        g.share_labour_force,
+                        g.share_population,
+                    ]
+                    .into_iter()
+                    .flatten()
                     {
                         q = q.bind(v);
                     }
@@ -208,7 +218,9 @@ impl Store {
                 )));
             }
             if !(2000..=2100).contains(year) {
-                return Err(SaveError::Invalid(format!("{at}: årstallet {year} duer ikke")));
+                return Err(SaveError::Invalid(format!(
+                    "{at}: årstallet {year} duer ikke"
+                )));
             }
             match (kind, month) {
                 (TargetKind::Yearly, None) => {}

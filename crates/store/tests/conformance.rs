@@ -1163,18 +1163,43 @@ async fn committee(store: Store) {
     assert_eq!(snap.jobindsats.fetches.len(), 2);
 
     let entries = vec![
-        ("sygedagpenge".to_string(), TargetKind::Yearly, 2026, None, 880.0),
-        ("sygedagpenge".to_string(), TargetKind::Budget, 2026, Some(3), 905.5),
+        (
+            "sygedagpenge".to_string(),
+            TargetKind::Yearly,
+            2026,
+            None,
+            880.0,
+        ),
+        (
+            "sygedagpenge".to_string(),
+            TargetKind::Budget,
+            2026,
+            Some(3),
+            905.5,
+        ),
     ];
     assert_eq!(
         store
-            .add_targets(&entries, today, "analytiker", "maal.csv", "Budget 2026", now)
+            .add_targets(
+                &entries,
+                today,
+                "analytiker",
+                "maal.csv",
+                "Budget 2026",
+                now
+            )
             .await
             .unwrap(),
         2
     );
     let bad = vec![
-        ("sygedagpenge".to_string(), TargetKind::Yearly, 2026, None, 870.0),
+        (
+            "sygedagpenge".to_string(),
+            TargetKind::Yearly,
+            2026,
+            None,
+            870.0,
+        ),
         ("barsel".to_string(), TargetKind::Yearly, 2026, None, 1.0),
     ];
     let e = store
@@ -1187,21 +1212,32 @@ async fn committee(store: Store) {
         .await
         .is_err());
     store
-        .add_targets(&bad[..1], Day::ymd(2026, 12, 3), "analytiker", "formular", "Rettelse", now)
+        .add_targets(
+            &bad[..1],
+            Day::ymd(2026, 12, 3),
+            "analytiker",
+            "formular",
+            "Rettelse",
+            now,
+        )
         .await
         .unwrap();
     let t = store.targets().await.unwrap();
     assert_eq!(t.entries.len(), 3, "the bad save wrote nothing");
     assert_eq!(t.yearly("sygedagpenge", 2026, today).unwrap().value, 880.0);
     assert_eq!(
-        t.yearly("sygedagpenge", 2026, Day::ymd(2026, 12, 3)).unwrap().value,
+        t.yearly("sygedagpenge", 2026, Day::ymd(2026, 12, 3))
+            .unwrap()
+            .value,
         870.0
     );
     assert_eq!(t.entries[1].month, Some(3));
     assert_eq!(t.entries[0].source, "maal.csv");
     assert!(store.generation().await.unwrap() >= g0 + 3);
     let log = store.audit_entries(None).await.unwrap();
-    assert!(log.iter().any(|e| e.entry.action == "gemte tal fra Jobindsats"));
+    assert!(log
+        .iter()
+        .any(|e| e.entry.action == "gemte tal fra Jobindsats"));
     assert!(log
         .iter()
         .any(|e| e.entry.action == "ændrede måltal" && e.entry.purpose == "Rettelse"));

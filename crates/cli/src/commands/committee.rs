@@ -1,38 +1,38 @@
-//! `kadence udvalg`: the committee's monthly management information as far as Kadence holds it today:
-//! the benefit groups and their state in the month, and Kadence's own figures (persons, full-time
-//! persons) for sickness benefit and job clarification, against the same month a year before.
-//! Jobindsats' figures for the other groups come with the Jobindsats import (issue 11, later).
+//! `kadence udvalg`: the committee's monthly management information for a month as of a date, as
+//! Danish text or JSON: the groups against their targets with the traffic light and its rule,
+//! Kadence's own figures beside Jobindsats', the comparisons, the duration bands and every source.
+//! The page "Udvalg" and its Excel annex render the same `MonthlyReport`.
 
 use super::*;
 
-use kadence_core::committee::{own_figures, OwnFigure, BENEFIT_GROUPS, METHOD};
-
-#[derive(Serialize)]
-struct GroupOut {
-    code: &'static str,
-    label: &'static str,
-    state: kadence_core::committee::GroupState,
-    state_label: &'static str,
-    tables: &'static [&'static str],
-    note: &'static str,
-    /// The state in the month rests on a plan, not on enacted law (foreløbig).
-    provisional: bool,
-    /// Kadence's own figure for the month (total), if the group has own data.
-    own: Option<OwnFigure>,
-    /// The same month a year before, as of the same day a year before.
-    own_last_year: Option<OwnFigure>,
-    /// Per team, with --pr-team.
-    teams: Vec<(String, OwnFigure)>,
-}
+use kadence_core::committee::{
+    monthly_report, own_figures, own_source, MonthlyReport, ReportInput, RowSource,
+};
 
 #[derive(Serialize)]
 struct CommitteeOut {
-    month: Month,
-    as_of: Day,
     settings_version: u32,
     settings: String,
-    method: &'static str,
-    groups: Vec<GroupOut>,
+    #[serde(flatten)]
+    report: MonthlyReport,
+    /// Per team, with --pr-team: (group, team, persons, full-time persons).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    teams: Vec<(String, String, u32, f64)>,
+}
+
+/// The report `kadence udvalg` and its tests use.
+pub(super) fn report(src: &Source, month: Month, as_of: Day) -> (MonthlyReport, u32, String) {
+    let version = src.settings_on(as_of);
+    let report = monthly_report(&ReportInput {
+        pop: &src.population,
+        settings: &version.settings.committee,
+        targets: &src.targets,
+        jobindsats: &src.jobindsats,
+        month,
+        as_of,
+        own_source: own_source(as_of, &version.label()),
+    });
+    (report, version.version, version.label())
 }
 
 pub(super) fn committee(
@@ -43,50 +43,31 @@ pub(super) fn committee(
     format: Format,
 ) -> Result<(), Failure> {
     let pop = &src.population;
-    let version = src.settings_on(as_of);
-    let now = own_figures(pop, month, as_of, by_team);
-    // A year before, as it was known a year before (a past month is never rewritten by later facts).
-    let then = own_figures(pop, month.plus(-12), as_of.add_months(-12), false);
-    let team_name = |t: Option<kadence_core::model::TeamId>| {
-        t.map_or("Ikke fordelt".to_string(), |t| {
-            pop.teams[t.index()].name.clone()
-        })
+    let (report, settings_version, settings) = report(src, month, as_of);
+    let teams: Vec<(String, String, u32, f64)> = if by_team {
+        own_figures(pop, month, as_of, true)
+            .into_iter()
+            .filter_map(|f| {
+                f.team.map(|t| {
+                    (
+                        f.group.to_string(),
+                        t.map_or("Ikke fordelt".to_string(), |t| {
+                            pop.teams[t.index()].name.clone()
+                        }),
+                        f.persons,
+                        f.full_time_persons,
+                    )
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
-    let groups: Vec<GroupOut> = BENEFIT_GROUPS
-        .iter()
-        .map(|g| {
-            let state = g.state_in(month);
-            GroupOut {
-                code: g.code,
-                label: g.label,
-                state,
-                state_label: state.label(),
-                tables: g.tables,
-                note: g.note,
-                provisional: g.provisional_in(month),
-                own: now
-                    .iter()
-                    .find(|f| f.group == g.code && f.team.is_none())
-                    .cloned(),
-                own_last_year: then
-                    .iter()
-                    .find(|f| f.group == g.code && f.team.is_none())
-                    .cloned(),
-                teams: now
-                    .iter()
-                    .filter(|f| f.group == g.code)
-                    .filter_map(|f| f.team.map(|t| (team_name(t), f.clone())))
-                    .collect(),
-            }
-        })
-        .collect();
     let out = CommitteeOut {
-        month,
-        as_of,
-        settings_version: version.version,
-        settings: version.label(),
-        method: METHOD,
-        groups,
+        settings_version,
+        settings,
+        report,
+        teams,
     };
     if format == Format::Json {
         println!(
@@ -96,77 +77,156 @@ pub(super) fn committee(
         );
         return Ok(());
     }
+    let r = &out.report;
     println!(
         "Ledelsesinformation for {}, pr. {} ({})",
         dk::month(month),
         as_of.dk(),
-        version.label()
+        out.settings
     );
     let mut t = Table::new([
         "Ydelsesgruppe",
-        "Status i måneden",
         "Personer",
         "Fuldtidspersoner",
         "Samme måned sidste år",
         "Ændring",
+        "Gns. år til dato",
+        "Måltal",
+        "Afvigelse",
+        "Trafiklys",
         "Kilde",
     ])
-    .right(&[2, 3, 4, 5]);
-    for g in &out.groups {
-        let label = if g.provisional {
-            format!("{} (foreløbig)", g.label)
-        } else {
-            g.label.to_string()
-        };
-        match (&g.own, &g.own_last_year) {
-            (Some(f), last) => {
-                t.row([
-                    label,
-                    g.state_label.to_string(),
-                    dk::int(i64::from(f.persons)),
-                    format!(
-                        "{}{}",
-                        dk::decimal(f.full_time_persons, 1),
-                        if f.partial {
-                            " (måneden er ikke slut)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    last.as_ref()
-                        .map(|l| dk::decimal(l.full_time_persons, 1))
-                        .unwrap_or_else(|| "-".into()),
-                    last.as_ref()
-                        .map(|l| dk::signed(f.full_time_persons - l.full_time_persons, 1))
-                        .unwrap_or_default(),
-                    "Kadence, egne data".to_string(),
-                ]);
-                for (name, tf) in &g.teams {
-                    t.row([
-                        format!("  {name}"),
-                        String::new(),
-                        dk::int(i64::from(tf.persons)),
-                        dk::decimal(tf.full_time_persons, 1),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]);
-                }
-            }
-            (None, _) => t.row([
-                label,
-                g.state_label.to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                String::new(),
-                format!("Jobindsats {} (ikke hentet)", g.tables.join(", ")),
-            ]),
+    .right(&[1, 2, 3, 4, 5, 6, 7]);
+    for g in &r.rows {
+        let mut label = g.label.to_string();
+        if g.provisional_state {
+            label.push_str(" (foreløbig)");
         }
+        if g.state != kadence_core::committee::GroupState::Active {
+            label.push_str(&format!(" [{}]", g.state_label));
+        }
+        let mut ft = dk::maybe(g.full_time, 1);
+        if g.partial {
+            ft.push_str(" (måneden er ikke slut)");
+        }
+        if g.provisional_month {
+            ft.push_str(" (foreløbig)");
+        }
+        t.row([
+            label,
+            dk::maybe(g.persons, 0),
+            ft,
+            dk::maybe(g.last_year_full_time, 1),
+            g.change.map(|c| dk::signed(c, 1)).unwrap_or_default(),
+            match g.ytd_average {
+                Some(a) => format!("{} ({} md.)", dk::decimal(a, 1), g.ytd_months),
+                None => "-".into(),
+            },
+            match g.target {
+                Some(v) if g.target_is_budget => format!("{} (budget)", dk::decimal(v, 1)),
+                Some(v) => dk::decimal(v, 1),
+                None => "-".into(),
+            },
+            g.deviation_pct
+                .map(|d| format!("{} %", dk::signed(d, 1)))
+                .unwrap_or_default(),
+            g.light.map_or("-", |l| l.label()).to_string(),
+            match &g.source {
+                RowSource::Own => "Kadence".to_string(),
+                RowSource::Jobindsats { table } => format!("Jobindsats {table}"),
+                RowSource::Missing => "ikke hentet".to_string(),
+            },
+        ]);
     }
     print!("{}", t.render());
-    println!("\nMetode: {METHOD}");
-    for g in out.groups.iter().filter(|g| !g.note.is_empty()) {
+    println!("{}", r.legend);
+    if !out.teams.is_empty() {
+        println!("\nKadences egne tal pr. team:");
+        let mut t =
+            Table::new(["Ydelsesgruppe", "Team", "Personer", "Fuldtidspersoner"]).right(&[2, 3]);
+        for (g, team, p, ft) in &out.teams {
+            t.row([
+                g.clone(),
+                team.clone(),
+                dk::int(i64::from(*p)),
+                dk::decimal(*ft, 1),
+            ]);
+        }
+        print!("{}", t.render());
+    }
+    if r.beside.iter().any(|b| b.jobindsats.is_some()) {
+        println!("\nKadences egne tal ved siden af Jobindsats' (fuldtidspersoner):");
+        let mut t = Table::new(["Ydelsesgruppe", "Måned", "Kadence", "Jobindsats", "Forskel"])
+            .right(&[2, 3, 4]);
+        for b in &r.beside {
+            t.row([
+                b.label.to_string(),
+                dk::month(b.month),
+                dk::decimal(b.own, 1),
+                format!(
+                    "{}{}",
+                    dk::maybe(b.jobindsats, 1),
+                    if b.provisional { " (foreløbig)" } else { "" }
+                ),
+                b.difference.map(|d| dk::signed(d, 1)).unwrap_or_default(),
+            ]);
+        }
+        print!("{}", t.render());
+    }
+    if !r.comparisons.is_empty() {
+        println!("\nFuldtidspersoner i pct. af arbejdsstyrken 16-66 år:");
+        let mut head = vec!["Ydelsesgruppe".to_string(), "Måned".to_string()];
+        head.extend(r.areas.iter().cloned());
+        let n = head.len();
+        let mut t = Table::new(head).right(&(2..n).collect::<Vec<_>>());
+        for c in &r.comparisons {
+            let mut row = vec![
+                c.label.to_string(),
+                c.month.map_or("-".into(), |m| {
+                    format!(
+                        "{}{}",
+                        dk::month(m),
+                        if c.provisional { " (foreløbig)" } else { "" }
+                    )
+                }),
+            ];
+            row.extend(
+                c.shares
+                    .iter()
+                    .map(|s| s.map_or("-".into(), |s| format!("{} %", dk::decimal(s, 1)))),
+            );
+            t.row(row);
+        }
+        print!("{}", t.render());
+    }
+    let d = &r.durations;
+    println!(
+        "\nSygedagpenge efter varighed (forløb på ydelsen {} og {}):",
+        d.on.dk(),
+        d.year_before.dk()
+    );
+    let mut t = Table::new([
+        "Varighed",
+        d.on.dk().to_string().as_str(),
+        d.year_before.dk().to_string().as_str(),
+    ])
+    .right(&[1, 2]);
+    for (now, then) in d.now.iter().zip(&d.then) {
+        t.row([
+            now.label.clone(),
+            dk::int(i64::from(now.courses)),
+            dk::int(i64::from(then.courses)),
+        ]);
+    }
+    print!("{}", t.render());
+    println!("\nMetode: {}", r.method);
+    for s in &r.sources {
+        println!("{s}");
+    }
+    for n in &r.notes {
+        println!("Bemærk: {n}");
+    }
+    for g in r.rows.iter().filter(|g| !g.note.is_empty()) {
         println!("{}: {}.", g.label, g.note);
     }
     Ok(())

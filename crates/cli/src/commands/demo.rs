@@ -23,7 +23,7 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{db}{suffix}"));
     }
-    import::import(&[dir.to_path_buf()], &db, false)?;
+    import::import(&[dir.to_path_buf()], &db, false, None)?;
     let src = load_source(&SourceArgs {
         db: db.clone(),
         data: None,

@@ -2,7 +2,12 @@
 
 use super::*;
 
-pub(super) fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Result<(), Failure> {
+pub(super) fn import(
+    paths: &[std::path::PathBuf],
+    db: &str,
+    check: bool,
+    jobindsats_table: Option<&str>,
+) -> Result<(), Failure> {
     let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
     for p in &refs {
         if !p.exists() {
@@ -11,6 +16,31 @@ pub(super) fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Res
                 format!("{} findes ikke.", p.display()),
             ));
         }
+    }
+    let files: Vec<(&Path, Vec<u8>)> = refs
+        .iter()
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::read(p).map(|b| (*p, b)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::new(Exit::Io, format!("En fil kan ikke læses: {e}")))?;
+    let name = |p: &Path| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    let jobindsats = files
+        .iter()
+        .filter(|(p, b)| kadence_import::committee::is_jobindsats(&name(p), b))
+        .count();
+    if jobindsats > 0 || jobindsats_table.is_some() {
+        if jobindsats != refs.len() {
+            return Err(Failure::new(
+                Exit::InvalidData,
+                "Filer hentet fra Jobindsats indlæses for sig, ikke sammen med sagssystemets eksport. Importen er afvist; intet er ændret.".to_string(),
+            ));
+        }
+        return import_jobindsats(&files, db, check, jobindsats_table, name);
     }
     let loaded = kadence_import::read_paths(&refs)?;
     for w in &loaded.warnings {
@@ -76,6 +106,66 @@ pub(super) fn import(paths: &[std::path::PathBuf], db: &str, check: bool) -> Res
         dk::int(summary.courses_unchanged as i64),
         dk::int(summary.rows_repaired as i64),
         dk::int(summary.rows_rejected as i64),
+    );
+    Ok(())
+}
+
+/// Files downloaded from jobindsats.dk: each a fetch of one table, stored together or not at all.
+fn import_jobindsats(
+    files: &[(&Path, Vec<u8>)],
+    db: &str,
+    check: bool,
+    table: Option<&str>,
+    name: impl Fn(&Path) -> String,
+) -> Result<(), Failure> {
+    use kadence_core::committee::external::{Fetch, FetchSource};
+    let today = crate::today();
+    let now = jiff::Timestamp::now();
+    let mut fetches = Vec::new();
+    let mut errors = Vec::new();
+    for (p, bytes) in files {
+        match kadence_import::committee::read_jobindsats(&name(p), bytes, table) {
+            Ok(f) => {
+                println!(
+                    "{}: tabel {} ({}), {} med totaler; {} med opdelinger og {} for andre perioder udeladt.",
+                    name(p),
+                    f.table,
+                    f.group_label,
+                    dk::count(f.read.figures.len() as u64, "månedstal", "månedstal"),
+                    dk::count(f.read.breakdown_rows, "række", "rækker"),
+                    dk::count(f.read.other_period_rows, "række", "rækker")
+                );
+                fetches.push(Fetch {
+                    table: f.table.to_string(),
+                    source: FetchSource::File,
+                    origin: name(p),
+                    fetched_on: today,
+                    fetched_at: now.round(jiff::Unit::Second).unwrap_or(now).to_string(),
+                    update_latest: None,
+                    update_next: None,
+                    figures: f.read.figures,
+                });
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::new(Exit::InvalidData, errors.join("")));
+    }
+    if check {
+        println!("Kontrol gennemført uden fejl. Intet er skrevet.");
+        return Ok(());
+    }
+    let store = open_store(db)?;
+    block_on(store.store_jobindsats(&fetches, "kadence import", now))?.map_err(store_failure)?;
+    println!(
+        "{} fra Jobindsats er gemt i {db}, indlæst {}.",
+        if fetches.len() == 1 {
+            "1 tabel".to_string()
+        } else {
+            format!("{} tabeller", fetches.len())
+        },
+        today.dk()
     );
     Ok(())
 }

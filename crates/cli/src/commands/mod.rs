@@ -23,7 +23,7 @@ use crate::{
     parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
     MeasureArg, Preset, RotateArg, SourceArgs,
 };
-use crate::{AuditAction, SettingsCommand, UserCommand};
+use crate::{AuditAction, SettingsCommand, TargetsCommand, UserCommand};
 
 mod audit;
 mod committee;
@@ -34,6 +34,7 @@ mod retention;
 mod serve;
 mod settings;
 mod status;
+mod targets;
 mod user;
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -50,11 +51,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let summary = generate_into(&out, preset, seed, forloeb_pr_aar, as_of)?;
             println!("{summary}");
             if let Some(db) = db {
-                import::import(&[out], &db, false)?;
+                import::import(&[out], &db, false, None)?;
             }
             Ok(())
         }
-        Command::Import { paths, db, check } => import::import(&paths, &db, check),
+        Command::Import {
+            paths,
+            db,
+            check,
+            jobindsats_tabel,
+        } => import::import(&paths, &db, check, jobindsats_tabel.as_deref()),
         Command::Udvalg {
             source,
             maaned,
@@ -133,6 +139,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         } => serve::serve(&db, &addr, secure_cookies, None),
         Command::User(cmd) => user::user(cmd),
         Command::Indstillinger(cmd) => settings::settings(cmd),
+        Command::Maal(cmd) => targets::targets(cmd),
         Command::Rotate { what, db } => {
             let store = open_store(&db)?;
             match what {
@@ -216,6 +223,9 @@ fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
 struct Source {
     population: Population,
     settings: SettingsHistory,
+    /// The committee's stored Jobindsats figures and targets (none with `--data`).
+    jobindsats: kadence_core::committee::external::Jobindsats,
+    targets: kadence_core::committee::targets::Targets,
 }
 
 impl Source {
@@ -234,6 +244,8 @@ fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
         return Ok(Source {
             population: load(data)?,
             settings: SettingsHistory::default(),
+            jobindsats: Default::default(),
+            targets: Default::default(),
         });
     }
     let store = open_store(&source.db)?;
@@ -259,6 +271,8 @@ fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
     Ok(Source {
         population: snapshot.population,
         settings: snapshot.settings,
+        jobindsats: snapshot.jobindsats,
+        targets: snapshot.targets,
     })
 }
 

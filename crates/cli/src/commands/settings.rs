@@ -6,7 +6,7 @@ use super::*;
 use kadence_core::municipal::MunicipalSettings;
 
 /// Who makes a change from the command line: `--af`, or the account running it.
-fn who(af: &Option<String>) -> String {
+pub(super) fn who(af: &Option<String>) -> String {
     af.clone().unwrap_or_else(|| {
         format!(
             "kommandolinje ({})",

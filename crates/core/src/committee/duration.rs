@@ -110,10 +110,11 @@ mod tests {
     #[test]
     fn labels_follow_the_edges() {
         let p = pop(&[]);
-        let labels: Vec<String> = duration_bands(&p, Day::ymd(2026, 1, 1), Day::ymd(2026, 1, 1), &[5, 52])
-            .into_iter()
-            .map(|b| b.label)
-            .collect();
+        let labels: Vec<String> =
+            duration_bands(&p, Day::ymd(2026, 1, 1), Day::ymd(2026, 1, 1), &[5, 52])
+                .into_iter()
+                .map(|b| b.label)
+                .collect();
         assert_eq!(labels, vec!["0-5 uger", "6-52 uger", "over 52 uger"]);
     }
 }

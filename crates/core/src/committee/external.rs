@@ -216,10 +216,14 @@ pub fn read_table(
         message: m,
     };
     if area.is_none() {
-        errors.push(header("kolonnen «Område» (Area) mangler; er det en tabel fra Jobindsats?".into()));
+        errors.push(header(
+            "kolonnen «Område» (Area) mangler; er det en tabel fra Jobindsats?".into(),
+        ));
     }
     if period.is_none() {
-        errors.push(header("kolonnen «Periode» mangler; er det en tabel fra Jobindsats?".into()));
+        errors.push(header(
+            "kolonnen «Periode» mangler; er det en tabel fra Jobindsats?".into(),
+        ));
     }
     if measures.is_empty() {
         errors.push(header(format!(
@@ -238,7 +242,10 @@ pub fn read_table(
         figures: Vec::new(),
         breakdown_rows: 0,
         other_period_rows: 0,
-        dimensions: dims.iter().map(|&i| columns[i].trim().to_string()).collect(),
+        dimensions: dims
+            .iter()
+            .map(|&i| columns[i].trim().to_string())
+            .collect(),
     };
     let mut seen: HashMap<(String, Month), u64> = HashMap::new();
     let text = |c: &Cell| match c {
@@ -251,7 +258,10 @@ pub fn read_table(
             break;
         }
         if row.len() != columns.len() {
-            if row.iter().all(|c| matches!(c, Cell::Missing) || text(c).is_empty()) {
+            if row
+                .iter()
+                .all(|c| matches!(c, Cell::Missing) || text(c).is_empty())
+            {
                 continue;
             }
             errors.push(TableError {
@@ -420,8 +430,10 @@ impl Jobindsats {
         for f in self.fetches.iter().filter(|f| f.fetched_on <= as_of) {
             v.latest.insert(f.table.as_str(), f);
             for fig in &f.figures {
-                v.cells
-                    .insert((f.table.as_str(), fig.area.to_lowercase(), fig.month), (fig, f));
+                v.cells.insert(
+                    (f.table.as_str(), fig.area.to_lowercase(), fig.month),
+                    (fig, f),
+                );
                 let n = v.newest.entry(f.table.as_str()).or_insert(fig.month);
                 *n = (*n).max(fig.month);
             }
@@ -559,11 +571,7 @@ mod tests {
         );
         assert!(e[0].to_string().contains("«12x» er ikke et tal"));
         // Only breakdown rows: nothing to keep, said so.
-        let e = read_table(
-            &cols(HEADER),
-            rows(&["Hele landet;2021M01;Mænd;1;1;1;1"]),
-        )
-        .unwrap_err();
+        let e = read_table(&cols(HEADER), rows(&["Hele landet;2021M01;Mænd;1;1;1;1"])).unwrap_err();
         assert!(e[0].message.contains("Køn"), "{}", e[0].message);
     }
 
@@ -596,7 +604,11 @@ mod tests {
         let (sep, oct) = (Month::new(2026, 9), Month::new(2026, 10));
         let j = Jobindsats {
             fetches: vec![
-                fetch(Day::ymd(2026, 11, 2), "Y07A02", &[("Kommunen", sep, 500.0), ("Kommunen", oct, 480.0)]),
+                fetch(
+                    Day::ymd(2026, 11, 2),
+                    "Y07A02",
+                    &[("Kommunen", sep, 500.0), ("Kommunen", oct, 480.0)],
+                ),
                 fetch(Day::ymd(2026, 12, 1), "Y07A02", &[("Kommunen", oct, 495.0)]),
             ],
         };

@@ -28,7 +28,10 @@ mod test_support;
 
 pub use duration::{duration_bands, Band};
 pub use own::{own_figures, own_monthly, OwnFigure, OwnMonth, METHOD};
-pub use report::{monthly_report, GroupRow, MonthlyReport, ReportInput, RowSource};
+pub use report::{
+    monthly_report, own_source, GroupRow, MonthlyReport, ReportInput, RowSource,
+    MONTH_ABBREVIATIONS,
+};
 
 /// The municipality's settings for the committee's figures (`[udvalg]` in the settings file).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,4 +342,3 @@ mod tests {
         }
     }
 }
-

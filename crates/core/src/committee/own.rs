@@ -250,7 +250,6 @@ mod tests {
         assert_eq!(team, vec![(false, 31), (true, 21)]);
     }
 
-
     /// The one-pass series equals the month-by-month figures, month by month, as of inside a
     /// month and after it.
     #[test]
@@ -262,7 +261,13 @@ mod tests {
             ("2023-11-01", "2023-12-01", Some("2024-03-31"), S, 3),
             ("2024-01-01", "2024-01-15", Some("2024-02-05"), S, 4),
             ("2024-02-20", "2024-02-20", None, S, 4),
-            ("2023-02-01", "2024-01-01", None, CourseKind::JobClarification, 5),
+            (
+                "2023-02-01",
+                "2024-01-01",
+                None,
+                CourseKind::JobClarification,
+                5,
+            ),
         ]);
         for as_of in [Day::ymd(2024, 2, 10), Day::ymd(2024, 4, 30)] {
             let series = own_monthly(&p, Month::new(2023, 10), Month::new(2024, 5), as_of);

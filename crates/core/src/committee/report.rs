@@ -33,7 +33,9 @@ pub struct ReportInput<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum RowSource {
     Own,
-    Jobindsats { table: String },
+    Jobindsats {
+        table: String,
+    },
     /// Neither: the group has no own data and Jobindsats' table is not fetched.
     Missing,
 }
@@ -168,8 +170,20 @@ fn primary(
         });
     }
     view.figure(g.tables, area, m)
-        .map_or((None, None, false), |(f, _)| (f.persons, f.full_time, false))
+        .map_or((None, None, false), |(f, _)| {
+            (f.persons, f.full_time, false)
+        })
 }
+
+/// The source line of Kadence's own figures: the as-of date and the settings that made them.
+pub fn own_source(as_of: Day, settings: &str) -> String {
+    format!("Kilde: Kadence, egne data pr. {}; {settings}", as_of.dk())
+}
+
+/// Danish month abbreviations for chart axes and column heads.
+pub const MONTH_ABBREVIATIONS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+];
 
 /// Builds the report for `input.month` as of `input.as_of`.
 pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
@@ -232,9 +246,10 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             .collect();
         let (target, target_is_budget) = match yearly {
             Some(t) => (Some(t), false),
-            None if !budgets.is_empty() => {
-                (Some(budgets.iter().sum::<f64>() / budgets.len() as f64), true)
-            }
+            None if !budgets.is_empty() => (
+                Some(budgets.iter().sum::<f64>() / budgets.len() as f64),
+                true,
+            ),
             None => (None, false),
         };
         let deviation_pct = match (ytd_average, target) {
@@ -295,7 +310,9 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
                 let Some(o) = own_value(&own, g.code, m) else {
                     continue;
                 };
-                let j = view.figure(g.tables, area, m).and_then(|(f, _)| f.full_time);
+                let j = view
+                    .figure(g.tables, area, m)
+                    .and_then(|(f, _)| f.full_time);
                 beside.push(OwnBeside {
                     code: g.code,
                     label: g.label,
@@ -455,21 +472,52 @@ mod tests {
         assert_eq!(sick.light, Some(Light::Red));
         assert!((sick.deviation_pct.unwrap() - 11.111).abs() < 0.01);
         let later = monthly_report(&input(&p, &s, &t, &j, nov, Day::ymd(2026, 12, 1)));
-        assert_eq!(later.rows.iter().find(|r| r.code == "sygedagpenge").unwrap().light, Some(Light::Green));
+        assert_eq!(
+            later
+                .rows
+                .iter()
+                .find(|r| r.code == "sygedagpenge")
+                .unwrap()
+                .light,
+            Some(Light::Green)
+        );
         // A-dagpenge from Jobindsats: October is its newest month.
         let a = monthly_report(&input(&p, &s, &t, &j, oct, Day::ymd(2026, 11, 30)));
         let ad = a.rows.iter().find(|r| r.code == "a-dagpenge").unwrap();
-        assert_eq!(ad.source, RowSource::Jobindsats { table: "Y01A02".into() });
-        assert_eq!((ad.full_time, ad.last_year_full_time, ad.change), (Some(300.0), Some(320.0), Some(-20.0)));
+        assert_eq!(
+            ad.source,
+            RowSource::Jobindsats {
+                table: "Y01A02".into()
+            }
+        );
+        assert_eq!(
+            (ad.full_time, ad.last_year_full_time, ad.change),
+            (Some(300.0), Some(320.0), Some(-20.0))
+        );
         assert!(ad.provisional_month);
-        assert_eq!(a.areas, vec!["Kommunen", "RAR Nord", "Hele landet", "Naboby"]);
-        let c = a.comparisons.iter().find(|c| c.code == "a-dagpenge").unwrap();
+        assert_eq!(
+            a.areas,
+            vec!["Kommunen", "RAR Nord", "Hele landet", "Naboby"]
+        );
+        let c = a
+            .comparisons
+            .iter()
+            .find(|c| c.code == "a-dagpenge")
+            .unwrap();
         assert_eq!(c.shares, vec![Some(2.5), None, Some(3.0), Some(2.2)]);
         assert!(a.sources.iter().any(|s| s.contains("tabel Y01A02")));
         assert!(a.notes.iter().any(|n| n.contains("Kontanthjælp")));
         // As of before the fetch, nothing from Jobindsats (as-of replay).
         let before = monthly_report(&input(&p, &s, &t, &j, oct, Day::ymd(2026, 11, 19)));
-        assert_eq!(before.rows.iter().find(|r| r.code == "a-dagpenge").unwrap().source, RowSource::Missing);
+        assert_eq!(
+            before
+                .rows
+                .iter()
+                .find(|r| r.code == "a-dagpenge")
+                .unwrap()
+                .source,
+            RowSource::Missing
+        );
         // Uddannelseshjælp ended in July 2025: gone from 2026-10 (ended a year before too).
         assert!(a.rows.iter().all(|r| r.code != "uddannelseshjaelp"));
         // The chart's points are the table's values.
@@ -485,7 +533,14 @@ mod tests {
         let p = pop(&[("2025-12-20", "2026-01-01", None, S, 1)]);
         let s = CommitteeSettings::default();
         let (t, j) = (Targets::default(), Jobindsats::default());
-        let r = monthly_report(&input(&p, &s, &t, &j, Month::new(2026, 3), Day::ymd(2026, 3, 15)));
+        let r = monthly_report(&input(
+            &p,
+            &s,
+            &t,
+            &j,
+            Month::new(2026, 3),
+            Day::ymd(2026, 3, 15),
+        ));
         let sick = r.rows.iter().find(|r| r.code == "sygedagpenge").unwrap();
         assert!(sick.partial);
         assert!((sick.full_time.unwrap() - 15.0 / 31.0).abs() < 1e-9);

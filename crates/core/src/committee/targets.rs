@@ -201,7 +201,13 @@ impl TrafficLightRule {
 mod tests {
     use super::*;
 
-    fn entry(group: &str, kind: TargetKind, month: Option<u32>, value: f64, on: Day) -> TargetEntry {
+    fn entry(
+        group: &str,
+        kind: TargetKind,
+        month: Option<u32>,
+        value: f64,
+        on: Day,
+    ) -> TargetEntry {
         TargetEntry {
             group: group.into(),
             kind,
@@ -220,10 +226,34 @@ mod tests {
     fn latest_entry_counts_from_its_day() {
         let t = Targets {
             entries: vec![
-                entry("sygedagpenge", TargetKind::Yearly, None, 900.0, Day::ymd(2026, 1, 15)),
-                entry("sygedagpenge", TargetKind::Budget, Some(3), 950.0, Day::ymd(2026, 1, 15)),
-                entry("sygedagpenge", TargetKind::Yearly, None, 880.0, Day::ymd(2026, 6, 1)),
-                entry("jobafklaring", TargetKind::Yearly, None, 200.0, Day::ymd(2026, 6, 1)),
+                entry(
+                    "sygedagpenge",
+                    TargetKind::Yearly,
+                    None,
+                    900.0,
+                    Day::ymd(2026, 1, 15),
+                ),
+                entry(
+                    "sygedagpenge",
+                    TargetKind::Budget,
+                    Some(3),
+                    950.0,
+                    Day::ymd(2026, 1, 15),
+                ),
+                entry(
+                    "sygedagpenge",
+                    TargetKind::Yearly,
+                    None,
+                    880.0,
+                    Day::ymd(2026, 6, 1),
+                ),
+                entry(
+                    "jobafklaring",
+                    TargetKind::Yearly,
+                    None,
+                    200.0,
+                    Day::ymd(2026, 6, 1),
+                ),
             ],
         };
         let y = |d| t.yearly("sygedagpenge", 2026, d).map(|e| e.value);
@@ -237,8 +267,15 @@ mod tests {
                 .map(|e| e.value),
             Some(950.0)
         );
-        assert_eq!(t.budget("sygedagpenge", Month::new(2026, 4), Day::ymd(2026, 6, 1)), None);
-        let in_force: Vec<f64> = t.in_force(Day::ymd(2026, 6, 1)).iter().map(|e| e.value).collect();
+        assert_eq!(
+            t.budget("sygedagpenge", Month::new(2026, 4), Day::ymd(2026, 6, 1)),
+            None
+        );
+        let in_force: Vec<f64> = t
+            .in_force(Day::ymd(2026, 6, 1))
+            .iter()
+            .map(|e| e.value)
+            .collect();
         assert_eq!(in_force, vec![950.0, 880.0, 200.0]);
     }
 
