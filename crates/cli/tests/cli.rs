@@ -1020,3 +1020,273 @@ Hele landet;2025M04;Køn i alt;90123;80000,5;2,8;2,1\n",
     assert!(stdout(&o).contains("maal.csv"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every number of the committee page equals the number in its Excel annex and in `kadence
+/// udvalg --format json`: the same database read by the CLI and by the web app started on port 0,
+/// the page and the annex fetched as an analyst, the annex opened by calamine.
+#[tokio::test(flavor = "multi_thread")]
+async fn committee_page_annex_and_json_agree() {
+    use calamine::{Data, Reader};
+    use kadence_core::dk;
+    use std::sync::Arc;
+    let dir = generated("udvalg-web");
+    let db = dir.join("w.sqlite");
+    let dbs = db.to_str().unwrap().to_string();
+    let run = |args: Vec<String>| {
+        let o = Command::new(env!("CARGO_BIN_EXE_kadence"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    };
+    let s = |x: &str| x.to_string();
+    run(vec![
+        s("import"),
+        dir.to_str().unwrap().into(),
+        s("--db"),
+        dbs.clone(),
+    ]);
+    let ji = dir.join("Y01A02.csv");
+    let mut csv = String::from("Area;Periode;Køn;Antal personer;Antal fuldtidspersoner;Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år;Fuldtidspersoner i pct. af befolkningen 16-66 år\n");
+    for m in 1..=12 {
+        for (area, ft) in [
+            ("Testby", 600.0 + f64::from(m) * 3.25),
+            ("Hele landet", 80_000.0),
+        ] {
+            for y in [2024, 2025] {
+                csv.push_str(&format!(
+                    "{area};{y}M{m:02};Køn i alt;{};{};{};2,1\n",
+                    ft as i64 + 100,
+                    dk::decimal(ft - f64::from(2025 - y) * 20.0, 2).replace('.', ""),
+                    dk::decimal(ft / 25_000.0, 1)
+                ));
+            }
+        }
+    }
+    std::fs::write(&ji, csv).unwrap();
+    run(vec![
+        s("import"),
+        ji.to_str().unwrap().into(),
+        s("--db"),
+        dbs.clone(),
+    ]);
+    for (g, v, m) in [
+        ("a-dagpenge", "610", None),
+        ("sygedagpenge", "35,5", None),
+        ("sygedagpenge", "40", Some("3")),
+    ] {
+        let mut a = vec![
+            s("maal"),
+            s("saet"),
+            s(g),
+            s("2025"),
+            s(v),
+            s("--begrundelse"),
+            s("Budget"),
+            s("--db"),
+            dbs.clone(),
+        ];
+        if let Some(m) = m {
+            a.extend([s("--maaned"), s(m)]);
+        }
+        run(a);
+    }
+    run(vec![
+        s("indstillinger"),
+        s("saet"),
+        s("udvalg.kommune"),
+        s("Testby"),
+        s("--begrundelse"),
+        s("Navn"),
+        s("--db"),
+        dbs.clone(),
+    ]);
+    let today = kadence_core::date::Day::from_jiff(
+        jiff::Zoned::now()
+            .with_time_zone(jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+            .date(),
+    );
+    let dato = today.dk().to_string();
+    let o = run(vec![
+        s("udvalg"),
+        s("--db"),
+        dbs.clone(),
+        s("--maaned"),
+        s("2025-05"),
+        s("--as-of"),
+        today.to_string(),
+        s("--format"),
+        s("json"),
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    // The web app on the same database.
+    let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+    store
+        .add_user(
+            &kadence_store::access::NewUser {
+                username: "anna".into(),
+                display_name: "Anna Analytiker".into(),
+                role: kadence_store::access::Role::Analyst,
+                caseworker_key: None,
+                team_key: None,
+            },
+            "en lang adgangskode til test",
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let snap = store.load().await.unwrap();
+    let state = kadence_web::AppState::new(
+        store.clone(),
+        Arc::new(kadence_store::SnapshotCell::new(snap)),
+        Arc::new(jiff::Timestamp::now),
+        kadence_web::Config::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(kadence_web::serve(listener, Arc::new(state)));
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let i = login.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let res = c
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", "anna"),
+            ("password", "en lang adgangskode til test"),
+            ("csrf", &login[i..i + 64]),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let q = format!("maaned=2025-05&dato={dato}");
+    let page = c
+        .get(format!("{base}/udvalg?{q}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let bytes = c
+        .get(format!("{base}/udvalg/bilag.xlsx?{q}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Ydelsesgrupper").unwrap();
+    let xlsx_row = |label: &str| -> Vec<Data> {
+        sheet
+            .rows()
+            .find(|r| r[0] == Data::String(label.into()))
+            .unwrap_or_else(|| panic!("{label} in the annex"))
+            .to_vec()
+    };
+    let num = |d: &Data| match d {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    };
+    let mut checked = 0;
+    for row in json["rows"].as_array().unwrap() {
+        let label = row["label"].as_str().unwrap();
+        let x = xlsx_row(label);
+        // Page row: from its header cell to the end of the row.
+        let at = page
+            .find(&format!("<th scope=\"row\">{label}"))
+            .unwrap_or_else(|| panic!("{label} on the page"));
+        let html = &page[at..at + page[at..].find("</tr>").unwrap()];
+        for (field, col, decimals) in [
+            ("persons", 2, 0),
+            ("full_time", 3, 1),
+            ("last_year_full_time", 4, 1),
+            ("ytd_average", 6, 1),
+            ("target", 8, 1),
+        ] {
+            let j = row[field].as_f64();
+            let xv = num(&x[col]);
+            match (j, xv) {
+                (Some(a), Some(b)) => {
+                    assert!((a - b).abs() < 1e-9, "{label} {field}: JSON {a}, xlsx {b}")
+                }
+                (None, None) => {}
+                other => panic!("{label} {field}: JSON and xlsx differ: {other:?}"),
+            }
+            if let Some(a) = j {
+                assert!(
+                    html.contains(&dk::decimal(a, decimals)),
+                    "{label} {field} {a} on the page: {html}"
+                );
+                checked += 1;
+            }
+        }
+        let light = row["light"].as_str().map(|l| match l {
+            "Green" => "Grøn",
+            "Yellow" => "Gul",
+            _ => "Rød",
+        });
+        let xl = match &x[11] {
+            Data::String(s) => s.as_str(),
+            _ => "",
+        };
+        assert_eq!(xl, light.unwrap_or(""), "{label} light");
+        if let Some(l) = light {
+            assert!(html.contains(l));
+        }
+    }
+    assert!(checked >= 8, "{checked} numbers checked");
+    let a = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "a-dagpenge")
+        .unwrap();
+    assert_eq!(a["full_time"].as_f64(), Some(616.25));
+    // The duration bands: JSON, annex and page.
+    let d = book.worksheet_range("Varighed").unwrap();
+    for (i, band) in json["durations"]["now"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let n = band["courses"].as_u64().unwrap();
+        assert_eq!(num(&d.rows().nth(i + 1).unwrap()[1]), Some(n as f64));
+        assert!(page.contains(&format!(
+            "<th scope=\"row\">{}</th><td class=\"num\">{}</td>",
+            band["label"].as_str().unwrap(),
+            dk::int(n as i64)
+        )));
+    }
+    // No names or CPR numbers on the page.
+    let pop = kadence_import::read_paths(&[dir.as_path()])
+        .unwrap()
+        .population;
+    assert!(pop
+        .citizens
+        .iter()
+        .take(50)
+        .all(|c| !page.contains(&c.name)));
+    let _ = std::fs::remove_dir_all(dir);
+}

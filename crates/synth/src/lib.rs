@@ -18,6 +18,8 @@
 //! it; from 2027 the reduced rate instead of job clarification.
 //! Facts after the export date (`as_of`) are not generated.
 
+pub mod jobindsats;
+
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
 use kadence_core::model::*;

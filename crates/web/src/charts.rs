@@ -228,3 +228,168 @@ pub fn line_chart(title: &str, points: &[(String, Option<f64>)], target: Option<
     svg.push_str("</svg>");
     svg
 }
+
+/// A round step for a value axis from 0 to `max`: 1, 2 or 5 times a power of ten, about 4-6 lines.
+fn nice_step(max: f64) -> f64 {
+    let raw = (max / 5.0).max(1e-9);
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * p)
+}
+
+/// A benefit group's three years January-December as accessible, self-contained SVG (it is also
+/// downloaded on its own): one line per year, told apart by dash pattern as well as colour, the
+/// budget figures as a dashed step line and the yearly target as a dotted rule, Danish month
+/// abbreviations and numbers with "." for thousands. `id` makes the title and description ids
+/// unique on a page with several charts. The page's table under each chart holds the same numbers.
+pub fn year_chart(id: &str, series: &kadence_core::committee::report::GroupSeries) -> String {
+    use kadence_core::committee::MONTH_ABBREVIATIONS as MONTHS;
+    let (w, h, left, right, top, bottom) = (720.0, 260.0, 64.0, 12.0, 12.0, 56.0);
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let max = series
+        .years
+        .iter()
+        .flat_map(|y| y.months.iter().flatten())
+        .chain(series.budget.iter().flatten())
+        .chain(series.target.iter())
+        .fold(0.0f64, |a, b| a.max(*b));
+    let step = nice_step(max.max(1.0));
+    let top_value = (max / step).ceil().max(1.0) * step;
+    let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / 12.0;
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v / top_value).clamp(0.0, 1.0));
+    let decimals = if top_value < 20.0 { 1 } else { 0 };
+    let title = format!("{}: fuldtidspersoner pr. måned, tre år", series.label);
+    let mut desc: Vec<String> = series
+        .years
+        .iter()
+        .map(|yr| {
+            let pts: Vec<String> = yr
+                .months
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| format!("{} {}", MONTHS[i], dk::decimal(v, 1))))
+                .collect();
+            format!(
+                "{}: {}",
+                yr.year,
+                if pts.is_empty() {
+                    "ingen tal".into()
+                } else {
+                    pts.join(", ")
+                }
+            )
+        })
+        .collect();
+    if let Some(t) = series.target {
+        desc.push(format!("måltal {}", dk::decimal(t, 1)));
+    }
+    let mut svg = format!(
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg" font-family="Liberation Sans, Arial, sans-serif"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc><rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>"##,
+        esc(&title),
+        esc(&desc.join("; "))
+    );
+    let mut v = 0.0;
+    while v <= top_value + step / 2.0 {
+        let yy = y(v);
+        svg.push_str(&format!(
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#c8c8c8" stroke-width="1"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#4a4a4a">{}</text>"##,
+            w - right,
+            left - 6.0,
+            yy + 4.0,
+            dk::decimal(v, decimals)
+        ));
+        v += step;
+    }
+    for (i, m) in MONTHS.iter().enumerate() {
+        svg.push_str(&format!(
+            r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle" fill="#4a4a4a">{m}</text>"##,
+            x(i),
+            h - bottom + 16.0
+        ));
+    }
+    // Oldest to newest: grey dotted, blue dashed, dark blue solid (contrast ≥ 3:1 on white).
+    let styles = [
+        ("#6b6b6b", "2 3", 2.0),
+        ("#2f6fb0", "7 4", 2.0),
+        ("#00345e", "", 3.0),
+    ];
+    let n = series.years.len();
+    let mut legend = Vec::new();
+    for (k, yr) in series.years.iter().enumerate() {
+        let (colour, dash, width) =
+            styles[(styles.len() + k).saturating_sub(n).min(styles.len() - 1)];
+        let pts: Vec<String> = yr
+            .months
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+            .collect();
+        if pts.len() > 1 {
+            svg.push_str(&format!(
+                r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-dasharray="{dash}"/>"##,
+                pts.join(" ")
+            ));
+        }
+        for (i, v) in yr.months.iter().enumerate() {
+            if let Some(v) = v {
+                svg.push_str(&format!(
+                    r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"><title>{} {}: {}</title></circle>"##,
+                    x(i),
+                    y(*v),
+                    MONTHS[i],
+                    yr.year,
+                    dk::decimal(*v, 1)
+                ));
+            }
+        }
+        legend.push((yr.year.to_string(), colour, dash, width));
+    }
+    let budget: Vec<String> = series
+        .budget
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+        .collect();
+    if !budget.is_empty() {
+        svg.push_str(&format!(
+            r##"<polyline points="{}" fill="none" stroke="#a4000f" stroke-width="2" stroke-dasharray="8 4"/>"##,
+            budget.join(" ")
+        ));
+        legend.push(("Budgetpersoner".into(), "#a4000f", "8 4", 2.0));
+    }
+    if let Some(t) = series.target {
+        let yy = y(t);
+        svg.push_str(&format!(
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#8a4b00" stroke-width="2" stroke-dasharray="2 2"/>"##,
+            w - right
+        ));
+        legend.push((
+            format!("Måltal {}", dk::decimal(t, 1)),
+            "#8a4b00",
+            "2 2",
+            2.0,
+        ));
+    }
+    let mut lx = left;
+    for (label, colour, dash, width) in legend {
+        let ly = h - 14.0;
+        svg.push_str(&format!(
+            r##"<line x1="{lx:.1}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="{width}" stroke-dasharray="{dash}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#1a1a1a">{}</text>"##,
+            lx + 24.0,
+            lx + 28.0,
+            ly + 4.0,
+            esc(&label)
+        ));
+        lx += 40.0 + 7.0 * label.chars().count() as f64;
+    }
+    svg.push_str("</svg>");
+    svg
+}

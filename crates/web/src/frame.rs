@@ -80,6 +80,7 @@ pub(crate) fn layout(
             "Fokusmål",
             &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin],
         ),
+        ("/udvalg", "Udvalg", &[Role::Analyst, Role::TeamLead]),
         ("/admin/brugere", "Brugere", &[Role::Admin]),
         ("/admin/importer", "Importer", &[Role::Admin]),
         ("/admin/indstillinger", "Indstillinger", &[Role::Admin]),

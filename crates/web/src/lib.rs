@@ -62,6 +62,7 @@ pub struct RouteSpec {
 }
 
 const CASEWORK: &[Role] = &[Role::Caseworker, Role::TeamLead];
+const COMMITTEE: &[Role] = &[Role::Analyst, Role::TeamLead];
 const EVERYONE: &[Role] = &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin];
 
 /// Every route of the app. The router is built from the same handlers; a test checks that each entry
@@ -271,6 +272,32 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Roles(EVERYONE),
         personal: false,
     },
+    // The committee's figures: no names or CPR numbers, for analysts and team leads.
+    RouteSpec {
+        method: "GET",
+        path: "/udvalg",
+        access: Access::Roles(COMMITTEE),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/udvalg/bilag.xlsx",
+        access: Access::Roles(COMMITTEE),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/udvalg/graf/{file}",
+        access: Access::Roles(COMMITTEE),
+        personal: false,
+    },
+    // Targets are entered by analysts.
+    RouteSpec {
+        method: "POST",
+        path: "/udvalg/maal",
+        access: Access::Roles(&[Role::Analyst]),
+        personal: false,
+    },
 ];
 
 /// Finds the spec for a method and matched path.
@@ -357,6 +384,12 @@ pub struct AppState {
     statuses: SnapshotCache<kadence_core::Day, Vec<(CourseId, CourseStatus)>>,
     /// The focus page's reconciliation per (snapshot, as-of date, measure, internal definition?).
     reconciliations: SnapshotCache<(kadence_core::Day, MeasureKind, bool), Reconciliation>,
+    /// The committee page's report per (snapshot, as-of date, month): the page, its Excel annex and
+    /// its charts render the same value.
+    committee_reports: SnapshotCache<
+        (kadence_core::Day, kadence_core::date::Month),
+        kadence_core::committee::MonthlyReport,
+    >,
     /// Logins under way through the identity provider, and its metadata.
     #[cfg(feature = "oidc")]
     oidc: oidc::OidcState,
@@ -439,6 +472,7 @@ impl AppState {
             login_attempts: Mutex::new(HashMap::new()),
             statuses: SnapshotCache::new(),
             reconciliations: SnapshotCache::new(),
+            committee_reports: SnapshotCache::new(),
             pseudonym_key: tokio::sync::OnceCell::new(),
             #[cfg(feature = "oidc")]
             oidc: oidc::OidcState::default(),
@@ -500,6 +534,28 @@ impl AppState {
 
     /// The focus page's comparison of `kind` under the official and the internal definition over the
     /// twelve months up to `as_of` (`internal`: the internal definition is the one shown, `a`).
+    /// The monthly management information for `month` as of `as_of`, judged by the settings in
+    /// force on `as_of`.
+    pub(crate) fn committee_report(
+        &self,
+        snap: &Arc<kadence_store::Snapshot>,
+        as_of: kadence_core::Day,
+        month: kadence_core::date::Month,
+    ) -> Arc<kadence_core::committee::MonthlyReport> {
+        self.committee_reports.get(snap, (as_of, month), || {
+            let v = self.settings_on(snap, as_of);
+            kadence_core::committee::monthly_report(&kadence_core::committee::ReportInput {
+                pop: &snap.population,
+                settings: &v.settings.committee,
+                targets: &snap.targets,
+                jobindsats: &snap.jobindsats,
+                month,
+                as_of,
+                own_source: kadence_core::committee::own_source(as_of, &v.label()),
+            })
+        })
+    }
+
     pub(crate) fn reconciliation(
         &self,
         snap: &Arc<kadence_store::Snapshot>,
@@ -775,6 +831,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/forloeb/{key}/vis-cpr", post(pages::course::reveal_cpr))
         .route("/fokusmaal", get(pages::focus::focus))
         .route("/fokusmaal/eksport.xlsx", get(pages::focus::focus_export))
+        .route("/udvalg", get(pages::committee::committee))
+        .route("/udvalg/bilag.xlsx", get(pages::committee::annex))
+        .route("/udvalg/graf/{file}", get(pages::committee::chart))
+        .route("/udvalg/maal", post(pages::committee::targets_post))
         .route(
             "/admin/revision",
             get(pages::audit_log::audit_page).post(pages::audit_log::audit_lookup),

@@ -207,7 +207,12 @@ impl App {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path.replace("{key}", &self.own_course))
+        format!(
+            "{}{}",
+            self.base,
+            path.replace("{key}", &self.own_course)
+                .replace("{file}", "sygedagpenge.svg")
+        )
     }
 
     async fn audit_count(&self) -> usize {
@@ -2053,6 +2058,22 @@ async fn hostile_strings_in_every_form_field_are_inert() {
             "GET",
             "/fokusmaal/eksport.xlsx",
             &["dato", "maal", "definition"],
+        ),
+        ("anna", "GET", "/udvalg", &["dato", "maaned", "gemt"]),
+        ("anna", "GET", "/udvalg/bilag.xlsx", &["dato", "maaned"]),
+        (
+            "anna",
+            "POST",
+            "/udvalg/maal",
+            &[
+                "gruppe",
+                "aar",
+                "maaned",
+                "vaerdi",
+                "begrundelse",
+                "dato",
+                "vis_maaned",
+            ],
         ),
         ("admin", "POST", "/admin/revision", &["cpr"]),
         (

@@ -88,10 +88,12 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
             dk::int(i64::from(c.denominator))
         );
     }
+    committee_demo(dir, &db, pop, as_of, seed, &version.settings)?;
     println!("\nPrøv i terminalen (databasen er {db}):");
     println!("  cargo run --release -- status");
     println!("  cargo run --release -- measure --maal tidlig --afstem");
     println!("  cargo run --release -- measure --maal foerste --opdelt team");
+    println!("  cargo run --release -- udvalg");
 
     // One demo user per role, linked to the busiest caseworker and their team.
     let mut load = vec![0usize; pop.caseworkers.len()];
@@ -158,4 +160,94 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
         return Ok(());
     }
     serve::serve(&db, addr, false, Some(banner))
+}
+
+/// The committee side of the demo: synthetic Jobindsats downloads imported as files (the path a
+/// municipality without an API key takes), the demo municipality's name and comparisons in the
+/// settings, and targets for the year, so that the page "Udvalg" has figures, lights and sources.
+fn committee_demo(
+    dir: &Path,
+    db: &str,
+    pop: &Population,
+    as_of: Day,
+    seed: u64,
+    current: &kadence_core::municipal::MunicipalSettings,
+) -> Result<(), Failure> {
+    use kadence_core::committee::targets::TargetKind;
+    use kadence_synth::jobindsats::{jobindsats_files, AREAS};
+    let ji = dir.join("jobindsats");
+    std::fs::create_dir_all(&ji)
+        .map_err(|e| Failure::new(Exit::Io, format!("{} kan ikke oprettes: {e}", ji.display())))?;
+    let mut paths = Vec::new();
+    for (name, text) in jobindsats_files(pop, as_of, seed) {
+        let p = ji.join(name);
+        std::fs::write(&p, text).map_err(|e| {
+            Failure::new(Exit::Io, format!("{} kan ikke skrives: {e}", p.display()))
+        })?;
+        paths.push(p);
+    }
+    let files: Vec<(&Path, Vec<u8>)> = paths
+        .iter()
+        .map(|p| std::fs::read(p).map(|b| (p.as_path(), b)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::new(Exit::Io, e.to_string()))?;
+    let name = |p: &Path| {
+        p.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    import::import_jobindsats(&files, db, false, None, name)?;
+    let store = open_store(db)?;
+    let mut s = current.clone();
+    s.committee.municipality = AREAS[0].to_string();
+    s.committee.rar_area = AREAS[1].to_string();
+    s.committee.comparison = vec![AREAS[3].to_string(), AREAS[4].to_string()];
+    block_on(store.save_settings(
+        &s,
+        as_of,
+        as_of,
+        "demo",
+        "Demo: kommunen på Jobindsats",
+        jiff::Timestamp::now(),
+    ))?
+    .map_err(|e| Failure::new(Exit::Internal, e.to_string()))?;
+    // Targets near this year's level so far (synthetic), one a little under, one over, so the demo
+    // shows more than one colour of light.
+    let month = as_of.month().prev();
+    let year = month.year();
+    let so_far = kadence_core::committee::own_monthly(pop, Month::new(year, 1), month, as_of);
+    let mut entries = Vec::new();
+    for (code, factor) in [("sygedagpenge", 0.98), ("jobafklaring", 1.1)] {
+        let v: Vec<f64> = so_far
+            .iter()
+            .filter(|o| o.group == code && !o.partial)
+            .map(|o| o.full_time_persons)
+            .collect();
+        if !v.is_empty() {
+            let avg = v.iter().sum::<f64>() / v.len() as f64;
+            entries.push((
+                code.to_string(),
+                TargetKind::Yearly,
+                year,
+                None,
+                (avg * factor).round(),
+            ));
+        }
+    }
+    entries.push((
+        "a-dagpenge".to_string(),
+        TargetKind::Yearly,
+        year,
+        None,
+        110.0,
+    ));
+    block_on(store.add_targets(
+        &entries,
+        as_of,
+        "demo",
+        "demo",
+        "Demo: udvalgets måltal",
+        jiff::Timestamp::now(),
+    ))?
+    .map_err(|e| Failure::new(Exit::Internal, e.to_string()))?;
+    Ok(())
 }

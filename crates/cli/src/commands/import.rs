@@ -111,7 +111,7 @@ pub(super) fn import(
 }
 
 /// Files downloaded from jobindsats.dk: each a fetch of one table, stored together or not at all.
-fn import_jobindsats(
+pub(super) fn import_jobindsats(
     files: &[(&Path, Vec<u8>)],
     db: &str,
     check: bool,

@@ -21,7 +21,7 @@ use crate::model::CourseKind;
 mod duration;
 pub mod external;
 mod own;
-mod report;
+pub mod report;
 pub mod targets;
 #[cfg(test)]
 mod test_support;

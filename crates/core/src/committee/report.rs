@@ -305,7 +305,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             }),
             target: yearly,
         });
-        if g.own.is_some() && !area.is_empty() {
+        if g.own.is_some() && !area.is_empty() && fetch.is_some() {
             for m in Month::range(month.plus(-11), month) {
                 let Some(o) = own_value(&own, g.code, m) else {
                     continue;
@@ -341,6 +341,27 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
                 provisional: m.is_some() && m == newest,
             });
         }
+    }
+    let lagging: Vec<&str> = rows
+        .iter()
+        .filter(|r| matches!(r.source, RowSource::Jobindsats { .. }) && r.full_time.is_none())
+        .map(|r| r.label)
+        .collect();
+    if !lagging.is_empty() {
+        let newest = BENEFIT_GROUPS
+            .iter()
+            .filter(|g| lagging.contains(&g.label))
+            .filter_map(|g| view.newest_month(g.tables))
+            .max();
+        notes.push(format!(
+            "Jobindsats har endnu ikke tal for {} for {}{}.",
+            crate::dk::month(month),
+            lagging.join(", "),
+            newest.map_or(String::new(), |m| format!(
+                "; nyeste måned er {}",
+                crate::dk::month(m)
+            ))
+        ));
     }
     let missing: Vec<&str> = rows
         .iter()

@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod audit_log;
+pub(crate) mod committee;
 pub(crate) mod course;
 pub(crate) mod duty_lists;
 pub(crate) mod focus;

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [,, url, user, pw, out, width] = process.argv;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-background-networking'] });
+const p = await b.newPage({ viewport: { width: parseInt(width||'1280'), height: 900 } });
+await p.goto(url.replace(/\/[^/]*$/, '') + '/login'.replace(/^/, ''));
+await p.goto(new URL('/login', url).href);
+await p.getByLabel('Brugernavn').fill(user);
+await p.getByLabel('Adgangskode').fill(pw);
+await Promise.all([p.waitForURL(u => u.pathname !== '/login'), p.getByRole('button', { name: 'Log ind' }).click()]);
+await p.goto(url);
+await p.screenshot({ path: out, fullPage: true });
+await b.close();

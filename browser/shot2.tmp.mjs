@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const [,, url, user, pw, out, width, height] = process.argv;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-background-networking'] });
+const p = await b.newPage({ viewport: { width: parseInt(width), height: parseInt(height) } });
+await p.goto(new URL('/login', url).href);
+await p.getByLabel('Brugernavn').fill(user);
+await p.getByLabel('Adgangskode').fill(pw);
+await Promise.all([p.waitForURL(u => u.pathname !== '/login'), p.getByRole('button', { name: 'Log ind' }).click()]);
+await p.goto(url);
+await p.screenshot({ path: out, fullPage: false });
+const w = await p.evaluate(() => document.documentElement.scrollWidth);
+console.log('scrollWidth', w);
+await b.close();

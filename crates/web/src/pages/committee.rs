@@ -1,0 +1,649 @@
+//! "Udvalg": the committee's monthly management information for a month, as of any date: the
+//! benefit groups against the targets with the traffic light and its rule, a three-year chart per
+//! group with its table, Kadence's own figures beside Jobindsats', the comparisons, the duration
+//! bands and every source; the Excel annex and each chart as SVG; and the analysts' form for
+//! targets. No names or CPR numbers: figures only, so no audit entries but for the targets' saves.
+//! Everything renders the one `MonthlyReport` (`AppState::committee_report`).
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use kadence_core::committee::report::GroupSeries;
+use kadence_core::committee::targets::TargetKind;
+use kadence_core::committee::{
+    GroupState, MonthlyReport, RowSource, BENEFIT_GROUPS, MONTH_ABBREVIATIONS,
+};
+use kadence_core::date::{Day, Month};
+use kadence_core::dk;
+use kadence_store::access::Role;
+use serde::Deserialize;
+
+use crate::charts::year_chart;
+use crate::frame::*;
+use crate::xlsx;
+use crate::{AppState, Authed};
+
+#[derive(Deserialize, Default)]
+pub struct CommitteeQuery {
+    dato: Option<String>,
+    maaned: Option<String>,
+    gemt: Option<String>,
+}
+
+/// The month asked for (`åååå-mm`), by default the month before the as-of date's.
+fn month_of(q: &Option<String>, as_of: Day) -> Month {
+    q.as_deref()
+        .and_then(|m| Month::parse(m.trim()))
+        .unwrap_or_else(|| as_of.month().prev())
+}
+
+pub struct RowView {
+    label: &'static str,
+    state: String,
+    provisional: bool,
+    persons: String,
+    full_time: String,
+    flag: String,
+    last_year: String,
+    change: String,
+    ytd: String,
+    target: String,
+    deviation: String,
+    light: String,
+    light_css: &'static str,
+    source: String,
+}
+
+pub struct ChartView {
+    code: &'static str,
+    label: &'static str,
+    svg: String,
+    svg_href: String,
+    years: Vec<i32>,
+    /// Month, then one value per year, then the budget figure.
+    rows: Vec<(String, Vec<String>, String)>,
+    target: String,
+}
+
+#[derive(Template)]
+#[template(path = "committee.html")]
+pub(crate) struct CommitteePage {
+    layout: Option<Layout>,
+    as_of: String,
+    month_code: String,
+    month_label: String,
+    months: Vec<(String, String, bool)>,
+    notes: Vec<String>,
+    rows: Vec<RowView>,
+    legend: String,
+    charts: Vec<ChartView>,
+    beside: Vec<[String; 5]>,
+    areas: Vec<String>,
+    comparisons: Vec<(String, String, Vec<String>)>,
+    duration_on: String,
+    duration_then: String,
+    durations: Vec<(String, String, String)>,
+    method: &'static str,
+    sources: Vec<String>,
+    annex_href: String,
+    can_edit: bool,
+    groups: Vec<(&'static str, &'static str)>,
+    targets: Vec<[String; 6]>,
+    form_error: Option<String>,
+    saved: bool,
+    csrf: String,
+    year: i32,
+}
+
+fn source_label(s: &RowSource) -> String {
+    match s {
+        RowSource::Own => "Kadence, egne data".into(),
+        RowSource::Jobindsats { table } => format!("Jobindsats, {table}"),
+        RowSource::Missing => "ikke hentet".into(),
+    }
+}
+
+fn query(as_of: Day, month: Month) -> String {
+    format!(
+        "maaned={month}&dato={}",
+        form_urlencoded(&as_of.dk().to_string())
+    )
+}
+
+fn rows(r: &MonthlyReport) -> Vec<RowView> {
+    r.rows
+        .iter()
+        .map(|g| RowView {
+            label: g.label,
+            state: if g.state == GroupState::Active {
+                String::new()
+            } else {
+                g.state_label.to_string()
+            },
+            provisional: g.provisional_state,
+            persons: dk::maybe(g.persons, 0),
+            full_time: dk::maybe(g.full_time, 1),
+            flag: if g.partial {
+                "måneden er ikke slut".into()
+            } else if g.provisional_month {
+                "foreløbigt tal".into()
+            } else {
+                String::new()
+            },
+            last_year: dk::maybe(g.last_year_full_time, 1),
+            change: g.change.map(|c| dk::signed(c, 1)).unwrap_or_default(),
+            ytd: match g.ytd_average {
+                Some(a) => format!(
+                    "{} ({})",
+                    dk::decimal(a, 1),
+                    dk::count(u64::from(g.ytd_months), "måned", "måneder")
+                ),
+                None => "-".into(),
+            },
+            target: match g.target {
+                Some(t) if g.target_is_budget => format!("{} (budget)", dk::decimal(t, 1)),
+                Some(t) => dk::decimal(t, 1),
+                None => "-".into(),
+            },
+            deviation: g
+                .deviation_pct
+                .map(|d| format!("{} %", dk::signed(d, 1)))
+                .unwrap_or_default(),
+            light: g.light.map_or("-", |l| l.label()).to_string(),
+            light_css: g.light.map_or("", |l| l.css()),
+            source: source_label(&g.source),
+        })
+        .collect()
+}
+
+fn chart_view(s: &GroupSeries, href: String) -> ChartView {
+    ChartView {
+        code: s.code,
+        label: s.label,
+        svg: year_chart(&format!("graf-{}", s.code), s),
+        svg_href: href,
+        years: s.years.iter().map(|y| y.year).collect(),
+        rows: (0..12)
+            .map(|i| {
+                (
+                    MONTH_ABBREVIATIONS[i].to_string(),
+                    s.years.iter().map(|y| dk::maybe(y.months[i], 1)).collect(),
+                    dk::maybe(s.budget[i], 1),
+                )
+            })
+            .collect(),
+        target: dk::maybe(s.target, 1),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn view(
+    st: &Arc<AppState>,
+    a: &Authed,
+    as_of: Day,
+    month: Month,
+    form_error: Option<String>,
+    saved: bool,
+) -> Response {
+    let snap = st.data.get();
+    let r = st.committee_report(&snap, as_of, month);
+    let q = query(as_of, month);
+    let months = (0..36)
+        .map(|k| {
+            let m = as_of.month().plus(-k);
+            (m.to_string(), dk::month(m), m == month)
+        })
+        .collect();
+    let page = CommitteePage {
+        layout: Some(layout(
+            st,
+            a,
+            "/udvalg",
+            as_of,
+            vec![("maaned".into(), month.to_string())],
+        )),
+        as_of: as_of.dk().to_string(),
+        month_code: month.to_string(),
+        month_label: dk::month(month),
+        months,
+        notes: r.notes.clone(),
+        rows: rows(&r),
+        legend: r.legend.clone(),
+        charts: r
+            .series
+            .iter()
+            .filter(|s| s.source != RowSource::Missing)
+            .map(|s| chart_view(s, format!("/udvalg/graf/{}.svg?{q}", s.code)))
+            .collect(),
+        beside: r
+            .beside
+            .iter()
+            .map(|b| {
+                [
+                    b.label.to_string(),
+                    dk::month(b.month),
+                    format!(
+                        "{}{}",
+                        dk::decimal(b.own, 1),
+                        if b.own_partial {
+                            " (måneden er ikke slut)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "{}{}",
+                        dk::maybe(b.jobindsats, 1),
+                        if b.provisional && b.jobindsats.is_some() {
+                            " (foreløbigt)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    b.difference.map(|d| dk::signed(d, 1)).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        areas: r.areas.clone(),
+        comparisons: r
+            .comparisons
+            .iter()
+            .map(|c| {
+                (
+                    c.label.to_string(),
+                    c.month.map_or("-".into(), |m| {
+                        format!(
+                            "{}{}",
+                            dk::month(m),
+                            if c.provisional { " (foreløbigt)" } else { "" }
+                        )
+                    }),
+                    c.shares
+                        .iter()
+                        .map(|s| s.map_or("-".into(), |s| format!("{} %", dk::decimal(s, 1))))
+                        .collect(),
+                )
+            })
+            .collect(),
+        duration_on: r.durations.on.dk().to_string(),
+        duration_then: r.durations.year_before.dk().to_string(),
+        durations: r
+            .durations
+            .now
+            .iter()
+            .zip(&r.durations.then)
+            .map(|(n, t)| {
+                (
+                    n.label.clone(),
+                    dk::int(i64::from(n.courses)),
+                    dk::int(i64::from(t.courses)),
+                )
+            })
+            .collect(),
+        method: r.method,
+        sources: r.sources.clone(),
+        annex_href: format!("/udvalg/bilag.xlsx?{q}"),
+        can_edit: a.session.user.role == Role::Analyst,
+        groups: BENEFIT_GROUPS.iter().map(|g| (g.code, g.label)).collect(),
+        targets: snap
+            .targets
+            .in_force(as_of)
+            .into_iter()
+            .map(|e| {
+                [
+                    kadence_core::committee::group(&e.group)
+                        .map_or(e.group.clone(), |g| g.label.to_string()),
+                    e.kind.label().to_string(),
+                    match e.month {
+                        Some(m) => dk::month(Month::new(e.year, m)),
+                        None => e.year.to_string(),
+                    },
+                    dk::decimal(e.value, 1),
+                    dk::local_time(&e.entered_at),
+                    format!("{} ({})", e.entered_by, e.source),
+                ]
+            })
+            .collect(),
+        form_error,
+        saved,
+        csrf: a.session.csrf_token.clone(),
+        year: month.year(),
+    };
+    html(&page)
+}
+
+pub async fn committee(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<CommitteeQuery>,
+) -> Response {
+    let as_of = as_of(&st, &q.dato);
+    let month = month_of(&q.maaned, as_of);
+    view(&st, &a, as_of, month, None, q.gemt.is_some()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct TargetForm {
+    #[serde(default)]
+    gruppe: String,
+    #[serde(default)]
+    aar: String,
+    #[serde(default)]
+    maaned: String,
+    #[serde(default)]
+    vaerdi: String,
+    #[serde(default)]
+    begrundelse: String,
+    #[serde(default)]
+    dato: String,
+    #[serde(default)]
+    vis_maaned: String,
+}
+
+/// Saves one target (no month) or budget figure (a month), entered today by the analyst.
+pub async fn targets_post(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Form(f): Form<TargetForm>,
+) -> Response {
+    let as_of = as_of(&st, &Some(f.dato.clone()).filter(|d| !d.is_empty()));
+    let month = month_of(&Some(f.vis_maaned.clone()), as_of);
+    let fail = |m: String| view(&st, &a, as_of, month, Some(m), false);
+    let Some(group) = kadence_core::committee::group(f.gruppe.trim()) else {
+        return fail("Vælg en ydelsesgruppe.".into()).await;
+    };
+    let Some(year) = f
+        .aar
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+    else {
+        return fail(format!("Året «{}» duer ikke; skriv fx 2026.", f.aar.trim())).await;
+    };
+    let m = match f.maaned.trim() {
+        "" => None,
+        s => match s.parse::<u32>().ok().filter(|m| (1..=12).contains(m)) {
+            Some(m) => Some(m),
+            None => {
+                return fail(format!(
+                    "Måneden «{s}» duer ikke; vælg 1-12, eller ingen for årets måltal."
+                ))
+                .await
+            }
+        },
+    };
+    let value = match kadence_core::committee::external::danish_number(&f.vaerdi) {
+        Ok(Some(v)) if v >= 0.0 => v,
+        _ => {
+            return fail(format!(
+                "«{}» er ikke et antal fuldtidspersoner; skriv fx 880 eller 880,5.",
+                f.vaerdi.trim()
+            ))
+            .await
+        }
+    };
+    let kind = if m.is_some() {
+        TargetKind::Budget
+    } else {
+        TargetKind::Yearly
+    };
+    let saved = st
+        .store
+        .add_targets(
+            &[(group.code.to_string(), kind, year, m, value)],
+            today(&st),
+            &a.session.user.username,
+            "formular",
+            &f.begrundelse,
+            st.now(),
+        )
+        .await;
+    if let Err(e) = saved {
+        return fail(e.to_string()).await;
+    }
+    if let Ok(s) = st.store.load().await {
+        st.data.replace(s);
+    }
+    Redirect::to(&format!("/udvalg?{}&gemt=1", query(as_of, month))).into_response()
+}
+
+/// The page's tables as an Excel annex: one sheet per table with real numbers, the source lines
+/// in every sheet, and "Om udtrækket".
+pub async fn annex(
+    State(st): State<Arc<AppState>>,
+    Extension(_a): Extension<Authed>,
+    Query(q): Query<CommitteeQuery>,
+) -> Response {
+    let snap = st.data.get();
+    let as_of = as_of(&st, &q.dato);
+    let month = month_of(&q.maaned, as_of);
+    let r = st.committee_report(&snap, as_of, month);
+    let settings = st.settings_on(&snap, as_of).label();
+    xlsx::download(
+        build_annex(&r, &settings),
+        &format!("kadence-udvalg-{month}-pr-{as_of}.xlsx"),
+    )
+}
+
+fn build_annex(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+    let num = |ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>| -> Result<(), XlsxError> {
+        if let Some(v) = v {
+            ws.write_number(row, col, v)?;
+        }
+        Ok(())
+    };
+    let sources = |ws: &mut Worksheet, from: u32| -> Result<(), XlsxError> {
+        for (i, s) in r.sources.iter().enumerate() {
+            ws.write_string(from + 1 + i as u32, 0, s)?;
+        }
+        Ok(())
+    };
+    let mut wb = Workbook::new();
+    {
+        let ws = xlsx::sheet(
+            &mut wb,
+            "Ydelsesgrupper",
+            &[
+                ("Ydelsesgruppe", 34.0),
+                ("Status i måneden", 18.0),
+                ("Personer", 11.0),
+                ("Fuldtidspersoner", 14.0),
+                ("Samme måned sidste år", 14.0),
+                ("Ændring", 11.0),
+                ("Gns. år til dato", 12.0),
+                ("Hele måneder i gns.", 10.0),
+                ("Måltal", 11.0),
+                ("Måltal er budget", 10.0),
+                ("Afvigelse (%)", 11.0),
+                ("Trafiklys", 10.0),
+                ("Bemærkning", 22.0),
+                ("Kilde", 22.0),
+            ],
+        )?;
+        for (i, g) in r.rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, g.label)?;
+            ws.write_string(row, 1, g.state_label)?;
+            num(ws, row, 2, g.persons)?;
+            num(ws, row, 3, g.full_time)?;
+            num(ws, row, 4, g.last_year_full_time)?;
+            num(ws, row, 5, g.change)?;
+            num(ws, row, 6, g.ytd_average)?;
+            ws.write_number(row, 7, f64::from(g.ytd_months))?;
+            num(ws, row, 8, g.target)?;
+            ws.write_string(row, 9, if g.target_is_budget { "Ja" } else { "Nej" })?;
+            num(ws, row, 10, g.deviation_pct)?;
+            ws.write_string(row, 11, g.light.map_or("", |l| l.label()))?;
+            let flag = if g.partial {
+                "måneden er ikke slut"
+            } else if g.provisional_month {
+                "foreløbigt tal"
+            } else {
+                ""
+            };
+            ws.write_string(row, 12, flag)?;
+            ws.write_string(row, 13, source_label(&g.source))?;
+        }
+        let end = r.rows.len() as u32 + 2;
+        ws.write_string(end, 0, &r.legend)?;
+        sources(ws, end)?;
+    }
+    {
+        let ws = xlsx::sheet(
+            &mut wb,
+            "Tre år",
+            &[
+                ("Ydelsesgruppe", 34.0),
+                ("År", 8.0),
+                ("Måned", 8.0),
+                ("Fuldtidspersoner", 14.0),
+                ("Budgetpersoner", 14.0),
+                ("Måltal (år)", 12.0),
+            ],
+        )?;
+        let mut row = 1;
+        for s in r.series.iter().filter(|s| s.source != RowSource::Missing) {
+            let newest = s.years.last().map(|y| y.year);
+            for y in &s.years {
+                for (i, v) in y.months.iter().enumerate() {
+                    ws.write_string(row, 0, s.label)?;
+                    ws.write_number(row, 1, f64::from(y.year))?;
+                    ws.write_number(row, 2, i as f64 + 1.0)?;
+                    num(ws, row, 3, *v)?;
+                    if Some(y.year) == newest {
+                        num(ws, row, 4, s.budget[i])?;
+                        num(ws, row, 5, s.target)?;
+                    }
+                    row += 1;
+                }
+            }
+        }
+        sources(ws, row)?;
+    }
+    {
+        let ws = xlsx::sheet(
+            &mut wb,
+            "Egne tal og Jobindsats",
+            &[
+                ("Ydelsesgruppe", 24.0),
+                ("Måned", 10.0),
+                ("Kadence", 12.0),
+                ("Jobindsats", 12.0),
+                ("Forskel", 12.0),
+                ("Jobindsats foreløbig", 12.0),
+            ],
+        )?;
+        for (i, b) in r.beside.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, b.label)?;
+            ws.write_string(row, 1, b.month.to_string())?;
+            ws.write_number(row, 2, b.own)?;
+            num(ws, row, 3, b.jobindsats)?;
+            num(ws, row, 4, b.difference)?;
+            ws.write_string(row, 5, if b.provisional { "Ja" } else { "Nej" })?;
+        }
+        sources(ws, r.beside.len() as u32 + 1)?;
+    }
+    {
+        let mut headers: Vec<(&str, f64)> = vec![("Ydelsesgruppe", 34.0), ("Måned", 10.0)];
+        headers.extend(r.areas.iter().map(|a| (a.as_str(), 14.0)));
+        let ws = xlsx::sheet(&mut wb, "Sammenligning", &headers)?;
+        for (i, c) in r.comparisons.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, c.label)?;
+            ws.write_string(row, 1, c.month.map(|m| m.to_string()).unwrap_or_default())?;
+            for (k, s) in c.shares.iter().enumerate() {
+                num(ws, row, k as u16 + 2, *s)?;
+            }
+        }
+        let end = r.comparisons.len() as u32 + 1;
+        ws.write_string(
+            end + 1,
+            0,
+            "Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år",
+        )?;
+        sources(ws, end + 1)?;
+    }
+    {
+        let ws = xlsx::sheet(
+            &mut wb,
+            "Varighed",
+            &[
+                ("Varighed", 16.0),
+                ("Forløb", 12.0),
+                ("Forløb et år før", 14.0),
+            ],
+        )?;
+        for (i, (n, t)) in r.durations.now.iter().zip(&r.durations.then).enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, &n.label)?;
+            ws.write_number(row, 1, f64::from(n.courses))?;
+            ws.write_number(row, 2, f64::from(t.courses))?;
+        }
+        let end = r.durations.now.len() as u32 + 1;
+        ws.write_string(
+            end + 1,
+            0,
+            format!(
+                "Sygedagpengeforløb på ydelsen {} og {}; varighed i hele uger fra første fraværsdag.",
+                r.durations.on.dk(),
+                r.durations.year_before.dk()
+            ),
+        )?;
+        sources(ws, end + 1)?;
+    }
+    xlsx::about(
+        &mut wb,
+        &[
+            ("Måned", dk::month(r.month)),
+            ("Opgørelsesdato", r.as_of.dk().to_string()),
+            ("Indstillinger", settings.to_string()),
+            ("Metode", r.method.to_string()),
+            ("Trafiklys", r.legend.clone()),
+        ],
+    )?;
+    wb.save_to_buffer()
+}
+
+/// One group's chart as an SVG file ("sygedagpenge.svg").
+pub async fn chart(
+    State(st): State<Arc<AppState>>,
+    Extension(_a): Extension<Authed>,
+    Path(file): Path<String>,
+    Query(q): Query<CommitteeQuery>,
+) -> Response {
+    let snap = st.data.get();
+    let as_of = as_of(&st, &q.dato);
+    let month = month_of(&q.maaned, as_of);
+    let r = st.committee_report(&snap, as_of, month);
+    let Some(s) = file
+        .strip_suffix(".svg")
+        .and_then(|code| r.series.iter().find(|s| s.code == code))
+    else {
+        return render_error(
+            StatusCode::NOT_FOUND,
+            "Grafen findes ikke",
+            "Der er ingen ydelsesgruppe med det navn.",
+        );
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "image/svg+xml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"kadence-{}-{month}.svg\"", s.code),
+            ),
+        ],
+        year_chart(&format!("graf-{}", s.code), s),
+    )
+        .into_response()
+}
