@@ -48,8 +48,8 @@ test('pages render, are accessible, and work without JavaScript', async () => {
 
     for (const [user, paths] of [
       ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/fokusmaal']],
-      ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt']],
-      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler']],
+      ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt', '/udvalg']],
+      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler', '/udvalg']],
       ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer', '/admin/indstillinger']],
     ]) {
       // axe-core runs inside the page, so these contexts have JavaScript; reading without it is
@@ -60,7 +60,7 @@ test('pages render, are accessible, and work without JavaScript', async () => {
       for (const path of paths) {
         await page.goto(`${base}${path}`);
         assert.equal(await page.locator('html').getAttribute('lang'), 'da');
-        await page.screenshot({ path: `${shots}/${user}${path.replaceAll(/[/?=&]/g, '_')}.png`, fullPage: path.startsWith('/fokusmaal') });
+        await page.screenshot({ path: `${shots}/${user}${path.replaceAll(/[/?=&]/g, '_')}.png`, fullPage: path.startsWith('/fokusmaal') || path.startsWith('/udvalg') });
         await checkA11y(page, `${user} ${path}`);
       }
       if (user === 'teamleder') {
@@ -137,9 +137,10 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         await spacing.fill('14');
         await minimum.fill('2');
         await page.getByLabel('Begrundelse', { exact: true }).fill('Browsertest');
-        await Promise.all([page.waitForURL(/gemt=1/), page.getByRole('button', { name: 'Gem indstillingerne' }).click()]);
-        assert.match(await page.locator('p.notice').innerText(), /Indstillinger v1 er gemt/);
-        assert.match(await page.locator('.freshness').innerText(), /indstillinger v1/);
+        // The demo saved version 1 (the committee settings), so this is version 2.
+        await Promise.all([page.waitForURL(/gemt=2/), page.getByRole('button', { name: 'Gem indstillingerne' }).click()]);
+        assert.match(await page.locator('p.notice').innerText(), /Indstillinger v2 er gemt/);
+        assert.match(await page.locator('.freshness').innerText(), /indstillinger v2/);
         // At 390 px the settings still read top to bottom, without sideways scrolling.
         await page.setViewportSize({ width: 390, height: 844 });
         await page.goto(`${base}/admin/indstillinger`);
@@ -150,6 +151,26 @@ test('pages render, are accessible, and work without JavaScript', async () => {
           return { w, culprits };
         });
         assert.ok(wide.w <= 400, `no sideways scrolling at 390 px (width ${wide.w}: ${wide.culprits.join(', ')})`);
+      }
+      if (user === 'analytiker') {
+        // The committee page: a target that is not a number is refused in Danish, a good one is
+        // saved, and at 390 px the page reads without sideways scrolling.
+        await page.goto(`${base}/udvalg`);
+        await page.getByLabel('Fuldtidspersoner', { exact: true }).fill('mange');
+        await page.getByLabel(/^Begrundelse/).fill('Browsertest');
+        await page.getByRole('button', { name: 'Gem' }).click();
+        await page.waitForSelector('#maal-fejl');
+        assert.match(await page.locator('#maal-fejl').innerText(), /«mange» er ikke et antal fuldtidspersoner/);
+        await checkA11y(page, 'udvalg with a target error');
+        await page.getByLabel('Fuldtidspersoner', { exact: true }).fill('812,5');
+        await page.getByLabel(/^Begrundelse/).fill('Browsertest');
+        await Promise.all([page.waitForURL(/gemt=1/), page.getByRole('button', { name: 'Gem' }).click()]);
+        assert.match(await page.locator('p.notice').innerText(), /Målet er gemt/);
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${base}/udvalg`);
+        await page.screenshot({ path: `${shots}/analytiker_udvalg_390.png`, fullPage: false });
+        const w = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(w <= 400, `no sideways scrolling on Udvalg at 390 px (width ${w})`);
       }
       if (user === 'sagsbehandler') {
         // Open the most urgent course from the worklist, then change the as-of date.

@@ -55,14 +55,14 @@ pub fn jobindsats_files(pop: &Population, as_of: Day, seed: u64) -> Vec<(String,
                 let ft = if m == newest { ft * 0.96 } else { ft };
                 let persons = (ft * 1.18).round();
                 let share = ft / labour[ai] * 100.0;
+                let period = format!("{}M{:02}", m.year(), m.number());
                 let row = |kon: &str, f: f64| {
                     format!(
-                        "{area};{m};{kon};{};{};{};{}\n",
+                        "{area};{period};{kon};{};{};{};{}\n",
                         number((persons * f).round(), 0),
                         number(ft * f, 1),
                         number(share * f, 1),
                         number(share * f * 0.8, 1),
-                        m = format!("{}M{:02}", m.year(), m.number())
                     )
                 };
                 csv.push_str(&row("Køn i alt", 1.0));
