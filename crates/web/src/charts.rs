@@ -6,6 +6,14 @@ use kadence_core::dk;
 use kadence_core::duties::{CourseStatus, Status};
 use kadence_core::model::*;
 
+/// Text escaped for SVG content and attributes.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// One course's timeline as accessible SVG: the days from the first day of absence to the as-of date
 /// (or the end), with every fact and deadline; a description lists them in words, and the tables
 /// under it hold the same facts.
@@ -27,12 +35,6 @@ pub(crate) fn timeline_svg(f: &CourseFacts<'_>, st: &CourseStatus) -> String {
     let (w, left, right) = (760.0, 16.0, 16.0);
     let span = f64::from(start.days_until(end).max(1));
     let x = |d: Day| left + (w - left - right) * f64::from(start.days_until(d)) / span;
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let mut words: Vec<String> = vec![
         format!("1. fraværsdag {}", c.first_absence.dk()),
         format!("ydelsesstart {}", c.benefit_start.dk()),
@@ -155,12 +157,6 @@ pub fn line_chart(title: &str, points: &[(String, Option<f64>)], target: Option<
     let n = points.len().max(1) as f64;
     let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / n;
     let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 1.0));
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let described: Vec<String> = points
         .iter()
         .map(|(m, v)| {
@@ -248,12 +244,6 @@ fn nice_step(max: f64) -> f64 {
 pub fn year_chart(id: &str, series: &kadence_core::committee::report::GroupSeries) -> String {
     use kadence_core::committee::MONTH_ABBREVIATIONS as MONTHS;
     let (w, h, left, right, top, bottom) = (720.0, 260.0, 64.0, 12.0, 12.0, 56.0);
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let max = series
         .years
         .iter()
