@@ -69,19 +69,46 @@ fn rows(name: &str, bytes: &[u8]) -> Result<RawRows, ImportErrors> {
 }
 
 /// Whether the file looks like a Jobindsats table (a "Periode" column and one of its measures).
+/// A CSV is judged by its first line only, so `bytes` may be just the start of the file.
 pub fn is_jobindsats(name: &str, bytes: &[u8]) -> bool {
-    let Ok(r) = rows(name, bytes) else {
-        return false;
+    let header: Vec<String> = if is_xlsx(name) {
+        match rows(name, bytes) {
+            Ok(r) => r.into_iter().next().map(|(_, h)| h).unwrap_or_default(),
+            Err(_) => return false,
+        }
+    } else {
+        let (text, _) = decode(bytes);
+        let first = text.lines().next().unwrap_or("");
+        let sep = char::from(detect_separator(first));
+        first.split(sep).map(str::to_string).collect()
     };
-    r.first().is_some_and(|(_, h)| {
-        let h: Vec<String> = h.iter().map(|c| normalise_header(c)).collect();
-        h.iter().any(|c| c == "periode")
-            && h.iter().any(|c| {
-                c == "antal personer"
-                    || c == "antal fuldtidspersoner"
-                    || c.starts_with("fuldtidspersoner i pct.")
-            })
-    })
+    let h: Vec<String> = header
+        .iter()
+        .map(|c| normalise_header(c.trim_matches('"')))
+        .collect();
+    h.iter().any(|c| c == "periode")
+        && h.iter().any(|c| {
+            c == "antal personer"
+                || c == "antal fuldtidspersoner"
+                || c.starts_with("fuldtidspersoner i pct.")
+        })
+}
+
+/// Whether the file at `path` is a Jobindsats table, reading no more of a CSV than its start (a
+/// case-system export can be gigabytes, and `kadence import` asks this of every file).
+pub fn file_is_jobindsats(path: &std::path::Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    if is_xlsx(&name) {
+        file.take(u64::MAX).read_to_end(&mut bytes)?;
+    } else {
+        file.take(64 * 1024).read_to_end(&mut bytes)?;
+    }
+    Ok(is_jobindsats(&name, &bytes))
 }
 
 /// A Jobindsats table id in a file name ("Y07A02.csv", "jobindsats_ptva02 (1).csv").
@@ -368,6 +395,8 @@ Vesthimmerland;2026M09;Køn i alt;701;612,3;2,4;1,9\n";
             assert_eq!(f.read.figures[1].full_time, Some(612.3));
             assert_eq!(f.read.breakdown_rows, 1);
         }
+        // Judged by the first line: the start of a file, cut mid-row, is enough.
+        assert!(is_jobindsats("Y07A02.csv", &JI.as_bytes()[..JI.len() - 20]));
     }
 
     #[test]

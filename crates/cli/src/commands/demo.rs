@@ -186,16 +186,8 @@ fn committee_demo(
         })?;
         paths.push(p);
     }
-    let files: Vec<(&Path, Vec<u8>)> = paths
-        .iter()
-        .map(|p| std::fs::read(p).map(|b| (p.as_path(), b)))
-        .collect::<Result<_, _>>()
-        .map_err(|e| Failure::new(Exit::Io, e.to_string()))?;
-    let name = |p: &Path| {
-        p.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    };
-    import::import_jobindsats(&files, db, false, None, name)?;
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    import::import_jobindsats(&refs, db, false, None)?;
     let store = open_store(db)?;
     let mut s = current.clone();
     s.committee.municipality = AREAS[0].to_string();

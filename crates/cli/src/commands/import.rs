@@ -17,22 +17,15 @@ pub(super) fn import(
             ));
         }
     }
-    let files: Vec<(&Path, Vec<u8>)> = refs
-        .iter()
-        .filter(|p| p.is_file())
-        .map(|p| std::fs::read(p).map(|b| (*p, b)))
-        .collect::<Result<_, _>>()
-        .map_err(|e| Failure::new(Exit::Io, format!("En fil kan ikke læses: {e}")))?;
-    let name = |p: &Path| {
-        p.file_name().map_or_else(
-            || p.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    };
-    let jobindsats = files
-        .iter()
-        .filter(|(p, b)| kadence_import::committee::is_jobindsats(&name(p), b))
-        .count();
+    // Judged by each file's start: a case-system export is never read whole here.
+    let mut jobindsats = 0;
+    for p in refs.iter().filter(|p| p.is_file()) {
+        if kadence_import::committee::file_is_jobindsats(p)
+            .map_err(|e| Failure::new(Exit::Io, format!("{} kan ikke læses: {e}", p.display())))?
+        {
+            jobindsats += 1;
+        }
+    }
     if jobindsats > 0 || jobindsats_table.is_some() {
         if jobindsats != refs.len() {
             return Err(Failure::new(
@@ -40,7 +33,7 @@ pub(super) fn import(
                 "Filer hentet fra Jobindsats indlæses for sig, ikke sammen med sagssystemets eksport. Importen er afvist; intet er ændret.".to_string(),
             ));
         }
-        return import_jobindsats(&files, db, check, jobindsats_table, name);
+        return import_jobindsats(&refs, db, check, jobindsats_table);
     }
     let loaded = kadence_import::read_paths(&refs)?;
     for w in &loaded.warnings {
@@ -112,18 +105,28 @@ pub(super) fn import(
 
 /// Files downloaded from jobindsats.dk: each a fetch of one table, stored together or not at all.
 pub(super) fn import_jobindsats(
-    files: &[(&Path, Vec<u8>)],
+    paths: &[&Path],
     db: &str,
     check: bool,
     table: Option<&str>,
-    name: impl Fn(&Path) -> String,
 ) -> Result<(), Failure> {
+    let name = |p: &Path| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    let files: Vec<(&Path, Vec<u8>)> = paths
+        .iter()
+        .map(|p| std::fs::read(p).map(|b| (*p, b)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::new(Exit::Io, format!("En fil kan ikke læses: {e}")))?;
     use kadence_core::committee::external::{Fetch, FetchSource};
     let today = crate::today();
     let now = jiff::Timestamp::now();
     let mut fetches = Vec::new();
     let mut errors = Vec::new();
-    for (p, bytes) in files {
+    for (p, bytes) in &files {
         match kadence_import::committee::read_jobindsats(&name(p), bytes, table) {
             Ok(f) => {
                 println!(

@@ -143,8 +143,7 @@ pub fn danish_number(s: &str) -> Result<Option<f64>, String> {
         return Ok(None);
     }
     let thousands_only = {
-        let (sign, rest) = t.strip_prefix('-').map_or(("", t.as_str()), |r| ("-", r));
-        let _ = sign;
+        let rest = t.strip_prefix('-').unwrap_or(&t);
         let parts: Vec<&str> = rest.split('.').collect();
         parts.len() > 1
             && (1..=3).contains(&parts[0].len())

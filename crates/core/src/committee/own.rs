@@ -39,18 +39,11 @@ pub fn own_figures(pop: &Population, month: Month, as_of: Day, by_team: bool) ->
         cells.insert(None, (HashSet::new(), 0));
         if last >= first {
             for c in pop.courses.iter().filter(|c| c.kind == kind) {
-                let start = match kind {
-                    CourseKind::SicknessBenefit => c.benefit_start,
-                    CourseKind::JobClarification => c.transition.unwrap_or(c.benefit_start),
+                let Some((start, end)) = benefit_span(c, kind, as_of) else {
+                    continue;
                 };
-                // The end is known only once it has happened; a later one runs to the as-of date.
-                let end = c
-                    .end
-                    .map(|e| e.date)
-                    .filter(|d| *d <= as_of)
-                    .unwrap_or(as_of);
                 let (from, to) = (start.max(first), end.min(last));
-                if to < from || start > as_of {
+                if to < from {
                     continue;
                 }
                 let days = u64::try_from(from.days_until(to) + 1).unwrap_or(0);
