@@ -265,6 +265,10 @@ pub enum Command {
     /// Udvalgets måltal og budgetpersoner: vis, sæt ét, eller læs en fil ind (med historik)
     #[command(subcommand)]
     Maal(TargetsCommand),
+    /// Jobindsats' API (version 3): hent ydelsesgruppernes månedstal for kommunen, RAR-området,
+    /// hele landet og sammenligningskommunerne
+    #[command(subcommand)]
+    Jobindsats(JobindsatsCommand),
     /// Udskift en hemmelighed: pseudonymnøglen (alle pseudonymer skifter) eller alle sessioner (alle
     /// logges ud)
     Rotate {
@@ -382,6 +386,44 @@ pub enum SettingsCommand {
         #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
         db: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobindsatsCommand {
+    /// Hent tabellerne (standard: hver ydelsesgruppes) fra API'et og gem dem, alt eller intet.
+    /// Nøglen læses fra KADENCE_JOBINDSATS_NOEGLE eller --noegle-fil og vises, logges eller gemmes
+    /// aldrig
+    Hent {
+        /// Kun denne tabel, fx Y07A02 (kan gentages)
+        #[arg(long = "tabel")]
+        tabeller: Vec<String>,
+        /// Første måned (åååå-mm); standard: januar to år før opgørelsesdatoens år
+        #[arg(long)]
+        fra: Option<String>,
+        /// En fil med nøglen alene (i stedet for miljøvariablen)
+        #[arg(long)]
+        noegle_fil: Option<PathBuf>,
+        /// API'ets adresse
+        #[arg(long, env = "KADENCE_JOBINDSATS_ADRESSE", default_value = kadence_jobindsats::DEFAULT_BASE)]
+        adresse: String,
+        /// Svarformatet, API'et bedes om
+        #[arg(long, value_enum, default_value_t = ApiFormat::Json)]
+        svarformat: ApiFormat,
+        /// Hent og kontrollér kun; gem intet
+        #[arg(long)]
+        check: bool,
+        /// Dagen, indstillingerne (områderne) tages fra (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ApiFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]

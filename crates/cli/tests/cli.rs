@@ -1290,3 +1290,138 @@ async fn committee_page_annex_and_json_agree() {
         .all(|c| !page.contains(&c.name)));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `kadence jobindsats hent` against a local server answering with the recorded v3 answers: the
+/// areas come from the committee settings, the token from a file (never printed), the figures
+/// reach `kadence udvalg` with the catalogue's dates; a rejected key stores nothing.
+#[test]
+fn jobindsats_api_fetch_reaches_the_committee_figures() {
+    use kadence_jobindsats::testing::{status, FixtureServer, Routes};
+    const SECRET: &str = "cli-secret-41d2";
+    let dir = generated("jobindsats-api");
+    let db = dir.join("j.sqlite");
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["import", dir.to_str().unwrap(), "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let key = dir.join("noegle.txt");
+    std::fs::write(&key, format!("{SECRET}\n")).unwrap();
+    let server = FixtureServer::start(Routes::standard());
+    let hent = |base: &str, extra: &[&str]| {
+        let mut args = vec!["jobindsats", "hent", "--adresse", base, "--db", dbs];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_kadence"))
+            .args(&args)
+            .env_remove("KADENCE_JOBINDSATS_NOEGLE")
+            .output()
+            .unwrap();
+        let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+        assert!(!all.contains(SECRET), "the token was printed: {all}");
+        (o.status.code(), all)
+    };
+    let keyfile = ["--noegle-fil", key.to_str().unwrap()];
+    let tables = ["--tabel", "Y07A02", "--tabel", "y01a02"];
+
+    let (code, out) = hent(&server.base(), &keyfile);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("udvalg.kommune er ikke sat"), "{out}");
+    for (k, v) in [
+        ("udvalg.kommune", "Syntetisk Kommune"),
+        ("udvalg.rar_omraade", "RAR Syntetisk"),
+        ("udvalg.sammenlign_med", "Naboby"),
+    ] {
+        let o = kadence(&[
+            "indstillinger",
+            "saet",
+            k,
+            v,
+            "--begrundelse",
+            "Navne som i Jobindsats",
+            "--db",
+            dbs,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let (code, out) = hent(&server.base(), &tables);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("ingen API-nøgle"), "{out}");
+    let (code, out) = hent(
+        &server.base(),
+        &[&keyfile[..], &tables[..], &["--tabel", "Y99A99"]].concat(),
+    );
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("Tabel «Y99A99» hører ikke til en ydelsesgruppe"),
+        "{out}"
+    );
+    assert!(
+        server.routes.seen().is_empty(),
+        "nothing asked before the command line is right"
+    );
+
+    let (code, out) = hent(&server.base(), &[&keyfile[..], &tables[..]].concat());
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("[1/2] Y07A02:") && out.contains("[2/2] Y01A02:"),
+        "{out}"
+    );
+    assert!(out.contains("2 tabeller fra Jobindsats er gemt"), "{out}");
+    let seen = server.routes.seen();
+    assert_eq!(seen.len(), 5);
+    assert!(seen
+        .iter()
+        .all(|s| s.authorization == format!("Bearer {SECRET}")));
+    let areas = &seen[2]
+        .query
+        .iter()
+        .find(|(k, _)| k == "hierarchy._nykom")
+        .unwrap()
+        .1;
+    assert_eq!(
+        areas, "/9/901/,/9/,/,/9/902/",
+        "kommune, RAR, hele landet, Naboby"
+    );
+
+    let o = kadence(&[
+        "udvalg", "--db", dbs, "--maaned", "2026-10", "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "a-dagpenge")
+        .unwrap();
+    assert_eq!(a["source"]["Jobindsats"]["table"], "Y01A02");
+    assert_eq!(a["persons"].as_f64(), Some(771.0));
+    assert_eq!(a["full_time"].as_f64(), Some(696.0));
+    assert_eq!(
+        a["provisional_month"], true,
+        "October is the newest month fetched"
+    );
+    let sources: Vec<&str> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert!(
+        sources.iter().any(|s| s.contains("tabel Y07A02, hentet")
+            && s.contains("opdateret af Jobindsats 20-11-2026; næste opdatering 18-12-2026")),
+        "{sources:?}"
+    );
+
+    // A rejected key: a clear Danish error, exit 3, and the stored figures stay as they were.
+    let rejecting = FixtureServer::start(Routes::default().on("tables", status(401, "{}")));
+    let (code, out) = hent(&rejecting.base(), &[&keyfile[..], &tables[..]].concat());
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains("Jobindsats afviste API-nøglen (HTTP 401)"),
+        "{out}"
+    );
+    let o2 = kadence(&[
+        "udvalg", "--db", dbs, "--maaned", "2026-10", "--format", "json",
+    ]);
+    assert_eq!(o.stdout, o2.stdout);
+    let _ = std::fs::remove_dir_all(dir);
+}

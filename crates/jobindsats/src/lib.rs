@@ -523,10 +523,7 @@ pub async fn fetch<T: Transport>(
     });
     let mut out = Vec::new();
     for (i, table) in plan.tables.iter().enumerate() {
-        let Some(entry) = catalogue
-            .iter()
-            .find(|e| same_table(&e.table_id, table))
-        else {
+        let Some(entry) = catalogue.iter().find(|e| same_table(&e.table_id, table)) else {
             return Err(FetchError::UnknownTable {
                 table: table.clone(),
             });
@@ -587,7 +584,11 @@ mod tests {
 
     #[test]
     fn the_api_ids_of_the_tables() {
-        for (kadence, api) in [("Y07A02", "y07a02"), ("PTVA02", "ptv_a02"), ("ptvc01", "ptv_c01")] {
+        for (kadence, api) in [
+            ("Y07A02", "y07a02"),
+            ("PTVA02", "ptv_a02"),
+            ("ptvc01", "ptv_c01"),
+        ] {
             assert_eq!(api_table_id(kadence), api);
             assert!(same_table(api, kadence));
         }

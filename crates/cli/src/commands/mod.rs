@@ -23,12 +23,13 @@ use crate::{
     parse_as_of, parse_month, ByArg, Cli, Command, DefinitionArg, Exit, Failure, Format,
     MeasureArg, Preset, RotateArg, SourceArgs,
 };
-use crate::{AuditAction, SettingsCommand, TargetsCommand, UserCommand};
+use crate::{AuditAction, JobindsatsCommand, SettingsCommand, TargetsCommand, UserCommand};
 
 mod audit;
 mod committee;
 mod demo;
 mod import;
+mod jobindsats;
 mod measure;
 mod retention;
 mod serve;
@@ -140,6 +141,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => user::user(cmd),
         Command::Indstillinger(cmd) => settings::settings(cmd),
         Command::Maal(cmd) => targets::targets(cmd),
+        Command::Jobindsats(cmd) => jobindsats::jobindsats(cmd),
         Command::Rotate { what, db } => {
             let store = open_store(&db)?;
             match what {
