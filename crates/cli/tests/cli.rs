@@ -1279,6 +1279,65 @@ async fn committee_page_annex_and_json_agree() {
             dk::int(n as i64)
         )));
     }
+    // The follow-up block: every month's counts in JSON, annex (sheet "Opfølgning", columns
+    // n, d per figure) and page (the same "50,0 % (2 af 4)" text), and the bridge's steps.
+    let f = book.worksheet_range("Opfølgning").unwrap();
+    let months = json["follow_up"]["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let mut measured = 0;
+    for m in months {
+        let code = m["month"].as_str().unwrap().to_string();
+        let x = f
+            .rows()
+            .find(|r| r[0] == Data::String(code.clone()))
+            .unwrap_or_else(|| panic!("{code} in the annex"));
+        for (field, col) in [
+            ("early_official", 1),
+            ("early_own", 4),
+            ("first_official", 8),
+            ("first_own", 10),
+        ] {
+            let (n, d) = (
+                m[field]["numerator"].as_u64().unwrap(),
+                m[field]["denominator"].as_u64().unwrap(),
+            );
+            assert_eq!(
+                (num(&x[col]), num(&x[col + 1])),
+                (Some(n as f64), Some(d as f64)),
+                "{code} {field}"
+            );
+            if d > 0 {
+                let text = format!(
+                    "{} % ({} af {})",
+                    dk::decimal(n as f64 / d as f64 * 100.0, 1),
+                    dk::int(n as i64),
+                    dk::int(d as i64)
+                );
+                assert!(page.contains(&text), "{code} {field} {text} on the page");
+                measured += 1;
+            }
+        }
+    }
+    assert!(
+        measured >= 12,
+        "{measured} follow-up figures with someone measured"
+    );
+    for step in json["follow_up"]["bridge_year"]["steps"]
+        .as_array()
+        .unwrap()
+    {
+        let reason = step["reason"].as_str().unwrap();
+        let points = step["points"].as_f64().unwrap();
+        let x = f
+            .rows()
+            .rfind(|r| r[0] == Data::String(reason.into()))
+            .unwrap_or_else(|| panic!("{reason} in the annex"));
+        assert!((num(&x[3]).unwrap() - points).abs() < 1e-9, "{reason}");
+        assert!(
+            page.contains(&format!("{} procentpoint", dk::signed(points, 1))),
+            "{reason} on the page"
+        );
+    }
     // No names or CPR numbers on the page.
     let pop = kadence_import::read_paths(&[dir.as_path()])
         .unwrap()

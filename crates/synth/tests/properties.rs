@@ -535,3 +535,31 @@ fn tallies_of_parts_sum_to_the_whole() {
         assert_eq!(sum, b, "{kind:?}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The committee's bridge from STAR's early-effort figure to the municipality's own always ends
+    /// at the own figure: its steps add up to the whole difference, for the month and the year,
+    /// under every own definition the settings ship, before and after the reform.
+    #[test]
+    fn the_bridge_adds_up_to_the_difference(seed in 0u64..1000, month_back in 0i32..14, late in any::<bool>(), pick in 0usize..3) {
+        use kadence_core::committee::follow_up::follow_up;
+        let as_of = era(late);
+        let (_, pop) = small_at(seed, as_of);
+        let own = [Definition::internal_legacy(), Definition::by_the_law(), Definition::official()][pick].clone();
+        let f = follow_up(&pop, &RuleBook::danish(), &own, as_of.month().plus(-month_back), as_of);
+        for b in [&f.bridge_month, &f.bridge_year] {
+            if let (Some(a), Some(o)) = (b.official.value(), b.own.value()) {
+                let steps: Option<f64> = b.steps.iter().map(|s| s.points).sum();
+                if let Some(sum) = steps {
+                    prop_assert!((sum - (o - a) * 100.0).abs() < 1e-6, "{sum} vs {}", (o - a) * 100.0);
+                }
+            }
+            if pick == 2 {
+                prop_assert!(b.steps.is_empty(), "the same definition has no differences");
+                prop_assert_eq!(b.official, b.own);
+            }
+        }
+    }
+}

@@ -544,6 +544,12 @@ impl AppState {
     ) -> Arc<kadence_core::committee::MonthlyReport> {
         self.committee_reports.get(snap, (as_of, month), || {
             let v = self.settings_on(snap, as_of);
+            let book = v.settings.book();
+            let own = v
+                .settings
+                .definition(None)
+                .cloned()
+                .unwrap_or_else(kadence_core::measures::Definition::by_the_law);
             kadence_core::committee::monthly_report(&kadence_core::committee::ReportInput {
                 pop: &snap.population,
                 settings: &v.settings.committee,
@@ -551,6 +557,8 @@ impl AppState {
                 jobindsats: &snap.jobindsats,
                 month,
                 as_of,
+                book: &book,
+                own_definition: &own,
                 own_source: kadence_core::committee::own_source(as_of, &v.label()),
             })
         })

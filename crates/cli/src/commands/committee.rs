@@ -23,6 +23,12 @@ struct CommitteeOut {
 /// The report `kadence udvalg` and its tests use.
 pub(super) fn report(src: &Source, month: Month, as_of: Day) -> (MonthlyReport, u32, String) {
     let version = src.settings_on(as_of);
+    let book = version.settings.book();
+    let own = version
+        .settings
+        .definition(None)
+        .cloned()
+        .unwrap_or_else(kadence_core::measures::Definition::by_the_law);
     let report = monthly_report(&ReportInput {
         pop: &src.population,
         settings: &version.settings.committee,
@@ -30,6 +36,8 @@ pub(super) fn report(src: &Source, month: Month, as_of: Day) -> (MonthlyReport, 
         jobindsats: &src.jobindsats,
         month,
         as_of,
+        book: &book,
+        own_definition: &own,
         own_source: own_source(as_of, &version.label()),
     });
     (report, version.version, version.label())
@@ -219,6 +227,58 @@ pub(super) fn committee(
         ]);
     }
     print!("{}", t.render());
+    let f = &r.follow_up;
+    println!(
+        "\nOpfølgning på sygedagpengeområdet (tidlig indsats: mindst 4 samtaler ved 6 måneders anciennitet, STARs mål 80 %; egen definition: {}):",
+        f.own_name
+    );
+    let mut t = Table::new([
+        "Måned",
+        "Tidlig indsats, STAR",
+        "Tidlig indsats, egen",
+        "80 % nået",
+        "1. opfølgning, STAR",
+        "1. opfølgning, egen",
+    ])
+    .right(&[1, 2, 4, 5]);
+    for m in f.months.iter().rev() {
+        t.row([
+            format!(
+                "{}{}",
+                dk::month(m.month),
+                if m.partial { " (ikke slut)" } else { "" }
+            ),
+            m.early_official.text(),
+            m.early_own.text(),
+            match m.early_met {
+                Some(true) => "Ja".into(),
+                Some(false) => "Nej".into(),
+                None => "-".into(),
+            },
+            m.first_official.text(),
+            m.first_own.text(),
+        ]);
+    }
+    print!("{}", t.render());
+    for b in [&f.bridge_month, &f.bridge_year] {
+        println!("\nFra STARs tal til kommunens, {}:", b.period());
+        let mut t = Table::new(["Trin", "Forløb", "Flytter tallet"]).right(&[1, 2]);
+        t.row(["STARs tal".to_string(), String::new(), b.official.text()]);
+        for s in &b.steps {
+            t.row([
+                s.reason.clone(),
+                dk::int(i64::from(s.courses)),
+                s.points_text(),
+            ]);
+        }
+        t.row([
+            "Kommunens eget tal".to_string(),
+            String::new(),
+            b.own.text(),
+        ]);
+        print!("{}", t.render());
+    }
+    println!("{}", f.bridge_method);
     println!("\nMetode: {}", r.method);
     for s in &r.sources {
         println!("{s}");

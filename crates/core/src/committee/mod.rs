@@ -20,6 +20,7 @@ use crate::model::CourseKind;
 
 mod duration;
 pub mod external;
+pub mod follow_up;
 mod own;
 pub mod report;
 pub mod targets;

@@ -24,6 +24,10 @@ pub struct ReportInput<'a> {
     pub jobindsats: &'a Jobindsats,
     pub month: Month,
     pub as_of: Day,
+    /// The rules in force (for the follow-up block's measures).
+    pub book: &'a crate::rules::RuleBook,
+    /// The municipality's own definition, shown beside STAR's in the follow-up block.
+    pub own_definition: &'a crate::measures::Definition,
     /// How the shell names Kadence's own data and settings ("Kadence, egne data pr. 02-12-2026;
     /// indstillinger version 3 ...").
     pub own_source: String,
@@ -137,6 +141,9 @@ pub struct MonthlyReport {
     pub areas: Vec<String>,
     pub comparisons: Vec<Comparison>,
     pub durations: Durations,
+    /// The follow-up block: first follow-up on time and the early effort, STAR's and the own
+    /// definition, with the bridge between them.
+    pub follow_up: super::follow_up::FollowUp,
     pub legend: String,
     pub method: &'static str,
     /// Every source used, one line each.
@@ -391,6 +398,13 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             now: duration_bands(input.pop, on, as_of, edges),
             then: duration_bands(input.pop, year_before, as_of, edges),
         },
+        follow_up: super::follow_up::follow_up(
+            input.pop,
+            input.book,
+            input.own_definition,
+            month,
+            as_of,
+        ),
         legend: input.settings.traffic_light.legend(),
         method: super::METHOD,
         sources,
@@ -432,9 +446,16 @@ mod tests {
             jobindsats: j,
             month,
             as_of,
+            book: &BOOK,
+            own_definition: &OWN,
             own_source: "Kadence, egne data".into(),
         }
     }
+
+    static BOOK: std::sync::LazyLock<crate::rules::RuleBook> =
+        std::sync::LazyLock::new(crate::rules::RuleBook::danish);
+    static OWN: std::sync::LazyLock<crate::measures::Definition> =
+        std::sync::LazyLock::new(crate::measures::Definition::by_the_law);
 
     /// One citizen on sickness benefit all of 2025 and 2026: one full-time person every whole
     /// month; the yearly target 0,9 makes the light red (11 % over), a later entry of 1,0 green,

@@ -6,6 +6,23 @@ use crate::date::Day;
 use crate::model::*;
 
 pub(crate) fn pop(courses: &[(&str, &str, Option<&str>, CourseKind, u16)]) -> Population {
+    pop_with(Facts {
+        courses,
+        conversations: &[],
+        standby: &[],
+    })
+}
+
+/// Courses as for `pop`, with held conversations (course index, dates) and standby periods
+/// (course index, start, end).
+pub(crate) struct Facts<'a> {
+    pub courses: &'a [(&'a str, &'a str, Option<&'a str>, CourseKind, u16)],
+    pub conversations: &'a [(usize, &'a [&'a str])],
+    pub standby: &'a [(usize, &'a str, Option<&'a str>)],
+}
+
+pub(crate) fn pop_with(facts: Facts<'_>) -> Population {
+    let courses = facts.courses;
     let mut b = PopulationBuilder::new();
     let team = b.add_team(Team {
         key: "T1".into(),
@@ -43,6 +60,25 @@ pub(crate) fn pop(courses: &[(&str, &str, Option<&str>, CourseKind, u16)]) -> Po
                 reason: EndReason::BackToWork,
             }),
             caseworker: (i % 2 == 0).then_some(cw),
+        });
+    }
+    let d = |s: &str| Day::parse_iso(s).unwrap();
+    for (i, dates) in facts.conversations {
+        for date in *dates {
+            b.conversations.push(Conversation {
+                course: CourseId(*i as u32),
+                date: d(date),
+                form: ConversationForm::InPerson,
+                held: true,
+                caseworker: None,
+            });
+        }
+    }
+    for (i, start, end) in facts.standby {
+        b.standby.push(StandbyPeriod {
+            course: CourseId(*i as u32),
+            start: d(start),
+            end: end.map(d),
         });
     }
     b.build().0

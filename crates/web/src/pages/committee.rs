@@ -87,6 +87,7 @@ pub(crate) struct CommitteePage {
     duration_on: String,
     duration_then: String,
     durations: Vec<(String, String, String)>,
+    follow: FollowView,
     method: &'static str,
     sources: Vec<String>,
     annex_href: String,
@@ -97,6 +98,81 @@ pub(crate) struct CommitteePage {
     saved: bool,
     csrf: String,
     year: i32,
+}
+
+/// The follow-up block as the page shows it.
+pub struct FollowView {
+    own_name: String,
+    own_description: String,
+    /// Month, early effort STAR, own, 80 % reached, first follow-up STAR, own.
+    months: Vec<[String; 6]>,
+    bridges: Vec<BridgeView>,
+    method: &'static str,
+}
+
+pub struct BridgeView {
+    id: &'static str,
+    period: String,
+    official: String,
+    own: String,
+    /// Reason, courses, points.
+    steps: Vec<[String; 3]>,
+}
+
+fn follow_view(f: &kadence_core::committee::follow_up::FollowUp) -> FollowView {
+    let bridge = |id, b: &kadence_core::committee::follow_up::Bridge| BridgeView {
+        id,
+        period: b.period(),
+        official: b.official.text(),
+        own: b.own.text(),
+        steps: b
+            .steps
+            .iter()
+            .map(|s| {
+                [
+                    s.reason.clone(),
+                    dk::int(i64::from(s.courses)),
+                    s.points_text(),
+                ]
+            })
+            .collect(),
+    };
+    FollowView {
+        own_name: f.own_name.clone(),
+        own_description: f.own_description.clone(),
+        months: f
+            .months
+            .iter()
+            .rev()
+            .map(|m| {
+                [
+                    format!(
+                        "{}{}",
+                        dk::month(m.month),
+                        if m.partial {
+                            " (måneden er ikke slut)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    m.early_official.text(),
+                    m.early_own.text(),
+                    match m.early_met {
+                        Some(true) => "Ja".into(),
+                        Some(false) => "Nej".into(),
+                        None => "-".into(),
+                    },
+                    m.first_official.text(),
+                    m.first_own.text(),
+                ]
+            })
+            .collect(),
+        bridges: vec![
+            bridge("bro-maaned", &f.bridge_month),
+            bridge("bro-aar", &f.bridge_year),
+        ],
+        method: f.bridge_method,
+    }
 }
 
 fn source_label(s: &RowSource) -> String {
@@ -284,6 +360,7 @@ async fn view(
                 )
             })
             .collect(),
+        follow: follow_view(&r.follow_up),
         method: r.method,
         sources: r.sources.clone(),
         annex_href: format!("/udvalg/bilag.xlsx?{q}"),
@@ -597,6 +674,85 @@ fn build_annex(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, rust_xlsxwr
             ),
         )?;
         sources(ws, end + 1)?;
+    }
+    {
+        let f = &r.follow_up;
+        let ws = xlsx::sheet(
+            &mut wb,
+            "Opfølgning",
+            &[
+                ("Måned", 10.0),
+                ("Tidlig indsats STAR, tæller", 12.0),
+                ("Tidlig indsats STAR, målt", 12.0),
+                ("Tidlig indsats STAR (andel)", 12.0),
+                ("Tidlig indsats egen, tæller", 12.0),
+                ("Tidlig indsats egen, målt", 12.0),
+                ("Tidlig indsats egen (andel)", 12.0),
+                ("80 % nået (STAR)", 10.0),
+                ("1. opfølgning STAR, tæller", 12.0),
+                ("1. opfølgning STAR, målt", 12.0),
+                ("1. opfølgning egen, tæller", 12.0),
+                ("1. opfølgning egen, målt", 12.0),
+                ("Måneden er ikke slut", 10.0),
+            ],
+        )?;
+        let mut row = 1;
+        for m in &f.months {
+            ws.write_string(row, 0, m.month.to_string())?;
+            // (first column, share, whether its share is written too)
+            for (col, sh, with_share) in [
+                (1, m.early_official, true),
+                (4, m.early_own, true),
+                (8, m.first_official, false),
+                (10, m.first_own, false),
+            ] {
+                ws.write_number(row, col, f64::from(sh.numerator))?;
+                ws.write_number(row, col + 1, f64::from(sh.denominator))?;
+                if with_share {
+                    num(ws, row, col + 2, sh.value())?;
+                }
+            }
+            let met = match m.early_met {
+                Some(true) => "Ja",
+                Some(false) => "Nej",
+                None => "",
+            };
+            ws.write_string(row, 7, met)?;
+            ws.write_string(row, 12, if m.partial { "Ja" } else { "Nej" })?;
+            row += 1;
+        }
+        row += 1;
+        ws.write_string(
+            row,
+            0,
+            format!(
+                "STAR: {}. Egen: {} ({}).",
+                f.official_name, f.own_name, f.own_description
+            ),
+        )?;
+        for b in [&f.bridge_month, &f.bridge_year] {
+            row += 2;
+            ws.write_string(
+                row,
+                0,
+                format!("Fra STARs tal til kommunens, {}", b.period()),
+            )?;
+            row += 1;
+            ws.write_string(row, 0, "STARs tal")?;
+            num(ws, row, 2, b.official.value())?;
+            for s in &b.steps {
+                row += 1;
+                ws.write_string(row, 0, &s.reason)?;
+                ws.write_number(row, 1, f64::from(s.courses))?;
+                num(ws, row, 3, s.points)?;
+            }
+            row += 1;
+            ws.write_string(row, 0, "Kommunens eget tal")?;
+            num(ws, row, 2, b.own.value())?;
+        }
+        row += 2;
+        ws.write_string(row, 0, f.bridge_method)?;
+        sources(ws, row)?;
     }
     xlsx::about(
         &mut wb,
