@@ -383,3 +383,44 @@ pub fn year_chart(id: &str, series: &kadence_core::committee::report::GroupSerie
     svg.push_str("</svg>");
     svg
 }
+
+/// The system's fonts, loaded once; the charts ask for "Liberation Sans, Arial, sans-serif", and
+/// the generic family is pointed at the first of the usual free fonts present.
+static FONTS: std::sync::LazyLock<std::sync::Arc<resvg::usvg::fontdb::Database>> =
+    std::sync::LazyLock::new(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        db.load_system_fonts();
+        for family in ["Liberation Sans", "DejaVu Sans", "Noto Sans", "Arial"] {
+            if db
+                .faces()
+                .any(|f| f.families.iter().any(|(n, _)| n == family))
+            {
+                db.set_sans_serif_family(family);
+                break;
+            }
+        }
+        std::sync::Arc::new(db)
+    });
+
+/// A chart's SVG as PNG, rendered by resvg at `scale` (2: sharp on paper and in Word). The same
+/// drawing as the SVG, so the two cannot disagree.
+pub(crate) fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+    let options = resvg::usvg::Options {
+        fontdb: FONTS.clone(),
+        ..Default::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or("tom graf")?;
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("tom graf")?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| e.to_string())
+}

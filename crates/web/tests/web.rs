@@ -1009,6 +1009,75 @@ async fn focus_page_switches_definition_charts_and_reconciles() {
     assert_eq!(app.audit_count().await, before);
 }
 
+/// A committee chart as PNG is the SVG rendered (resvg): a real PNG (decoded by the png crate)
+/// at twice the SVG's size, with ink on it; an unknown chart is a Danish 404.
+#[tokio::test]
+async fn committee_chart_as_png_is_the_svg_rendered() {
+    let app = spawn("chart-png").await;
+    let (c, _) = app.login("anna").await;
+    let q = "dato=30-06-2025&maaned=2025-05";
+    let page = c
+        .get(app.url(&format!("/udvalg?{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("/udvalg/graf/sygedagpenge.png?maaned=2025-05&#38;dato=30-06-2025"),
+        "the page links the PNG"
+    );
+    let svg = c
+        .get(app.url(&format!("/udvalg/graf/sygedagpenge.svg?{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let view: Vec<f32> = svg
+        .split("viewBox=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let res = c
+        .get(app.url(&format!("/udvalg/graf/sygedagpenge.png?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("kadence-sygedagpenge-2025-05.png"));
+    let bytes = res.bytes().await.unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(
+        (info.width, info.height),
+        ((view[2] * 2.0) as u32, (view[3] * 2.0) as u32)
+    );
+    let ink = buf
+        .chunks(4)
+        .filter(|p| p[0] < 128 && p[1] < 128 && p[2] < 128)
+        .count();
+    assert!(ink > 500, "{ink} dark pixels: lines and text are drawn");
+    let res = c
+        .get(app.url(&format!("/udvalg/graf/ukendt.png?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Grafen findes ikke"));
+}
+
 #[tokio::test]
 async fn hostile_strings_in_every_imported_field_are_stored_and_shown_as_text() {
     const SCRIPT: &str = "<script>alert('x')</script>";

@@ -63,6 +63,7 @@ pub struct ChartView {
     label: &'static str,
     svg: String,
     svg_href: String,
+    png_href: String,
     years: Vec<i32>,
     /// Month, then one value per year, then the budget figure.
     rows: Vec<(String, Vec<String>, String)>,
@@ -241,6 +242,7 @@ fn chart_view(s: &GroupSeries, href: String) -> ChartView {
         code: s.code,
         label: s.label,
         svg: year_chart(&format!("graf-{}", s.code), s),
+        png_href: href.replacen(".svg?", ".png?", 1),
         svg_href: href,
         years: s.years.iter().map(|y| y.year).collect(),
         rows: (0..12)
@@ -778,28 +780,47 @@ pub async fn chart(
     let as_of = as_of(&st, &q.dato);
     let month = month_of(&q.maaned, as_of);
     let r = st.committee_report(&snap, as_of, month);
-    let Some(s) = file
-        .strip_suffix(".svg")
-        .and_then(|code| r.series.iter().find(|s| s.code == code))
-    else {
+    let (code, png) = match (file.strip_suffix(".svg"), file.strip_suffix(".png")) {
+        (Some(code), _) => (code, false),
+        (_, Some(code)) => (code, true),
+        _ => ("", false),
+    };
+    let Some(s) = r.series.iter().find(|s| s.code == code) else {
         return render_error(
             StatusCode::NOT_FOUND,
             "Grafen findes ikke",
             "Der er ingen ydelsesgruppe med det navn.",
         );
     };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "image/svg+xml; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"kadence-{}-{month}.svg\"", s.code),
-            ),
-        ],
-        year_chart(&format!("graf-{}", s.code), s),
-    )
-        .into_response()
+    let svg = year_chart(&format!("graf-{}", s.code), s);
+    let disposition =
+        |ext: &str| format!("attachment; filename=\"kadence-{}-{month}.{ext}\"", s.code);
+    if !png {
+        return (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "image/svg+xml; charset=utf-8".to_string(),
+                ),
+                (header::CONTENT_DISPOSITION, disposition("svg")),
+            ],
+            svg,
+        )
+            .into_response();
+    }
+    match crate::charts::png(&svg, 2.0) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "image/png".to_string()),
+                (header::CONTENT_DISPOSITION, disposition("png")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => render_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Grafen kunne ikke tegnes",
+            &format!("{e}. Hent den som SVG i stedet."),
+        ),
+    }
 }
