@@ -298,6 +298,12 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Roles(&[Role::Analyst]),
         personal: false,
     },
+    RouteSpec {
+        method: "POST",
+        path: "/udvalg/maal/fil",
+        access: Access::Roles(&[Role::Analyst]),
+        personal: false,
+    },
 ];
 
 /// Finds the spec for a method and matched path.
@@ -721,19 +727,33 @@ pub async fn guard(
             session.as_ref().map(|a| a.session.csrf_token.clone())
         };
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        // A file upload (multipart) may be larger than a form; both are read whole here, so the
+        // token is checked before any handler sees the body.
+        let boundary = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| multer::parse_boundary(ct).ok());
+        let limit = if boundary.is_some() {
+            UPLOAD_LIMIT
+        } else {
+            64 * 1024
+        };
+        let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
             return frame::render_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "For stor formular",
-                "Formularen er for stor.",
+                "Formularen eller filen er for stor (højst 2 MB).",
             );
         };
-        let form: Vec<(String, String)> = serde_urlencoded_pairs(&bytes);
-        let given = form
-            .iter()
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.as_str());
-        let ok = matches!((expected.as_deref(), given), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
+        let given = match &boundary {
+            Some(b) => multipart_field(&bytes, b, "csrf").await,
+            None => serde_urlencoded_pairs(&bytes)
+                .into_iter()
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v),
+        };
+        let ok = matches!((expected.as_deref(), given.as_deref()), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
         if !ok {
             return forbidden(
                 "Formularen er udløbet eller ugyldig (CSRF-kontrol). Genindlæs siden og prøv igen.",
@@ -745,6 +765,23 @@ pub async fn guard(
         req.extensions_mut().insert(a);
     }
     next.run(req).await
+}
+
+/// The largest upload (a targets spreadsheet is a few kilobytes).
+pub(crate) const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The text of one field of a multipart body, if it is there and is text.
+async fn multipart_field(body: &axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
+    let chunk = body.clone();
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -843,6 +880,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/udvalg/bilag.xlsx", get(pages::committee::annex))
         .route("/udvalg/graf/{file}", get(pages::committee::chart))
         .route("/udvalg/maal", post(pages::committee::targets_post))
+        .route(
+            "/udvalg/maal/fil",
+            post(pages::committee::targets_file_post)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route(
             "/admin/revision",
             get(pages::audit_log::audit_page).post(pages::audit_log::audit_lookup),

@@ -1009,6 +1009,80 @@ async fn focus_page_switches_definition_charts_and_reconciles() {
     assert_eq!(app.audit_count().await, before);
 }
 
+/// An analyst uploads a targets file on the page: a good one is stored whole with the file's name
+/// as its source; a bad one is refused with every bad cell located and stores nothing; without the
+/// form's CSRF token the upload is refused before it is read; a team lead may not upload.
+#[tokio::test]
+async fn committee_targets_file_upload() {
+    use reqwest::multipart::{Form, Part};
+    let app = spawn("targets-upload").await;
+    let (c, _) = app.login("anna").await;
+    let page = |c: &reqwest::Client| {
+        let c = c.clone();
+        let url = app.url("/udvalg?dato=30-06-2025");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let csrf = csrf_in(&page(&c).await);
+    let upload = |c: &reqwest::Client, csrf: &str, name: &str, body: &str| {
+        let form = Form::new()
+            .text("csrf", csrf.to_string())
+            .text("dato", "30-06-2025")
+            .text("vis_maaned", "2025-05")
+            .text("begrundelse", "Budget 2025")
+            .part(
+                "fil",
+                Part::bytes(body.as_bytes().to_vec()).file_name(name.to_string()),
+            );
+        c.post(app.url("/udvalg/maal/fil")).multipart(form).send()
+    };
+    let bad = "ydelsesgruppe;type;år;måned;værdi\nSygedagpenge;maal;2025;;900\nUkendt;maal;2025;;10\nA-dagpenge;budget;2025;13;600\n";
+    let res = upload(&c, &csrf, "maal.csv", bad).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("id=\"fil-fejl\""),
+        "the error is by the file form"
+    );
+    assert!(
+        html.contains("maal.csv, linje 3"),
+        "{}",
+        &html[html.find("fil-fejl").unwrap()..][..400]
+    );
+    assert!(html.contains("linje 4"));
+    assert!(
+        app.store
+            .targets()
+            .await
+            .unwrap()
+            .in_force(Day::ymd(2030, 1, 1))
+            .is_empty(),
+        "nothing stored"
+    );
+
+    let res = upload(&c, "forkert", "maal.csv", bad).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let good = "ydelsesgruppe;type;år;måned;værdi\nSygedagpenge;maal;2025;;900,5\nA-dagpenge;budget;2025;5;600\n";
+    let res = upload(&c, &csrf, "C:\\Budget\\maal 2025.csv", good)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let t = app.store.targets().await.unwrap();
+    let stored = t.in_force(Day::ymd(2030, 1, 1));
+    assert_eq!(stored.len(), 2);
+    assert!(stored
+        .iter()
+        .all(|e| e.source == "maal 2025.csv" && e.entered_by == "anna"));
+    assert!(stored
+        .iter()
+        .any(|e| e.group == "sygedagpenge" && e.value == 900.5));
+
+    let (lead, _) = app.login("lars").await;
+    let lead_csrf = csrf_in(&page(&lead).await);
+    let res = upload(&lead, &lead_csrf, "maal.csv", good).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
 /// A committee chart as PNG is the SVG rendered (resvg): a real PNG (decoded by the png crate)
 /// at twice the SVG's size, with ink on it; an unknown chart is a Danish 404.
 #[tokio::test]
@@ -2143,6 +2217,12 @@ async fn hostile_strings_in_every_form_field_are_inert() {
                 "dato",
                 "vis_maaned",
             ],
+        ),
+        (
+            "anna",
+            "POST",
+            "/udvalg/maal/fil",
+            &["begrundelse", "dato", "vis_maaned"],
         ),
         ("admin", "POST", "/admin/revision", &["cpr"]),
         (

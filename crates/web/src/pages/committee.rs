@@ -96,6 +96,8 @@ pub(crate) struct CommitteePage {
     groups: Vec<(&'static str, &'static str)>,
     targets: Vec<[String; 6]>,
     form_error: Option<String>,
+    /// The error belongs to the file form, not the one-target form.
+    file_error: Option<String>,
     saved: bool,
     csrf: String,
     year: i32,
@@ -259,12 +261,19 @@ fn chart_view(s: &GroupSeries, href: String) -> ChartView {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Which of the page's two target forms was sent.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum FormKind {
+    One,
+    File,
+}
+
 async fn view(
     st: &Arc<AppState>,
     a: &Authed,
     as_of: Day,
     month: Month,
-    form_error: Option<String>,
+    form_error: Option<(FormKind, String)>,
     saved: bool,
 ) -> Response {
     let snap = st.data.get();
@@ -387,7 +396,11 @@ async fn view(
                 ]
             })
             .collect(),
-        form_error,
+        file_error: form_error
+            .as_ref()
+            .filter(|e| e.0 == FormKind::File)
+            .map(|e| e.1.clone()),
+        form_error: form_error.filter(|e| e.0 == FormKind::One).map(|e| e.1),
         saved,
         csrf: a.session.csrf_token.clone(),
         year: month.year(),
@@ -424,6 +437,81 @@ pub struct TargetForm {
 }
 
 /// Saves one target (no month) or budget figure (a month), entered today by the analyst.
+/// A targets file (CSV or xlsx, the format of `kadence maal indlaes`) uploaded on the page: read
+/// whole, every bad cell located, and stored all or nothing with the file's name as the source.
+pub async fn targets_file_post(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let (mut file, mut name, mut reason, mut dato, mut vis) = (
+        Vec::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    // A form sent without a file (not multipart) gets the page with the file form's error below.
+    let mut form = form.ok();
+    while let Some(Ok(Some(field))) = match form.as_mut() {
+        Some(f) => Some(f.next_field().await),
+        None => None,
+    } {
+        let key = field.name().unwrap_or("").to_string();
+        if key == "fil" {
+            name = field.file_name().unwrap_or("").to_string();
+            file = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            continue;
+        }
+        let text = field.text().await.unwrap_or_default();
+        match key.as_str() {
+            "begrundelse" => reason = text,
+            "dato" => dato = text,
+            "vis_maaned" => vis = text,
+            _ => {}
+        }
+    }
+    let as_of = as_of(&st, &Some(dato).filter(|d| !d.is_empty()));
+    let month = month_of(&Some(vis), as_of);
+    let fail = |m: String| view(&st, &a, as_of, month, Some((FormKind::File, m)), false);
+    // The name is shown and stored as the source: only its last part, as the browser sent it.
+    let name = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if name.is_empty() || file.is_empty() {
+        return fail("Vælg en målfil (CSV eller xlsx) at indlæse.".into()).await;
+    }
+    let rows = match kadence_import::committee::read_targets(&name, &file) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string().trim().to_string()).await,
+    };
+    let entries: Vec<_> = rows
+        .iter()
+        .map(|r| (r.group.to_string(), r.kind, r.year, r.month, r.value))
+        .collect();
+    let saved = st
+        .store
+        .add_targets(
+            &entries,
+            today(&st),
+            &a.session.user.username,
+            &name,
+            &reason,
+            st.now(),
+        )
+        .await;
+    if let Err(e) = saved {
+        return fail(e.to_string()).await;
+    }
+    if let Ok(s) = st.store.load().await {
+        st.data.replace(s);
+    }
+    Redirect::to(&format!("/udvalg?{}&gemt=1", query(as_of, month))).into_response()
+}
+
 pub async fn targets_post(
     State(st): State<Arc<AppState>>,
     Extension(a): Extension<Authed>,
@@ -431,7 +519,7 @@ pub async fn targets_post(
 ) -> Response {
     let as_of = as_of(&st, &Some(f.dato.clone()).filter(|d| !d.is_empty()));
     let month = month_of(&Some(f.vis_maaned.clone()), as_of);
-    let fail = |m: String| view(&st, &a, as_of, month, Some(m), false);
+    let fail = |m: String| view(&st, &a, as_of, month, Some((FormKind::One, m)), false);
     let Some(group) = kadence_core::committee::group(f.gruppe.trim()) else {
         return fail("Vælg en ydelsesgruppe.".into()).await;
     };
