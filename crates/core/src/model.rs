@@ -260,9 +260,25 @@ pub struct Conversation {
     pub course: CourseId,
     pub date: Day,
     pub form: ConversationForm,
-    /// False for a cancelled (aflyst) conversation, which counts for nothing.
+    /// False for a cancelled (aflyst) or a booked (planlagt) conversation, which count for nothing.
     pub held: bool,
+    /// Booked and not yet held (status "Planlagt"): counts for nothing but the month-end forecast
+    /// of the early-effort figure (`committee::forecast`). Never together with `held`.
+    pub planned: bool,
     pub caseworker: Option<CaseworkerId>,
+}
+
+impl Conversation {
+    /// Danish status: "Afholdt", "Aflyst" or "Planlagt".
+    pub fn status_label(&self) -> &'static str {
+        if self.held {
+            "Afholdt"
+        } else if self.planned {
+            "Planlagt"
+        } else {
+            "Aflyst"
+        }
+    }
 }
 
 /// Standby period (§ 13 b, stk. 5): serious illness, follow-up without contact.

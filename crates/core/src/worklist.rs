@@ -365,6 +365,7 @@ mod tests {
                 date: *d,
                 form: ConversationForm::InPerson,
                 held: true,
+                planned: false,
                 caseworker: None,
             });
         }

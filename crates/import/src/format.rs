@@ -237,13 +237,29 @@ impl Words for ConversationForm {
         (ConversationForm::Video, &["Video", "Digitalt fremmøde"]),
     ];
 }
-/// Held or cancelled.
+/// A conversation's status: held, cancelled, or booked and not yet held.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct Held(pub bool);
-impl Words for Held {
+pub enum ConversationStatus {
+    Held,
+    Cancelled,
+    Planned,
+}
+impl ConversationStatus {
+    pub fn of(c: &kadence_core::model::Conversation) -> ConversationStatus {
+        if c.held {
+            ConversationStatus::Held
+        } else if c.planned {
+            ConversationStatus::Planned
+        } else {
+            ConversationStatus::Cancelled
+        }
+    }
+}
+impl Words for ConversationStatus {
     const ALL: &'static [(Self, &'static [&'static str])] = &[
-        (Held(true), &["Afholdt", "Holdt"]),
-        (Held(false), &["Aflyst", "Udeblevet"]),
+        (ConversationStatus::Held, &["Afholdt", "Holdt"]),
+        (ConversationStatus::Cancelled, &["Aflyst", "Udeblevet"]),
+        (ConversationStatus::Planned, &["Planlagt", "Booket"]),
     ];
 }
 impl Words for MedicalForm {

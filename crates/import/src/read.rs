@@ -15,7 +15,7 @@ use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
 use kadence_core::model::*;
 
-use crate::format::{self, h, FileSpec, Held, Words};
+use crate::format::{self, h, ConversationStatus, FileSpec, Words};
 use crate::mapping::{self, Mapping};
 use crate::source;
 use crate::text::{
@@ -986,16 +986,17 @@ fn read_from<'a, E: From<ImportErrors>>(
         let course = course_ref(r, errs);
         let date = r.date(errs, h::DATE);
         let form = r.word::<ConversationForm>(errs, h::FORM);
-        let held = r.word::<Held>(errs, h::STATUS);
+        let status = r.word::<ConversationStatus>(errs, h::STATUS);
         let cw = cw_ref(r, errs);
-        if let (Some(course), Some(date), Some(form), Some(Held(held)), Ok(caseworker)) =
-            (course, date, form, held, cw)
+        if let (Some(course), Some(date), Some(form), Some(status), Ok(caseworker)) =
+            (course, date, form, status, cw)
         {
             b.conversations.push(Conversation {
                 course,
                 date,
                 form,
-                held,
+                held: status == ConversationStatus::Held,
+                planned: status == ConversationStatus::Planned,
                 caseworker,
             });
         }

@@ -7,7 +7,7 @@ use std::path::Path;
 use kadence_core::date::Day;
 use kadence_core::model::*;
 
-use crate::format::{self, Held, Words};
+use crate::format::{self, ConversationStatus, Words};
 
 fn date(d: Option<Day>) -> String {
     d.map(|d| d.dk().to_string()).unwrap_or_default()
@@ -106,7 +106,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
                 c.key.clone(),
                 date(Some(x.date)),
                 x.form.word().into(),
-                Held(x.held).word().into(),
+                ConversationStatus::of(x).word().into(),
                 cw_key(x.caseworker),
             ]);
         }

@@ -443,7 +443,7 @@ fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
                     seq(i),
                     day(x.date),
                     t(x.form.code()),
-                    Val::Int(i64::from(x.held)),
+                    Val::Int(conversation_status(x)),
                     cw(x.caseworker),
                 ]
             })
@@ -941,6 +941,18 @@ impl Store {
 }
 
 /// Runs one SQL statement as it is (for tests and maintenance tools; never with user input).
+/// The column `conversation.held`: 0 cancelled, 1 held, 2 booked ("Planlagt"). Booked was added
+/// after the column, as a third value rather than a new column, so older databases read unchanged.
+pub(crate) fn conversation_status(c: &Conversation) -> i64 {
+    if c.held {
+        1
+    } else if c.planned {
+        2
+    } else {
+        0
+    }
+}
+
 pub async fn execute_raw(store: &Store, sql: &str) -> Result<u64> {
     Ok(sqlx::query(sql).execute(&store.pool).await?.rows_affected())
 }

@@ -195,7 +195,8 @@ impl Loader {
                     course: self.course_ref(&r.str(0)?, "conversation")?,
                     date: date(r, 1, "date")?,
                     form: code(r, 2, "form")?,
-                    held: r.int(3)? != 0,
+                    held: r.int(3)? == 1,
+                    planned: r.int(3)? == 2,
                     caseworker: self.caseworker_ref_str(r.opt_str(4)?.as_deref())?,
                 };
                 self.b.conversations.push(c);

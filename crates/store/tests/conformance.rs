@@ -146,6 +146,7 @@ async fn conformance(store: Store) {
         date: EXPORT.add_days(-1),
         form: ConversationForm::Video,
         held: true,
+        planned: false,
         caseworker: None,
     });
     let ended = b

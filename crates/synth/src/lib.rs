@@ -548,6 +548,15 @@ fn one_course(
         let delay = (rng.f() * rng.f() * 2.0 * worker.lateness) as i32 - rng.range(0, 4);
         let date = base.add_days(pd + delay).max(fa.add_days(7));
         if date > sick_last || date > as_of {
+            // The next conversation of a course still running at the export is booked when it is
+            // due within five weeks ("Planlagt"). No draw from the generator, so every preset's
+            // held conversations and figures stay as they were.
+            if date > as_of && date <= sick_last && date <= as_of.add_days(35) {
+                b.conversations.push(Conversation {
+                    planned: true,
+                    ..conversation(sick, date, ConversationForm::InPerson, false, caseworker)
+                });
+            }
             break;
         }
         if in_standby(date) && !rng.chance(p.practice.standby_contacted) {
@@ -684,6 +693,7 @@ fn conversation(
         date,
         form,
         held,
+        planned: false,
         caseworker,
     }
 }

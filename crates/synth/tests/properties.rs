@@ -137,6 +137,7 @@ proptest! {
             date: start.add_days(offset),
             form: if in_person { ConversationForm::InPerson } else { ConversationForm::Phone },
             held: true,
+            planned: false,
             caseworker: None,
         });
         let (pop2, _) = b.build();

@@ -76,7 +76,11 @@ pub(crate) fn timeline_svg(f: &CourseFacts<'_>, st: &CourseStatus) -> String {
         let label = format!(
             "Samtale {}{}",
             conv.date.dk(),
-            if conv.held { "" } else { " (aflyst)" }
+            if conv.held {
+                String::new()
+            } else {
+                format!(" ({})", conv.status_label().to_lowercase())
+            }
         );
         body.push_str(&format!(
             r##"<circle cx="{:.1}" cy="{y_events}" r="6" fill="{}" stroke="#004b87" stroke-width="2"><title>{}</title></circle>"##,

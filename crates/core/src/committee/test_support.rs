@@ -70,6 +70,7 @@ pub(crate) fn pop_with(facts: Facts<'_>) -> Population {
                 date: d(date),
                 form: ConversationForm::InPerson,
                 held: true,
+                planned: false,
                 caseworker: None,
             });
         }

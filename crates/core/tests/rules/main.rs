@@ -103,6 +103,7 @@ impl T {
             date: d(s),
             form,
             held: true,
+            planned: false,
             caseworker: None,
         });
         self
@@ -119,6 +120,7 @@ impl T {
             date: d(s),
             form: ConversationForm::InPerson,
             held: false,
+            planned: false,
             caseworker: None,
         });
         self

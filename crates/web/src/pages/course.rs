@@ -290,7 +290,7 @@ pub(crate) async fn course_page(
                         ConversationForm::Phone => "Telefon",
                         ConversationForm::Video => "Video",
                     },
-                    if c.held { "Afholdt" } else { "Aflyst" },
+                    c.status_label(),
                 )
             })
             .collect(),
