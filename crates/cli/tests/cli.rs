@@ -1338,6 +1338,27 @@ async fn committee_page_annex_and_json_agree() {
             "{reason} on the page"
         );
     }
+    // The month-end forecast: its counts in JSON, the annex's sheet "Prognose" and the page.
+    let p = book.worksheet_range("Prognose").unwrap();
+    for (i, field) in ["met", "met_if_booked_held", "can_still_be_met", "lost"]
+        .iter()
+        .enumerate()
+    {
+        let n = json["forecast"][field].as_u64().unwrap();
+        let row: Vec<Data> = p.rows().nth(i + 1).unwrap().to_vec();
+        assert_eq!(num(&row[1]), Some(n as f64), "{field}");
+        let label = match &row[0] {
+            Data::String(s) => s.clone(),
+            _ => panic!(),
+        };
+        assert!(
+            page.contains(&format!(
+                "<th scope=\"row\">{label}</th><td class=\"num\">{}</td>",
+                dk::int(n as i64)
+            )),
+            "{field} on the page"
+        );
+    }
     // No names or CPR numbers on the page.
     let pop = kadence_import::read_paths(&[dir.as_path()])
         .unwrap()

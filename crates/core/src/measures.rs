@@ -589,41 +589,10 @@ fn early_effort_member(
     as_of: Day,
     out: &mut Vec<Member>,
 ) {
-    let c = f.course;
-    let start = def.start(c);
-    // Cheapest filter first (most courses end within weeks): a half-year is at least 181 days and the
-    // seniority day can only move later, so a course that ended before day 182 is never still running
-    // on its measuring day. Saves the calendar arithmetic below for most courses.
-    if c.end.is_some_and(|e| e.date < start.add_days(181)) {
-        return;
-    }
-    let nominal = def.half_year.window_end(start, 6);
-    // Cheap pre-filter: the seniority day can only move later (standby pause), never earlier.
-    if nominal.add_days(1) > as_of || nominal.add_days(1).month() > to {
-        return;
-    }
-    let Some(end) = apply_standby(def, f, as_of, start, nominal) else {
+    let Some((start, end, month)) = early_effort_window(f, book, def, from, to, as_of, as_of)
+    else {
         return;
     };
-    let seniority = end.add_days(1);
-    let month = seniority.month();
-    if seniority > as_of || month < from || month > to {
-        return;
-    }
-    let measured_on = month.last_day().min(as_of);
-    if c.end.is_some_and(|e| e.date < measured_on) {
-        return; // not on benefit on the measuring day
-    }
-    if def.exempt == ExemptTreatment::Exclude && c.reform().fit_within_26_weeks.is_some() {
-        if let Some(x) = exemption(c, book, as_of) {
-            if matches!(
-                x.relieves(end, book.params().after_exemption),
-                Relief::Exempt | Relief::AsAgreed
-            ) {
-                return; // relieved of the half-year duty by § 13 f (2026)
-            }
-        }
-    }
     let counted = f.held_between(start, end) as u16;
     out.push(Member {
         course: f.id,
@@ -632,6 +601,61 @@ fn early_effort_member(
         counted,
         window: (start, end),
     });
+}
+
+/// The early-effort window of a course (its clock start and the last day of its first six
+/// months) and the month it is measured in, when that month is in `from..=to` and its seniority
+/// day is on or before `horizon`. The measure asks with `horizon` = the as-of date; the month-end
+/// forecast asks with the month's last day, for the courses still to reach six months this month.
+/// Facts (standby, an end, § 13 f) are those known on `as_of`.
+pub fn early_effort_window(
+    f: &CourseFacts<'_>,
+    book: &RuleBook,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    horizon: Day,
+) -> Option<(Day, Day, Month)> {
+    let c = f.course;
+    if c.kind != CourseKind::SicknessBenefit {
+        return None;
+    }
+    let start = def.start(c);
+    // Cheapest filter first (most courses end within weeks): a half-year is at least 181 days and the
+    // seniority day can only move later, so a course that ended before day 182 is never still running
+    // on its measuring day. Saves the calendar arithmetic below for most courses.
+    if c.end.is_some_and(|e| e.date < start.add_days(181)) {
+        return None;
+    }
+    let nominal = def.half_year.window_end(start, 6);
+    // Cheap pre-filter: the seniority day can only move later (standby pause), never earlier.
+    if nominal.add_days(1) > horizon || nominal.add_days(1).month() > to {
+        return None;
+    }
+    let end = apply_standby(def, f, as_of, start, nominal)?;
+    let seniority = end.add_days(1);
+    let month = seniority.month();
+    if seniority > horizon || month < from || month > to {
+        return None;
+    }
+    let measured_on = month.last_day().min(horizon);
+    if c.end
+        .is_some_and(|e| e.date <= as_of && e.date < measured_on)
+    {
+        return None; // not on benefit on the measuring day
+    }
+    if def.exempt == ExemptTreatment::Exclude && c.reform().fit_within_26_weeks.is_some() {
+        if let Some(x) = exemption(c, book, as_of) {
+            if matches!(
+                x.relieves(end, book.params().after_exemption),
+                Relief::Exempt | Relief::AsAgreed
+            ) {
+                return None; // relieved of the half-year duty by § 13 f (2026)
+            }
+        }
+    }
+    Some((start, end, month))
 }
 
 fn focus2_members(

@@ -564,3 +564,34 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// On the last day of a month the forecast has no future left: its courses are exactly the
+    /// early-effort measure's members of the month under STAR's definition, and "met" is exactly
+    /// the measure's numerator. Earlier in the month every member is in the forecast too.
+    #[test]
+    fn the_forecast_meets_the_measure_at_the_month_end(seed in 0u64..1000, month_back in 0i32..14, day in 1i32..28, late in any::<bool>()) {
+        use kadence_core::committee::forecast::{forecast, Outlook};
+        let export = era(late);
+        let (_, pop) = small_at(seed, export);
+        let book = RuleBook::danish();
+        let month = export.month().plus(-month_back - 1);
+        let end = month.last_day();
+        let m = compute(&pop, &book, MeasureKind::EarlyEffort, &Definition::official(), month, month, end);
+        let f = forecast(&pop, &book, end);
+        let mut members: Vec<_> = m.members.iter().map(|x| (x.course, x.in_numerator)).collect();
+        members.sort();
+        let mut fc: Vec<_> = f.courses.iter().map(|c| (c.course, c.outlook == Outlook::Met)).collect();
+        fc.sort();
+        prop_assert_eq!(&members, &fc);
+        let mid = month.first_day().add_days(day - 1);
+        let early = forecast(&pop, &book, mid);
+        let ids: std::collections::HashSet<_> = early.courses.iter().map(|c| c.course).collect();
+        let measured_by_mid = compute(&pop, &book, MeasureKind::EarlyEffort, &Definition::official(), month, month, mid);
+        for x in &measured_by_mid.members {
+            prop_assert!(ids.contains(&x.course));
+        }
+    }
+}

@@ -76,6 +76,11 @@ pub(crate) fn layout(
             &[Role::Caseworker, Role::TeamLead],
         ),
         (
+            "/tidlig-indsats",
+            "Tidlig indsats",
+            &[Role::Caseworker, Role::TeamLead],
+        ),
+        (
             "/fokusmaal",
             "Fokusmål",
             &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin],
@@ -240,4 +245,43 @@ pub(crate) fn form_urlencoded(v: &str) -> String {
     serde_urlencoded::to_string([("v", v)])
         .map(|s| s[2..].to_string())
         .unwrap_or_default()
+}
+
+/// Whose courses a caseworker's or team lead's list holds, and the purpose logged for it: a team
+/// lead's team ("Teamledelse"), or a caseworker's own caseload.
+pub(crate) struct Scope {
+    pub who: Who,
+    pub purpose: &'static str,
+    pub show_caseworker: bool,
+}
+
+/// A team lead's team, or a caseworker's own caseload (`None`: the user's key matches nobody in the
+/// data, so nothing is shown).
+pub(crate) enum Who {
+    Team(Option<TeamId>),
+    Caseworker(Option<CaseworkerId>),
+}
+
+impl Scope {
+    pub(crate) fn keeps(&self, pop: &Population, c: &Course) -> bool {
+        match self.who {
+            Who::Team(t) => in_team_scope(pop, c, t),
+            Who::Caseworker(w) => w.is_some() && c.caseworker == w,
+        }
+    }
+}
+
+pub(crate) fn scope(pop: &Population, a: &Authed) -> Scope {
+    match a.session.user.role {
+        Role::TeamLead => Scope {
+            who: Who::Team(user_team(pop, a)),
+            purpose: "Teamledelse",
+            show_caseworker: true,
+        },
+        _ => Scope {
+            who: Who::Caseworker(user_caseworker(pop, a)),
+            purpose: "Opfølgning i egen sagsstamme",
+            show_caseworker: false,
+        },
+    }
 }

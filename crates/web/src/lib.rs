@@ -208,6 +208,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/tidlig-indsats",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/jobafklaring",
         access: Access::Roles(CASEWORK),
         personal: true,
@@ -396,6 +402,8 @@ pub struct AppState {
         (kadence_core::Day, kadence_core::date::Month),
         kadence_core::committee::MonthlyReport,
     >,
+    /// The month-end forecast of the early effort per (snapshot, as-of date).
+    forecasts: SnapshotCache<kadence_core::Day, kadence_core::committee::forecast::Forecast>,
     /// Logins under way through the identity provider, and its metadata.
     #[cfg(feature = "oidc")]
     oidc: oidc::OidcState,
@@ -479,6 +487,7 @@ impl AppState {
             statuses: SnapshotCache::new(),
             reconciliations: SnapshotCache::new(),
             committee_reports: SnapshotCache::new(),
+            forecasts: SnapshotCache::new(),
             pseudonym_key: tokio::sync::OnceCell::new(),
             #[cfg(feature = "oidc")]
             oidc: oidc::OidcState::default(),
@@ -567,6 +576,18 @@ impl AppState {
                 own_definition: &own,
                 own_source: kadence_core::committee::own_source(as_of, &v.label()),
             })
+        })
+    }
+
+    /// The month-end forecast for the month of `as_of`, by the rules in force then.
+    pub(crate) fn forecast(
+        &self,
+        snap: &Arc<kadence_store::Snapshot>,
+        as_of: kadence_core::Day,
+    ) -> Arc<kadence_core::committee::forecast::Forecast> {
+        self.forecasts.get(snap, as_of, || {
+            let book = self.settings_on(snap, as_of).settings.book();
+            kadence_core::committee::forecast::forecast(&snap.population, &book, as_of)
         })
     }
 
@@ -862,6 +883,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/team/flyt", post(pages::reassign::reassign_post))
         .route("/laegeoplysninger", get(pages::duty_lists::medical))
+        .route("/tidlig-indsats", get(pages::forecast::page))
         .route(
             "/laegeoplysninger/eksport.xlsx",
             get(pages::duty_lists::medical_export),

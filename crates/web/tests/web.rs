@@ -1009,6 +1009,76 @@ async fn focus_page_switches_definition_charts_and_reconciles() {
     assert_eq!(app.audit_count().await, before);
 }
 
+/// The forecast page: a team lead's list holds only the team's courses that can still reach four
+/// conversations, each look-up logged; a caseworker's is a part of it; the municipality's line is
+/// the committee page's forecast for the same day.
+#[tokio::test]
+async fn forecast_lists_whom_to_book_for_in_scope_and_logs_it() {
+    let app = spawn("forecast").await;
+    let get = |c: &reqwest::Client, path: &str| {
+        let (c, url) = (c.clone(), app.url(path));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let keys = |page: &str| -> Vec<String> {
+        page.split("<th scope=\"row\"><a href=\"/forloeb/")
+            .skip(1)
+            .map(|r| r.split('?').next().unwrap().to_string())
+            .collect()
+    };
+    let (lead, _) = app.login("lars").await;
+    let before = app.audit_count().await;
+    let page = get(&lead, "/tidlig-indsats?dato=20-06-2025").await;
+    assert!(
+        page.contains("Tidlig indsats i juni 2025: prognose"),
+        "{page}"
+    );
+    let lead_keys = keys(&page);
+    assert!(!lead_keys.is_empty(), "someone to book for on 20-06-2025");
+    let logged = app.audit_count().await - before;
+    assert!(
+        logged > 0 && logged as usize <= lead_keys.len(),
+        "{logged} entries for {} rows",
+        lead_keys.len()
+    );
+    let team = app
+        .pop
+        .caseworkers
+        .iter()
+        .find(|w| w.key == app.own_caseworker)
+        .unwrap()
+        .team;
+    for k in &lead_keys {
+        let c = app.pop.courses.iter().find(|c| &c.key == k).unwrap();
+        assert!(
+            c.caseworker
+                .is_none_or(|w| app.pop.caseworkers[w.index()].team == team),
+            "{k} is outside the team"
+        );
+    }
+    let (cw, _) = app.login("mette").await;
+    let own = keys(&get(&cw, "/tidlig-indsats?dato=20-06-2025").await);
+    assert!(own.iter().all(|k| lead_keys.contains(k)));
+    let (analyst, _) = app.login("anna").await;
+    let committee = get(&analyst, "/udvalg?dato=20-06-2025").await;
+    let line = page
+        .split("<p>Hele kommunen: ")
+        .nth(1)
+        .unwrap()
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(
+        committee.contains(line),
+        "the committee page has the same forecast: {line}"
+    );
+    let res = analyst
+        .get(app.url("/tidlig-indsats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
 /// An analyst uploads a targets file on the page: a good one is stored whole with the file's name
 /// as its source; a bad one is refused with every bad cell located and stores nothing; without the
 /// form's CSRF token the upload is refused before it is read; a team lead may not upload.

@@ -279,6 +279,14 @@ pub(super) fn committee(
         print!("{}", t.render());
     }
     println!("{}", f.bridge_method);
+    let fc = &r.forecast;
+    println!(
+        "\nPrognose for tidlig indsats, {} (pr. {}):\n{}\n{}",
+        dk::month(fc.month),
+        fc.as_of.dk(),
+        fc.summary(),
+        fc.method
+    );
     println!("\nMetode: {}", r.method);
     for s in &r.sources {
         println!("{s}");

@@ -21,6 +21,7 @@ use crate::model::CourseKind;
 mod duration;
 pub mod external;
 pub mod follow_up;
+pub mod forecast;
 mod own;
 pub mod report;
 pub mod targets;

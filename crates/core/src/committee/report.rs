@@ -144,6 +144,8 @@ pub struct MonthlyReport {
     /// The follow-up block: first follow-up on time and the early effort, STAR's and the own
     /// definition, with the bridge between them.
     pub follow_up: super::follow_up::FollowUp,
+    /// The month-end forecast of the early-effort figure for the month of the as-of date.
+    pub forecast: super::forecast::Forecast,
     pub legend: String,
     pub method: &'static str,
     /// Every source used, one line each.
@@ -405,6 +407,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             month,
             as_of,
         ),
+        forecast: super::forecast::forecast(input.pop, input.book, as_of),
         legend: input.settings.traffic_light.legend(),
         method: super::METHOD,
         sources,

@@ -22,6 +22,26 @@ pub(crate) struct Facts<'a> {
 }
 
 pub(crate) fn pop_with(facts: Facts<'_>) -> Population {
+    builder(facts).build().0
+}
+
+/// As `pop_with`, with booked conversations (course index, date).
+pub(crate) fn pop_with_booked(facts: Facts<'_>, booked: &[(usize, &str)]) -> Population {
+    let mut b = builder(facts);
+    for (i, date) in booked {
+        b.conversations.push(Conversation {
+            course: CourseId(*i as u32),
+            date: Day::parse_iso(date).unwrap(),
+            form: ConversationForm::InPerson,
+            held: false,
+            planned: true,
+            caseworker: None,
+        });
+    }
+    b.build().0
+}
+
+fn builder(facts: Facts<'_>) -> PopulationBuilder {
     let courses = facts.courses;
     let mut b = PopulationBuilder::new();
     let team = b.add_team(Team {
@@ -82,5 +102,5 @@ pub(crate) fn pop_with(facts: Facts<'_>) -> Population {
             end: end.map(d),
         });
     }
-    b.build().0
+    b
 }

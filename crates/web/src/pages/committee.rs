@@ -89,6 +89,13 @@ pub(crate) struct CommitteePage {
     duration_then: String,
     durations: Vec<(String, String, String)>,
     follow: FollowView,
+    forecast_heading: String,
+    forecast_summary: String,
+    /// Outlook, courses.
+    forecast_rows: Vec<(&'static str, String)>,
+    forecast_method: &'static str,
+    /// A team lead is pointed to the list of citizens to book for.
+    forecast_list: bool,
     method: &'static str,
     sources: Vec<String>,
     annex_href: String,
@@ -372,6 +379,27 @@ async fn view(
             })
             .collect(),
         follow: follow_view(&r.follow_up),
+        forecast_heading: format!(
+            "Prognose for tidlig indsats, {} (pr. {})",
+            dk::month(r.forecast.month),
+            r.forecast.as_of.dk()
+        ),
+        forecast_summary: r.forecast.summary(),
+        forecast_rows: {
+            use kadence_core::committee::forecast::Outlook;
+            let fc = &r.forecast;
+            [
+                (Outlook::Met, fc.met),
+                (Outlook::MetIfBookedHeld, fc.met_if_booked_held),
+                (Outlook::CanStillBeMet, fc.can_still_be_met),
+                (Outlook::Lost, fc.lost),
+            ]
+            .into_iter()
+            .map(|(o, n)| (o.label(), dk::int(i64::from(n))))
+            .collect()
+        },
+        forecast_method: r.forecast.method,
+        forecast_list: a.session.user.role == Role::TeamLead,
         method: r.method,
         sources: r.sources.clone(),
         annex_href: format!("/udvalg/bilag.xlsx?{q}"),
@@ -843,6 +871,29 @@ fn build_annex(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, rust_xlsxwr
         row += 2;
         ws.write_string(row, 0, f.bridge_method)?;
         sources(ws, row)?;
+    }
+    {
+        use kadence_core::committee::forecast::Outlook;
+        let fc = &r.forecast;
+        let ws = xlsx::sheet(&mut wb, "Prognose", &[("Udsigt", 40.0), ("Forløb", 10.0)])?;
+        for (i, (o, n)) in [
+            (Outlook::Met, fc.met),
+            (Outlook::MetIfBookedHeld, fc.met_if_booked_held),
+            (Outlook::CanStillBeMet, fc.can_still_be_met),
+            (Outlook::Lost, fc.lost),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ws.write_string(i as u32 + 1, 0, o.label())?;
+            ws.write_number(i as u32 + 1, 1, f64::from(n))?;
+        }
+        ws.write_string(6, 0, "Andel, hvis ingen planlagte holdes")?;
+        num(ws, 6, 1, fc.low)?;
+        ws.write_string(7, 0, "Andel, hvis alle planlagte holdes")?;
+        num(ws, 7, 1, fc.high)?;
+        ws.write_string(9, 0, fc.summary())?;
+        ws.write_string(10, 0, fc.method)?;
     }
     xlsx::about(
         &mut wb,

@@ -12,15 +12,13 @@ use axum::response::Response;
 use axum::Extension;
 use kadence_core::date::Day;
 use kadence_core::duties::Status;
-use kadence_core::model::{CaseworkerId, Course, Population, TeamId};
 use kadence_core::worklist::{DutyItem, View};
-use kadence_store::access::Role;
 use kadence_store::Snapshot;
 use serde::Deserialize;
 
 use crate::frame::{
-    as_of, audit_entries, html, layout, path_segment, render_error, surname_first, user_caseworker,
-    user_team, Layout,
+    as_of, audit_entries, html, layout, path_segment, render_error, scope, surname_first, Layout,
+    Scope,
 };
 use crate::{xlsx, AppState, Authed};
 
@@ -87,44 +85,6 @@ struct DutyListPage {
     rows: Vec<ItemRow>,
     show_caseworker: bool,
     empty_text: &'static str,
-}
-
-/// Whose courses the user may see here, and the purpose logged.
-struct Scope {
-    who: Who,
-    purpose: &'static str,
-    show_caseworker: bool,
-}
-
-/// A team lead's team, or a caseworker's own caseload (`None`: the user's key matches nobody in the
-/// data, so nothing is shown).
-enum Who {
-    Team(Option<TeamId>),
-    Caseworker(Option<CaseworkerId>),
-}
-
-impl Scope {
-    fn keeps(&self, pop: &Population, c: &Course) -> bool {
-        match self.who {
-            Who::Team(t) => crate::frame::in_team_scope(pop, c, t),
-            Who::Caseworker(w) => w.is_some() && c.caseworker == w,
-        }
-    }
-}
-
-fn scope(pop: &Population, a: &Authed) -> Scope {
-    match a.session.user.role {
-        Role::TeamLead => Scope {
-            who: Who::Team(user_team(pop, a)),
-            purpose: "Teamledelse",
-            show_caseworker: true,
-        },
-        _ => Scope {
-            who: Who::Caseworker(user_caseworker(pop, a)),
-            purpose: "Opfølgning i egen sagsstamme",
-            show_caseworker: false,
-        },
-    }
 }
 
 /// The items in scope as of the day, the oldest deadline first.
