@@ -47,8 +47,8 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     await checkA11y(anon, 'login');
 
     for (const [user, paths] of [
-      ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/fokusmaal']],
-      ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt', '/udvalg']],
+      ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/tidlig-indsats', '/fokusmaal']],
+      ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt', '/tidlig-indsats', '/udvalg']],
       ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler', '/udvalg']],
       ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer', '/admin/indstillinger']],
     ]) {
@@ -157,13 +157,13 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         // saved, and at 390 px the page reads without sideways scrolling.
         await page.goto(`${base}/udvalg`);
         await page.getByLabel('Fuldtidspersoner', { exact: true }).fill('mange');
-        await page.getByLabel(/^Begrundelse/).fill('Browsertest');
+        await page.locator('#begrundelse-mal').fill('Browsertest');
         await page.getByRole('button', { name: 'Gem' }).click();
         await page.waitForSelector('#maal-fejl');
         assert.match(await page.locator('#maal-fejl').innerText(), /«mange» er ikke et antal fuldtidspersoner/);
         await checkA11y(page, 'udvalg with a target error');
         await page.getByLabel('Fuldtidspersoner', { exact: true }).fill('812,5');
-        await page.getByLabel(/^Begrundelse/).fill('Browsertest');
+        await page.locator('#begrundelse-mal').fill('Browsertest');
         await Promise.all([page.waitForURL(/gemt=1/), page.getByRole('button', { name: 'Gem' }).click()]);
         assert.match(await page.locator('p.notice').innerText(), /Målet er gemt/);
         await page.setViewportSize({ width: 390, height: 844 });

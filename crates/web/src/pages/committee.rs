@@ -112,7 +112,6 @@ pub(crate) struct CommitteePage {
 
 /// The follow-up block as the page shows it.
 pub struct FollowView {
-    own_name: String,
     own_description: String,
     /// Month, early effort STAR, own, 80 % reached, first follow-up STAR, own.
     months: Vec<[String; 6]>,
@@ -148,7 +147,6 @@ fn follow_view(f: &kadence_core::committee::follow_up::FollowUp) -> FollowView {
             .collect(),
     };
     FollowView {
-        own_name: f.own_name.clone(),
         own_description: f.own_description.clone(),
         months: f
             .months
