@@ -250,11 +250,7 @@ pub(super) fn committee(
             ),
             m.early_official.text(),
             m.early_own.text(),
-            match m.early_met {
-                Some(true) => "Ja".into(),
-                Some(false) => "Nej".into(),
-                None => "-".into(),
-            },
+            m.met_text().to_string(),
             m.first_official.text(),
             m.first_own.text(),
         ]);

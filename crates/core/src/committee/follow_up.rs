@@ -42,6 +42,17 @@ impl Share {
     }
 }
 
+impl FollowUpMonth {
+    /// Whether STAR's figure meets 80 %: "Ja", "Nej", or "-" when no one is measured.
+    pub fn met_text(&self) -> &'static str {
+        match self.early_met {
+            Some(true) => "Ja",
+            Some(false) => "Nej",
+            None => "-",
+        }
+    }
+}
+
 impl BridgeStep {
     /// "+16,7 procentpoint"; "-" where a share has no one measured.
     pub fn points_text(&self) -> String {

@@ -165,11 +165,7 @@ fn follow_view(f: &kadence_core::committee::follow_up::FollowUp) -> FollowView {
                     ),
                     m.early_official.text(),
                     m.early_own.text(),
-                    match m.early_met {
-                        Some(true) => "Ja".into(),
-                        Some(false) => "Nej".into(),
-                        None => "-".into(),
-                    },
+                    m.met_text().to_string(),
                     m.first_official.text(),
                     m.first_own.text(),
                 ]
@@ -518,23 +514,39 @@ pub async fn targets_file_post(
         .iter()
         .map(|r| (r.group.to_string(), r.kind, r.year, r.month, r.value))
         .collect();
-    let saved = st
-        .store
+    match save(&st, &a, &entries, &name, &reason).await {
+        Ok(()) => saved_redirect(as_of, month),
+        Err(e) => fail(e).await,
+    }
+}
+
+/// Stores targets (all or nothing, audited by the store) and swaps in the new snapshot, so the
+/// page shows them at once.
+async fn save(
+    st: &AppState,
+    a: &Authed,
+    entries: &[(String, TargetKind, i32, Option<u32>, f64)],
+    source: &str,
+    reason: &str,
+) -> Result<(), String> {
+    st.store
         .add_targets(
-            &entries,
-            today(&st),
+            entries,
+            today(st),
             &a.session.user.username,
-            &name,
-            &reason,
+            source,
+            reason,
             st.now(),
         )
-        .await;
-    if let Err(e) = saved {
-        return fail(e.to_string()).await;
-    }
+        .await
+        .map_err(|e| e.to_string())?;
     if let Ok(s) = st.store.load().await {
         st.data.replace(s);
     }
+    Ok(())
+}
+
+fn saved_redirect(as_of: Day, month: Month) -> Response {
     Redirect::to(&format!("/udvalg?{}&gemt=1", query(as_of, month))).into_response()
 }
 
@@ -585,24 +597,11 @@ pub async fn targets_post(
     } else {
         TargetKind::Yearly
     };
-    let saved = st
-        .store
-        .add_targets(
-            &[(group.code.to_string(), kind, year, m, value)],
-            today(&st),
-            &a.session.user.username,
-            "formular",
-            &f.begrundelse,
-            st.now(),
-        )
-        .await;
-    if let Err(e) = saved {
-        return fail(e.to_string()).await;
+    let entry = [(group.code.to_string(), kind, year, m, value)];
+    match save(&st, &a, &entry, "formular", &f.begrundelse).await {
+        Ok(()) => saved_redirect(as_of, month),
+        Err(e) => fail(e).await,
     }
-    if let Ok(s) = st.store.load().await {
-        st.data.replace(s);
-    }
-    Redirect::to(&format!("/udvalg?{}&gemt=1", query(as_of, month))).into_response()
 }
 
 /// The page's tables as an Excel annex: one sheet per table with real numbers, the source lines
@@ -828,12 +827,7 @@ fn build_annex(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, rust_xlsxwr
                     num(ws, row, col + 2, sh.value())?;
                 }
             }
-            let met = match m.early_met {
-                Some(true) => "Ja",
-                Some(false) => "Nej",
-                None => "",
-            };
-            ws.write_string(row, 7, met)?;
+            ws.write_string(row, 7, m.met_text())?;
             ws.write_string(row, 12, if m.partial { "Ja" } else { "Nej" })?;
             row += 1;
         }
