@@ -215,6 +215,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
         format: Format,
     },
+    /// Et udkast til et dagsordenspunkt skrevet ud fra tallene, i kommunens sektionsprofil
+    /// (foreløbig punkttypen «Status på den tidlige indsats på sygedagpengeområdet»)
+    Dagsorden {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Punkttypen
+        #[arg(long, value_enum, default_value_t = AgendaKind::TidligIndsats)]
+        punkt: AgendaKind,
+        /// Sektionsprofilen: vesthimmerland, hedensted eller en profilfil (Overskrift = indholdsnøgle)
+        #[arg(long, default_value = "vesthimmerland")]
+        profil: String,
+        /// Måneden (åååå-mm); standard: måneden før opgørelsesdatoen
+        #[arg(long)]
+        maaned: Option<String>,
+        /// Opgørelsesdato (dd-mm-åååå eller åååå-mm-dd); standard: i dag
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Tabel)]
+        format: Format,
+    },
     /// Importér eksportfiler (mapper eller filer) i databasen, alt eller intet
     Import {
         /// Mapper eller CSV-filer i importformatet
@@ -418,6 +438,12 @@ pub enum JobindsatsCommand {
         #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
         db: String,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum AgendaKind {
+    /// Status på den tidlige indsats på sygedagpengeområdet
+    TidligIndsats,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]

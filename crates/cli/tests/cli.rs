@@ -1505,3 +1505,123 @@ fn jobindsats_api_fetch_reaches_the_committee_figures() {
     assert_eq!(o.stdout, o2.stdout);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `kadence dagsorden`: the recovery-plan status item in both shipped profiles, in the seeds'
+/// order; its month table holds the same figures as `kadence udvalg`; an own profile with an
+/// unknown content key is refused with its line; no citizen's name or CPR number is in the item.
+#[test]
+fn agenda_item_from_the_figures_in_either_profile() {
+    let dir = generated("dagsorden");
+    let db = dir.join("d.sqlite");
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["import", dir.to_str().unwrap(), "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = kadence(args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let base = [
+        "--db",
+        dbs,
+        "--as-of",
+        "2025-06-30",
+        "--maaned",
+        "2025-05",
+        "--format",
+        "json",
+    ];
+    let headings = |v: &serde_json::Value| -> Vec<String> {
+        v["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["heading"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let v = json(&[&["dagsorden", "--profil", "vesthimmerland"], &base[..]].concat());
+    assert_eq!(
+        headings(&v),
+        [
+            "Resume",
+            "Baggrund",
+            "Forventet konsekvens",
+            "Organisering og kommunikation",
+            "Lovgrundlag",
+            "Økonomi",
+            "Procesplan",
+            "Sagen afgøres i",
+            "Administrationen indstiller",
+            "Beslutning",
+            "Bilag"
+        ]
+    );
+    let h = json(&[&["dagsorden", "--profil", "hedensted"], &base[..]].concat());
+    assert_eq!(headings(&h)[0], "Beslutningstema");
+    assert_eq!(headings(&h)[7], "Forvaltningen indstiller");
+    // The month table equals the committee report's follow-up block.
+    let u = json(&[&["udvalg"], &base[..]].concat());
+    let table = v["sections"][1]["table"]["rows"].as_array().unwrap();
+    let months = u["follow_up"]["months"].as_array().unwrap();
+    assert_eq!(table.len(), months.len());
+    for (row, m) in table.iter().zip(months) {
+        for (col, field) in [(1, "early_official"), (2, "early_own")] {
+            let (n, d) = (
+                m[field]["numerator"].as_u64().unwrap(),
+                m[field]["denominator"].as_u64().unwrap(),
+            );
+            let cell = row[col].as_str().unwrap();
+            if d == 0 {
+                assert_eq!(cell, "-");
+            } else {
+                assert!(
+                    cell.ends_with(&format!("({n} af {d})")),
+                    "{cell} vs {n}/{d}"
+                );
+            }
+        }
+    }
+    let summary = v["sections"][0]["paragraphs"][0].as_str().unwrap();
+    let last = months.last().unwrap();
+    let (n, d) = (
+        last["early_official"]["numerator"].as_u64().unwrap(),
+        last["early_official"]["denominator"].as_u64().unwrap(),
+    );
+    assert!(summary.contains(&format!("({n} af {d})")), "{summary}");
+    // An own profile: read, and refused with a located Danish error when a key is unknown.
+    let own = dir.join("vores.txt");
+    std::fs::write(&own, "Sagsfremstilling = tal\nIndstilling = indstilling\n").unwrap();
+    let mine = json(&[&["dagsorden", "--profil", own.to_str().unwrap()], &base[..]].concat());
+    assert_eq!(headings(&mine), ["Sagsfremstilling", "Indstilling"]);
+    std::fs::write(
+        &own,
+        "Sagsfremstilling = tal\nØkonomien = penge\nIndstilling = indstilling\n",
+    )
+    .unwrap();
+    let o = kadence(&[&["dagsorden", "--profil", own.to_str().unwrap()], &base[..]].concat());
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("linje 2: indholdsnøglen «penge» findes ikke"),
+        "{err}"
+    );
+    // No citizen's name or CPR number in the item.
+    let o = kadence(&[
+        "dagsorden",
+        "--db",
+        dbs,
+        "--as-of",
+        "2025-06-30",
+        "--maaned",
+        "2025-05",
+    ]);
+    let text = stdout(&o);
+    let pop = kadence_import::read_paths(&[dir.as_path()])
+        .unwrap()
+        .population;
+    for c in &pop.citizens {
+        assert!(!text.contains(&c.name), "a name in the item");
+        assert!(!text.contains(&c.cpr.masked()), "a CPR number in the item");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -21,6 +21,7 @@
 //! Invariants: no I/O, no clock (the as-of date is always an argument), no async, no panics on any
 //! population the builder accepts; results do not depend on input order.
 
+pub mod agenda;
 pub mod committee;
 pub mod cpr;
 pub mod date;

@@ -25,6 +25,7 @@ use crate::{
 };
 use crate::{AuditAction, JobindsatsCommand, SettingsCommand, TargetsCommand, UserCommand};
 
+mod agenda;
 mod audit;
 mod committee;
 mod demo;
@@ -73,6 +74,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let month = parse_month(&maaned, as_of.month().prev())?;
             let src = load_source(&source)?;
             committee::committee(&src, month, as_of, pr_team, format)
+        }
+        Command::Dagsorden {
+            source,
+            punkt: _,
+            profil,
+            maaned,
+            as_of,
+            format,
+        } => {
+            let as_of = parse_as_of(&as_of)?;
+            let month = parse_month(&maaned, as_of.month().prev())?;
+            let src = load_source(&source)?;
+            agenda::agenda(&src, &profil, month, as_of, format)
         }
         Command::Status {
             source,
