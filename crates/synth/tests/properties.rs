@@ -570,7 +570,9 @@ proptest! {
 
     /// On the last day of a month the forecast has no future left: its courses are exactly the
     /// early-effort measure's members of the month under STAR's definition, and "met" is exactly
-    /// the measure's numerator. Earlier in the month every member is in the forecast too.
+    /// the measure's numerator. Earlier in the month every member is in the forecast too, except
+    /// one whose course ended by then: it will not be on benefit at the month's end, so STAR will
+    /// not count it (seed 921 found a course ending on the as-of day itself).
     #[test]
     fn the_forecast_meets_the_measure_at_the_month_end(seed in 0u64..1000, month_back in 0i32..14, day in 1i32..28, late in any::<bool>()) {
         use kadence_core::committee::forecast::{forecast, Outlook};
@@ -591,7 +593,8 @@ proptest! {
         let ids: std::collections::HashSet<_> = early.courses.iter().map(|c| c.course).collect();
         let measured_by_mid = compute(&pop, &book, MeasureKind::EarlyEffort, &Definition::official(), month, month, mid);
         for x in &measured_by_mid.members {
-            prop_assert!(ids.contains(&x.course));
+            let ended = pop.courses[x.course.index()].end.is_some_and(|e| e.date <= mid);
+            prop_assert!(ended || ids.contains(&x.course));
         }
     }
 }

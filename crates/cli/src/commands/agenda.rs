@@ -52,8 +52,23 @@ pub(super) fn agenda(
         "Bilag: Kadence, ledelsesinformation til udvalget for {} (Excel-fil fra siden Udvalg eller «kadence udvalg»).",
         dk::month(month)
     );
+    let version = src.settings.in_force_on(as_of);
+    let book = version.settings.book();
+    let pop = &src.population;
+    let statuses: Vec<(CourseId, CourseStatus)> = pop
+        .course_ids()
+        .map(|id| {
+            (
+                id,
+                evaluate(pop.facts(id), &book, &version.settings.duties, as_of),
+            )
+        })
+        .filter(|(_, st)| st.active)
+        .collect();
+    let cases = early_effort::cases(pop, statuses.iter().map(|(id, st)| (*id, st)));
     let draft = early_effort::draft(
         &report,
+        &cases,
         &profile,
         &Default::default(),
         &municipality,

@@ -3,12 +3,55 @@
 //! definition's beside it and the bridge between them, STAR's six-months rule, and the forecast
 //! for the current month; all from the monthly report.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
 
 use super::template::{Template, TemplateError};
 use super::{Content, Draft, DraftSection, DraftTable, Profile};
 use crate::committee::MonthlyReport;
 use crate::dk;
+use crate::duties::CourseStatus;
+use crate::model::{CourseId, Population};
+use crate::worklist::View;
+
+/// The cases the item counts beside the figures, from the duty lists of the as-of date: courses
+/// with a medical statement past its deadline and the range of days over (Punkt 60: "53 sager ...
+/// mellem 21 og 335 dage"), and job-clarification courses before the rehabilitation team without
+/// LÆ 265 (Hedensted's item 81). The same items as the pages "Lægeoplysninger" and "Jobafklaring".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Cases {
+    pub medical_overdue: u32,
+    /// The fewest and the most days over, among the requests over their deadline.
+    pub days_over: Option<(i32, i32)>,
+    pub lae265_missing: u32,
+}
+
+/// Counts the cases from every active course's status as of the item's date.
+pub fn cases<'a>(
+    pop: &Population,
+    statuses: impl IntoIterator<Item = (CourseId, &'a CourseStatus)>,
+) -> Cases {
+    let mut medical = HashSet::new();
+    let mut jc = HashSet::new();
+    let mut days: Option<(i32, i32)> = None;
+    for (id, st) in statuses {
+        for i in View::MedicalOverdue.items(pop, id, st) {
+            medical.insert(id);
+            if let Some(d) = i.days_left.filter(|d| *d < 0).map(|d| -d) {
+                days = Some(days.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
+            }
+        }
+        if !View::MissingLae265.items(pop, id, st).is_empty() {
+            jc.insert(id);
+        }
+    }
+    Cases {
+        medical_overdue: medical.len() as u32,
+        days_over: days,
+        lae265_missing: jc.len() as u32,
+    }
+}
 
 /// The placeholders this kind has, each with what it holds (documented in docs/agenda.md).
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
@@ -23,6 +66,8 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("maaneder_under_maal", "hvor mange af de seneste tolv måneder STARs tal var under målet, fx «elleve af de seneste tolv måneder»"),
     ("seks_maaneders_regel", "STARs regel om seks måneder i træk under målet, og hvordan kommunen står"),
     ("prognose", "prognosen for opgørelsesdatoens måned"),
+    ("laegeoplysninger_over_frist", "sygedagpengesager med lægeoplysninger over svarfristen og hvor mange dage over, fx «53 sager har lægeoplysninger over svarfristen, mellem 21 og 335 dage over»"),
+    ("jobafklaring_uden_lae265", "jobafklaringsforløb, der er eller skal forelægges rehabiliteringsteamet uden LÆ 265"),
     ("bilag", "bilagets navn"),
 ];
 
@@ -31,7 +76,7 @@ pub fn default_template(content: Content) -> &'static str {
     match content {
         Content::Summary => "Status på den tidlige indsats på sygedagpengeområdet i {{kommune}} for {{maaned}}: {{tidlig_andel_star}} af forløbene havde mindst fire samtaler ved seks måneders anciennitet efter STARs opgørelse. Målet er {{maal}}.",
         Content::Question => "Udvalget orienteres om status på den tidlige indsats på sygedagpengeområdet for {{maaned}}.",
-        Content::Figures => "Efter STARs definition havde {{tidlig_andel_star}} af forløbene mindst fire samtaler ved seks måneders anciennitet i {{maaned}}. Efter kommunens egen definition ({{egen_definition}}) var andelen {{tidlig_andel_egen}}.\n{{bro}}\nSTARs tal var under målet i {{maaneder_under_maal}}. {{seks_maaneders_regel}}",
+        Content::Figures => "Efter STARs definition havde {{tidlig_andel_star}} af forløbene mindst fire samtaler ved seks måneders anciennitet i {{maaned}}. Efter kommunens egen definition ({{egen_definition}}) var andelen {{tidlig_andel_egen}}.\n{{bro}}\nSTARs tal var under målet i {{maaneder_under_maal}}. {{seks_maaneders_regel}}\n{{laegeoplysninger_over_frist}} {{jobafklaring_uden_lae265}}",
         Content::Consequence => "{{prognose}}",
         Content::Law => "Lov om sygedagpenge, kapitel 6 om opfølgning, med de regler, der gælder på opgørelsesdatoen {{opgoerelsesdato}}.",
         Content::Finances => "Sagen har ingen direkte økonomiske konsekvenser.",
@@ -65,7 +110,12 @@ fn word(n: usize) -> String {
         .map_or_else(|| dk::int(n as i64), |w| (*w).to_string())
 }
 
-fn values(r: &MonthlyReport, municipality: &str, annex: &str) -> HashMap<&'static str, String> {
+fn values(
+    r: &MonthlyReport,
+    cases: &Cases,
+    municipality: &str,
+    annex: &str,
+) -> HashMap<&'static str, String> {
     let f = &r.follow_up;
     let last = f.months.last();
     let share = |s: Option<&crate::committee::follow_up::Share>| s.map_or("-".into(), |s| s.text());
@@ -133,6 +183,35 @@ fn values(r: &MonthlyReport, municipality: &str, annex: &str) -> HashMap<&'stati
         ),
         ("seks_maaneders_regel", rule),
         ("prognose", r.forecast.summary()),
+        (
+            "laegeoplysninger_over_frist",
+            match (cases.medical_overdue, cases.days_over) {
+                (0, _) | (_, None) => {
+                    format!("Pr. {} har ingen sager lægeoplysninger over svarfristen.", r.as_of.dk())
+                }
+                (n, Some((lo, hi))) if lo == hi => format!(
+                    "Pr. {} {} lægeoplysninger over svarfristen, {} over.",
+                    r.as_of.dk(),
+                    if n == 1 { "har én sag".to_string() } else { format!("har {} sager", dk::int(i64::from(n))) },
+                    dk::count(lo as u64, "dag", "dage")
+                ),
+                (n, Some((lo, hi))) => format!(
+                    "Pr. {} {} lægeoplysninger over svarfristen, mellem {} og {} dage over.",
+                    r.as_of.dk(),
+                    if n == 1 { "har én sag".to_string() } else { format!("har {} sager", dk::int(i64::from(n))) },
+                    dk::int(i64::from(lo)),
+                    dk::int(i64::from(hi))
+                ),
+            },
+        ),
+        (
+            "jobafklaring_uden_lae265",
+            match cases.lae265_missing {
+                0 => "Intet jobafklaringsforløb er forelagt eller skal forelægges rehabiliteringsteamet uden LÆ 265.".to_string(),
+                1 => "Ét jobafklaringsforløb er forelagt eller skal forelægges rehabiliteringsteamet uden LÆ 265.".to_string(),
+                n => format!("{} jobafklaringsforløb er forelagt eller skal forelægges rehabiliteringsteamet uden LÆ 265.", dk::int(i64::from(n))),
+            },
+        ),
         ("bilag", annex.to_string()),
     ])
 }
@@ -142,12 +221,13 @@ fn values(r: &MonthlyReport, municipality: &str, annex: &str) -> HashMap<&'stati
 /// removed since) is an error here too, never a blank.
 pub fn draft(
     r: &MonthlyReport,
+    cases: &Cases,
     profile: &Profile,
     own: &HashMap<Content, String>,
     municipality: &str,
     annex: &str,
 ) -> Result<Draft, Vec<(Content, TemplateError)>> {
-    let v = values(r, municipality, annex);
+    let v = values(r, cases, municipality, annex);
     let mut sections = Vec::new();
     let mut errors = Vec::new();
     for s in &profile.sections {
@@ -186,6 +266,10 @@ pub fn draft(
         ),
         format!("Broen: {}", f.bridge_method),
         format!("Prognosen: {}", r.forecast.method),
+        format!(
+            "Lægeoplysninger og LÆ 265: Kadence, fristlisterne «Lægeoplysninger» og «Jobafklaring» pr. {}.",
+            r.as_of.dk()
+        ),
     ];
     sources.extend(r.sources.iter().cloned());
     Ok(Draft {
@@ -256,5 +340,67 @@ mod docs {
         for (name, _) in super::PLACEHOLDERS {
             assert!(doc.contains(&format!("`{{{{{name}}}}}`")), "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+    use crate::committee::test_support::{pop_with, Facts};
+    use crate::date::Day;
+    use crate::duties::evaluate;
+    use crate::model::{CourseKind::SicknessBenefit as S, MedicalForm, MedicalRequest};
+    use crate::rules::RuleBook;
+    use crate::settings::Settings;
+
+    /// Two courses with a medical statement past its deadline (30 and 5 days over as of
+    /// 14-06-2026), one answered in time: 2 cases, 5 to 30 days over, and the sentence says so.
+    #[test]
+    fn overdue_medical_statements_are_counted_with_the_range_of_days_over() {
+        let mut pop = pop_with(Facts {
+            courses: &[
+                ("2026-04-01", "2026-04-01", None, S, 1),
+                ("2026-04-01", "2026-04-01", None, S, 2),
+                ("2026-04-01", "2026-04-01", None, S, 3),
+            ],
+            conversations: &[],
+            standby: &[],
+        })
+        .into_builder();
+        let d = |s: &str| Day::parse_iso(s).unwrap();
+        for (course, sent, deadline, received) in [
+            (0, "2026-05-01", "2026-05-15", None),
+            (1, "2026-05-26", "2026-06-09", None),
+            (2, "2026-05-26", "2026-06-09", Some("2026-06-05")),
+        ] {
+            pop.medical.push(MedicalRequest {
+                course: CourseId(course),
+                form: MedicalForm::Lae285,
+                sent: d(sent),
+                deadline: Some(d(deadline)),
+                received: received.map(d),
+            });
+        }
+        let pop = pop.build().0;
+        let as_of = d("2026-06-14");
+        let book = RuleBook::danish();
+        let statuses: Vec<_> = pop
+            .course_ids()
+            .map(|id| {
+                (
+                    id,
+                    evaluate(pop.facts(id), &book, &Settings::default(), as_of),
+                )
+            })
+            .collect();
+        let c = cases(&pop, statuses.iter().map(|(id, s)| (*id, s)));
+        assert_eq!(
+            c,
+            Cases {
+                medical_overdue: 2,
+                days_over: Some((5, 30)),
+                lae265_missing: 0
+            }
+        );
     }
 }

@@ -26,7 +26,7 @@ mod own;
 pub mod report;
 pub mod targets;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use duration::{duration_bands, Band};
 pub use own::{own_figures, own_monthly, OwnFigure, OwnMonth, METHOD};
