@@ -112,6 +112,16 @@ impl Forecast {
         )
     }
 
+    /// The four outlooks with their counts, in the order every table shows them.
+    pub fn counts(&self) -> [(Outlook, u32); 4] {
+        [
+            (Outlook::Met, self.met),
+            (Outlook::MetIfBookedHeld, self.met_if_booked_held),
+            (Outlook::CanStillBeMet, self.can_still_be_met),
+            (Outlook::Lost, self.lost),
+        ]
+    }
+
     /// Courses reaching six months in the month.
     pub fn courses_total(&self) -> u32 {
         self.met + self.met_if_booked_held + self.can_still_be_met + self.lost
@@ -136,14 +146,12 @@ pub fn forecast(pop: &Population, book: &RuleBook, as_of: Day) -> Forecast {
         if f.course.kind != CourseKind::SicknessBenefit {
             continue;
         }
-        let Some((start, last_day, m)) =
+        // Asked for this month only, so the window's month is this month.
+        let Some((start, last_day, _)) =
             early_effort_window(&f, book, &def, month, month, as_of, horizon)
         else {
             continue;
         };
-        if m != month {
-            continue;
-        }
         let held = f.held_between(start, last_day.min(as_of));
         let booked = f
             .conversations

@@ -379,19 +379,12 @@ async fn view(
             r.forecast.as_of.dk()
         ),
         forecast_summary: r.forecast.summary(),
-        forecast_rows: {
-            use kadence_core::committee::forecast::Outlook;
-            let fc = &r.forecast;
-            [
-                (Outlook::Met, fc.met),
-                (Outlook::MetIfBookedHeld, fc.met_if_booked_held),
-                (Outlook::CanStillBeMet, fc.can_still_be_met),
-                (Outlook::Lost, fc.lost),
-            ]
+        forecast_rows: r
+            .forecast
+            .counts()
             .into_iter()
             .map(|(o, n)| (o.label(), dk::int(i64::from(n))))
-            .collect()
-        },
+            .collect(),
         forecast_method: r.forecast.method,
         forecast_list: a.session.user.role == Role::TeamLead,
         method: r.method,
@@ -865,18 +858,9 @@ fn build_annex(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, rust_xlsxwr
         sources(ws, row)?;
     }
     {
-        use kadence_core::committee::forecast::Outlook;
         let fc = &r.forecast;
         let ws = xlsx::sheet(&mut wb, "Prognose", &[("Udsigt", 40.0), ("Forløb", 10.0)])?;
-        for (i, (o, n)) in [
-            (Outlook::Met, fc.met),
-            (Outlook::MetIfBookedHeld, fc.met_if_booked_held),
-            (Outlook::CanStillBeMet, fc.can_still_be_met),
-            (Outlook::Lost, fc.lost),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, (o, n)) in fc.counts().into_iter().enumerate() {
             ws.write_string(i as u32 + 1, 0, o.label())?;
             ws.write_number(i as u32 + 1, 1, f64::from(n))?;
         }

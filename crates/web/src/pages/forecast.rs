@@ -124,15 +124,12 @@ pub async fn page(
             dk::count(mine.len() as u64, "forløb", "forløb"),
             dk::count(open.len() as u64, "borger", "borgere")
         ),
-        counts: [
-            Outlook::Met,
-            Outlook::MetIfBookedHeld,
-            Outlook::CanStillBeMet,
-            Outlook::Lost,
-        ]
-        .into_iter()
-        .map(|o| (o.label(), dk::int(count(o))))
-        .collect(),
+        // The forecast's order of outlooks, counted within the user's scope.
+        counts: f
+            .counts()
+            .into_iter()
+            .map(|(o, _)| (o.label(), dk::int(count(o))))
+            .collect(),
         rows,
         show_caseworker: scope.show_caseworker,
         method: f.method,
