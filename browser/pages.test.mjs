@@ -49,18 +49,19 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     for (const [user, paths] of [
       ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/tidlig-indsats', '/fokusmaal']],
       ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt', '/tidlig-indsats', '/udvalg']],
-      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler', '/udvalg']],
+      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler', '/udvalg', '/dagsordenspunkt', '/dagsordenspunkt?punkt=ledelsesinformation&profil=hedensted', '/dagsordenspunkt?punkt=fristoverholdelse']],
       ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer', '/admin/indstillinger']],
     ]) {
       // axe-core runs inside the page, so these contexts have JavaScript; reading without it is
       // checked separately below.
-      const ctx = await b.newContext();
+      // The analyst copies agenda fields to the clipboard, which needs the permission.
+      const ctx = await b.newContext(user === 'analytiker' ? { permissions: ['clipboard-read', 'clipboard-write'] } : {});
       const page = await ctx.newPage();
       await login(page, user);
       for (const path of paths) {
         await page.goto(`${base}${path}`);
         assert.equal(await page.locator('html').getAttribute('lang'), 'da');
-        await page.screenshot({ path: `${shots}/${user}${path.replaceAll(/[/?=&]/g, '_')}.png`, fullPage: path.startsWith('/fokusmaal') || path.startsWith('/udvalg') });
+        await page.screenshot({ path: `${shots}/${user}${path.replaceAll(/[/?=&]/g, '_')}.png`, fullPage: path.startsWith('/fokusmaal') || path.startsWith('/udvalg') || path.startsWith('/dagsordenspunkt') });
         await checkA11y(page, `${user} ${path}`);
       }
       if (user === 'teamleder') {
@@ -171,6 +172,31 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         await page.screenshot({ path: `${shots}/analytiker_udvalg_390.png`, fullPage: false });
         const w = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(w <= 400, `no sideways scrolling on Udvalg at 390 px (width ${w})`);
+        // The agenda item: a field copied with its button is on the clipboard; the Word document
+        // downloads; at 390 px no sideways scrolling.
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.goto(`${base}/dagsordenspunkt?punkt=tidlig-indsats&profil=vesthimmerland`);
+        await page.getByRole('button', { name: 'Kopiér «Resume»' }).click();
+        await page.waitForFunction(() => document.getElementById('felt-status-1').textContent.length > 0);
+        assert.equal(await page.locator('#felt-status-1').innerText(), 'Kopieret');
+        const clip = await page.evaluate(() => navigator.clipboard.readText());
+        assert.equal(clip.trim(), (await page.locator('#felt-indhold-1').innerText()).trim());
+        assert.match(clip, /mindst fire samtaler/);
+        await checkA11y(page, 'dagsordenspunkt after copying');
+        const [doc] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('link', { name: /Word-dokument/ }).click(),
+        ]);
+        assert.match(doc.suggestedFilename(), /^dagsordenspunkt-tidlig-indsats-\d{4}-\d{2}\.docx$/);
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${base}/dagsordenspunkt?punkt=fristoverholdelse`);
+        await page.screenshot({ path: `${shots}/analytiker_dagsordenspunkt_390.png`, fullPage: false });
+        const w2 = await page.evaluate(() => {
+          const w = document.documentElement.scrollWidth;
+          const culprits = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 400).slice(0, 5).map(e => `${e.tagName}.${e.className}`);
+          return { w, culprits };
+        });
+        assert.ok(w2.w <= 400, `no sideways scrolling on Dagsordenspunkt at 390 px (width ${w2.w}: ${w2.culprits.join(', ')})`);
       }
       if (user === 'sagsbehandler') {
         // Open the most urgent course from the worklist, then change the as-of date.
@@ -198,6 +224,14 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     await Promise.all([p.waitForURL(/\/forloeb\//), p.locator('table.worklist tbody th a').first().click()]);
     assert.ok(await p.getByRole('heading', { name: /Pligter pr\./ }).isVisible());
     await nojs.close();
+    // The agenda item's fields read without JavaScript; the copy buttons, which need it, stay hidden.
+    const nojs2 = await b.newContext({ javaScriptEnabled: false });
+    const q = await nojs2.newPage();
+    await login(q, 'analytiker');
+    await q.goto(`${base}/dagsordenspunkt`);
+    assert.ok(await q.locator('#felt-indhold-1 p').first().isVisible(), 'the first field reads');
+    assert.equal(await q.locator('button.kopier:visible').count(), 0, 'no copy button without JavaScript');
+    await nojs2.close();
   } finally {
     await b.close();
   }

@@ -215,8 +215,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Tabel)]
         format: Format,
     },
-    /// Et udkast til et dagsordenspunkt skrevet ud fra tallene, i kommunens sektionsprofil
-    /// (foreløbig punkttypen «Status på den tidlige indsats på sygedagpengeområdet»)
+    /// Et udkast til et dagsordenspunkt skrevet ud fra tallene, i kommunens sektionsprofil; med
+    /// --ud også som Word-dokument, HTML-blokke og Excel-bilag
     Dagsorden {
         #[command(flatten)]
         source: SourceArgs,
@@ -226,6 +226,15 @@ pub enum Command {
         /// Sektionsprofilen: vesthimmerland, hedensted eller en profilfil (Overskrift = indholdsnøgle)
         #[arg(long, default_value = "vesthimmerland")]
         profil: String,
+        /// Kommunens egne tekster: en fil med [indholdsnøgle] over hver tekst (docs/agenda.md)
+        #[arg(long)]
+        tekster: Option<PathBuf>,
+        /// Udvalgets mødedato (dd-mm-åååå) til dokumentets sidehoved
+        #[arg(long)]
+        moede: Option<String>,
+        /// Skriv punktet.docx, punktet.html og bilaget.xlsx i denne mappe
+        #[arg(long)]
+        ud: Option<PathBuf>,
         /// Måneden (åååå-mm); standard: måneden før opgørelsesdatoen
         #[arg(long)]
         maaned: Option<String>,
@@ -442,8 +451,23 @@ pub enum JobindsatsCommand {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum AgendaKind {
+    /// Månedlig ledelsesinformation
+    Ledelsesinformation,
     /// Status på den tidlige indsats på sygedagpengeområdet
     TidligIndsats,
+    /// Orientering om fristoverholdelse
+    Fristoverholdelse,
+}
+
+impl AgendaKind {
+    pub fn kind(self) -> kadence_core::agenda::Kind {
+        use kadence_core::agenda::Kind;
+        match self {
+            AgendaKind::Ledelsesinformation => Kind::Management,
+            AgendaKind::TidligIndsats => Kind::EarlyEffort,
+            AgendaKind::Fristoverholdelse => Kind::Deadlines,
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]

@@ -71,6 +71,20 @@ pub fn month(m: crate::date::Month) -> String {
     )
 }
 
+/// A month shortly, as charts and narrow tables write it: 2026-11 -> "nov. 2026" (maj, juni and
+/// juli are written whole: "maj 2026").
+pub fn month_short(m: crate::date::Month) -> String {
+    const SHORT: [&str; 12] = [
+        "jan.", "feb.", "mar.", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.",
+        "dec.",
+    ];
+    format!(
+        "{} {}",
+        SHORT[(m.number() as usize).clamp(1, 12) - 1],
+        m.year()
+    )
+}
+
 /// A signed change with a decimal comma: 12.34 -> "+12,3", -0.04 -> "0,0".
 pub fn signed(x: f64, decimals: usize) -> String {
     let s = decimal(x, decimals);

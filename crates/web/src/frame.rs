@@ -86,6 +86,7 @@ pub(crate) fn layout(
             &[Role::Caseworker, Role::TeamLead, Role::Analyst, Role::Admin],
         ),
         ("/udvalg", "Udvalg", &[Role::Analyst, Role::TeamLead]),
+        ("/dagsordenspunkt", "Dagsordenspunkt", &[Role::Analyst]),
         ("/admin/brugere", "Brugere", &[Role::Admin]),
         ("/admin/importer", "Importer", &[Role::Admin]),
         ("/admin/indstillinger", "Indstillinger", &[Role::Admin]),
@@ -169,10 +170,20 @@ pub fn render_error(status: StatusCode, heading: &str, text: &str) -> Response {
     (status, html(&page)).into_response()
 }
 
+/// The stylesheet: the app's own and the agenda item's blocks (kept with the blocks in
+/// kadence-reports, so the file the CLI writes looks the same).
+static CSS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{}\n{}",
+        include_str!("../static/app.css"),
+        kadence_reports::html::BLOCK_STYLE
+    )
+});
+
 pub async fn css() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../static/app.css"),
+        CSS.as_str(),
     )
         .into_response()
 }

@@ -82,6 +82,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/static/kopier.js",
+        access: Access::Public,
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/login",
         access: Access::Public,
         personal: false,
@@ -310,6 +316,30 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Roles(&[Role::Analyst]),
         personal: false,
     },
+    RouteSpec {
+        method: "GET",
+        path: "/dagsordenspunkt",
+        access: Access::Roles(&[Role::Analyst]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/dagsordenspunkt/punkt.docx",
+        access: Access::Roles(&[Role::Analyst]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/dagsordenspunkt/punkt.html",
+        access: Access::Roles(&[Role::Analyst]),
+        personal: false,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/dagsordenspunkt/bilag.xlsx",
+        access: Access::Roles(&[Role::Analyst]),
+        personal: false,
+    },
 ];
 
 /// Finds the spec for a method and matched path.
@@ -402,6 +432,10 @@ pub struct AppState {
         (kadence_core::Day, kadence_core::date::Month),
         kadence_core::committee::MonthlyReport,
     >,
+    /// The agenda item's counts beside the report (cases of the duty lists, deadlines per team)
+    /// per (snapshot, as-of date, month).
+    agenda_beside:
+        SnapshotCache<(kadence_core::Day, kadence_core::date::Month), kadence_core::agenda::Beside>,
     /// The month-end forecast of the early effort per (snapshot, as-of date).
     forecasts: SnapshotCache<kadence_core::Day, kadence_core::committee::forecast::Forecast>,
     /// Logins under way through the identity provider, and its metadata.
@@ -488,6 +522,7 @@ impl AppState {
             reconciliations: SnapshotCache::new(),
             committee_reports: SnapshotCache::new(),
             forecasts: SnapshotCache::new(),
+            agenda_beside: SnapshotCache::new(),
             pseudonym_key: tokio::sync::OnceCell::new(),
             #[cfg(feature = "oidc")]
             oidc: oidc::OidcState::default(),
@@ -576,6 +611,25 @@ impl AppState {
                 own_definition: &own,
                 own_source: kadence_core::committee::own_source(as_of, &v.label()),
             })
+        })
+    }
+
+    /// The agenda item's counts beside the report for `month` as of `as_of`.
+    pub(crate) fn agenda_beside(
+        &self,
+        snap: &Arc<kadence_store::Snapshot>,
+        as_of: kadence_core::Day,
+        month: kadence_core::date::Month,
+    ) -> Arc<kadence_core::agenda::Beside> {
+        self.agenda_beside.get(snap, (as_of, month), || {
+            let v = self.settings_on(snap, as_of);
+            kadence_core::agenda::beside(
+                &snap.population,
+                &v.settings.book(),
+                &v.settings.duties,
+                month,
+                as_of,
+            )
         })
     }
 
@@ -846,6 +900,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(frame::css))
+        .route("/static/kopier.js", get(pages::agenda::copy_script))
+        .route("/dagsordenspunkt", get(pages::agenda::page))
+        .route("/dagsordenspunkt/punkt.docx", get(pages::agenda::docx))
+        .route("/dagsordenspunkt/punkt.html", get(pages::agenda::html_file))
+        .route("/dagsordenspunkt/bilag.xlsx", get(pages::agenda::annex))
         .route(
             "/login",
             get(pages::login::login_page).post(pages::login::login_post),

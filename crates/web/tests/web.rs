@@ -1292,6 +1292,72 @@ async fn hostile_strings_in_every_imported_field_are_stored_and_shown_as_text() 
         pages[0].contains("&#60;script&#62;") || pages[0].contains("&lt;script&gt;"),
         "shown as text"
     );
+    // The agenda item of every kind names teams (escaped) and never a citizen, on the page and in
+    // its Word document; a hostile meeting date is refused as text.
+    let (a, _) = app.login("anna").await;
+    for kind in ["ledelsesinformation", "tidlig-indsats", "fristoverholdelse"] {
+        let q = serde_urlencoded::to_string([
+            ("punkt", kind),
+            ("dato", "30-06-2025"),
+            ("moede", "<b>31-02-2026</b>"),
+        ])
+        .unwrap();
+        let page = a
+            .get(app.url(&format!("/dagsordenspunkt?{q}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for raw in ["<script>alert", "<img src=x", "<x>"] {
+            assert!(
+                !page.contains(raw),
+                "{kind}: raw markup {raw:?} on the page"
+            );
+        }
+        assert!(
+            page.contains("Mødedatoen «&#60;b&#62;31-02-2026"),
+            "{kind}: the date refused as text"
+        );
+        let docx = a
+            .get(app.url(&format!("/dagsordenspunkt/punkt.docx?{q}")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(&docx[..2], b"PK", "{kind}: a Word package");
+        for c in &app.pop.citizens {
+            assert!(
+                !page.contains(&c.cpr.masked()),
+                "{kind}: a CPR number on the page"
+            );
+        }
+        // (The teams are named "<script>… & co": their name holds a citizen's, so it is taken out
+        // before looking for the citizens.)
+        let team = "&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; co";
+        let without_teams = page.replace(team, "");
+        for name in [SCRIPT, SQL, ATTR] {
+            let escaped = name
+                .replace('&', "&#38;")
+                .replace('<', "&#60;")
+                .replace('>', "&#62;")
+                .replace('"', "&#34;")
+                .replace('\'', "&#39;");
+            assert!(
+                !without_teams.contains(&escaped),
+                "{kind}: a citizen's name on the page"
+            );
+        }
+        if kind == "fristoverholdelse" {
+            assert!(
+                page.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; co"),
+                "{kind}: the team as text"
+            );
+        }
+    }
     assert_eq!(
         app.store.counts().await.unwrap().courses,
         courses_before,

@@ -1,88 +1,132 @@
-//! `kadence dagsorden`: a draft agenda item written from the monthly report, in a shipped section
-//! profile or the municipality's own profile file, printed section by section (to paste field by
-//! field into the agenda system) or as JSON.
+//! `kadence dagsorden`: a draft agenda item of one kind written from the monthly report, in a
+//! shipped section profile or the municipality's own profile file, with the municipality's own
+//! texts if given; printed section by section (to paste field by field into the agenda system) or
+//! as JSON, and with `--ud` written as the Word document, the HTML blocks and the Excel annex, the
+//! same files the page "Dagsordenspunkt" hands out.
 
 use super::*;
 
-use kadence_core::agenda::{early_effort, shipped_profile, Profile};
+use kadence_core::agenda::{self, shipped_profile, Context, Kind, Profile};
 
-pub(super) fn agenda(
-    src: &Source,
-    profile: &str,
-    month: Month,
-    as_of: Day,
-    format: Format,
-) -> Result<(), Failure> {
-    let profile = match shipped_profile(profile) {
-        Some(p) => p,
-        None => {
-            let path = Path::new(profile);
+/// What the user asked for.
+pub(super) struct Request<'a> {
+    pub kind: Kind,
+    pub profile: &'a str,
+    pub texts: Option<&'a Path>,
+    pub meeting: Option<Day>,
+    pub out: Option<&'a Path>,
+    pub month: Month,
+    pub as_of: Day,
+}
+
+fn lines(errs: &[String]) -> String {
+    errs.iter()
+        .map(|e| format!("  {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn profile(name: &str) -> Result<Profile, Failure> {
+    if let Some(p) = shipped_profile(name) {
+        return Ok(p);
+    }
+    let path = Path::new(name);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(
+            Exit::Usage,
+            format!("Profilen «{name}» er hverken vesthimmerland, hedensted eller en fil, der kan læses ({e})."),
+        )
+    })?;
+    let stem = path
+        .file_stem()
+        .map_or_else(|| name.to_string(), |s| s.to_string_lossy().into_owned());
+    Profile::parse(&stem, &text).map_err(|errs| {
+        let errs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        Failure::new(
+            Exit::InvalidData,
+            format!("Profilfilen {name} kan ikke bruges:\n{}", lines(&errs)),
+        )
+    })
+}
+
+pub(super) fn agenda(src: &Source, req: &Request<'_>, format: Format) -> Result<(), Failure> {
+    let profile = profile(req.profile)?;
+    let own = match req.texts {
+        None => Default::default(),
+        Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 Failure::new(
                     Exit::Usage,
-                    format!("Profilen «{profile}» er hverken vesthimmerland, hedensted eller en fil, der kan læses ({e})."),
+                    format!("Tekstfilen {} kan ikke læses ({e}).", path.display()),
                 )
             })?;
-            let name = path
-                .file_stem()
-                .map_or_else(|| profile.to_string(), |s| s.to_string_lossy().into_owned());
-            Profile::parse(&name, &text).map_err(|errs| {
+            agenda::parse_own_texts(req.kind, &text).map_err(|errs| {
                 Failure::new(
                     Exit::InvalidData,
                     format!(
-                        "Profilfilen {profile} kan ikke bruges:\n{}",
-                        errs.iter()
-                            .map(|e| format!("  {e}"))
-                            .collect::<Vec<_>>()
-                            .join("\n")
+                        "Tekstfilen {} kan ikke bruges:\n{}",
+                        path.display(),
+                        lines(&errs)
                     ),
                 )
             })?
         }
     };
-    let (report, _, _) = super::committee::report(src, month, as_of);
-    let municipality = src
-        .settings
-        .in_force_on(as_of)
-        .settings
-        .committee
-        .municipality
-        .clone();
-    let annex = format!(
-        "Bilag: Kadence, ledelsesinformation til udvalget for {} (Excel-fil fra siden Udvalg eller «kadence udvalg»).",
-        dk::month(month)
-    );
+    let (month, as_of) = (req.month, req.as_of);
+    let (report, _, settings_label) = super::committee::report(src, month, as_of);
     let version = src.settings.in_force_on(as_of);
+    let stem = agenda::file_stem(req.kind, month);
+    let ctx = Context {
+        municipality: version.settings.committee.municipality.clone(),
+        meeting: req.meeting,
+        annex: agenda::annex_note(req.kind, month),
+    };
     let book = version.settings.book();
-    let pop = &src.population;
-    let statuses: Vec<(CourseId, CourseStatus)> = pop
-        .course_ids()
-        .map(|id| {
-            (
-                id,
-                evaluate(pop.facts(id), &book, &version.settings.duties, as_of),
+    let beside = agenda::beside(
+        &src.population,
+        &book,
+        &version.settings.duties,
+        month,
+        as_of,
+    );
+    let draft =
+        agenda::draft(req.kind, beside.inputs(&report), &profile, &own, &ctx).map_err(|errs| {
+            Failure::new(
+                Exit::InvalidData,
+                errs.iter()
+                    .map(|(c, e)| format!("{}: {e}", c.key()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             )
-        })
-        .filter(|(_, st)| st.active)
-        .collect();
-    let cases = early_effort::cases(pop, statuses.iter().map(|(id, st)| (*id, st)));
-    let draft = early_effort::draft(
-        &report,
-        &cases,
-        &profile,
-        &Default::default(),
-        &municipality,
-        &annex,
-    )
-    .map_err(|errs| {
-        Failure::new(
-            Exit::InvalidData,
-            errs.iter()
-                .map(|(c, e)| format!("{}: {e}", c.key()))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+        })?;
+    if let Some(dir) = req.out {
+        let internal = |what: &str, e: String| Failure::new(Exit::Internal, format!("{what}: {e}"));
+        let docx = kadence_reports::docx::agenda(&draft)
+            .map_err(|e| internal("Word-dokumentet kunne ikke dannes", e))?;
+        let annex = kadence_reports::annex::committee(&report, &settings_label)
+            .map_err(|e| internal("Bilaget kunne ikke dannes", e.to_string()))?;
+        let html = kadence_reports::html::document(&draft);
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::new(
+                Exit::Usage,
+                format!("Mappen {} kan ikke oprettes ({e}).", dir.display()),
+            )
+        })?;
+        for (name, bytes) in [
+            (format!("{stem}.docx"), docx),
+            (format!("{stem}.html"), html.into_bytes()),
+            (format!("{stem}-bilag.xlsx"), annex),
+        ] {
+            let path = dir.join(&name);
+            std::fs::write(&path, bytes).map_err(|e| {
+                Failure::new(
+                    Exit::Usage,
+                    format!("{} kan ikke skrives ({e}).", path.display()),
+                )
+            })?;
+            eprintln!("Skrevet: {}", path.display());
+        }
+    }
     if format == Format::Json {
         println!(
             "{}",

@@ -77,16 +77,32 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Dagsorden {
             source,
-            punkt: _,
+            punkt,
             profil,
+            tekster,
+            moede,
+            ud,
             maaned,
             as_of,
             format,
         } => {
             let as_of = parse_as_of(&as_of)?;
             let month = parse_month(&maaned, as_of.month().prev())?;
+            let meeting = moede.map(|m| parse_as_of(&Some(m))).transpose()?;
             let src = load_source(&source)?;
-            agenda::agenda(&src, &profil, month, as_of, format)
+            agenda::agenda(
+                &src,
+                &agenda::Request {
+                    kind: punkt.kind(),
+                    profile: &profil,
+                    texts: tekster.as_deref(),
+                    meeting,
+                    out: ud.as_deref(),
+                    month,
+                    as_of,
+                },
+                format,
+            )
         }
         Command::Status {
             source,

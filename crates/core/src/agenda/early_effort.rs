@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::template::{Template, TemplateError};
-use super::{Content, Draft, DraftSection, DraftTable, Profile};
+use super::{chart_alt, word, ChartData, Content, DraftChart, DraftTable, Inputs, Parts};
 use crate::committee::MonthlyReport;
 use crate::dk;
 use crate::duties::CourseStatus;
@@ -55,9 +54,6 @@ pub fn cases<'a>(
 
 /// The placeholders this kind has, each with what it holds (documented in docs/agenda.md).
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
-    ("kommune", "kommunens navn (indstillingen udvalg.kommune), ellers «Kommunen»"),
-    ("maaned", "opgørelsens måned, fx «november 2026»"),
-    ("opgoerelsesdato", "opgørelsesdatoen, dd-mm-åååå"),
     ("maal", "STARs mål for den tidlige indsats, «80 %»"),
     ("tidlig_andel_star", "andelen med mindst fire samtaler ved seks måneder efter STARs definition, fx «70,3 % (64 af 91)»"),
     ("tidlig_andel_egen", "den samme andel efter kommunens egen definition"),
@@ -68,54 +64,22 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("prognose", "prognosen for opgørelsesdatoens måned"),
     ("laegeoplysninger_over_frist", "sygedagpengesager med lægeoplysninger over svarfristen og hvor mange dage over, fx «53 sager har lægeoplysninger over svarfristen, mellem 21 og 335 dage over»"),
     ("jobafklaring_uden_lae265", "jobafklaringsforløb, der er eller skal forelægges rehabiliteringsteamet uden LÆ 265"),
-    ("bilag", "bilagets navn"),
 ];
 
-/// The shipped text per content (Danish; no numbers: they come from the placeholders).
-pub fn default_template(content: Content) -> &'static str {
-    match content {
+/// The kind's own shipped texts (Danish; no numbers: they come from the placeholders); the
+/// others are the common ones.
+pub(super) fn template(content: Content) -> Option<&'static str> {
+    Some(match content {
         Content::Summary => "Status på den tidlige indsats på sygedagpengeområdet i {{kommune}} for {{maaned}}: {{tidlig_andel_star}} af forløbene havde mindst fire samtaler ved seks måneders anciennitet efter STARs opgørelse. Målet er {{maal}}.",
         Content::Question => "Udvalget orienteres om status på den tidlige indsats på sygedagpengeområdet for {{maaned}}.",
         Content::Figures => "Efter STARs definition havde {{tidlig_andel_star}} af forløbene mindst fire samtaler ved seks måneders anciennitet i {{maaned}}. Efter kommunens egen definition ({{egen_definition}}) var andelen {{tidlig_andel_egen}}.\n{{bro}}\nSTARs tal var under målet i {{maaneder_under_maal}}. {{seks_maaneders_regel}}\n{{laegeoplysninger_over_frist}} {{jobafklaring_uden_lae265}}",
         Content::Consequence => "{{prognose}}",
         Content::Law => "Lov om sygedagpenge, kapitel 6 om opfølgning, med de regler, der gælder på opgørelsesdatoen {{opgoerelsesdato}}.",
-        Content::Finances => "Sagen har ingen direkte økonomiske konsekvenser.",
-        Content::Staff => "Ingen.",
-        Content::Communication => "Status følges op hver måned, og udvalget orienteres løbende.",
-        Content::History => "Udvalget er tidligere orienteret om den tidlige indsats på sygedagpengeområdet.",
-        Content::Process => "Administrationen følger op hver måned og orienterer udvalget løbende.",
-        Content::DecidedBy => "Beskæftigelsesudvalget.",
-        Content::Recommendation => "Det indstilles, at orienteringen tages til efterretning.",
-        Content::Decision => "",
-        Content::Annexes => "{{bilag}}",
-    }
+        _ => return None,
+    })
 }
 
-fn names() -> Vec<&'static str> {
-    PLACEHOLDERS.iter().map(|p| p.0).collect()
-}
-
-/// Checks a municipality's own text for one content (when it is saved).
-pub fn check(text: &str) -> Result<Template, Vec<TemplateError>> {
-    Template::parse(text, &names())
-}
-
-/// A Danish word for small counts ("elleve"), the number itself above twelve.
-fn word(n: usize) -> String {
-    const W: [&str; 13] = [
-        "ingen", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve",
-        "tolv",
-    ];
-    W.get(n)
-        .map_or_else(|| dk::int(n as i64), |w| (*w).to_string())
-}
-
-fn values(
-    r: &MonthlyReport,
-    cases: &Cases,
-    municipality: &str,
-    annex: &str,
-) -> HashMap<&'static str, String> {
+fn values(r: &MonthlyReport, cases: &Cases) -> HashMap<&'static str, String> {
     let f = &r.follow_up;
     let last = f.months.last();
     let share = |s: Option<&crate::committee::follow_up::Share>| s.map_or("-".into(), |s| s.text());
@@ -158,16 +122,6 @@ fn values(
         )
     };
     HashMap::from([
-        (
-            "kommune",
-            if municipality.trim().is_empty() {
-                "Kommunen".to_string()
-            } else {
-                municipality.trim().to_string()
-            },
-        ),
-        ("maaned", dk::month(r.month)),
-        ("opgoerelsesdato", r.as_of.dk().to_string()),
         ("maal", format!("{} %", dk::decimal(f.target * 100.0, 0))),
         ("tidlig_andel_star", share(last.map(|m| &m.early_official))),
         ("tidlig_andel_egen", share(last.map(|m| &m.early_own))),
@@ -212,75 +166,54 @@ fn values(
                 n => format!("{} jobafklaringsforløb er forelagt eller skal forelægges rehabiliteringsteamet uden LÆ 265.", dk::int(i64::from(n))),
             },
         ),
-        ("bilag", annex.to_string()),
     ])
 }
 
-/// The draft: the profile's sections, each from the municipality's text for its content or the
-/// shipped one. `own` texts were checked when saved; a text that no longer checks (a placeholder
-/// removed since) is an error here too, never a blank.
-pub fn draft(
-    r: &MonthlyReport,
-    cases: &Cases,
-    profile: &Profile,
-    own: &HashMap<Content, String>,
-    municipality: &str,
-    annex: &str,
-) -> Result<Draft, Vec<(Content, TemplateError)>> {
-    let v = values(r, cases, municipality, annex);
-    let mut sections = Vec::new();
-    let mut errors = Vec::new();
-    for s in &profile.sections {
-        let text = own
-            .get(&s.content)
-            .map_or(default_template(s.content), String::as_str);
-        match check(text) {
-            Ok(t) => {
-                let rendered = t.render(|k| v.get(k).cloned().unwrap_or_default());
-                let table = (s.content == Content::Figures).then(|| months_table(r));
-                sections.push(DraftSection {
-                    heading: s.heading.clone(),
-                    content: s.content,
-                    paragraphs: rendered
-                        .lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                    table,
-                });
-            }
-            Err(e) => errors.extend(e.into_iter().map(|e| (s.content, e))),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+/// The kind's values, its figures section's chart and table, and its sources.
+pub(super) fn parts(input: Inputs<'_>) -> Parts {
+    let r = input.report;
     let f = &r.follow_up;
-    let mut sources = vec![
-        format!(
-            "Tidlig indsats: Kadence, egne data pr. {}, STARs definition ({}) og kommunens egen ({}).",
-            r.as_of.dk(),
-            f.official_name,
-            f.own_description
+    Parts {
+        values: values(r, input.cases),
+        charts: vec![months_chart(r)],
+        tables: vec![months_table(r)],
+        sources: vec![
+            format!(
+                "Tidlig indsats: Kadence, egne data pr. {}, STARs definition ({}) og kommunens egen ({}).",
+                r.as_of.dk(),
+                f.official_name,
+                f.own_description
+            ),
+            format!("Broen: {}", f.bridge_method),
+            format!("Prognosen: {}", r.forecast.method),
+            format!(
+                "Lægeoplysninger og LÆ 265: Kadence, fristlisterne «Lægeoplysninger» og «Jobafklaring» pr. {}.",
+                r.as_of.dk()
+            ),
+        ],
+    }
+}
+
+fn months_chart(r: &MonthlyReport) -> DraftChart {
+    let f = &r.follow_up;
+    let points: Vec<(String, Option<f64>)> = f
+        .months
+        .iter()
+        .map(|m| (dk::month_short(m.month), m.early_official.value()))
+        .collect();
+    DraftChart {
+        title: "Tidlig indsats pr. måned, STARs definition".into(),
+        alt: chart_alt(
+            "andelen af sygedagpengeforløb med mindst fire samtaler ved seks måneders anciennitet, STARs definition, pr. måned",
+            &points,
+            dk::percent,
+            Some(dk::percent(f.target)),
         ),
-        format!("Broen: {}", f.bridge_method),
-        format!("Prognosen: {}", r.forecast.method),
-        format!(
-            "Lægeoplysninger og LÆ 265: Kadence, fristlisterne «Lægeoplysninger» og «Jobafklaring» pr. {}.",
-            r.as_of.dk()
-        ),
-    ];
-    sources.extend(r.sources.iter().cloned());
-    Ok(Draft {
-        title: format!(
-            "Status på den tidlige indsats på sygedagpengeområdet, {}",
-            dk::month(r.month)
-        ),
-        profile: profile.name.clone(),
-        sections,
-        sources,
-    })
+        data: ChartData::Shares {
+            points,
+            target: Some(f.target),
+        },
+    }
 }
 
 fn months_table(r: &MonthlyReport) -> DraftTable {
@@ -306,40 +239,6 @@ fn months_table(r: &MonthlyReport) -> DraftTable {
                 ]
             })
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_shipped_text_checks_and_uses_only_known_placeholders() {
-        for c in Content::ALL {
-            let t = check(default_template(c)).unwrap_or_else(|e| panic!("{c:?}: {e:?}"));
-            for p in t.placeholders() {
-                assert!(names().contains(&p));
-            }
-        }
-    }
-
-    #[test]
-    fn small_counts_are_words() {
-        assert_eq!(word(0), "ingen");
-        assert_eq!(word(11), "elleve");
-        assert_eq!(word(13), "13");
-    }
-}
-
-#[cfg(test)]
-mod docs {
-    /// Every placeholder is documented in docs/agenda.md.
-    #[test]
-    fn every_placeholder_is_documented() {
-        let doc = include_str!("../../../../docs/agenda.md");
-        for (name, _) in super::PLACEHOLDERS {
-            assert!(doc.contains(&format!("`{{{{{name}}}}}`")), "{name}");
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! (`crate::charts`); no page imports another page.
 
 pub(crate) mod admin;
+pub(crate) mod agenda;
 pub(crate) mod audit_log;
 pub(crate) mod committee;
 pub(crate) mod course;
