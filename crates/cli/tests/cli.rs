@@ -1996,3 +1996,82 @@ fn no_name_or_cpr_in_any_agenda_item_with_hostile_names() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The municipality's own texts and profile saved in its settings (the file `kadence indstillinger
+/// indlaes` reads, as the settings page does): the item uses them; a text with a placeholder the
+/// kind lacks is refused when the file is read, with its key and line, and nothing is saved.
+#[test]
+fn own_agenda_texts_and_profile_from_the_settings() {
+    let dir = generated("dagsorden-egne");
+    let db = dir.join("e.sqlite");
+    let dbs = db.to_str().unwrap();
+    let o = kadence(&["import", dir.to_str().unwrap(), "--db", dbs]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = dir.join("egne.toml");
+    let good = "[[dagsorden_profiler]]\nnavn = \"vores\"\nafsnit = '''\nSagen kort = resume\nTallene = tal\nVi indstiller = indstilling\n'''\n\n[[dagsorden_tekster]]\npunkt = \"tidlig-indsats\"\nindhold = \"resume\"\ntekst = '''\nI {{maaned}} havde {{tidlig_andel_star}} af forløbene fire samtaler.\nMålet er {{maal}}.'''\n";
+    let bad = good.replace("{{maal}}", "{{maalet}}");
+    std::fs::write(&file, &bad).unwrap();
+    let o = kadence(&[
+        "indstillinger",
+        "indlaes",
+        file.to_str().unwrap(),
+        "--begrundelse",
+        "Egne tekster",
+        "--db",
+        dbs,
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("dagsorden_tekster[1].tekst") && err.contains("«{{maalet}}» findes ikke"),
+        "{err}"
+    );
+    std::fs::write(&file, good).unwrap();
+    let o = kadence(&[
+        "indstillinger",
+        "indlaes",
+        file.to_str().unwrap(),
+        "--begrundelse",
+        "Egne tekster",
+        "--db",
+        dbs,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // (Settings apply from the day they are saved: the item is asked for as of today.)
+    let o = kadence(&[
+        "dagsorden",
+        "--db",
+        dbs,
+        "--punkt",
+        "tidlig-indsats",
+        "--profil",
+        "vores",
+        "--maaned",
+        "2025-05",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let headings: Vec<&str> = v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["heading"].as_str().unwrap())
+        .collect();
+    assert_eq!(headings, ["Sagen kort", "Tallene", "Vi indstiller"]);
+    let summary = &v["sections"][0]["paragraphs"];
+    assert!(
+        summary[0]
+            .as_str()
+            .unwrap()
+            .starts_with("I maj 2025 havde ")
+            && summary[0]
+                .as_str()
+                .unwrap()
+                .ends_with("af forløbene fire samtaler."),
+        "{summary}"
+    );
+    assert_eq!(summary[1], "Målet er 80 %.");
+    let _ = std::fs::remove_dir_all(dir);
+}

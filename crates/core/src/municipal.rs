@@ -21,6 +21,9 @@ pub struct MunicipalSettings {
     /// traffic-light rule and the duration bands.
     #[serde(default)]
     pub committee: crate::committee::CommitteeSettings,
+    /// The municipality's own agenda texts and section profiles.
+    #[serde(default)]
+    pub agenda: crate::agenda::AgendaSettings,
 }
 
 impl Default for MunicipalSettings {
@@ -33,6 +36,7 @@ impl Default for MunicipalSettings {
                 crate::measures::Definition::by_the_law(),
             ],
             committee: crate::committee::CommitteeSettings::default(),
+            agenda: crate::agenda::AgendaSettings::default(),
         }
     }
 }
@@ -231,6 +235,9 @@ impl MunicipalSettings {
                 "udvalg.varighed_uger".into(),
                 format!("Varighedsgrænser: {m}"),
             );
+        }
+        for (key, message) in self.agenda.validate() {
+            bad(key, message);
         }
         out
     }

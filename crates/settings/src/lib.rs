@@ -126,7 +126,30 @@ pub fn to_toml(s: &MunicipalSettings) -> String {
             ));
         }
     }
+    out.push_str("\n# Dagsordenspunkter: kommunens egne sektionsprofiler (afsnit: «Overskrift = indholdsnøgle», én pr. linje)\n# og egne tekster (punkt, indhold, tekst med pladsholdere {{navn}}; tal skrives aldrig i teksten). docs/agenda.md.\n");
+    for p in &s.agenda.profiles {
+        out.push_str("[[dagsorden_profiler]]\n");
+        for f in registry::agenda_profile_fields() {
+            out.push_str(&format!("{} = {}\n", f.field, long_text(&(f.get)(p))));
+        }
+    }
+    for t in &s.agenda.texts {
+        out.push_str("[[dagsorden_tekster]]\n");
+        for f in registry::agenda_text_fields() {
+            out.push_str(&format!("{} = {}\n", f.field, long_text(&(f.get)(t))));
+        }
+    }
     out
+}
+
+/// A text that may hold line breaks, as a TOML multi-line literal string where it can be (read as
+/// written), else a quoted string.
+fn long_text(v: &str) -> String {
+    if v.contains('\n') && !v.contains("'''") && !v.contains('\r') {
+        format!("'''\n{v}'''")
+    } else {
+        quote(v)
+    }
 }
 
 fn value_text(kind: &Kind, v: &str) -> String {
@@ -277,11 +300,43 @@ pub fn from_toml(
                     s.definitions.push(def);
                 }
             }
+            ("dagsorden_profiler", Item::ArrayOfTables(list)) => {
+                s.agenda.profiles.clear();
+                for (i, t) in list.iter().enumerate() {
+                    let mut p = registry::new_agenda_profile();
+                    fill(
+                        &mut p,
+                        t,
+                        &format!("dagsorden_profiler[{}]", i + 1),
+                        registry::agenda_profile_fields(),
+                        &lines,
+                        &mut errs,
+                        &mut where_is,
+                    );
+                    s.agenda.profiles.push(p);
+                }
+            }
+            ("dagsorden_tekster", Item::ArrayOfTables(list)) => {
+                s.agenda.texts.clear();
+                for (i, t) in list.iter().enumerate() {
+                    let mut x = registry::new_agenda_text();
+                    fill(
+                        &mut x,
+                        t,
+                        &format!("dagsorden_tekster[{}]", i + 1),
+                        registry::agenda_text_fields(),
+                        &lines,
+                        &mut errs,
+                        &mut where_is,
+                    );
+                    s.agenda.texts.push(x);
+                }
+            }
             _ => err(
                 &mut errs,
                 name,
                 line,
-                "ukendt afsnit; kendte er [opfoelgning], [regler], [udvalg], [bekraeftelse.\"…\"], [[lokale_maal]] og [[definitioner]]".into(),
+                "ukendt afsnit; kendte er [opfoelgning], [regler], [udvalg], [bekraeftelse.\"…\"], [[lokale_maal]], [[definitioner]], [[dagsorden_profiler]] og [[dagsorden_tekster]]".into(),
             ),
         }
     }
@@ -495,6 +550,24 @@ pub fn set(
                 registry::new_definition,
             )
             .map_err(fail)?,
+            "dagsorden_profiler" => edit_list(
+                &mut s.agenda.profiles,
+                index,
+                field,
+                value,
+                registry::agenda_profile_fields(),
+                registry::new_agenda_profile,
+            )
+            .map_err(fail)?,
+            "dagsorden_tekster" => edit_list(
+                &mut s.agenda.texts,
+                index,
+                field,
+                value,
+                registry::agenda_text_fields(),
+                registry::new_agenda_text,
+            )
+            .map_err(fail)?,
             _ => return Err(fail(unknown_key())),
         }
     } else {
@@ -519,7 +592,7 @@ pub fn set(
 
 fn unknown_key() -> String {
     format!(
-        "ukendt indstilling; kendte er {}, lokale_maal[N].FELT, definitioner[N].FELT og bekraeftelse.REGELSÆT",
+        "ukendt indstilling; kendte er {}, lokale_maal[N].FELT, definitioner[N].FELT, dagsorden_profiler[N].FELT, dagsorden_tekster[N].FELT og bekraeftelse.REGELSÆT",
         registry::specs()
             .iter()
             .map(|s| s.key)
@@ -605,6 +678,22 @@ pub fn flat(s: &MunicipalSettings) -> Vec<(String, String)> {
     for (i, d) in s.definitions.iter().enumerate() {
         for f in registry::definition_fields() {
             out.push((format!("definitioner[{}].{}", i + 1, f.field), (f.get)(d)));
+        }
+    }
+    for (i, p) in s.agenda.profiles.iter().enumerate() {
+        for f in registry::agenda_profile_fields() {
+            out.push((
+                format!("dagsorden_profiler[{}].{}", i + 1, f.field),
+                (f.get)(p),
+            ));
+        }
+    }
+    for (i, t) in s.agenda.texts.iter().enumerate() {
+        for f in registry::agenda_text_fields() {
+            out.push((
+                format!("dagsorden_tekster[{}].{}", i + 1, f.field),
+                (f.get)(t),
+            ));
         }
     }
     out

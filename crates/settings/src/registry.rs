@@ -2,6 +2,7 @@
 //! it is read and written. The file (`file.rs`), `kadence indstillinger` and the settings page all
 //! work from these tables, so a setting cannot exist in one and not the others.
 
+use kadence_core::agenda::{OwnProfile, OwnText};
 use kadence_core::date::Day;
 use kadence_core::measures::{Definition, ExemptTreatment};
 use kadence_core::municipal::{limits, MunicipalSettings};
@@ -730,6 +731,81 @@ static DEFINITION_FIELDS: &[Field<Definition>] = &[
         },
     },
 ];
+
+/// The fields of an own agenda text (`[[dagsorden_tekster]]`). The values are checked together in
+/// `AgendaSettings::validate` (the kind decides which placeholders the text may use).
+pub fn agenda_text_fields() -> &'static [Field<OwnText>] {
+    AGENDA_TEXT_FIELDS
+}
+
+static AGENDA_TEXT_FIELDS: &[Field<OwnText>] = &[
+    Field {
+        field: "punkt",
+        label: "Punkttype (ledelsesinformation, tidlig-indsats, fristoverholdelse)",
+        kind: Kind::Text,
+        get: |t| t.kind.clone(),
+        set: |t, v| {
+            t.kind = v.trim().into();
+            Ok(())
+        },
+    },
+    Field {
+        field: "indhold",
+        label: "Indholdsnøgle (resume, tal, indstilling, …)",
+        kind: Kind::Text,
+        get: |t| t.content.clone(),
+        set: |t, v| {
+            t.content = v.trim().into();
+            Ok(())
+        },
+    },
+    Field {
+        field: "tekst",
+        label: "Teksten med pladsholdere ({{navn}})",
+        kind: Kind::Text,
+        get: |t| t.text.clone(),
+        set: |t, v| {
+            t.text = v.trim_end().into();
+            Ok(())
+        },
+    },
+];
+
+/// The fields of an own section profile (`[[dagsorden_profiler]]`).
+pub fn agenda_profile_fields() -> &'static [Field<OwnProfile>] {
+    AGENDA_PROFILE_FIELDS
+}
+
+static AGENDA_PROFILE_FIELDS: &[Field<OwnProfile>] = &[
+    Field {
+        field: "navn",
+        label: "Profilens navn",
+        kind: Kind::Text,
+        get: |p| p.name.clone(),
+        set: |p, v| {
+            p.name = v.trim().into();
+            Ok(())
+        },
+    },
+    Field {
+        field: "afsnit",
+        label: "Afsnittene, ét pr. linje: Overskrift = indholdsnøgle",
+        kind: Kind::Text,
+        get: |p| p.sections.clone(),
+        set: |p, v| {
+            p.sections = v.into();
+            Ok(())
+        },
+    },
+];
+
+pub fn new_agenda_text() -> OwnText {
+    OwnText::default()
+}
+
+pub fn new_agenda_profile() -> OwnProfile {
+    OwnProfile::default()
+}
 
 /// The rule sets a person can confirm, with the parameter that holds the confirmation.
 pub const CONFIRMABLE: &[&str] = &["2026-07", "2027"];

@@ -183,3 +183,38 @@ fn every_key_is_documented() {
         assert!(doc.contains(&format!("`{}`", f.field)), "{}", f.field);
     }
 }
+
+/// The agenda's own texts and profiles: written to the file and read back the same, edited by key,
+/// and a text with a placeholder its kind lacks refused with its key and line.
+#[test]
+fn agenda_texts_and_profiles_in_the_file() {
+    let file = "[[dagsorden_profiler]]\nnavn = \"vores\"\nafsnit = '''\nSagen = tal\nIndstilling = indstilling\n'''\n[[dagsorden_tekster]]\npunkt = \"tidlig-indsats\"\nindhold = \"resume\"\ntekst = '''\nStatus for {{maaned}}.\nAndelen er {{tidlig_andel_star}}.'''\n";
+    let s = from_toml(file, &MunicipalSettings::default()).unwrap();
+    assert_eq!(s.agenda.profiles[0].name, "vores");
+    assert_eq!(
+        s.agenda.texts(kadence_core::agenda::Kind::EarlyEffort)
+            [&kadence_core::agenda::Content::Summary],
+        "Status for {{maaned}}.\nAndelen er {{tidlig_andel_star}}."
+    );
+    assert_eq!(s.agenda.profile("vores").unwrap().sections.len(), 2);
+    let back = from_toml(&to_toml(&s), &MunicipalSettings::default()).unwrap();
+    assert_eq!(back, s, "read as written");
+    let s2 = set(&s, "dagsorden_tekster[2].punkt", "fristoverholdelse").unwrap_err();
+    assert!(s2.to_string().contains("indhold"), "{s2}");
+    let bad = file.replace("{{tidlig_andel_star}}", "{{andel}}");
+    let e = from_toml(&bad, &MunicipalSettings::default()).unwrap_err();
+    assert_eq!(
+        e.0[0].key.as_deref(),
+        Some("dagsorden_tekster[1].tekst"),
+        "{e}"
+    );
+    assert!(e.0[0].message.contains("«{{andel}}» findes ikke"), "{e}");
+    assert_eq!(e.0[0].line, Some(10), "{e}");
+    let changes = changes(&MunicipalSettings::default(), &s);
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.starts_with("dagsorden_profiler[1].navn: (ny) vores")),
+        "{changes:?}"
+    );
+}

@@ -2879,3 +2879,77 @@ fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+/// The municipality's own agenda profile and texts, pasted as a settings file on the settings
+/// page: refused with its key when a text uses a placeholder its kind lacks (nothing saved), then
+/// saved, offered on the page "Dagsordenspunkt" and used in the item and its Word document.
+#[tokio::test]
+async fn own_agenda_texts_from_the_settings_page_reach_the_agenda_page() {
+    let app = spawn("agenda-own").await;
+    let (admin, csrf) = app.login("admin").await;
+    let good = "[[dagsorden_profiler]]\nnavn = \"vores\"\nafsnit = '''\nSagen kort = resume\nTallene = tal\nVi indstiller = indstilling\n'''\n\n[[dagsorden_tekster]]\npunkt = \"tidlig-indsats\"\nindhold = \"resume\"\ntekst = \"Kort: {{tidlig_andel_star}} i {{maaned}}.\"\n";
+    let post = |file: String| {
+        let admin = admin.clone();
+        let csrf = csrf.clone();
+        let url = app.url("/admin/indstillinger/fil");
+        async move {
+            admin
+                .post(url)
+                .form(&[
+                    ("fil", file.as_str()),
+                    ("gaelder_fra", "30-06-2025"),
+                    ("begrundelse", "Egne tekster"),
+                    ("csrf", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let versions = app.store.settings_history().await.unwrap().versions().len();
+    let bad = post(good.replace("{{maaned}}", "{{maanede}}")).await;
+    assert_eq!(bad.status(), StatusCode::OK);
+    let page = bad.text().await.unwrap();
+    assert!(
+        page.contains("dagsorden_tekster[1].tekst") && page.contains("maanede"),
+        "refused with its key"
+    );
+    assert_eq!(
+        app.store.settings_history().await.unwrap().versions().len(),
+        versions,
+        "nothing saved"
+    );
+    assert_eq!(post(good.to_string()).await.status(), StatusCode::SEE_OTHER);
+    let (a, _) = app.login("anna").await;
+    let q = "punkt=tidlig-indsats&profil=vores&dato=30-06-2025&maaned=2025-05";
+    let page = a
+        .get(app.url(&format!("/dagsordenspunkt?{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<option value=\"vores\" selected>Vores (Sagen kort, Tallene, …)</option>"),
+        "the own profile is offered"
+    );
+    for h in ["Sagen kort", "Tallene", "Vi indstiller"] {
+        assert!(page.contains(&format!(">{h}</h3>")), "{h}");
+    }
+    assert!(!page.contains(">Baggrund</h3>"));
+    assert!(page.contains("<p>Kort: "), "the own text");
+    let docx = a
+        .get(app.url(&format!("/dagsordenspunkt/punkt.docx?{q}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&docx);
+    assert!(
+        text.contains("Sagen kort"),
+        "the Word document has the own profile's headings"
+    );
+}

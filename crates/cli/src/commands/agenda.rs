@@ -1,12 +1,12 @@
 //! `kadence dagsorden`: a draft agenda item of one kind written from the monthly report, in a
-//! shipped section profile or the municipality's own profile file, with the municipality's own
-//! texts if given; printed section by section (to paste field by field into the agenda system) or
+//! shipped section profile, one of the municipality's own (its settings) or a profile file, with
+//! the municipality's own texts (its settings, and a text file over them); printed section by section (to paste field by field into the agenda system) or
 //! as JSON, and with `--ud` written as the Word document, the HTML blocks and the Excel annex, the
 //! same files the page "Dagsordenspunkt" hands out.
 
 use super::*;
 
-use kadence_core::agenda::{self, shipped_profile, Context, Kind, Profile};
+use kadence_core::agenda::{self, Context, Kind, Profile};
 
 /// What the user asked for.
 pub(super) struct Request<'a> {
@@ -26,15 +26,22 @@ fn lines(errs: &[String]) -> String {
         .join("\n")
 }
 
-fn profile(name: &str) -> Result<Profile, Failure> {
-    if let Some(p) = shipped_profile(name) {
+/// A profile by name: shipped, the municipality's own (in its settings), or a profile file.
+fn profile(
+    name: &str,
+    settings: &kadence_core::agenda::AgendaSettings,
+) -> Result<Profile, Failure> {
+    if let Some(p) = settings.profile(name) {
         return Ok(p);
     }
     let path = Path::new(name);
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::new(
             Exit::Usage,
-            format!("Profilen «{name}» er hverken vesthimmerland, hedensted eller en fil, der kan læses ({e})."),
+            format!(
+                "Profilen «{name}» er hverken en af {} eller en fil, der kan læses ({e}).",
+                settings.profile_names().join(", ")
+            ),
         )
     })?;
     let stem = path
@@ -50,8 +57,11 @@ fn profile(name: &str) -> Result<Profile, Failure> {
 }
 
 pub(super) fn agenda(src: &Source, req: &Request<'_>, format: Format) -> Result<(), Failure> {
-    let profile = profile(req.profile)?;
-    let own = match req.texts {
+    let version = src.settings.in_force_on(req.as_of);
+    let profile = profile(req.profile, &version.settings.agenda)?;
+    // The municipality's own texts in its settings, and over them those of a file given.
+    let mut own = version.settings.agenda.texts(req.kind);
+    let from_file = match req.texts {
         None => Default::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -72,9 +82,9 @@ pub(super) fn agenda(src: &Source, req: &Request<'_>, format: Format) -> Result<
             })?
         }
     };
+    own.extend(from_file);
     let (month, as_of) = (req.month, req.as_of);
     let (report, _, settings_label) = super::committee::report(src, month, as_of);
-    let version = src.settings.in_force_on(as_of);
     let stem = agenda::file_stem(req.kind, month);
     let ctx = Context {
         municipality: version.settings.committee.municipality.clone(),

@@ -222,6 +222,37 @@ fn groups_table(r: &MonthlyReport) -> DraftTable {
     }
 }
 
+/// The comparison with the RAR area, the country and the compared municipalities, when Jobindsats'
+/// figures are there: per cent of the labour force 16-66, as the page "Udvalg" shows it.
+fn comparisons_table(r: &MonthlyReport) -> Option<DraftTable> {
+    let rows: Vec<Vec<String>> = r
+        .comparisons
+        .iter()
+        .filter(|c| c.shares.iter().any(Option::is_some))
+        .map(|c| {
+            let mut row = vec![
+                c.label.to_string(),
+                c.month.map_or_else(|| "-".to_string(), dk::month),
+            ];
+            row.extend(
+                c.shares
+                    .iter()
+                    .map(|s| s.map_or("-".into(), |s| format!("{} %", dk::decimal(s, 1)))),
+            );
+            row
+        })
+        .collect();
+    (!rows.is_empty()).then(|| DraftTable {
+        caption: "Sammenligning: fuldtidspersoner i pct. af arbejdsstyrken 16-66 år".into(),
+        header: ["Ydelsesgruppe", "Måned"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(r.areas.iter().cloned())
+            .collect(),
+        rows,
+    })
+}
+
 fn durations_table(r: &MonthlyReport) -> DraftTable {
     let d = &r.durations;
     DraftTable {
@@ -287,7 +318,10 @@ pub(super) fn parts(input: Inputs<'_>) -> Parts {
     Parts {
         values: values(r),
         charts: sickness_chart(r).into_iter().collect(),
-        tables: vec![groups_table(r), durations_table(r)],
+        tables: std::iter::once(groups_table(r))
+            .chain(comparisons_table(r))
+            .chain(std::iter::once(durations_table(r)))
+            .collect(),
         sources: vec![
             format!("Ydelsesgrupper: {}", r.method),
             format!("Trafiklys: {}", r.legend),

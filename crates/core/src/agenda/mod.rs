@@ -19,11 +19,13 @@ use crate::dk;
 pub mod deadlines;
 pub mod early_effort;
 pub mod management;
+pub mod own;
 pub mod profile;
 pub mod template;
 
 pub use deadlines::Deadlines;
 pub use early_effort::Cases;
+pub use own::{AgendaSettings, OwnProfile, OwnText};
 pub use profile::{hedensted, shipped_profile, vesthimmerland, Content, Profile, ProfileError};
 pub use template::{Template, TemplateError};
 

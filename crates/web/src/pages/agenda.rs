@@ -1,5 +1,6 @@
 //! "Dagsordenspunkt" (analysts): a draft agenda item of a chosen kind, month, as-of date, section
-//! profile and meeting date, shown as the blocks to paste field by field (each with "Kopiér"), and
+//! profile (shipped or the municipality's own) and meeting date, in the municipality's own texts
+//! where its settings have them, shown as the blocks to paste field by field (each with "Kopiér"), and
 //! handed out as the Word document, the HTML blocks as a file and the Excel annex. The same
 //! documents `kadence dagsorden --ud` writes: both are built by kadence-reports from the core's
 //! draft. Figures only, no names or CPR numbers, so no audit entries.
@@ -11,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use kadence_core::agenda::{self, shipped_profile, Context, Draft, Kind, Profile};
+use kadence_core::agenda::{self, Context, Draft, Kind, Profile};
 use kadence_core::date::{Day, Month};
 use kadence_core::dk;
 use serde::Deserialize;
@@ -42,15 +43,18 @@ struct Chosen {
 
 fn chosen(st: &AppState, q: &AgendaQuery) -> Chosen {
     let as_of = as_of(st, &q.dato);
+    let snap = st.data.get();
+    let own = &st.settings_on(&snap, as_of).settings.agenda;
     let kind = q
         .punkt
         .as_deref()
         .and_then(Kind::from_key)
         .unwrap_or(Kind::EarlyEffort);
+    // A shipped profile or one of the municipality's own in the settings in force.
     let profile = q
         .profil
         .as_deref()
-        .and_then(shipped_profile)
+        .and_then(|p| own.profile(p))
         .unwrap_or_else(agenda::vesthimmerland);
     let month = q
         .maaned
@@ -96,7 +100,7 @@ fn draft(st: &Arc<AppState>, c: &Chosen) -> Result<Draft, String> {
         c.kind,
         beside.inputs(&report),
         &c.profile,
-        &Default::default(),
+        &v.settings.agenda.texts(c.kind),
         &ctx,
     )
     .map_err(|errs| {
@@ -128,7 +132,7 @@ struct AgendaPage {
     title: String,
     as_of: String,
     kinds: Vec<(&'static str, &'static str, bool)>,
-    profiles: Vec<(&'static str, &'static str, bool)>,
+    profiles: Vec<(String, String, bool)>,
     months: Vec<(String, String, bool)>,
     meeting: String,
     meeting_error: Option<String>,
@@ -170,13 +174,25 @@ pub async fn page(
             .iter()
             .map(|k| (k.key(), k.name(), *k == c.kind))
             .collect(),
-        profiles: [
-            ("vesthimmerland", "Vesthimmerland (Resume, Baggrund, …)"),
-            ("hedensted", "Hedensted (Beslutningstema, Økonomi, …)"),
-        ]
-        .iter()
-        .map(|(k, l)| (*k, *l, *k == c.profile.name))
-        .collect(),
+        profiles: {
+            let snap = st.data.get();
+            let own = &st.settings_on(&snap, c.as_of).settings.agenda;
+            own.profile_names()
+                .into_iter()
+                .filter_map(|n| own.profile(&n).map(|p| (n, p)))
+                .map(|(n, p)| {
+                    let first: Vec<&str> = p
+                        .sections
+                        .iter()
+                        .take(2)
+                        .map(|s| s.heading.as_str())
+                        .collect();
+                    let label = format!("{} ({}, …)", dk_name(&n), first.join(", "));
+                    let selected = n == c.profile.name;
+                    (n, label, selected)
+                })
+                .collect()
+        },
         months: (0..36)
             .map(|k| {
                 let m = c.as_of.month().plus(-k);
@@ -196,6 +212,13 @@ pub async fn page(
         error: built.err(),
     };
     html(&page)
+}
+
+/// A profile's name as a label: "vesthimmerland" -> "Vesthimmerland".
+fn dk_name(n: &str) -> String {
+    let mut c = n.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn failed(what: &str, e: &str) -> Response {
