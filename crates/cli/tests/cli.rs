@@ -1028,7 +1028,6 @@ Hele landet;2025M04;Køn i alt;90123;80000,5;2,8;2,1\n",
 async fn committee_page_annex_and_json_agree() {
     use calamine::{Data, Reader};
     use kadence_core::dk;
-    use std::sync::Arc;
     let dir = generated("udvalg-web");
     let db = dir.join("w.sqlite");
     let dbs = db.to_str().unwrap().to_string();
@@ -1126,56 +1125,7 @@ async fn committee_page_annex_and_json_agree() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
 
     // The web app on the same database.
-    let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
-    store
-        .add_user(
-            &kadence_store::access::NewUser {
-                username: "anna".into(),
-                display_name: "Anna Analytiker".into(),
-                role: kadence_store::access::Role::Analyst,
-                caseworker_key: None,
-                team_key: None,
-            },
-            "en lang adgangskode til test",
-            jiff::Timestamp::now(),
-        )
-        .await
-        .unwrap();
-    let snap = store.load().await.unwrap();
-    let state = kadence_web::AppState::new(
-        store.clone(),
-        Arc::new(kadence_store::SnapshotCell::new(snap)),
-        Arc::new(jiff::Timestamp::now),
-        kadence_web::Config::default(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(kadence_web::serve(listener, Arc::new(state)));
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let i = login.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let res = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", "anna"),
-            ("password", "en lang adgangskode til test"),
-            ("csrf", &login[i..i + 64]),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let (base, c) = web_as_analyst(&db).await;
     let q = format!("maaned=2025-05&dato={dato}");
     let page = c
         .get(format!("{base}/udvalg?{q}"))
