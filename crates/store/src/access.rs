@@ -1,7 +1,11 @@
 //! Users, sessions and the audit log: the persistence behind login, roles and "who looked up whom".
 //!
 //! - Passwords are stored as argon2id hashes (PHC strings); a wrong password counts towards a temporary
-//!   lock-out.
+//!   lock-out. Every attempt is counted in one statement before its password is checked, so parallel
+//!   guesses cannot slip past the limit; every path (unknown, locked, disabled, wrong, right) runs
+//!   exactly one argon2 check and gives a wrong password the same answer, so neither the timing nor
+//!   the answer tells whether a user exists or is locked ("låst" and "spærret" are said only after
+//!   the right password). The checks run on tokio's blocking threads, at most one per core at once.
 //! - A session is a random 256-bit token in a cookie; only its SHA-256 is stored, with a per-session CSRF
 //!   token, the creation time (absolute timeout) and the last use (idle timeout).
 //! - The audit log lives in [`crate::audit`]; its types are re-exported here.
@@ -130,6 +134,29 @@ pub fn hash_password(password: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The hash an unknown user's password is checked against: one argon2 run on every path.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("kadence: ingen bruger med det navn"));
+
+/// At most one argon2 check per core at once: a burst of logins waits here instead of holding
+/// every blocking thread (or, as before, the async workers that answer every other request).
+static ARGON_PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        )
+    });
+
+/// Checks a password on a blocking thread.
+async fn verify_off_the_workers(hash: String, password: String) -> bool {
+    let Ok(_permit) = ARGON_PERMITS.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false)
+}
+
 fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| {
         Argon2::default()
@@ -248,6 +275,12 @@ impl Store {
     }
 
     /// Checks a password, counting failures towards a lock-out.
+    ///
+    /// The attempt is counted first, in one statement (`failed_logins + 1 ... RETURNING`): the
+    /// attempts beyond the limit are refused without their password being trusted, however many
+    /// arrive at once, and the one that reaches the limit locks the account. A right password
+    /// resets the count. A wrong password is answered `Refused` whether the user exists, is locked
+    /// or is disabled; `Locked` and `Disabled` are answered only to the right password.
     pub async fn login(
         &self,
         username: &str,
@@ -255,50 +288,78 @@ impl Store {
         now: Timestamp,
         policy: &Policy,
     ) -> Result<Login> {
-        let row = sqlx::query(&format!("SELECT {USER_COLS}, password_hash, failed_logins, locked_until FROM app_user WHERE username = $1"))
-            .bind(username.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE username = $1 \
+             RETURNING {USER_COLS}, password_hash, failed_logins, locked_until"
+        ))
+        .bind(username.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else {
-            // Spend the same effort as a real check, so timing does not tell whether the user exists.
-            let _ = verify_password(&hash_password("x"), password);
+            let _ = verify_off_the_workers(DUMMY_HASH.clone(), password.to_string()).await;
             return Ok(Login::Refused);
         };
         let user = user_from(&row)?;
         let hash: String = row.try_get(7)?;
-        let failed: i64 = row.try_get(8)?;
-        let locked_until: Option<String> = row.try_get(9)?;
-        if let Some(until) = locked_until
+        let attempt: i64 = row.try_get(8)?;
+        let locked = row
+            .try_get::<Option<String>, _>(9)?
             .and_then(|s| s.parse::<Timestamp>().ok())
-            .filter(|u| *u > now)
-        {
-            return Ok(Login::Locked(until));
+            .filter(|u| *u > now);
+        let over_budget = attempt > policy.max_failed_logins;
+        // Attempts beyond the limit are checked against the dummy hash: the same time, no trust.
+        let checked_hash = if over_budget && locked.is_none() {
+            DUMMY_HASH.clone()
+        } else {
+            hash
+        };
+        let right = verify_off_the_workers(checked_hash, password.to_string()).await
+            && !(over_budget && locked.is_none());
+        if over_budget && locked.is_none() {
+            // More attempts arrived at once than the limit allows: lock, as the last one counted
+            // will.
+            let until = now + policy.lockout;
+            self.lock(user.id, until).await?;
+            return Ok(Login::Refused);
+        }
+        if let Some(until) = locked {
+            // Attempts during a lock-out do not count towards the next: the count starts afresh
+            // when the lock ends.
+            sqlx::query("UPDATE app_user SET failed_logins = 0 WHERE id = $1")
+                .bind(user.id)
+                .execute(&self.pool)
+                .await?;
+            return Ok(if right {
+                Login::Locked(until)
+            } else {
+                Login::Refused
+            });
+        }
+        if !right {
+            if attempt >= policy.max_failed_logins {
+                self.lock(user.id, now + policy.lockout).await?;
+            }
+            return Ok(Login::Refused);
         }
         if user.disabled {
             return Ok(Login::Disabled);
         }
-        if verify_password(&hash, password) {
-            sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(user.id)
-                .execute(&self.pool)
-                .await?;
-            return Ok(Login::Ok(user));
-        }
-        let failed = failed + 1;
-        let lock = (failed >= policy.max_failed_logins).then(|| now + policy.lockout);
-        sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if lock.is_some() { 0 } else { failed })
-            .bind(lock.map(|l| l.to_string()))
+        sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user.id)
             .execute(&self.pool)
             .await?;
-        Ok(match lock {
-            Some(until) => Login::Locked(until),
-            None => Login::Refused,
-        })
+        Ok(Login::Ok(user))
     }
 
-    /// Starts a session: returns the cookie token (never stored) and the CSRF token.
+    async fn lock(&self, user: i64, until: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+            .bind(until.to_string())
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn create_session(&self, user_id: i64, now: Timestamp) -> Result<(String, String)> {
         let token = random_hex(32);
         let csrf = random_hex(32);

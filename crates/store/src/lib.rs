@@ -576,9 +576,29 @@ impl Store {
     }
 
     /// Opens the SQLite file at `path`.
+    ///
+    /// The file holds CPR numbers, health facts, password hashes and the pseudonym key, so a new
+    /// file is created readable by its owner only (0600) in a folder only the owner can enter
+    /// (0700, when Kadence creates it), whatever the umask; SQLite gives the `-wal` and `-shm`
+    /// files the database file's mode. An existing file keeps the mode its administrator gave it
+    /// (docs/security.md: run the service with `UMask=0077`).
     pub async fn open_sqlite(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
+            if !dir.exists() {
+                let mut b = std::fs::DirBuilder::new();
+                b.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+                let _ = b.create(dir);
+            }
+        }
+        if !path.exists() {
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+            // A file another process created meanwhile is fine: SQLite opens it below.
+            let _ = o.open(path);
         }
         Store::open(&format!("sqlite://{}", path.display())).await
     }

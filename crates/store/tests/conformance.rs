@@ -468,18 +468,20 @@ async fn access(store: Store) {
         store.login("ukendt", "x", t0, &policy).await.unwrap(),
         Login::Refused
     );
-    // Five wrong passwords lock the account, even against the right one, until the lock-out ends.
-    for i in 1..policy.max_failed_logins {
+    // Five wrong passwords lock the account, even against the right one, until the lock-out ends;
+    // a wrong password is answered as for an unknown user, locked or not (issue 14: enumeration).
+    for i in 1..=policy.max_failed_logins {
         assert_eq!(
             store.login("mette", "forkert", t0, &policy).await.unwrap(),
             Login::Refused,
             "attempt {i}"
         );
     }
-    assert!(matches!(
+    assert_eq!(
         store.login("mette", "forkert", t0, &policy).await.unwrap(),
-        Login::Locked(_)
-    ));
+        Login::Refused,
+        "locked, and a wrong password does not say so"
+    );
     assert!(matches!(
         store
             .login("mette", "korrekt hest batteri", t0, &policy)
@@ -494,6 +496,40 @@ async fn access(store: Store) {
             .await
             .unwrap(),
         Login::Ok(u.clone())
+    );
+
+    // Twelve wrong guesses at once (issue 14.1: the count was read, argon2 ran, then the count was
+    // written): every one counts, the account is locked, and the right password then is refused.
+    let t1 = later + SignedDuration::from_secs(5);
+    let guesses = (0..12).map(|i| {
+        let store = store.clone();
+        async move {
+            store
+                .login("mette", &format!("gæt {i}"), t1, &policy)
+                .await
+                .unwrap()
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    assert!(answers.iter().all(|a| *a == Login::Refused), "{answers:?}");
+    assert!(
+        matches!(
+            store
+                .login("mette", "korrekt hest batteri", t1, &policy)
+                .await
+                .unwrap(),
+            Login::Locked(_)
+        ),
+        "locked after parallel guesses"
+    );
+    let later = t1 + policy.lockout + SignedDuration::from_secs(1);
+    assert_eq!(
+        store
+            .login("mette", "korrekt hest batteri", later, &policy)
+            .await
+            .unwrap(),
+        Login::Ok(u.clone()),
+        "the attempts during the lock-out do not lock it again"
     );
 
     // Sessions: idle and absolute timeouts; the token is not stored.
@@ -553,6 +589,14 @@ async fn access(store: Store) {
             .await
             .unwrap(),
         Login::Disabled
+    );
+    assert_eq!(
+        store
+            .login("mette", "forkert", later, &policy)
+            .await
+            .unwrap(),
+        Login::Refused,
+        "a disabled account says so only to the right password"
     );
     assert!(store.set_disabled("mette", false).await.unwrap());
     assert!(store.set_password("mette", "nyt kodeord").await.unwrap());
@@ -1258,4 +1302,40 @@ async fn postgres_committee() {
     committee(store.clone()).await;
     store.pool().close().await;
     db.drop_db().await;
+}
+
+/// Issue 14.4: the database file and its write-ahead log were readable by every local account
+/// (0644) under the usual umask. A new database is the owner's only, its folder too.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
+    use jiff::Timestamp;
+    use kadence_store::access::{NewUser, Role};
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::env::temp_dir().join(format!("kadence-perm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let path = root.join("data").join("k.sqlite");
+    let store = Store::open_sqlite(&path).await.unwrap();
+    store
+        .add_user(
+            &NewUser {
+                username: "mette".into(),
+                display_name: "Mette".into(),
+                role: Role::Caseworker,
+                caseworker_key: None,
+                team_key: None,
+            },
+            "korrekt hest batteri",
+            Timestamp::UNIX_EPOCH,
+        )
+        .await
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600, "the database file");
+    assert_eq!(mode(path.parent().unwrap()), 0o700, "its folder");
+    let wal = path.with_extension("sqlite-wal");
+    assert!(wal.exists(), "the database runs in WAL mode");
+    assert_eq!(mode(&wal), 0o600, "the write-ahead log");
+    drop(store);
+    let _ = std::fs::remove_dir_all(&root);
 }

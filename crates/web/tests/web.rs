@@ -487,7 +487,13 @@ async fn brute_force_is_locked_out() {
             .unwrap();
         last = res.text().await.unwrap();
     }
-    assert!(last.contains("midlertidigt låst"), "{last}");
+    // The fifth wrong password is answered as the others: a wrong password never tells that the
+    // account exists or is locked (issue 14.2); only the right one is told.
+    assert!(
+        last.contains("Forkert brugernavn eller adgangskode"),
+        "{last}"
+    );
+    assert!(!last.contains("låst"), "{last}");
     let page = c
         .get(app.url("/login"))
         .send()
@@ -511,6 +517,7 @@ async fn brute_force_is_locked_out() {
         StatusCode::FORBIDDEN,
         "the right password does not open a locked account"
     );
+    assert!(res.text().await.unwrap().contains("midlertidigt låst"));
     app.clock.fetch_add(16 * 60, Ordering::SeqCst);
     let _ = app.login("mette").await;
 }
