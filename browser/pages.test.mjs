@@ -211,6 +211,12 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         await page.getByLabel('Opgørelsesdato').fill('01-01-2026');
         await Promise.all([page.waitForURL(/dato=01-01-2026/), page.getByRole('button', { name: 'Vis', exact: true }).click()]);
         assert.match(await page.locator('.freshness').innerText(), /Data pr\. 01-01-2026/);
+        // A past date is said on the page, and the menu keeps it.
+        assert.match(await page.locator('.asof-banner').innerText(), /Du ser data pr\. 01-01-2026/);
+        await checkA11y(page, 'course page with a past as-of date');
+        await Promise.all([page.waitForURL(/\/fokusmaal\?dato=01-01-2026/), page.getByRole('link', { name: 'Fokusmål' }).click()]);
+        assert.match(await page.locator('.freshness').innerText(), /Data pr\. 01-01-2026/);
+        await page.screenshot({ path: `${shots}/${user}_fokusmaal_past_date.png`, fullPage: false });
       }
       await ctx.close();
     }

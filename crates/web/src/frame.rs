@@ -46,10 +46,13 @@ pub struct Layout {
     /// Query parameters to keep when the as-of date changes.
     pub keep: Vec<(String, String)>,
     pub freshness: String,
+    /// Said on every page when the as-of date is not today ("Du ser data pr. dd-mm-åååå").
+    pub banner: Option<String>,
 }
 
 pub struct NavItem {
-    pub href: &'static str,
+    /// The page, with the as-of date when it is not today, so the menu keeps it.
+    pub href: String,
     pub label: &'static str,
     pub current: bool,
 }
@@ -92,6 +95,7 @@ pub(crate) fn layout(
         ("/admin/indstillinger", "Indstillinger", &[Role::Admin]),
         ("/admin/revision", "Revisionslog", &[Role::Admin]),
     ];
+    let today = today(st);
     let snap = st.data.get();
     let settings = st.settings_on(&snap, as_of).label();
     let freshness = match &snap.latest {
@@ -116,7 +120,11 @@ pub(crate) fn layout(
             .iter()
             .filter(|(_, _, roles)| roles.contains(&role))
             .map(|(href, label, _)| NavItem {
-                href,
+                href: if as_of == today {
+                    href.to_string()
+                } else {
+                    format!("{href}?dato={}", as_of.dk())
+                },
                 label,
                 current: *href == current,
             })
@@ -127,6 +135,18 @@ pub(crate) fn layout(
         as_of: as_of.dk().to_string(),
         keep,
         freshness,
+        banner: match as_of.cmp(&today) {
+            std::cmp::Ordering::Less => Some(format!(
+                "Du ser data pr. {}, ikke pr. i dag ({}).",
+                as_of.dk(),
+                today.dk()
+            )),
+            std::cmp::Ordering::Greater => Some(format!(
+                "Du ser fristerne pr. {}, en dato i fremtiden: det, der registreres inden da, er ikke med.",
+                as_of.dk()
+            )),
+            std::cmp::Ordering::Equal => None,
+        },
     }
 }
 
@@ -142,6 +162,54 @@ pub(crate) fn as_of(st: &AppState, dato: &Option<String>) -> Day {
     dato.as_deref()
         .and_then(kadence_import::text::parse_date)
         .unwrap_or_else(|| today(st))
+}
+
+/// The cookie remembering the one future as-of date the user confirmed.
+pub(crate) const FUTURE_COOKIE: &str = "kadence_fremtid";
+
+#[derive(Template)]
+#[template(path = "confirm_future.html")]
+struct ConfirmFuture {
+    layout: Option<Layout>,
+    day: String,
+    today: String,
+    go: String,
+    back: String,
+}
+
+/// The page that asks before showing a future as-of date: continue (the same address with
+/// `fremtid=ja`) or go back to today (the address without the date).
+pub(crate) fn confirm_future(uri: &axum::http::Uri, day: Day, today: Day) -> Response {
+    let path = uri.path();
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    let with = |extra: Option<(&str, &str)>, drop_date: bool| {
+        let mut q: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "fremtid" && !(drop_date && k == "dato"))
+            .cloned()
+            .collect();
+        if let Some((k, v)) = extra {
+            q.push((k.into(), v.into()));
+        }
+        let q = serde_urlencoded::to_string(&q).unwrap_or_default();
+        if q.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{q}")
+        }
+    };
+    let page = ConfirmFuture {
+        layout: None,
+        day: day.dk().to_string(),
+        today: today.dk().to_string(),
+        go: with(Some(("fremtid", "ja")), false),
+        back: with(None, true),
+    };
+    match page.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
+    }
 }
 
 /// "Efternavn, Fornavn" from "Fornavn Efternavn".

@@ -836,10 +836,62 @@ pub async fn guard(
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
+    // The as-of date of a page (issue 13.7): an impossible date is refused, not replaced by
+    // today; a date in the future is shown only once confirmed (remembered for that date in a
+    // cookie, so the menu and the views keep it).
+    let mut confirmed_future = None;
+    if method == Method::GET && session.is_some() {
+        let pairs = serde_urlencoded_pairs(req.uri().query().unwrap_or("").as_bytes());
+        let dato = pairs
+            .iter()
+            .find(|(k, _)| k == "dato")
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(text) = dato {
+            let example = frame::today(&st).dk();
+            let wrong = format!(
+                "«{text}» er ikke en dato. Skriv opgørelsesdatoen som dd-mm-åååå, fx {example}."
+            );
+            match kadence_import::text::parse_date(&text) {
+                None => {
+                    return frame::render_error(
+                        StatusCode::BAD_REQUEST,
+                        "Datoen findes ikke",
+                        &wrong,
+                    )
+                }
+                Some(day) if day > frame::today(&st) => {
+                    let asked = pairs.iter().any(|(k, v)| k == "fremtid" && v == "ja");
+                    let remembered = cookie(req.headers(), frame::FUTURE_COOKIE)
+                        .is_some_and(|c| c == day.to_string());
+                    if asked {
+                        confirmed_future = Some(day);
+                    } else if !remembered {
+                        return frame::confirm_future(req.uri(), day, frame::today(&st));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
     if let Some(a) = session {
         req.extensions_mut().insert(a);
     }
-    next.run(req).await
+    let mut res = next.run(req).await;
+    if let Some(day) = confirmed_future {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+            "{}={day}; Path=/; HttpOnly; SameSite=Strict{}",
+            frame::FUTURE_COOKIE,
+            if st.config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            }
+        )) {
+            res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 /// The largest upload (a targets spreadsheet is a few kilobytes).

@@ -2960,3 +2960,81 @@ async fn own_agenda_texts_from_the_settings_page_reach_the_agenda_page() {
         "the Word document has the own profile's headings"
     );
 }
+
+/// The as-of date (issue 13.7), on the test clock's 30-06-2025: an impossible date is refused
+/// with a Danish error rather than replaced by today; a date in the future is shown only after a
+/// confirmation, remembered for that date; a date that is not today is said on every page, and
+/// the menu keeps it.
+#[tokio::test]
+async fn the_as_of_date_is_refused_confirmed_or_said() {
+    let app = spawn("as-of").await;
+    let (c, _) = app.login("lars").await;
+    let get = |path: &str| {
+        let c = c.clone();
+        let url = app.url(path);
+        async move { c.get(url).send().await.unwrap() }
+    };
+    let bad = get("/team?dato=31-02-2026").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body = bad.text().await.unwrap();
+    assert!(
+        body.contains("«31-02-2026» er ikke en dato") && body.contains("dd-mm-åååå"),
+        "{body}"
+    );
+    // The future: asked first, nothing of the list shown.
+    let ask = get("/team?visning=alle&dato=01-09-2025").await;
+    assert_eq!(ask.status(), StatusCode::OK);
+    let body = ask.text().await.unwrap();
+    assert!(body.contains("En dato i fremtiden"), "{body}");
+    assert!(
+        !body.contains("class=\"worklist\""),
+        "no list before the confirmation"
+    );
+    assert!(
+        body.contains("href=\"/team?visning=alle&amp;dato=01-09-2025&amp;fremtid=ja\"")
+            || body.contains("href=\"/team?visning=alle&#38;dato=01-09-2025&#38;fremtid=ja\""),
+        "{body}"
+    );
+    let go = get("/team?visning=alle&dato=01-09-2025&fremtid=ja").await;
+    assert_eq!(go.status(), StatusCode::OK);
+    let body = go.text().await.unwrap();
+    assert!(
+        body.contains("Du ser fristerne pr. 01-09-2025, en dato i fremtiden"),
+        "{body}"
+    );
+    // Remembered for that date (the menu's links carry the date, not the confirmation).
+    let again = get("/laegeoplysninger?dato=01-09-2025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !again.contains("En dato i fremtiden"),
+        "asked once per date"
+    );
+    assert!(get("/team?dato=02-09-2025")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("En dato i fremtiden"));
+    // The past: a banner on every page, and the menu keeps the date.
+    for path in [
+        "/team?dato=01-01-2025",
+        "/laegeoplysninger?dato=01-01-2025",
+        "/tidlig-indsats?dato=01-01-2025",
+    ] {
+        let body = get(path).await.text().await.unwrap();
+        assert!(
+            body.contains("Du ser data pr. 01-01-2025, ikke pr. i dag (30-06-2025)."),
+            "{path}"
+        );
+        assert!(
+            body.contains("href=\"/jobafklaring?dato=01-01-2025\""),
+            "{path}: the menu keeps the date"
+        );
+    }
+    let today = get("/team").await.text().await.unwrap();
+    assert!(!today.contains("Du ser data pr."), "no banner for today");
+    assert!(today.contains("href=\"/jobafklaring\""));
+}
