@@ -330,8 +330,9 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         action: Option<AuditAction>,
-        /// Borgerens CPR-nummer: vis dato, handling og formål for hvert opslag (til en indsigtsanmodning)
-        #[arg(long)]
+        /// «-»: læs borgerens CPR-nummer fra standardinput, og vis dato, handling og formål for hvert
+        /// opslag (til en indsigtsanmodning); nummeret skrives aldrig på kommandolinjen
+        #[arg(long, value_name = "-")]
         cpr: Option<String>,
         /// Medtag hvilken bruger der slog op (til intern brug)
         #[arg(long)]

@@ -10,6 +10,25 @@ fn kadence(args: &[&str]) -> Output {
         .expect("runs")
 }
 
+/// Runs kadence with `input` on its standard input.
+fn kadence_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kadence"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("runs")
+}
+
 fn fresh_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("kadence-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -412,8 +431,13 @@ fn audit_extract_and_verify() {
         store.pool().close().await;
     });
     let dbs = db.to_str().unwrap();
+    // The number on the command line is refused (the process list shows it to every local
+    // account); it is read from standard input.
     let o = kadence(&["audit", "--cpr", "010150-1000", "--db", dbs]);
-    assert!(o.status.success());
+    assert_eq!(o.status.code(), Some(2), "refused");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("proceslisten"));
+    let o = kadence_with_input(&["audit", "--cpr", "-", "--db", dbs], "010150-1000\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = stdout(&o);
     assert!(
         text.contains("010150-xxxx (2 i alt)") && text.contains("23-11-2026 kl. 10:15"),
@@ -423,14 +447,10 @@ fn audit_extract_and_verify() {
         text.contains("Borgeren har henvendt sig til mig") && !text.contains("mette"),
         "dates and purposes, not users, unless asked"
     );
-    assert!(stdout(&kadence(&[
-        "audit",
-        "--cpr",
-        cpr,
-        "--db",
-        dbs,
-        "--med-brugere"
-    ]))
+    assert!(stdout(&kadence_with_input(
+        &["audit", "--cpr", "-", "--db", dbs, "--med-brugere"],
+        cpr
+    ))
     .contains("mette"));
     let o = kadence(&["audit", "verify", "--db", dbs]);
     assert!(

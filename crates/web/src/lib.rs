@@ -925,9 +925,20 @@ fn serde_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 }
 
 /// Security headers on every response, and no caching anywhere (pages show personal data).
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(st): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if st.config.secure_cookies {
+        // Served over TLS (behind the proxy): the browser keeps to https for a year (issue 14.8).
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -1030,7 +1041,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                 "Tjek adressen, eller gå til forsiden.",
             )
         })
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            security_headers,
+        ))
         .with_state(state)
 }
 

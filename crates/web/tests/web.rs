@@ -3038,3 +3038,28 @@ async fn the_as_of_date_is_refused_confirmed_or_said() {
     assert!(!today.contains("Du ser data pr."), "no banner for today");
     assert!(today.contains("href=\"/jobafklaring\""));
 }
+
+/// Issue 14.8: with --secure-cookies (served over TLS behind the proxy) every answer carries HSTS;
+/// without, none (a plain-HTTP development server must not pin a browser to https).
+#[tokio::test]
+async fn hsts_only_behind_tls() {
+    for secure in [true, false] {
+        let app = spawn_full(
+            if secure { "hsts-on" } else { "hsts-off" },
+            |_| {},
+            Config {
+                secure_cookies: secure,
+                ..Config::default()
+            },
+        )
+        .await;
+        let res = client().get(app.url("/login")).send().await.unwrap();
+        assert_eq!(
+            res.headers()
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap().to_string()),
+            secure.then(|| "max-age=31536000; includeSubDomains".to_string()),
+            "secure cookies: {secure}"
+        );
+    }
+}

@@ -29,7 +29,22 @@ pub(super) fn audit(
             "Angiv --cpr for et udtræk, eller «kadence audit verify».",
         ));
     };
-    let cpr = kadence_core::cpr::Cpr::parse(&cpr)
+    // The CPR number is read from standard input, never taken from the command line, where every
+    // local account sees it in the process list (issue 14.8).
+    if cpr.trim() != "-" {
+        return Err(Failure::new(
+            Exit::Usage,
+            "Skriv ikke CPR-nummeret på kommandolinjen: andre brugere på maskinen kan se det i proceslisten. Brug «--cpr -», og skriv nummeret på standardinput (fx «kadence audit --cpr -» og nummeret, når der spørges, eller fra en fil med «< fil»).",
+        ));
+    }
+    let mut line = String::new();
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprint!("CPR-nummer: ");
+    }
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::new(Exit::Usage, format!("Kan ikke læse CPR-nummeret: {e}")))?;
+    let cpr = kadence_core::cpr::Cpr::parse(line.trim())
         .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
     let store = open_store(db)?;
     let entries = block_on(store.audit_entries(Some(&cpr)))?.map_err(store_failure)?;
