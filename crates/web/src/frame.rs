@@ -212,6 +212,21 @@ pub(crate) fn confirm_future(uri: &axum::http::Uri, day: Day, today: Day) -> Res
     }
 }
 
+/// Whether a citizen's name matches a search (already lower-cased): as written ("anders bæk") or as
+/// the lists show it ("bæk, anders"; a comma with or without spaces after it), in part or whole.
+pub(crate) fn name_matches(name: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    let name = name.to_lowercase();
+    if name.contains(needle) {
+        return true;
+    }
+    let listed = surname_first(&name);
+    let norm = |s: &str| s.split(',').map(str::trim).collect::<Vec<_>>().join(", ");
+    norm(&listed).contains(&norm(needle))
+}
+
 /// "Efternavn, Fornavn" from "Fornavn Efternavn".
 pub(crate) fn surname_first(full: &str) -> String {
     match full.rsplit_once(' ') {
@@ -362,5 +377,27 @@ pub(crate) fn scope(pop: &Population, a: &Authed) -> Scope {
             purpose: "Opfølgning i egen sagsstamme",
             show_caseworker: false,
         },
+    }
+}
+
+#[cfg(test)]
+mod name_search {
+    use super::name_matches;
+
+    #[test]
+    fn a_name_is_found_as_written_and_as_the_list_shows_it() {
+        for (needle, hit) in [
+            ("anders bæk", true),
+            ("bæk", true),
+            ("bæk, anders", true),
+            ("bæk,anders", true),
+            ("bæk ,  and", true),
+            ("bæk, peter", false),
+            ("anders, bæk", false),
+            ("", true),
+        ] {
+            assert_eq!(name_matches("Anders Bæk", needle), hit, "{needle:?}");
+        }
+        assert!(name_matches("Anne Marie Holm", "holm, anne marie"));
     }
 }

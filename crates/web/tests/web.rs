@@ -3063,3 +3063,38 @@ async fn hsts_only_behind_tls() {
         );
     }
 }
+
+/// Issue 13.3, its name part: the search takes the name as the list shows it ("Efternavn,
+/// Fornavn") as well as written.
+#[tokio::test]
+async fn the_name_search_takes_surname_comma_first_name() {
+    let app = spawn("name-search").await;
+    let (c, _) = app.login("mette").await;
+    let course = app
+        .pop
+        .courses
+        .iter()
+        .find(|x| x.key == app.own_course)
+        .unwrap();
+    let name = app.pop.citizens[course.citizen.index()].name.clone();
+    let (first, last) = name.rsplit_once(' ').unwrap();
+    for q in [
+        name.clone(),
+        format!("{last}, {first}"),
+        format!("{},{}", last.to_uppercase(), first),
+    ] {
+        let page = c
+            .get(app.url("/mine?dato=30-06-2025"))
+            .query(&[("q", q.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&format!("{last}, {first}")),
+            "{q:?} finds {name}"
+        );
+    }
+}

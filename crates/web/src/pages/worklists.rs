@@ -201,11 +201,10 @@ pub(crate) fn select(
         .enumerate()
         .filter(|(_, (id, _))| keep(pop, &pop.courses[id.index()]))
         .filter(|(_, (id, _))| {
-            needle.is_empty()
-                || pop.citizens[pop.courses[id.index()].citizen.index()]
-                    .name
-                    .to_lowercase()
-                    .contains(&needle)
+            name_matches(
+                &pop.citizens[pop.courses[id.index()].citizen.index()].name,
+                &needle,
+            )
         })
         .map(|(i, _)| i)
         .collect();
