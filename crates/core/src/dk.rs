@@ -85,6 +85,13 @@ pub fn month_short(m: crate::date::Month) -> String {
     )
 }
 
+/// The first letter upper-cased: "vesthimmerland" -> "Vesthimmerland", "én" -> "Én".
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
 /// A signed change with a decimal comma: 12.34 -> "+12,3", -0.04 -> "0,0".
 pub fn signed(x: f64, decimals: usize) -> String {
     let s = decimal(x, decimals);

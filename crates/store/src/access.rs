@@ -306,20 +306,18 @@ impl Store {
             .try_get::<Option<String>, _>(9)?
             .and_then(|s| s.parse::<Timestamp>().ok())
             .filter(|u| *u > now);
-        let over_budget = attempt > policy.max_failed_logins;
-        // Attempts beyond the limit are checked against the dummy hash: the same time, no trust.
-        let checked_hash = if over_budget && locked.is_none() {
+        // More attempts arrived at once than the limit allows, and none has locked the account
+        // yet: this one is checked against the dummy hash (the same time, no trust) and locks it.
+        let beyond_limit = attempt > policy.max_failed_logins && locked.is_none();
+        let checked_hash = if beyond_limit {
             DUMMY_HASH.clone()
         } else {
             hash
         };
-        let right = verify_off_the_workers(checked_hash, password.to_string()).await
-            && !(over_budget && locked.is_none());
-        if over_budget && locked.is_none() {
-            // More attempts arrived at once than the limit allows: lock, as the last one counted
-            // will.
-            let until = now + policy.lockout;
-            self.lock(user.id, until).await?;
+        let right =
+            verify_off_the_workers(checked_hash, password.to_string()).await && !beyond_limit;
+        if beyond_limit {
+            self.lock(user.id, now + policy.lockout).await?;
             return Ok(Login::Refused);
         }
         if let Some(until) = locked {

@@ -206,10 +206,7 @@ pub(crate) fn confirm_future(uri: &axum::http::Uri, day: Day, today: Day) -> Res
         go: with(Some(("fremtid", "ja")), false),
         back: with(None, true),
     };
-    match page.render() {
-        Ok(s) => Html(s).into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
-    }
+    html(&page)
 }
 
 /// Whether a citizen's name matches a search (already lower-cased): as written ("anders bæk") or as

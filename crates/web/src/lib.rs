@@ -622,11 +622,13 @@ impl AppState {
         month: kadence_core::date::Month,
     ) -> Arc<kadence_core::agenda::Beside> {
         self.agenda_beside.get(snap, (as_of, month), || {
-            let v = self.settings_on(snap, as_of);
-            kadence_core::agenda::beside(
+            // The cases are counted from the statuses the duty lists show (computed once per
+            // snapshot and date), not from a second evaluation of every course.
+            let statuses = self.active_statuses(snap, as_of);
+            kadence_core::agenda::beside_from(
                 &snap.population,
-                &v.settings.book(),
-                &v.settings.duties,
+                &self.settings_on(snap, as_of).settings.book(),
+                statuses.iter().map(|(id, st)| (*id, st)),
                 month,
                 as_of,
             )
@@ -841,6 +843,7 @@ pub async fn guard(
     // cookie, so the menu and the views keep it).
     let mut confirmed_future = None;
     if method == Method::GET && session.is_some() {
+        let today = frame::today(&st);
         let pairs = serde_urlencoded_pairs(req.uri().query().unwrap_or("").as_bytes());
         let dato = pairs
             .iter()
@@ -848,7 +851,7 @@ pub async fn guard(
             .map(|(_, v)| v.trim().to_string())
             .filter(|v| !v.is_empty());
         if let Some(text) = dato {
-            let example = frame::today(&st).dk();
+            let example = today.dk();
             let wrong = format!(
                 "«{text}» er ikke en dato. Skriv opgørelsesdatoen som dd-mm-åååå, fx {example}."
             );
@@ -860,14 +863,14 @@ pub async fn guard(
                         &wrong,
                     )
                 }
-                Some(day) if day > frame::today(&st) => {
+                Some(day) if day > today => {
                     let asked = pairs.iter().any(|(k, v)| k == "fremtid" && v == "ja");
                     let remembered = cookie(req.headers(), frame::FUTURE_COOKIE)
                         .is_some_and(|c| c == day.to_string());
                     if asked {
                         confirmed_future = Some(day);
                     } else if !remembered {
-                        return frame::confirm_future(req.uri(), day, frame::today(&st));
+                        return frame::confirm_future(req.uri(), day, today);
                     }
                 }
                 Some(_) => {}

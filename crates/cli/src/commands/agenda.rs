@@ -86,11 +86,7 @@ pub(super) fn agenda(src: &Source, req: &Request<'_>, format: Format) -> Result<
     let (month, as_of) = (req.month, req.as_of);
     let (report, _, settings_label) = super::committee::report(src, month, as_of);
     let stem = agenda::file_stem(req.kind, month);
-    let ctx = Context {
-        municipality: version.settings.committee.municipality.clone(),
-        meeting: req.meeting,
-        annex: agenda::annex_note(req.kind, month),
-    };
+    let ctx = Context::new(&version.settings.committee, req.kind, month, req.meeting);
     let book = version.settings.book();
     let beside = agenda::beside(
         &src.population,
@@ -99,16 +95,8 @@ pub(super) fn agenda(src: &Source, req: &Request<'_>, format: Format) -> Result<
         month,
         as_of,
     );
-    let draft =
-        agenda::draft(req.kind, beside.inputs(&report), &profile, &own, &ctx).map_err(|errs| {
-            Failure::new(
-                Exit::InvalidData,
-                errs.iter()
-                    .map(|(c, e)| format!("{}: {e}", c.key()))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        })?;
+    let draft = agenda::draft(req.kind, beside.inputs(&report), &profile, &own, &ctx)
+        .map_err(|errs| Failure::new(Exit::InvalidData, agenda::error_lines(&errs).join("\n")))?;
     if let Some(dir) = req.out {
         let internal = |what: &str, e: String| Failure::new(Exit::Internal, format!("{what}: {e}"));
         let docx = kadence_reports::docx::agenda(&draft)

@@ -159,7 +159,7 @@ fn values(r: &MonthlyReport) -> HashMap<&'static str, String> {
             } else {
                 format!(
                     "{} ydelsesgruppe{} ligger over måltallet: {}.",
-                    dk_capitalised(&word(over.len())),
+                    dk::capitalised(&word(over.len())),
                     if over.len() == 1 { "" } else { "r" },
                     over.iter()
                         .map(|g| format!(
@@ -183,12 +183,6 @@ fn values(r: &MonthlyReport) -> HashMap<&'static str, String> {
         ("sammenligning", sammenligning),
         ("varighed", varighed),
     ])
-}
-
-fn dk_capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn groups_table(r: &MonthlyReport) -> DraftTable {

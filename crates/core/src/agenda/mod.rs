@@ -148,6 +148,22 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of an item of `kind` for `month`: the municipality's name from its committee
+    /// settings, the meeting, and the annex the Bilag section names. The page and the CLI both
+    /// build it here, so their documents are the same.
+    pub fn new(
+        committee: &crate::committee::CommitteeSettings,
+        kind: Kind,
+        month: crate::date::Month,
+        meeting: Option<Day>,
+    ) -> Context {
+        Context {
+            municipality: committee.municipality.clone(),
+            meeting,
+            annex: annex_note(kind, month),
+        }
+    }
+
     /// The municipality's name, or «Kommunen» where the setting is empty.
     pub fn municipality_or_default(&self) -> String {
         let m = self.municipality.trim();
@@ -358,7 +374,8 @@ impl Beside {
     }
 }
 
-/// Computes [`Beside`] for the report's month as of its date.
+/// Computes [`Beside`] for the report's month as of its date, evaluating every course (the CLI;
+/// the web app passes the statuses its duty lists already hold to [`beside_from`]).
 pub fn beside(
     pop: &crate::model::Population,
     book: &crate::rules::RuleBook,
@@ -376,8 +393,25 @@ pub fn beside(
         })
         .filter(|(_, st)| st.active)
         .collect();
+    beside_from(
+        pop,
+        book,
+        statuses.iter().map(|(id, st)| (*id, st)),
+        month,
+        as_of,
+    )
+}
+
+/// [`Beside`] from the active courses' statuses as of `as_of`, the same the duty lists show.
+pub fn beside_from<'a>(
+    pop: &crate::model::Population,
+    book: &crate::rules::RuleBook,
+    statuses: impl IntoIterator<Item = (crate::model::CourseId, &'a crate::duties::CourseStatus)>,
+    month: crate::date::Month,
+    as_of: Day,
+) -> Beside {
     Beside {
-        cases: early_effort::cases(pop, statuses.iter().map(|(id, st)| (*id, st))),
+        cases: early_effort::cases(pop, statuses),
         deadlines: deadlines::deadlines(
             pop,
             book,
@@ -479,6 +513,13 @@ pub fn annex_note(kind: Kind, month: crate::date::Month) -> String {
         file_stem(kind, month),
         dk::month(month)
     )
+}
+
+/// A draft's template errors in Danish, one per line, each with its content key.
+pub fn error_lines(errs: &[(Content, TemplateError)]) -> Vec<String> {
+    errs.iter()
+        .map(|(c, e)| format!("{}: {e}", c.key()))
+        .collect()
 }
 
 /// A Danish word for small counts ("elleve"), the number itself above twelve.

@@ -32,6 +32,8 @@ pub struct AgendaQuery {
 /// What the form asked for, read leniently: an unknown kind, profile or month falls back to the
 /// default, and an impossible meeting date is said on the page.
 struct Chosen {
+    /// The municipality's own texts and profiles in the settings in force on the as-of date.
+    own: agenda::AgendaSettings,
     kind: Kind,
     profile: Profile,
     month: Month,
@@ -44,7 +46,7 @@ struct Chosen {
 fn chosen(st: &AppState, q: &AgendaQuery) -> Chosen {
     let as_of = as_of(st, &q.dato);
     let snap = st.data.get();
-    let own = &st.settings_on(&snap, as_of).settings.agenda;
+    let own = st.settings_on(&snap, as_of).settings.agenda.clone();
     let kind = q
         .punkt
         .as_deref()
@@ -76,6 +78,7 @@ fn chosen(st: &AppState, q: &AgendaQuery) -> Chosen {
         }
     };
     Chosen {
+        own,
         kind,
         profile,
         month,
@@ -91,24 +94,15 @@ fn draft(st: &Arc<AppState>, c: &Chosen) -> Result<Draft, String> {
     let report = st.committee_report(&snap, c.as_of, c.month);
     let beside = st.agenda_beside(&snap, c.as_of, c.month);
     let v = st.settings_on(&snap, c.as_of);
-    let ctx = Context {
-        municipality: v.settings.committee.municipality.clone(),
-        meeting: c.meeting,
-        annex: agenda::annex_note(c.kind, c.month),
-    };
+    let ctx = Context::new(&v.settings.committee, c.kind, c.month, c.meeting);
     agenda::draft(
         c.kind,
         beside.inputs(&report),
         &c.profile,
-        &v.settings.agenda.texts(c.kind),
+        &c.own.texts(c.kind),
         &ctx,
     )
-    .map_err(|errs| {
-        errs.iter()
-            .map(|(content, e)| format!("{}: {e}", content.key()))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    .map_err(|errs| agenda::error_lines(&errs).join("; "))
 }
 
 fn query(c: &Chosen) -> String {
@@ -175,8 +169,7 @@ pub async fn page(
             .map(|k| (k.key(), k.name(), *k == c.kind))
             .collect(),
         profiles: {
-            let snap = st.data.get();
-            let own = &st.settings_on(&snap, c.as_of).settings.agenda;
+            let own = &c.own;
             own.profile_names()
                 .into_iter()
                 .filter_map(|n| own.profile(&n).map(|p| (n, p)))
@@ -187,7 +180,7 @@ pub async fn page(
                         .take(2)
                         .map(|s| s.heading.as_str())
                         .collect();
-                    let label = format!("{} ({}, …)", dk_name(&n), first.join(", "));
+                    let label = format!("{} ({}, …)", dk::capitalised(&n), first.join(", "));
                     let selected = n == c.profile.name;
                     (n, label, selected)
                 })
@@ -212,13 +205,6 @@ pub async fn page(
         error: built.err(),
     };
     html(&page)
-}
-
-/// A profile's name as a label: "vesthimmerland" -> "Vesthimmerland".
-fn dk_name(n: &str) -> String {
-    let mut c = n.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn failed(what: &str, e: &str) -> Response {
