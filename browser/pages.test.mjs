@@ -208,6 +208,29 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         assert.match(await page.locator('h1').innerText(), /forløb/);
         await page.screenshot({ path: `${shots}/${user}_forloeb.png`, fullPage: true });
         await checkA11y(page, 'course page');
+        // A citizen calls: the full CPR number (shown by "Vis CPR", logged) finds them with
+        // "Find borger", and the number never reaches the address line.
+        const courseUrl = page.url();
+        const courseKey = decodeURIComponent(new URL(courseUrl).pathname.split('/')[2]);
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Vis CPR' }).click()]);
+        const cpr = (await page.locator('dd').filter({ hasText: /^\d{6}-\d{4}/ }).first().innerText()).match(/\d{6}-\d{4}/)[0];
+        await page.getByRole('link', { name: 'Find borger' }).click();
+        await page.waitForURL(/\/find/);
+        await checkA11y(page, 'find citizen');
+        await page.getByLabel('CPR-nummer eller forløbs-id').fill(cpr.replace('-', ''));
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Søg' }).click()]);
+        assert.ok(!page.url().includes(cpr.slice(0, 6)), `no CPR number in the URL: ${page.url()}`);
+        assert.match(await page.locator('section p[role="status"]').innerText(), /forløb fundet med dette CPR-nummer i din sagsstamme/);
+        assert.ok(await page.getByRole('link', { name: courseKey, exact: true }).isVisible(), 'the course is listed');
+        assert.ok(!(await page.content()).includes(cpr), 'the number is not echoed');
+        await page.screenshot({ path: `${shots}/${user}_find.png`, fullPage: true });
+        await checkA11y(page, 'find citizen with a result');
+        // A wrong number is said in Danish, by the field.
+        await page.getByLabel('CPR-nummer eller forløbs-id').fill('310250-1000');
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Søg' }).click()]);
+        assert.match(await page.locator('#soeg-fejl').innerText(), /ikke en gyldig dato/);
+        await checkA11y(page, 'find citizen with an error');
+        await page.goto(courseUrl);
         await page.getByLabel('Opgørelsesdato').fill('01-01-2026');
         await Promise.all([page.waitForURL(/dato=01-01-2026/), page.getByRole('button', { name: 'Vis', exact: true }).click()]);
         assert.match(await page.locator('.freshness').innerText(), /Data pr\. 01-01-2026/);

@@ -46,6 +46,8 @@ pub struct Layout {
     /// Query parameters to keep when the as-of date changes.
     pub keep: Vec<(String, String)>,
     pub freshness: String,
+    /// The latest import's record, for those who may open it (administrators).
+    pub import_href: Option<String>,
     /// Said on every page when the as-of date is not today ("Du ser data pr. dd-mm-åååå").
     pub banner: Option<String>,
 }
@@ -68,6 +70,7 @@ pub(crate) fn layout(
     let items: &[(&str, &str, &[Role])] = &[
         ("/mine", "Mine borgere", &[Role::Caseworker]),
         ("/team", "Mit team", &[Role::TeamLead]),
+        ("/find", "Find borger", &[Role::Caseworker, Role::TeamLead]),
         (
             "/laegeoplysninger",
             "Lægeoplysninger",
@@ -99,16 +102,12 @@ pub(crate) fn layout(
     let snap = st.data.get();
     let settings = st.settings_on(&snap, as_of).label();
     let freshness = match &snap.latest {
+        // Said in words; the import's files are on the import record, linked for those who may see it.
         Some(b) => format!(
-            "Data pr. {} · {settings} · senest importeret {} (import nr. {}: {})",
+            "Data pr. {} · {settings} · senest indlæst {} (indlæsning nr. {})",
             as_of.dk(),
             local_time(&b.finished_at),
             b.id,
-            b.files
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
         ),
         None => format!(
             "Data pr. {} · {settings} · der er ikke importeret data endnu",
@@ -135,6 +134,11 @@ pub(crate) fn layout(
         as_of: as_of.dk().to_string(),
         keep,
         freshness,
+        import_href: snap
+            .latest
+            .as_ref()
+            .filter(|_| role == Role::Admin)
+            .map(|b| format!("/admin/importer#indlaesning-{}", b.id)),
         banner: match as_of.cmp(&today) {
             std::cmp::Ordering::Less => Some(format!(
                 "Du ser data pr. {}, ikke pr. i dag ({}).",
@@ -374,6 +378,26 @@ pub(crate) fn scope(pop: &Population, a: &Authed) -> Scope {
             purpose: "Opfølgning i egen sagsstamme",
             show_caseworker: false,
         },
+    }
+}
+
+/// Why a user opens a citizen outside their own caseload or team (formål): asked on the course page
+/// and by the search, and logged with the look-up.
+pub(crate) const PURPOSES: &[(&str, &str)] = &[
+    ("vikar", "Jeg vikarierer for borgerens sagsbehandler"),
+    ("overdragelse", "Sagen skal overdrages til mig"),
+    ("henvendelse", "Borgeren har henvendt sig til mig"),
+    ("kvalitet", "Kvalitetssikring eller tilsyn"),
+];
+
+/// The purpose's label with the user's own words after it, at most 200 characters of them.
+pub(crate) fn with_reason(label: &str, reason: Option<&str>) -> String {
+    match reason
+        .map(|b| b.trim().chars().take(200).collect::<String>())
+        .filter(|b| !b.is_empty())
+    {
+        Some(extra) => format!("{label}: {extra}"),
+        None => label.to_string(),
     }
 }
 

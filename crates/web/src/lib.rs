@@ -244,6 +244,18 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/find",
+        access: Access::Roles(CASEWORK),
+        personal: false,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/find",
+        access: Access::Roles(CASEWORK),
+        personal: true,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/forloeb/{key}",
         access: Access::Roles(CASEWORK),
         personal: true,
@@ -1018,6 +1030,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/jobafklaring/eksport.xlsx",
             get(pages::duty_lists::job_clarification_export),
         )
+        .route("/find", get(pages::find::page).post(pages::find::search))
         .route("/forloeb/{key}", get(pages::course::course))
         .route("/forloeb/{key}/formaal", post(pages::course::purpose_post))
         .route("/forloeb/{key}/vis-cpr", post(pages::course::reveal_cpr))

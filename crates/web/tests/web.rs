@@ -1,224 +1,14 @@
 //! The real app on port 0 with a fresh database per test.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+mod common;
 
-use jiff::Timestamp;
+use std::sync::atomic::Ordering;
+
+use common::*;
 use kadence_core::date::Day;
-use kadence_core::model::Population;
-use kadence_store::access::{NewUser, Role};
-use kadence_store::{FileMeta, SnapshotCell, Store};
-use kadence_web::{Access, AppState, Config, ROUTES};
+use kadence_store::access::Role;
+use kadence_store::{FileMeta, Store};
 use reqwest::redirect::Policy as Redirects;
-use reqwest::StatusCode;
-
-const PASSWORD: &str = "en lang og god adgangskode";
-
-struct App {
-    base: String,
-    store: Store,
-    pop: Arc<Population>,
-    clock: Arc<AtomicI64>,
-    /// A course in the caseworker "mette"'s own caseload, and one outside it.
-    own_course: String,
-    other_course: String,
-    /// The case system's key of "mette"'s caseworker record.
-    own_caseworker: String,
-}
-
-async fn spawn(tag: &str) -> App {
-    spawn_with(tag, |_| {}).await
-}
-
-/// Like `spawn`, with the generated municipality changed before it is exported and imported.
-async fn spawn_with(
-    tag: &str,
-    change: impl FnOnce(&mut kadence_core::model::PopulationBuilder),
-) -> App {
-    spawn_full(
-        tag,
-        change,
-        Config {
-            login_attempts_per_minute: 1000,
-            ..Config::default()
-        },
-    )
-    .await
-}
-
-/// Like `spawn_with`, with the web app's configuration given.
-async fn spawn_full(
-    tag: &str,
-    change: impl FnOnce(&mut kadence_core::model::PopulationBuilder),
-    config: Config,
-) -> App {
-    let path =
-        std::env::temp_dir().join(format!("kadence-web-{tag}-{}.sqlite", std::process::id()));
-    for s in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
-    }
-    let store = Store::open_sqlite(&path).await.unwrap();
-    let as_of = Day::ymd(2025, 6, 30);
-    let pop = kadence_synth::generate(
-        &kadence_synth::Params::municipality(4, as_of).with_courses_per_year(1000),
-    );
-    let mut b = pop.into_builder();
-    change(&mut b);
-    let (pop, _) = b.build();
-    let files = kadence_import::to_files(&pop);
-    let loaded = kadence_import::read_files(&files).unwrap();
-    let meta: Vec<FileMeta> = files
-        .iter()
-        .zip(&loaded.files)
-        .map(|((n, b), r)| FileMeta::new(n, b, r.rows, r.encoding.label()))
-        .collect();
-    store
-        .import(&loaded, &meta, "test", |_, _| {})
-        .await
-        .unwrap();
-    let snap = store.load().await.unwrap();
-    let pop = snap.population.clone();
-    // The caseworker with the most active courses, and their team.
-    let active = |c: &kadence_core::model::Course| c.active_on(as_of);
-    let mut counts: HashMap<u32, usize> = HashMap::new();
-    for c in pop.courses.iter().filter(|c| active(c)) {
-        if let Some(cw) = c.caseworker {
-            *counts.entry(cw.0).or_default() += 1;
-        }
-    }
-    let (&cw, _) = counts
-        .iter()
-        .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
-        .unwrap();
-    let cw = &pop.caseworkers[cw as usize];
-    let team = &pop.teams[cw.team.index()];
-    let own_course = pop
-        .courses
-        .iter()
-        .find(|c| {
-            active(c) && c.caseworker.map(|x| &pop.caseworkers[x.index()].key) == Some(&cw.key)
-        })
-        .unwrap()
-        .key
-        .clone();
-    let other_course = pop
-        .courses
-        .iter()
-        .find(|c| {
-            active(c)
-                && c.caseworker
-                    .is_some_and(|x| pop.caseworkers[x.index()].team != cw.team)
-        })
-        .unwrap()
-        .key
-        .clone();
-    let t0: Timestamp = "2025-06-30T08:00:00Z".parse().unwrap();
-    for (user, role, cwk, teamk) in [
-        ("mette", Role::Caseworker, Some(cw.key.clone()), None),
-        ("lars", Role::TeamLead, None, Some(team.key.clone())),
-        ("anna", Role::Analyst, None, None),
-        ("admin", Role::Admin, None, None),
-    ] {
-        store
-            .add_user(
-                &NewUser {
-                    username: user.into(),
-                    display_name: format!("{user} Testesen"),
-                    role,
-                    caseworker_key: cwk,
-                    team_key: teamk,
-                },
-                PASSWORD,
-                t0,
-            )
-            .await
-            .unwrap();
-    }
-    let clock = Arc::new(AtomicI64::new(t0.as_second()));
-    let c2 = Arc::clone(&clock);
-    let state = AppState::new(
-        store.clone(),
-        Arc::new(SnapshotCell::new(snap)),
-        Arc::new(move || Timestamp::from_second(c2.load(Ordering::SeqCst)).unwrap()),
-        config,
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(kadence_web::serve(listener, Arc::new(state)));
-    let own_caseworker = cw.key.clone();
-    App {
-        base: format!("http://{addr}"),
-        store,
-        pop: Arc::new(pop),
-        clock,
-        own_course,
-        other_course,
-        own_caseworker,
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Redirects::none())
-        .build()
-        .unwrap()
-}
-
-fn csrf_in(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[i..i + 64].to_string()
-}
-
-impl App {
-    async fn login(&self, user: &str) -> (reqwest::Client, String) {
-        let c = client();
-        let page = c
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = c
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("username", user),
-                ("password", PASSWORD),
-                ("csrf", &csrf_in(&page)),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {user}");
-        let home = c.get(format!("{}/", self.base)).send().await.unwrap();
-        let target = home.headers()["location"].to_str().unwrap().to_string();
-        let page = c
-            .get(format!("{}{target}", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        (c, csrf_in(&page))
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!(
-            "{}{}",
-            self.base,
-            path.replace("{key}", &self.own_course)
-                .replace("{file}", "sygedagpenge.svg")
-        )
-    }
-
-    async fn audit_count(&self) -> usize {
-        self.store.audit_entries(None).await.unwrap().len()
-    }
-}
 
 #[tokio::test]
 async fn every_route_is_refused_without_login() {
@@ -284,6 +74,7 @@ async fn route_by_role_matrix() {
                     .form(&[
                         ("csrf", csrf.as_str()),
                         ("formaal", "vikar"),
+                        ("soeg", app.own_course.as_str()),
                         ("cpr", "0101501000"),
                         ("forloeb", app.own_course.as_str()),
                         ("til", app.own_caseworker.as_str()),
@@ -1994,7 +1785,8 @@ async fn analysts_get_pseudonymised_lists() {
 async fn single_sign_on_with_openid_connect() {
     use axum::routing::{get, post};
     use jsonwebtoken::{encode, EncodingKey, Header};
-    use std::sync::Mutex;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
 
     type Codes = Arc<Mutex<HashMap<String, (serde_json::Value, String, &'static str)>>>;
     type ClaimsFn = Box<dyn Fn(&str) -> serde_json::Value>;
@@ -2102,7 +1894,7 @@ async fn single_sign_on_with_openid_connect() {
         .unwrap();
     assert!(login_page.contains("Log ind med kommunens login"));
 
-    let now = Timestamp::now().as_second();
+    let now = jiff::Timestamp::now().as_second();
     let cw = app.own_caseworker.clone();
     // One login: start, play the provider, call back. Returns the client, status and body.
     let sso = |claims: Box<dyn Fn(&str) -> serde_json::Value>,
@@ -2321,6 +2113,13 @@ async fn hostile_strings_in_every_form_field_are_inert() {
             &["formaal", "begrundelse"],
         ),
         ("mette", "POST", "/forloeb/{key}/vis-cpr", &["dato"]),
+        ("mette", "GET", "/find", &["dato"]),
+        (
+            "mette",
+            "POST",
+            "/find",
+            &["soeg", "formaal", "begrundelse", "dato"],
+        ),
         (
             "mette",
             "GET",
@@ -2481,7 +2280,7 @@ async fn an_import_by_another_process_reaches_the_pages() {
         let url = app.url("/mine?dato=30-06-2025");
         async move { c.get(url).send().await.unwrap().text().await.unwrap() }
     };
-    assert!(page(c.clone()).await.contains("(import nr. 1:"));
+    assert!(page(c.clone()).await.contains("(indlæsning nr. 1)"));
     // Another process imports: a second store on the same database file.
     let files = kadence_import::to_files(&app.pop);
     let loaded = kadence_import::read_files(&files).unwrap();
@@ -2499,7 +2298,7 @@ async fn an_import_by_another_process_reaches_the_pages() {
         .unwrap();
     let mut seen = false;
     for _ in 0..100 {
-        if page(c.clone()).await.contains("(import nr. 2:") {
+        if page(c.clone()).await.contains("(indlæsning nr. 2)") {
             seen = true;
             break;
         }
@@ -2848,43 +2647,6 @@ async fn administrator_changes_the_settings_and_the_pages_follow() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(seen, "a local target drives a row's next deadline");
-}
-
-/// The fields of the form posting to `action`, as a browser would send them: text and number inputs
-/// with their values, checked radios, and textareas.
-fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
-    let start = html
-        .find(&format!("action=\"{action}\""))
-        .expect("the form");
-    let end = start + html[start..].find("</form>").unwrap();
-    let form = &html[start..end];
-    let attr = |tag: &str, name: &str| -> Option<String> {
-        let k = format!("{name}=\"");
-        let i = tag.find(&k)? + k.len();
-        let j = i + tag[i..].find('"')?;
-        Some(
-            tag[i..j]
-                .replace("&amp;", "&")
-                .replace("&#x27;", "'")
-                .replace("&quot;", "\"")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&#39;", "'")
-                .replace("&#34;", "\""),
-        )
-    };
-    let mut out = Vec::new();
-    for part in form.split("<input").skip(1) {
-        let tag = &part[..part.find('>').unwrap_or(part.len())];
-        let (Some(name), kind) = (attr(tag, "name"), attr(tag, "type").unwrap_or_default()) else {
-            continue;
-        };
-        match kind.as_str() {
-            "radio" | "checkbox" if !tag.contains(" checked") => {}
-            _ => out.push((name, attr(tag, "value").unwrap_or_default())),
-        }
-    }
-    out
 }
 
 /// The municipality's own agenda profile and texts, pasted as a settings file on the settings

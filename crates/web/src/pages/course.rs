@@ -18,13 +18,6 @@ use crate::charts::*;
 use crate::frame::*;
 use crate::{AppState, Authed};
 
-pub(crate) const PURPOSES: &[(&str, &str)] = &[
-    ("vikar", "Jeg vikarierer for borgerens sagsbehandler"),
-    ("overdragelse", "Sagen skal overdrages til mig"),
-    ("henvendelse", "Borgeren har henvendt sig til mig"),
-    ("kvalitet", "Kvalitetssikring eller tilsyn"),
-];
-
 #[derive(Template)]
 #[template(path = "purpose.html")]
 pub(crate) struct PurposePage {
@@ -105,12 +98,8 @@ pub(crate) fn own_purpose(pop: &Population, course: &Course, a: &Authed) -> Opti
                 .map(|c| pop.caseworkers[c.index()].key.as_str());
             (key.is_some() && key == u.caseworker_key.as_deref()).then_some("Opfølgning i egen sag")
         }
-        Role::TeamLead => {
-            let team = pop
-                .team_of(course)
-                .map(|t| pop.teams[t.index()].key.as_str());
-            (team.is_some() && team == u.team_key.as_deref()).then_some("Teamledelse")
-        }
+        // The team's courses and the unassigned pool, as "Mit team" lists them.
+        Role::TeamLead => in_team_scope(pop, course, user_team(pop, a)).then_some("Teamledelse"),
         _ => None,
     }
 }
@@ -409,14 +398,7 @@ pub async fn purpose_post(
         };
         return (StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response();
     };
-    let mut purpose = label.to_string();
-    if let Some(extra) = f
-        .begrundelse
-        .map(|b| b.trim().chars().take(200).collect::<String>())
-        .filter(|b| !b.is_empty())
-    {
-        purpose = format!("{purpose}: {extra}");
-    }
+    let purpose = with_reason(label, f.begrundelse.as_deref());
     st.purposes
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -7,6 +7,7 @@ pub(crate) mod audit_log;
 pub(crate) mod committee;
 pub(crate) mod course;
 pub(crate) mod duty_lists;
+pub(crate) mod find;
 pub(crate) mod focus;
 pub(crate) mod forecast;
 pub(crate) mod login;
