@@ -99,6 +99,20 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         await page.screenshot({ path: `${shots}/teamleder_filter_sort.png`, fullPage: false });
         await checkA11y(page, 'team filtered and sorted');
 
+        // Filter by a caseworker (from the counts at the top) and by deadline band: every row is theirs.
+        await page.goto(`${base}/team`);
+        assert.ok(await page.locator('table.counts').isVisible(), 'counts per caseworker');
+        const who = (await page.locator('#sagsbehandler option').nth(1).innerText()).trim();
+        await page.getByLabel('Sagsbehandler', { exact: true }).selectOption({ label: who });
+        await page.getByLabel('Næste frist').selectOption({ label: 'Overskredet' });
+        await Promise.all([page.waitForURL(/sagsbehandler=/), page.getByRole('button', { name: 'Søg' }).click()]);
+        assert.match(page.url(), /frist=overskredet/);
+        const cws = (await page.locator('table.worklist tbody tr td:nth-child(8)').allInnerTexts()).map(t => t.trim());
+        assert.ok(cws.every(n => n === who), `filtered to ${who}: ${cws}`);
+        assert.match(await page.locator('p[role="status"]').first().innerText(), new RegExp(`Sagsbehandler: ${who}`));
+        await page.screenshot({ path: `${shots}/teamleder_filter_sagsbehandler.png`, fullPage: false });
+        await checkA11y(page, 'team filtered by caseworker');
+
         // Move the first citizen in the list to another caseworker in the team.
         await page.goto(`${base}/team?visning=alle`);
         const row = page.locator('table.worklist tbody tr').first();
@@ -107,10 +121,18 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         assert.match(label, /^Vælg .+ \(\d{6}-xxxx\)$/);
         const current = (await row.locator('td').nth(6).innerText()).trim();
         await box.check();
-        const names = (await page.locator('#til option').allInnerTexts()).map(t => t.trim());
+        const names = (await page.locator('#til option:not([value=""])').allInnerTexts()).map(t => t.trim());
         const target = names.find(n => n !== current);
+        assert.equal(await page.getByLabel('Ny sagsbehandler').inputValue(), '', 'no receiver preselected');
         await page.getByLabel('Ny sagsbehandler').selectOption({ label: target });
-        await Promise.all([page.waitForURL(/flyttet=1/), page.getByRole('button', { name: 'Flyt valgte' }).click()]);
+        // A confirmation names the citizen and the receiver before anything moves.
+        await Promise.all([page.waitForURL(/\/team\/flyt/), page.getByRole('button', { name: 'Flyt valgte' }).click()]);
+        assert.match(await page.locator('h1').innerText(), /Bekræft flytning/);
+        assert.equal(await page.locator('table.worklist tbody tr').count(), 1);
+        assert.match(await page.locator('main').innerText(), new RegExp(target));
+        await page.screenshot({ path: `${shots}/teamleder_bekraeft_flytning.png`, fullPage: false });
+        await checkA11y(page, 'move confirmation');
+        await Promise.all([page.waitForURL(/flyttet=1/), page.getByRole('button', { name: `Bekræft flytning til ${target}` }).click()]);
         assert.match(await page.locator('.notice').innerText(), new RegExp(`1 forløb flyttet til ${target}`));
         // The moved citizen's row names the new caseworker and says the case system still differs.
         const moved = page.locator('table.worklist tbody tr').filter({ has: page.getByLabel(label, { exact: true }) });

@@ -64,7 +64,7 @@ impl View {
     pub fn label(self) -> &'static str {
         match self {
             View::All => "Alle aktive",
-            View::Overview1 => "Overblik 1: 3-6 måneder",
+            View::Overview1 => "Overblik 1: 3–6 måneder",
             View::Overview2 => "Overblik 2: 5 måneder uden 4 samtaler",
             View::FirstFollowUps => "1. samtale overskredet eller nær",
             View::MedicalOverdue => "Lægeattester over frist",
@@ -290,6 +290,64 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
     out
 }
 
+/// How near the next deadline is (fristinterval): what a team lead filters a list by and counts per
+/// caseworker. Bands by days left: passed, within 7 days (today counts), 8 to 30, more than 30, none.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Band {
+    Overdue,
+    Week,
+    Month,
+    Later,
+    NoDeadline,
+}
+
+impl Band {
+    pub const ALL: [Band; 5] = [
+        Band::Overdue,
+        Band::Week,
+        Band::Month,
+        Band::Later,
+        Band::NoDeadline,
+    ];
+
+    /// The band of a deadline `days_left` away (`None`: no deadline).
+    pub fn of(days_left: Option<i32>) -> Band {
+        match days_left {
+            None => Band::NoDeadline,
+            Some(d) if d < 0 => Band::Overdue,
+            Some(d) if d <= 7 => Band::Week,
+            Some(d) if d <= 30 => Band::Month,
+            Some(_) => Band::Later,
+        }
+    }
+
+    /// The URL parameter value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Band::Overdue => "overskredet",
+            Band::Week => "7dage",
+            Band::Month => "30dage",
+            Band::Later => "senere",
+            Band::NoDeadline => "ingen",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Band> {
+        Band::ALL.into_iter().find(|b| b.code() == s)
+    }
+
+    /// Danish label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::Overdue => "Overskredet",
+            Band::Week => "Inden for 7 dage",
+            Band::Month => "Om 8–30 dage",
+            Band::Later => "Om mere end 30 dage",
+            Band::NoDeadline => "Ingen frist",
+        }
+    }
+}
+
 /// Worklist order: next deadline first (overdue first), none last; ties by longest absence. The law's
 /// deadlines only; see [`urgency_by`] for the municipality's choice.
 pub fn urgency(st: &CourseStatus) -> (i32, i32) {
@@ -473,5 +531,22 @@ mod tests {
         assert_eq!(days_text(1), "om 1 dag");
         assert_eq!(days_text(-1), "1 dag over");
         assert_eq!(days_text(-3), "3 dage over");
+    }
+
+    #[test]
+    fn deadline_bands_by_days_left() {
+        for (days, band) in [
+            (None, Band::NoDeadline),
+            (Some(-400), Band::Overdue),
+            (Some(-1), Band::Overdue),
+            (Some(0), Band::Week),
+            (Some(7), Band::Week),
+            (Some(8), Band::Month),
+            (Some(30), Band::Month),
+            (Some(31), Band::Later),
+        ] {
+            assert_eq!(Band::of(days), band, "{days:?}");
+            assert_eq!(Band::from_code(band.code()), Some(band));
+        }
     }
 }

@@ -576,7 +576,7 @@ async fn preset_views_and_excel_export() {
         .unwrap();
     for label in [
         "Alle aktive",
-        "Overblik 1: 3-6 måneder",
+        "Overblik 1: 3–6 måneder",
         "Overblik 2: 5 måneder uden 4 samtaler",
         "1. samtale overskredet eller nær",
         "Lægeattester over frist",
@@ -1368,7 +1368,7 @@ async fn team_lead_moves_courses_between_caseworkers() {
         async move { c.get(url).send().await.unwrap().text().await.unwrap() }
     };
     let before_mine = mine(m.clone()).await;
-    assert!(before_mine.contains("Viser 1-"));
+    assert!(before_mine.contains("Viser 1–"));
     let total_before: usize = before_mine
         .split(" af ")
         .nth(1)
@@ -1394,9 +1394,14 @@ async fn team_lead_moves_courses_between_caseworkers() {
         "only the team's caseworkers"
     );
 
+    assert!(
+        page.contains("<option value=\"\" selected>Vælg sagsbehandler</option>"),
+        "no receiver preselected"
+    );
     let audit_before = app.audit_count().await;
     let moving = [app.own_course.as_str()];
-    let res = c
+    // First a confirmation naming the citizen and the receiver; nothing moves yet.
+    let confirm = c
         .post(app.url("/team/flyt"))
         .form(&[
             ("csrf", csrf.as_str()),
@@ -1405,6 +1410,31 @@ async fn team_lead_moves_courses_between_caseworkers() {
             ("dato", "30-06-2025"),
             ("visning", "alle"),
         ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirm.status(), StatusCode::OK);
+    let confirm = confirm.text().await.unwrap();
+    let moving_citizen = {
+        let course = pop.courses.iter().find(|x| x.key == moving[0]).unwrap();
+        &pop.citizens[course.citizen.index()]
+    };
+    assert!(
+        confirm.contains("Bekræft flytning til")
+            && confirm.contains(&colleague.name)
+            && confirm.contains(&moving_citizen.cpr.masked()),
+        "the confirmation lists the citizen and the receiver"
+    );
+    assert!(app.store.load().await.unwrap().reassigned.is_empty());
+    assert_eq!(
+        app.audit_count().await - audit_before,
+        1,
+        "the confirmation shows a citizen: one entry"
+    );
+    let audit_before = app.audit_count().await;
+    let res = c
+        .post(app.url("/team/flyt"))
+        .form(&form_fields(&confirm, "/team/flyt"))
         .send()
         .await
         .unwrap();
@@ -1483,6 +1513,23 @@ async fn team_lead_moves_courses_between_caseworkers() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = c
+        .post(app.url("/team/flyt"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("forloeb", app.own_course.as_str()),
+            ("til", ""),
+            ("bekraeft", "ja"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Vælg den sagsbehandler, borgerne skal flyttes til."));
     let snap = app.store.load().await.unwrap();
     assert_eq!(snap.reassigned.len(), 1, "only the one accepted move");
 }
@@ -2356,6 +2403,7 @@ async fn unassigned_courses_are_the_team_leads_pool() {
             ("forloeb", key.as_str()),
             ("til", app.own_caseworker.as_str()),
             ("dato", "30-06-2025"),
+            ("bekraeft", "ja"),
         ])
         .send()
         .await

@@ -244,3 +244,193 @@ async fn a_course_is_found_by_its_id_in_the_users_scope() {
     assert!(page.contains("1 forløb fundet med dette forløbs-id i dit team."));
     assert!(page.contains(&team_course.key));
 }
+
+/// The rows' course ids, in order, from a worklist page.
+fn row_keys(html: &str) -> Vec<String> {
+    html.split("<th scope=\"row\"><a href=\"/forloeb/")
+        .skip(1)
+        .map(|s| s.split('?').next().unwrap().to_string())
+        .collect()
+}
+
+/// The number after "af" in the status line ("Viser 1–50 af 312 borgere").
+fn total(html: &str) -> usize {
+    if html.contains("Ingen borgere vist") {
+        return 0;
+    }
+    let i = html.find("role=\"status\">Viser ").expect("a status line");
+    html[i..]
+        .split(" af ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace('.', "")
+        .parse()
+        .unwrap()
+}
+
+/// The team lead filters "Mit team" by caseworker, target group and deadline band (and the filters
+/// survive sorting, paging and the export), reads counts per caseworker at the top that agree with
+/// the filtered lists they link to, sorts by conversations and by the latest one, and ticks every
+/// row of the page at once.
+#[tokio::test]
+async fn the_team_lead_filters_counts_and_sorts_the_team() {
+    let app = spawn("team-tools").await;
+    let (c, _) = app.login("lars").await;
+    let get = |path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let pop = &app.pop;
+    let as_of = kadence_core::Day::ymd(2025, 6, 30);
+    let mette = pop
+        .caseworkers
+        .iter()
+        .find(|w| w.key == app.own_caseworker)
+        .unwrap();
+    let active_of_mette = pop
+        .courses
+        .iter()
+        .filter(|c| c.active_on(as_of))
+        .filter(|c| {
+            c.caseworker
+                .is_some_and(|w| pop.caseworkers[w.index()].key == mette.key)
+        })
+        .count();
+
+    let page = get("/team?dato=30-06-2025".into()).await;
+    assert!(page.contains("Teamets sagsbehandlere"));
+    let row = page
+        .split(&format!(
+            "<th scope=\"row\" class=\"who\">{}</th>",
+            mette.name
+        ))
+        .nth(1)
+        .expect("mette's counts")
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .to_string();
+    let counts: Vec<(usize, String)> = row
+        .split("<a href=\"")
+        .skip(1)
+        .map(|s| {
+            let href = s
+                .split('"')
+                .next()
+                .unwrap()
+                .replace("&amp;", "&")
+                .replace("&#38;", "&");
+            let n = s.split('>').nth(1).unwrap().split('<').next().unwrap();
+            (n.parse().unwrap(), href)
+        })
+        .collect();
+    assert_eq!(counts.len(), 4);
+    assert_eq!(counts[0].0, active_of_mette, "active courses");
+    // Each count is the total of the list it links to.
+    for (n, href) in &counts {
+        assert_eq!(total(&get(href.clone()).await), *n, "{href}");
+    }
+
+    // By caseworker: every row is mette's.
+    let mine = get(format!("/team?dato=30-06-2025&sagsbehandler={}", mette.key)).await;
+    assert_eq!(total(&mine), active_of_mette);
+    for k in row_keys(&mine) {
+        let course = pop.courses.iter().find(|c| c.key == k).unwrap();
+        assert_eq!(
+            course.caseworker.map(|w| &pop.caseworkers[w.index()].key),
+            Some(&mette.key)
+        );
+    }
+    assert!(mine.contains(&format!("(Sagsbehandler: {})", mette.name)));
+
+    // By target group, kept while sorting and paging, and in the export's header.
+    let unemployed = get("/team?dato=30-06-2025&maalgruppe=ledig&sorter=navn".into()).await;
+    let keys = row_keys(&unemployed);
+    assert!(!keys.is_empty());
+    for k in &keys {
+        let course = pop.courses.iter().find(|c| c.key == *k).unwrap();
+        assert_eq!(
+            course.target_group,
+            kadence_core::model::TargetGroup::Unemployed,
+            "{k}"
+        );
+    }
+    assert!(
+        unemployed.contains("maalgruppe=ledig&#38;sorter=samtaler")
+            || unemployed.contains("sorter=samtaler&#38;maalgruppe=ledig")
+    );
+    let res = c
+        .get(app.url("/team/eksport.xlsx?dato=30-06-2025&maalgruppe=ledig"))
+        .send()
+        .await
+        .unwrap();
+    let bytes = res.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let rows = book.worksheet_range_at(0).unwrap().unwrap().rows().count() - 1;
+    assert_eq!(
+        rows,
+        total(&get("/team?dato=30-06-2025&maalgruppe=ledig".into()).await)
+    );
+    let about = book.worksheet_range("Om udtrækket").unwrap();
+    assert!(
+        about.rows().any(|r| r
+            .iter()
+            .any(|c| *c == calamine::Data::String("Målgruppe: Ledig".into()))),
+        "the export says its filter"
+    );
+
+    // By deadline band: the overdue list's rows are all overdue; the band totals add up to the team.
+    let overdue = get("/team?dato=30-06-2025&frist=overskredet".into()).await;
+    assert!(total(&overdue) > 0);
+    assert_eq!(
+        overdue.matches("<td class=\"deadline overdue\">").count(),
+        row_keys(&overdue).len()
+    );
+    let all = total(&get("/team?dato=30-06-2025".into()).await);
+    let mut sum = 0;
+    for band in ["overskredet", "7dage", "30dage", "senere", "ingen"] {
+        sum += total(&get(format!("/team?dato=30-06-2025&frist={band}")).await);
+    }
+    assert_eq!(sum, all, "every course in exactly one band");
+
+    // Sorted by conversations (fewest first) and by the latest conversation (none, then oldest).
+    let by_conv = get("/team?dato=30-06-2025&sorter=samtaler".into()).await;
+    let held: Vec<u32> = by_conv
+        .split("<td class=\"nowrap conv\">")
+        .skip(1)
+        .map(|s| s.split([' ', '<']).next().unwrap().parse().unwrap())
+        .collect();
+    assert!(held.len() > 10 && held.is_sorted(), "{held:?}");
+    let by_latest = get("/team?dato=30-06-2025&sorter=seneste".into()).await;
+    let latest: Vec<Option<(u32, u32, u32)>> = by_latest
+        .split("<td class=\"nowrap latest\">")
+        .skip(1)
+        .map(|s| {
+            let t = s.split('<').next().unwrap();
+            (t != "-").then(|| {
+                let p: Vec<u32> = t.split('-').map(|x| x.parse().unwrap()).collect();
+                (p[2], p[1], p[0])
+            })
+        })
+        .collect();
+    assert!(latest.len() > 10 && latest.is_sorted(), "{latest:?}");
+
+    // Select all on the page.
+    let ticked = get("/team?dato=30-06-2025&vaelg=alle".into()).await;
+    let boxes = ticked.matches("type=\"checkbox\" name=\"forloeb\"").count();
+    assert!(boxes > 0);
+    assert_eq!(ticked.matches("\" checked></td>").count(), boxes);
+    assert!(ticked.contains("Fravælg alle"));
+
+    // A filter naming nothing is dropped, never echoed.
+    let odd =
+        get("/team?dato=30-06-2025&sagsbehandler=%3Cscript%3E&frist=x&maalgruppe=y".into()).await;
+    assert_eq!(total(&odd), all);
+    assert!(!odd.contains("<script>"));
+}

@@ -1,10 +1,12 @@
-//! Bulk reassignment in "Mit team": a team lead ticks citizens in the list and moves their courses to
-//! another caseworker in the team. The move is stored by [`kadence_store::Store::reassign`] (it holds
+//! Bulk reassignment in "Mit team": a team lead ticks citizens in the list, chooses the receiving
+//! caseworker (none is preselected), sees the citizens and the receiver on a confirmation page, and
+//! only then moves their courses. The move is stored by [`kadence_store::Store::reassign`] (it holds
 //! until the case system names someone else), the snapshot is reloaded so every page and figure sees
 //! the new caseworker at once, and each moved citizen gets an audit entry.
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,8 +14,41 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use kadence_core::model::CourseId;
 
-use crate::frame::{audit_entries, form_urlencoded, in_team_scope, render_error, user_team};
+use crate::frame::{
+    as_of, audit_entries, form_urlencoded, html, in_team_scope, layout, render_error,
+    surname_first, user_team, Layout,
+};
 use crate::{AppState, Authed};
+
+/// The list's own parameters, carried from the list through the confirmation and back.
+const LIST_FIELDS: &[&str] = &[
+    "visning",
+    "q",
+    "side",
+    "sorter",
+    "sagsbehandler",
+    "maalgruppe",
+    "frist",
+];
+
+pub struct ConfirmRow {
+    name: String,
+    cpr: String,
+    key: String,
+    from: String,
+}
+
+#[derive(Template)]
+#[template(path = "reassign_confirm.html")]
+pub(crate) struct ConfirmPage {
+    layout: Option<Layout>,
+    csrf: String,
+    rows: Vec<ConfirmRow>,
+    to_name: String,
+    /// The list's parameters and the as-of date, posted again with the confirmation.
+    hidden: Vec<(String, String)>,
+    back: String,
+}
 
 /// At most this many courses in one move (a page shows 50; this leaves room without inviting abuse).
 const MAX_COURSES: usize = 500;
@@ -40,7 +75,7 @@ pub async fn reassign_post(
     let to = field("til");
     let back = {
         let mut q = format!("/team?dato={}", form_urlencoded(&field("dato")));
-        for name in ["visning", "q", "side", "sorter"] {
+        for name in LIST_FIELDS {
             let v = field(name);
             if !v.is_empty() {
                 q.push_str(&format!("&{name}={}", form_urlencoded(&v)));
@@ -75,16 +110,22 @@ pub async fn reassign_post(
             "Din bruger er ikke knyttet til et team i data.",
         );
     };
-    if !pop
+    if to.is_empty() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Vælg den sagsbehandler, borgerne skal flyttes til.",
+        );
+    }
+    let Some(receiver) = pop
         .caseworkers
         .iter()
-        .any(|w| w.key == to && w.team == team)
-    {
+        .find(|w| w.key == to && w.team == team)
+    else {
         return refuse(
             StatusCode::BAD_REQUEST,
             "Vælg en sagsbehandler i dit eget team at flytte til.",
         );
-    }
+    };
     // Only the team's own courses as they stand now (including earlier moves in Kadence), and
     // courses no caseworker has; found in one pass over the courses.
     let wanted: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
@@ -101,6 +142,66 @@ pub async fn reassign_post(
             StatusCode::FORBIDDEN,
             "Et af de valgte forløb hører ikke til dit team.",
         );
+    }
+    if field("bekraeft") != "ja" {
+        // The confirmation shows citizens, so it is a logged look-up of its own.
+        let audit = audit_entries(
+            pop,
+            &a,
+            chosen.iter().copied(),
+            "vist før flytning",
+            "Teamledelse",
+        );
+        if st.store.audit_append(&audit, st.now()).await.is_err() {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Opslaget kunne ikke logges, og derfor vises borgerne ikke.",
+            );
+        }
+        let mut hidden: Vec<(String, String)> = keys
+            .iter()
+            .map(|k| ("forloeb".to_string(), k.clone()))
+            .collect();
+        hidden.push(("til".into(), to.clone()));
+        hidden.push(("dato".into(), field("dato")));
+        for name in LIST_FIELDS {
+            let v = field(name);
+            if !v.is_empty() {
+                hidden.push(((*name).to_string(), v));
+            }
+        }
+        let mut rows: Vec<ConfirmRow> = chosen
+            .iter()
+            .map(|id| {
+                let c = &pop.courses[id.index()];
+                let citizen = &pop.citizens[c.citizen.index()];
+                ConfirmRow {
+                    name: surname_first(&citizen.name),
+                    cpr: citizen.cpr.masked(),
+                    key: c.key.clone(),
+                    from: c.caseworker.map_or("Ikke fordelt".into(), |w| {
+                        pop.caseworkers[w.index()].name.clone()
+                    }),
+                }
+            })
+            .collect();
+        rows.sort_by(|x, y| x.name.cmp(&y.name).then(x.key.cmp(&y.key)));
+        let dato = field("dato");
+        let page = ConfirmPage {
+            layout: Some(layout(
+                &st,
+                &a,
+                "/team",
+                as_of(&st, &Some(dato)),
+                Vec::new(),
+            )),
+            csrf: a.session.csrf_token.clone(),
+            rows,
+            to_name: receiver.name.clone(),
+            hidden,
+            back,
+        };
+        return html(&page);
     }
     let audit = audit_entries(
         pop,

@@ -12,7 +12,7 @@ use kadence_core::dk;
 use kadence_core::dk::local_time;
 use kadence_core::duties::{CourseStatus, Status};
 use kadence_core::model::*;
-use kadence_core::worklist::{conversations_text, days_text, flags, View};
+use kadence_core::worklist::{conversations_text, days_text, flags, Band, View};
 use kadence_store::Snapshot;
 use serde::Deserialize;
 
@@ -31,6 +31,122 @@ pub struct ListQuery {
     /// After a reassignment: how many courses were moved, and to whom (caseworker key).
     flyttet: Option<usize>,
     til: Option<String>,
+    /// Filters: a caseworker's key (or "ikke-fordelt"; team lead only), a target group, a deadline band.
+    sagsbehandler: Option<String>,
+    maalgruppe: Option<String>,
+    frist: Option<String>,
+    /// "alle": every row on the page ticked for a move.
+    vaelg: Option<String>,
+}
+
+/// The caseworker filter's value for courses no caseworker has.
+const UNASSIGNED: &str = "ikke-fordelt";
+
+const GROUPS: [TargetGroup; 3] = [
+    TargetGroup::Employed,
+    TargetGroup::Unemployed,
+    TargetGroup::SelfEmployed,
+];
+
+fn group_code(g: TargetGroup) -> &'static str {
+    match g {
+        TargetGroup::Employed => "beskaeftiget",
+        TargetGroup::Unemployed => "ledig",
+        TargetGroup::SelfEmployed => "selvstaendig",
+    }
+}
+
+pub(crate) fn group_label(g: TargetGroup) -> &'static str {
+    match g {
+        TargetGroup::Employed => "Beskæftiget",
+        TargetGroup::Unemployed => "Ledig",
+        TargetGroup::SelfEmployed => "Selvstændig",
+    }
+}
+
+/// The filters beside the preset view. A value that names nothing (a stale link, a typed URL) is
+/// dropped rather than refused: the list then shows unfiltered, and the form says what applies.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Filters {
+    /// A caseworker's key, or [`UNASSIGNED`].
+    caseworker: Option<String>,
+    group: Option<TargetGroup>,
+    band: Option<Band>,
+}
+
+impl Filters {
+    fn from_query(q: &ListQuery, pop: &Population, by_caseworker: bool) -> Filters {
+        Filters {
+            caseworker: q
+                .sagsbehandler
+                .as_deref()
+                .filter(|_| by_caseworker)
+                .filter(|k| *k == UNASSIGNED || pop.caseworkers.iter().any(|w| w.key == *k))
+                .map(str::to_string),
+            group: q
+                .maalgruppe
+                .as_deref()
+                .and_then(|c| GROUPS.into_iter().find(|g| group_code(*g) == c)),
+            band: q.frist.as_deref().and_then(Band::from_code),
+        }
+    }
+
+    fn keeps(&self, pop: &Population, c: &Course, next_days: impl Fn() -> Option<i32>) -> bool {
+        let by_caseworker = match self.caseworker.as_deref() {
+            None => true,
+            Some(UNASSIGNED) => c.caseworker.is_none(),
+            Some(k) => c
+                .caseworker
+                .is_some_and(|w| pop.caseworkers[w.index()].key == k),
+        };
+        by_caseworker
+            && self.group.is_none_or(|g| c.target_group == g)
+            && self.band.is_none_or(|b| Band::of(next_days()) == b)
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
+    /// The filters as query parameters.
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        if let Some(k) = &self.caseworker {
+            v.push(("sagsbehandler", k.clone()));
+        }
+        if let Some(g) = self.group {
+            v.push(("maalgruppe", group_code(g).to_string()));
+        }
+        if let Some(b) = self.band {
+            v.push(("frist", b.code().to_string()));
+        }
+        v
+    }
+
+    /// In words, for the status line and the Excel file's header ("Målgruppe: Ledig").
+    fn describe(&self, pop: &Population) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(k) = &self.caseworker {
+            v.push(format!(
+                "Sagsbehandler: {}",
+                if k == UNASSIGNED {
+                    "ikke fordelt"
+                } else {
+                    pop.caseworkers
+                        .iter()
+                        .find(|w| w.key == *k)
+                        .map_or("?", |w| w.name.as_str())
+                }
+            ));
+        }
+        if let Some(g) = self.group {
+            v.push(format!("Målgruppe: {}", group_label(g)));
+        }
+        if let Some(b) = self.band {
+            v.push(format!("Frist: {}", b.label().to_lowercase()));
+        }
+        v
+    }
 }
 
 pub struct NextDeadline {
@@ -53,6 +169,22 @@ pub struct WorkRow {
     last: String,
     caseworker: String,
     flags: Vec<String>,
+}
+
+/// One caseworker's counts at the top of "Mit team", each a link to the list filtered by it.
+pub struct CaseworkerCounts {
+    name: String,
+    active: (usize, String),
+    overdue: (usize, String),
+    week: (usize, String),
+    first_late: (usize, String),
+}
+
+/// A choice in a filter's select.
+pub struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
 }
 
 #[derive(Template)]
@@ -88,6 +220,21 @@ pub(crate) struct WorklistPage {
     sort_days: SortLink,
     sort_name: SortLink,
     sort_caseworker: SortLink,
+    sort_conversations: SortLink,
+    sort_latest: SortLink,
+    /// The filter selects (the caseworker's only in "Mit team").
+    caseworker_choices: Option<Vec<Choice>>,
+    group_choices: Vec<Choice>,
+    band_choices: Vec<Choice>,
+    filtered: bool,
+    /// The filters in words ("Målgruppe: Ledig"), for the status line.
+    filter_text: String,
+    /// Per caseworker at the top of "Mit team".
+    counts: Vec<CaseworkerCounts>,
+    /// Every row ticked ("Vælg alle på siden"), and the links to tick or untick them all.
+    all_ticked: bool,
+    tick_all_href: String,
+    untick_all_href: String,
 }
 
 pub(crate) struct ListSpec<'a> {
@@ -118,10 +265,21 @@ pub(crate) enum Sort {
     Days,
     Name,
     Caseworker,
+    /// Fewest conversations counted first.
+    Conversations,
+    /// The longest since the latest conversation first (none at all first of all).
+    Latest,
 }
 
 impl Sort {
-    const ALL: [Sort; 4] = [Sort::Urgency, Sort::Days, Sort::Name, Sort::Caseworker];
+    const ALL: [Sort; 6] = [
+        Sort::Urgency,
+        Sort::Days,
+        Sort::Name,
+        Sort::Caseworker,
+        Sort::Conversations,
+        Sort::Latest,
+    ];
 
     fn code(self) -> &'static str {
         match self {
@@ -129,6 +287,8 @@ impl Sort {
             Sort::Days => "dage",
             Sort::Name => "navn",
             Sort::Caseworker => "sagsbehandler",
+            Sort::Conversations => "samtaler",
+            Sort::Latest => "seneste",
         }
     }
 
@@ -143,6 +303,8 @@ impl Sort {
             Sort::Days => "længst sygemeldt først",
             Sort::Name => "efter navn",
             Sort::Caseworker => "efter sagsbehandler",
+            Sort::Conversations => "færrest samtaler først",
+            Sort::Latest => "længst siden seneste samtale først",
         }
     }
 }
@@ -161,6 +323,7 @@ pub(crate) struct Selection {
     query: String,
     view: View,
     sort: Sort,
+    filters: Filters,
     /// The shared statuses of every active course, and the positions of the selected ones in
     /// urgency order: a request borrows the statuses instead of copying them.
     statuses: crate::Statuses,
@@ -178,13 +341,10 @@ impl Selection {
     }
 }
 
-pub(crate) fn select(
-    st: &AppState,
-    snap: &Arc<kadence_store::Snapshot>,
-    q: &ListQuery,
-    keep: &(dyn Fn(&Population, &Course) -> bool + Sync),
-    views: &[View],
-) -> Selection {
+pub(crate) fn select(st: &AppState, q: &ListQuery, spec: &ListSpec<'_>) -> Selection {
+    let (snap, keep, views) = (&spec.snap, spec.keep, spec.views);
+    // Only a team lead's list filters by caseworker.
+    let by_caseworker = spec.reassign_team.is_some();
     let pop = &snap.population;
     let as_of = as_of(st, &q.dato);
     let query = q.q.clone().unwrap_or_default().trim().to_string();
@@ -196,10 +356,17 @@ pub(crate) fn select(
         .filter(|v| views.contains(v))
         .unwrap_or(View::All);
     let all = st.active_statuses(snap, as_of);
+    let drivers = st.settings_on(snap, as_of).settings.duties.next_deadline;
+    let filters = Filters::from_query(q, pop, by_caseworker);
     let scoped: Vec<usize> = all
         .iter()
         .enumerate()
         .filter(|(_, (id, _))| keep(pop, &pop.courses[id.index()]))
+        .filter(|(_, (id, s))| {
+            filters.keeps(pop, &pop.courses[id.index()], || {
+                s.next_deadline_by(drivers).map(|d| d.days_left())
+            })
+        })
         .filter(|(_, (id, _))| {
             name_matches(
                 &pop.citizens[pop.courses[id.index()].citizen.index()].name,
@@ -239,12 +406,20 @@ pub(crate) fn select(
                 pop.caseworkers[w.index()].name.to_lowercase()
             })
         }),
+        Sort::Conversations => order.sort_by_key(|i| {
+            let s = &all[*i].1;
+            s.duty(kadence_core::duties::DutyKind::HalfYearFollowUps)
+                .or(s.duty(kadence_core::duties::DutyKind::JobClarificationFollowUps))
+                .map_or(s.conversations_held, |d| d.counted.min(d.required))
+        }),
+        Sort::Latest => order.sort_by_key(|i| all[*i].1.last_conversation),
     }
     Selection {
         as_of,
         query,
         view,
         sort,
+        filters,
         statuses: all,
         order,
         counts,
@@ -266,7 +441,7 @@ pub(crate) async fn worklist(
 ) -> Response {
     let snap = &spec.snap;
     let pop = &snap.population;
-    let sel = select(st, snap, &q, spec.keep, spec.views);
+    let sel = select(st, &q, &spec);
     let total = sel.len();
     let size = st.config.page_size.max(1);
     let pages = total.div_ceil(size).max(1);
@@ -340,7 +515,7 @@ pub(crate) async fn worklist(
     }
     let as_of_text = sel.as_of.dk().to_string();
     let enc = |v: &str| form_urlencoded(v);
-    let query_with = |view: View, sort: Sort| {
+    let query_with = |view: View, sort: Sort, filters: &Filters| {
         let mut q = format!("?dato={}&visning={}", enc(&as_of_text), view.code());
         if !sel.query.is_empty() {
             q.push_str(&format!("&q={}", enc(&sel.query)));
@@ -348,14 +523,17 @@ pub(crate) async fn worklist(
         if sort != Sort::Urgency {
             q.push_str(&format!("&sorter={}", sort.code()));
         }
+        for (k, v) in filters.pairs() {
+            q.push_str(&format!("&{k}={}", enc(&v)));
+        }
         q
     };
-    let base_query = |view: View| query_with(view, sel.sort);
+    let base_query = |view: View| query_with(view, sel.sort, &sel.filters);
     let sort_link = |sort: Sort| SortLink {
-        href: query_with(sel.view, sort),
+        href: query_with(sel.view, sort, &sel.filters),
         aria: match (sel.sort == sort, sort) {
             (false, _) => "none",
-            (true, Sort::Days) => "descending",
+            (true, Sort::Days) | (true, Sort::Latest) => "descending",
             (true, _) => "ascending",
         },
     };
@@ -366,6 +544,40 @@ pub(crate) async fn worklist(
     if !sel.query.is_empty() {
         keep.push(("q".to_string(), sel.query.clone()));
     }
+    keep.extend(
+        sel.filters
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v)),
+    );
+    let team_caseworkers: Option<Vec<(String, String)>> = spec.reassign_team.map(|t| {
+        let mut v: Vec<(String, String)> = pop
+            .caseworkers
+            .iter()
+            .filter(|w| w.team == t)
+            .map(|w| (w.key.clone(), w.name.clone()))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    });
+    let choice = |value: &str, label: &str, selected: bool| Choice {
+        value: value.to_string(),
+        label: label.to_string(),
+        selected,
+    };
+    let counts = match &team_caseworkers {
+        Some(team) => caseworker_counts(
+            pop,
+            &sel,
+            spec.keep,
+            team,
+            drivers,
+            &|f: &Filters, v: View| format!("{}{}", spec.path, query_with(v, Sort::Urgency, f)),
+        ),
+        None => Vec::new(),
+    };
+    let page_query = base_query(sel.view);
+    let filter_words = sel.filters.describe(pop);
     let page_view = WorklistPage {
         layout: Some(layout(st, a, spec.path, sel.as_of, keep)),
         heading: spec.heading,
@@ -382,7 +594,10 @@ pub(crate) async fn worklist(
             })
             .collect(),
         export_href: format!("{}/eksport.xlsx{}", spec.path, base_query(sel.view)),
-        page_query: base_query(sel.view),
+        tick_all_href: format!("{page_query}&side={page}&vaelg=alle"),
+        untick_all_href: format!("{page_query}&side={page}"),
+        all_ticked: q.vaelg.as_deref() == Some("alle"),
+        page_query,
         rows: view,
         total,
         shown_from: if total == 0 { 0 } else { (page - 1) * size + 1 },
@@ -391,23 +606,47 @@ pub(crate) async fn worklist(
         has_prev: page > 1,
         has_next: page < pages,
         show_caseworker: spec.show_caseworker,
-        empty_text: if !sel.query.is_empty() || sel.view != View::All {
+        empty_text: if !sel.query.is_empty() || sel.view != View::All || !sel.filters.is_empty() {
             "Ingen borgere matcher filtrene.".to_string()
         } else {
             spec.empty.to_string()
         },
         query: sel.query.clone(),
         visning: sel.view.code(),
-        reassign_to: spec.reassign_team.map(|t| {
-            let mut v: Vec<(String, String)> = pop
-                .caseworkers
-                .iter()
-                .filter(|w| w.team == t)
-                .map(|w| (w.key.clone(), w.name.clone()))
-                .collect();
-            v.sort_by(|a, b| a.1.cmp(&b.1));
+        caseworker_choices: team_caseworkers.as_ref().map(|team| {
+            let chosen = sel.filters.caseworker.as_deref();
+            let mut v = vec![choice("", "Alle", chosen.is_none())];
+            v.extend(
+                team.iter()
+                    .map(|(k, n)| choice(k, n, chosen == Some(k.as_str()))),
+            );
+            v.push(choice(
+                UNASSIGNED,
+                "Ikke fordelt",
+                chosen == Some(UNASSIGNED),
+            ));
             v
         }),
+        group_choices: std::iter::once(choice("", "Alle", sel.filters.group.is_none()))
+            .chain(GROUPS.iter().map(|g| {
+                choice(
+                    group_code(*g),
+                    group_label(*g),
+                    sel.filters.group == Some(*g),
+                )
+            }))
+            .collect(),
+        band_choices: std::iter::once(choice("", "Alle", sel.filters.band.is_none()))
+            .chain(
+                Band::ALL
+                    .iter()
+                    .map(|b| choice(b.code(), b.label(), sel.filters.band == Some(*b))),
+            )
+            .collect(),
+        filtered: !sel.filters.is_empty(),
+        filter_text: filter_words.join(", "),
+        counts,
+        reassign_to: team_caseworkers,
         notice: q.flyttet.map(|n| {
             let to = q
                 .til
@@ -428,8 +667,68 @@ pub(crate) async fn worklist(
         sort_days: sort_link(Sort::Days),
         sort_name: sort_link(Sort::Name),
         sort_caseworker: sort_link(Sort::Caseworker),
+        sort_conversations: sort_link(Sort::Conversations),
+        sort_latest: sort_link(Sort::Latest),
     };
     html(&page_view)
+}
+
+/// Per caseworker of the team (and the unassigned pool), over the whole team list (not the
+/// filters): active courses, next deadline passed, next deadline within 7 days, and first follow-up
+/// overdue or near (the view's rows); each a link to the list filtered by it.
+fn caseworker_counts(
+    pop: &Population,
+    sel: &Selection,
+    keep: &(dyn Fn(&Population, &Course) -> bool + Sync),
+    team: &[(String, String)],
+    drivers: kadence_core::settings::DeadlineDrivers,
+    link: &dyn Fn(&Filters, View) -> String,
+) -> Vec<CaseworkerCounts> {
+    use std::collections::HashMap;
+    // caseworker key (None: unassigned) -> [active, overdue, week, first late]
+    let mut n: HashMap<Option<&str>, [usize; 4]> = HashMap::new();
+    for (id, s) in sel.statuses.iter() {
+        let c = &pop.courses[id.index()];
+        if !keep(pop, c) {
+            continue;
+        }
+        let key = c
+            .caseworker
+            .map(|w| pop.caseworkers[w.index()].key.as_str());
+        let e = n.entry(key).or_default();
+        e[0] += 1;
+        match Band::of(s.next_deadline_by(drivers).map(|d| d.days_left())) {
+            Band::Overdue => e[1] += 1,
+            Band::Week => e[2] += 1,
+            _ => {}
+        }
+        // As the view "1. samtale overskredet eller nær" counts, so the link shows these rows.
+        if View::FirstFollowUps.matches(c, s) {
+            e[3] += 1;
+        }
+    }
+    team.iter()
+        .map(|(k, name)| (Some(k.as_str()), name.as_str()))
+        .chain(std::iter::once((None, "Ikke fordelt")))
+        .map(|(key, name)| {
+            let c = n.get(&key).copied().unwrap_or_default();
+            let who = Filters {
+                caseworker: Some(key.unwrap_or(UNASSIGNED).to_string()),
+                ..Filters::default()
+            };
+            let band = |b: Band| Filters {
+                band: Some(b),
+                ..who.clone()
+            };
+            CaseworkerCounts {
+                name: name.to_string(),
+                active: (c[0], link(&who, View::All)),
+                overdue: (c[1], link(&band(Band::Overdue), View::All)),
+                week: (c[2], link(&band(Band::Week), View::All)),
+                first_late: (c[3], link(&who, View::FirstFollowUps)),
+            }
+        })
+        .collect()
 }
 
 /// The list as an Excel file: Danish headers, dates as dates, frozen header row, filters.
@@ -442,7 +741,7 @@ pub(crate) async fn export(
     use rust_xlsxwriter::Workbook;
     let snap = &spec.snap;
     let pop = &snap.population;
-    let sel = select(st, snap, &q, spec.keep, spec.views);
+    let sel = select(st, &q, &spec);
     let all: Vec<_> = sel.rows().collect();
     let audit = audit_entries(
         pop,
@@ -459,6 +758,7 @@ pub(crate) async fn export(
         );
     }
     let sel_as_of = sel.as_of;
+    let filter_words = sel.filters.describe(pop);
     let version = st.settings_on(snap, sel_as_of);
     let settings_label = version.label();
     let drivers = version.settings.duties.next_deadline;
@@ -522,6 +822,18 @@ pub(crate) async fn export(
                 ("Opgørelsesdato", sel_as_of.dk().to_string()),
                 ("Indstillinger", settings_label.clone()),
                 ("Liste", format!("{}: {}", spec.heading, sel.view.label())),
+                (
+                    "Filtre",
+                    if filter_words.is_empty() && sel.query.is_empty() {
+                        "ingen".to_string()
+                    } else {
+                        let mut v = filter_words.clone();
+                        if !sel.query.is_empty() {
+                            v.insert(0, format!("Navn: {}", sel.query));
+                        }
+                        v.join(", ")
+                    },
+                ),
             ],
         )?;
         wb.save_to_buffer()
