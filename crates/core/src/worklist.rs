@@ -18,6 +18,10 @@ pub enum View {
     Overview1,
     /// Overblik 2: 5 months or more without 4 conversations in the first half-year.
     Overview2,
+    /// Overblik 2, those whose half-year can still be reached ([`HalfYear::Saveable`]).
+    Overview2Saveable,
+    /// Overblik 2, those whose half-year is lost ([`HalfYear::Lost`]).
+    Overview2Lost,
     /// First follow-ups overdue or due within the "due soon" days.
     FirstFollowUps,
     /// A medical statement past its deadline.
@@ -31,10 +35,12 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 8] = [
+    pub const ALL: [View; 10] = [
         View::All,
         View::Overview1,
         View::Overview2,
+        View::Overview2Saveable,
+        View::Overview2Lost,
         View::FirstFollowUps,
         View::MedicalOverdue,
         View::MissingLae265,
@@ -48,6 +54,8 @@ impl View {
             View::All => "alle",
             View::Overview1 => "overblik1",
             View::Overview2 => "overblik2",
+            View::Overview2Saveable => "overblik2-kan",
+            View::Overview2Lost => "overblik2-tabt",
             View::FirstFollowUps => "foerste",
             View::MedicalOverdue => "laege",
             View::MissingLae265 => "lae265",
@@ -66,6 +74,8 @@ impl View {
             View::All => "Alle aktive",
             View::Overview1 => "Overblik 1: 3–6 måneder",
             View::Overview2 => "Overblik 2: 5 måneder uden 4 samtaler",
+            View::Overview2Saveable => "Overblik 2: kan nås",
+            View::Overview2Lost => "Overblik 2: tabt",
             View::FirstFollowUps => "1. samtale overskredet eller nær",
             View::MedicalOverdue => "Lægeattester over frist",
             View::MissingLae265 => "Jobafklaring uden LÆ 265",
@@ -92,6 +102,14 @@ impl View {
                         d.counted < d.required
                             && !matches!(d.status, Status::Met | Status::NotApplicable)
                     })
+            }
+            View::Overview2Saveable => {
+                View::Overview2.matches(course, st)
+                    && matches!(half_year_outlook(st), Some(HalfYear::Saveable { .. }))
+            }
+            View::Overview2Lost => {
+                View::Overview2.matches(course, st)
+                    && matches!(half_year_outlook(st), Some(HalfYear::Lost { .. }))
             }
             View::FirstFollowUps => st
                 .duty(DutyKind::FirstFollowUp)
@@ -190,6 +208,68 @@ pub struct DutyItem {
     pub rule_set: &'static str,
 }
 
+/// Whether the first half-year's conversations (§ 13 b, stk. 1) can still be reached: what separates
+/// Overblik 2's courses that can be saved from those already lost.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HalfYear {
+    /// `missing` conversations can still be held by `last`, the half-year's last day. `tight`: only
+    /// closer together than the municipality's practice (its minimum spacing), which the law does not
+    /// require.
+    Saveable {
+        missing: u16,
+        last: Day,
+        tight: bool,
+    },
+    /// The half-year closed (or closes before the missing conversations fit, one a working day)
+    /// with `counted` of `required`.
+    Lost {
+        counted: u16,
+        required: u16,
+        closed: Day,
+    },
+}
+
+/// The half-year's outlook, for a course whose half-year duty is neither met nor out of play (standby
+/// pausing it, an exemption, not applicable); `None` otherwise.
+pub fn half_year_outlook(st: &CourseStatus) -> Option<HalfYear> {
+    let d = st.duty(DutyKind::HalfYearFollowUps)?;
+    if d.counted >= d.required
+        || !matches!(
+            d.status,
+            Status::Open | Status::DueSoon | Status::Overdue | Status::Missed
+        )
+    {
+        return None;
+    }
+    let last = d.due?;
+    let missing = d.required - d.counted;
+    if d.status == Status::Missed || weekdays(st.as_of, last) < i32::from(missing) {
+        return Some(HalfYear::Lost {
+            counted: d.counted,
+            required: d.required,
+            closed: last,
+        });
+    }
+    Some(HalfYear::Saveable {
+        missing,
+        last,
+        tight: d.status == Status::Overdue,
+    })
+}
+
+/// Monday-to-Friday days in `from..=to` (0 when `to` is before `from`): the days a conversation can
+/// be held on. Public holidays are not taken out, so the count errs towards "can still be reached".
+fn weekdays(from: Day, to: Day) -> i32 {
+    let n = from.days_until(to) + 1;
+    if n <= 0 {
+        return 0;
+    }
+    let rest = (0..n % 7)
+        .filter(|k| from.add_days(*k).iso_weekday() <= 5)
+        .count() as i32;
+    n / 7 * 5 + rest
+}
+
 /// Flags for the worklist ("Hændelser"), in Danish.
 pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
     let f = pop.facts(id);
@@ -274,17 +354,71 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
             _ => {}
         }
     }
+    // Missed is said: the caseworker's duties whose window closed unmet, the latest first (the
+    // medical statements and LÆ 265 have their own flags above).
+    let mut missed: Vec<&crate::duties::Duty> = st
+        .duties
+        .iter()
+        .filter(|d| d.status == Status::Missed && d.kind.is_caseworker_deadline())
+        .filter(|d| !matches!(d.kind, DutyKind::Lae265BeforeRehab(_)))
+        .collect();
+    missed.sort_by_key(|d| std::cmp::Reverse(d.due));
+    if let Some(d) = missed.first() {
+        let counts = if d.required > 1 {
+            format!(" ({} af {})", d.counted, d.required)
+        } else {
+            String::new()
+        };
+        let earlier = match missed.len() - 1 {
+            0 => String::new(),
+            1 => " og 1 tidligere".into(),
+            n => format!(" og {n} tidligere"),
+        };
+        out.push(format!(
+            "Forsømt: {}{counts}, lukkede {}{earlier}",
+            d.title(),
+            d.due.map(|x| x.dk().to_string()).unwrap_or_default()
+        ));
+    }
+    // Said from month 5, as Overblik 2 lists them; a closed half-year is said by "Forsømt" above.
+    if f.course.first_absence.add_months(5) <= st.as_of {
+        match half_year_outlook(st) {
+            Some(HalfYear::Saveable {
+                missing,
+                last,
+                tight,
+            }) => out.push(format!(
+                "Halvåret kan nås: {} mangler, senest {}{}",
+                crate::dk::count(u64::from(missing), "samtale", "samtaler"),
+                last.dk(),
+                if tight {
+                    " (tættere end kommunens praksis for afstand)"
+                } else {
+                    ""
+                }
+            )),
+            Some(HalfYear::Lost {
+                counted,
+                required,
+                closed,
+            }) if closed >= st.as_of => out.push(format!(
+                "Halvåret kan ikke længere nås: {counted} af {required}, lukker {}",
+                closed.dk()
+            )),
+            _ => {}
+        }
+    }
     for l in &st.local {
-        // Only while it matters: due soon, or missed within the last month.
-        let recent = l.window.1.add_days(31) >= st.as_of;
-        if l.status == Status::DueSoon || (l.status == Status::Missed && recent) {
-            out.push(format!(
-                "Lokalt mål ({}): {} af {} inden {}",
-                l.name,
-                l.counted,
-                l.required,
-                l.window.1.dk()
-            ));
+        // While it matters: due soon, reached while its window is still open, or not reached within
+        // the last month (an open target far from its date is not news).
+        let says = match l.status {
+            Status::DueSoon => true,
+            Status::Met => st.as_of <= l.window.1,
+            Status::Missed => l.window.1.add_days(31) >= st.as_of,
+            _ => false,
+        };
+        if let Some(w) = l.words().filter(|_| says) {
+            out.push(format!("Lokalt mål ({}): {w}", l.name));
         }
     }
     out
@@ -484,7 +618,12 @@ mod tests {
             fa,
             &[d(2023, 2, 20), d(2023, 4, 1)],
             d(2023, 6, 2),
-            &[View::All, View::Overview1, View::Overview2],
+            &[
+                View::All,
+                View::Overview1,
+                View::Overview2,
+                View::Overview2Saveable,
+            ],
         );
         // 5 months with 4 conversations: not overview 2.
         check(
@@ -498,8 +637,121 @@ mod tests {
             fa,
             &[d(2023, 2, 20)],
             d(2023, 7, 2),
-            &[View::All, View::Overview2],
+            &[View::All, View::Overview2, View::Overview2Lost],
         );
+    }
+
+    /// Overblik 2's two halves, and the flags that say them: the half-year can be reached (how many
+    /// are missing, by when), can no longer be reached (fewer days left than conversations missing),
+    /// or was missed ("Forsømt" with the day it closed). Courses from a month end in a leap year
+    /// (31-01-2024: the half-year ends 30-07-2024) and a month start (01-03-2023: 31-08-2023).
+    #[test]
+    fn half_year_saveable_lost_or_missed() {
+        let d = Day::ymd;
+        let saveable = |missing, last, tight| {
+            Some(HalfYear::Saveable {
+                missing,
+                last,
+                tight,
+            })
+        };
+        let lost = |counted, closed| {
+            Some(HalfYear::Lost {
+                counted,
+                required: 4,
+                closed,
+            })
+        };
+        /// First day of absence, held conversations, as of, the outlook, the flag said.
+        type Case<'a> = (Day, &'a [Day], Day, Option<HalfYear>, Option<&'a str>);
+        #[rustfmt::skip]
+        let cases: &[Case] = &[
+            // Two held, a month left: can be reached, two missing by the last day.
+            (d(2024, 1, 31), &[d(2024, 3, 1), d(2024, 4, 1)], d(2024, 7, 1), saveable(2, d(2024, 7, 30), false),
+             Some("Halvåret kan nås: 2 samtaler mangler, senest 30-07-2024")),
+            // Three held, one missing, the last day itself: still reachable (one today).
+            (d(2024, 1, 31), &[d(2024, 3, 1), d(2024, 4, 1), d(2024, 5, 1)], d(2024, 7, 30), saveable(1, d(2024, 7, 30), false),
+             Some("Halvåret kan nås: 1 samtale mangler, senest 30-07-2024")),
+            // Three missing on Friday 26-07-2024: Friday, Monday and Tuesday the 30th are left.
+            (d(2024, 1, 31), &[d(2024, 3, 1)], d(2024, 7, 26), saveable(3, d(2024, 7, 30), true),
+             Some("Halvåret kan nås: 3 samtaler mangler, senest 30-07-2024 (tættere end kommunens praksis for afstand)")),
+            // The Saturday after: four calendar days but two working days left for three.
+            (d(2024, 1, 31), &[d(2024, 3, 1)], d(2024, 7, 27), lost(1, d(2024, 7, 30)),
+             Some("Halvåret kan ikke længere nås: 1 af 4, lukker 30-07-2024")),
+            // Two missing, one day left (the last day): no longer reachable, closes on it.
+            (d(2024, 1, 31), &[d(2024, 3, 1), d(2024, 4, 1)], d(2024, 7, 30), lost(2, d(2024, 7, 30)),
+             Some("Halvåret kan ikke længere nås: 2 af 4, lukker 30-07-2024")),
+            // The day after the last: missed, said with the day it closed.
+            (d(2024, 1, 31), &[d(2024, 3, 1), d(2024, 4, 1)], d(2024, 7, 31), lost(2, d(2024, 7, 30)),
+             Some("Forsømt: 4 samtaler i første halvår (2 af 4), lukkede 30-07-2024")),
+            // From a month start: the half-year ends on the last day of the sixth month.
+            (d(2023, 3, 1), &[d(2023, 4, 3)], d(2023, 9, 1), lost(1, d(2023, 8, 31)),
+             Some("Forsømt: 4 samtaler i første halvår (1 af 4), lukkede 31-08-2023")),
+            // Four held: neither.
+            (d(2023, 3, 1), &[d(2023, 3, 20), d(2023, 4, 20), d(2023, 5, 20), d(2023, 6, 20)], d(2023, 8, 1), None, None),
+        ];
+        for (fa, convs, as_of, want, flag) in cases {
+            let (pop, id) = one_course(*fa, convs);
+            let st = evaluate(
+                pop.facts(id),
+                &RuleBook::danish(),
+                &Settings::default(),
+                *as_of,
+            );
+            assert_eq!(half_year_outlook(&st), *want, "{fa} as of {as_of}");
+            let fl = flags(&pop, id, &st);
+            match flag {
+                Some(f) => assert!(fl.iter().any(|x| x == f), "{fa} as of {as_of}: {fl:?}"),
+                None => assert!(
+                    !fl.iter()
+                        .any(|x| x.starts_with("Halvåret") || x.starts_with("Forsømt")),
+                    "{fl:?}"
+                ),
+            }
+        }
+    }
+
+    /// The local target's flag says "forfalder dd-mm-åååå" when due soon, "nået" while its window is
+    /// open, and "ikke nået" until a month after its window closed; an open target far from its
+    /// date says nothing.
+    #[test]
+    fn local_target_flag_says_reached_due_or_not_reached() {
+        use crate::settings::{ClockStart, LocalTarget};
+        let d = Day::ymd;
+        let s = Settings {
+            local_targets: vec![LocalTarget {
+                name: "4 inden 5 måneder".into(),
+                conversations: 4,
+                months: 5,
+                clock: ClockStart::FirstAbsence,
+            }],
+            ..Settings::default()
+        };
+        let fa = d(2023, 1, 2);
+        let four = [d(2023, 2, 1), d(2023, 3, 1), d(2023, 4, 1), d(2023, 5, 1)];
+        #[rustfmt::skip]
+        let cases: &[(&[Day], Day, Option<&str>)] = &[
+            (&four[..2], d(2023, 4, 1), None),
+            (&four[..2], d(2023, 5, 25), Some("Lokalt mål (4 inden 5 måneder): forfalder 01-06-2023 (2 af 4)")),
+            (&four, d(2023, 6, 2), None),
+            (&four, d(2023, 5, 2), Some("Lokalt mål (4 inden 5 måneder): nået")),
+            (&four[..3], d(2023, 6, 2), Some("Lokalt mål (4 inden 5 måneder): ikke nået (3 af 4 inden 01-06-2023)")),
+            // More than a month after the window: no longer said.
+            (&four[..3], d(2023, 7, 3), None),
+        ];
+        for (convs, as_of, want) in cases {
+            let (pop, id) = one_course(fa, convs);
+            let st = evaluate(pop.facts(id), &RuleBook::danish(), &s, *as_of);
+            let got: Vec<String> = flags(&pop, id, &st)
+                .into_iter()
+                .filter(|f| f.starts_with("Lokalt mål"))
+                .collect();
+            assert_eq!(
+                got,
+                want.map(|w| vec![w.to_string()]).unwrap_or_default(),
+                "as of {as_of}"
+            );
+        }
     }
 
     #[test]
@@ -547,6 +799,23 @@ mod tests {
         ] {
             assert_eq!(Band::of(days), band, "{days:?}");
             assert_eq!(Band::from_code(band.code()), Some(band));
+        }
+    }
+
+    #[test]
+    fn weekdays_count_monday_to_friday() {
+        let d = Day::ymd;
+        // 29-07-2024 is a Monday.
+        for (from, to, n) in [
+            (d(2024, 7, 29), d(2024, 7, 29), 1),
+            (d(2024, 7, 27), d(2024, 7, 28), 0),
+            (d(2024, 7, 26), d(2024, 7, 30), 3),
+            (d(2024, 7, 29), d(2024, 8, 4), 5),
+            (d(2024, 7, 1), d(2024, 7, 31), 23),
+            (d(2024, 2, 26), d(2024, 3, 3), 5),
+            (d(2024, 7, 30), d(2024, 7, 29), 0),
+        ] {
+            assert_eq!(weekdays(from, to), n, "{from}..={to}");
         }
     }
 }

@@ -434,3 +434,248 @@ async fn the_team_lead_filters_counts_and_sorts_the_team() {
     assert_eq!(total(&odd), all);
     assert!(!odd.contains("<script>"));
 }
+
+/// "Næste frist" is the earliest actionable deadline under the settings, for every active course of
+/// a generated municipality: every team's list (page and Excel file, which holds every row) as its
+/// team lead sees it, under the law's deadlines only (the default) and with the local targets and the
+/// doctors' deadlines driving it too. The expectation is computed here from the duties, by the
+/// definition: of the caseworker's actionable duties with a deadline, the one with the fewest days
+/// left; with the local targets still open and the medical statements still actionable when the
+/// setting says so.
+#[tokio::test]
+async fn the_next_deadline_is_the_earliest_actionable_one_for_every_course() {
+    use kadence_core::duties::{evaluate, DutyKind, Status};
+    use kadence_core::settings::DeadlineDrivers;
+    use kadence_store::access::{NewUser, Role};
+    let app = spawn_full(
+        "next-deadline",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 1000,
+            reload_every: std::time::Duration::from_millis(100),
+            ..Config::default()
+        },
+    )
+    .await;
+    let pop = &app.pop;
+    let as_of = kadence_core::Day::ymd(2025, 6, 30);
+    let t0: jiff::Timestamp = "2025-06-30T08:00:00Z".parse().unwrap();
+    for (i, t) in pop.teams.iter().enumerate() {
+        app.store
+            .add_user(
+                &NewUser {
+                    username: format!("leder{i}"),
+                    display_name: format!("Leder {i}"),
+                    role: Role::TeamLead,
+                    caseworker_key: None,
+                    team_key: Some(t.key.clone()),
+                },
+                PASSWORD,
+                t0,
+            )
+            .await
+            .unwrap();
+    }
+    let leads: Vec<(reqwest::Client, usize)> = {
+        let mut v = Vec::new();
+        for i in 0..pop.teams.len() {
+            v.push((app.login(&format!("leder{i}")).await.0, i));
+        }
+        v
+    };
+    for (version, drivers) in [
+        (1, DeadlineDrivers::Legal),
+        (2, DeadlineDrivers::LegalLocalAndMedical),
+    ] {
+        let mut settings = app
+            .store
+            .settings_history()
+            .await
+            .unwrap()
+            .latest()
+            .settings
+            .clone();
+        if version > 1 {
+            settings.duties.next_deadline = drivers;
+            // As `kadence indstillinger` would: another process on the same database.
+            let path = std::env::temp_dir().join(format!(
+                "kadence-web-next-deadline-{}.sqlite",
+                std::process::id()
+            ));
+            kadence_store::Store::open_sqlite(&path)
+                .await
+                .unwrap()
+                .save_settings(&settings, as_of, as_of, "test", "frister", t0)
+                .await
+                .unwrap();
+            // The running server notices the new version.
+            let c = &leads[0].0;
+            let mut seen = false;
+            for _ in 0..100 {
+                let page = c
+                    .get(app.url("/team?dato=30-06-2025"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                if page.contains("indstillinger v1 ") {
+                    seen = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            assert!(seen, "the server took the new settings");
+        }
+        let book = settings.book();
+        // key -> (date, days left) by the definition.
+        let expected: std::collections::HashMap<&str, Option<(kadence_core::Day, i32)>> = pop
+            .course_ids()
+            .filter(|id| pop.courses[id.index()].active_on(as_of))
+            .map(|id| {
+                let st = evaluate(pop.facts(id), &book, &settings.duties, as_of);
+                let legal = st
+                    .duties
+                    .iter()
+                    .filter(|d| !matches!(d.kind, DutyKind::MedicalStatement(_)))
+                    .filter(|d| d.status.is_actionable())
+                    .filter_map(|d| Some((d.next_by.or(d.due)?, d.days_left?)));
+                let local = st
+                    .local
+                    .iter()
+                    .filter(|_| drivers.local())
+                    .filter(|l| matches!(l.status, Status::Open | Status::DueSoon))
+                    .filter_map(|l| Some((l.window.1, l.days_left?)));
+                let medical = st
+                    .duties
+                    .iter()
+                    .filter(|_| drivers.medical())
+                    .filter(|d| matches!(d.kind, DutyKind::MedicalStatement(_)))
+                    .filter(|d| d.status.is_actionable())
+                    .filter_map(|d| Some((d.next_by.or(d.due)?, d.days_left?)));
+                let earliest = legal.chain(local).chain(medical).min_by_key(|x| x.1);
+                (pop.courses[id.index()].key.as_str(), earliest)
+            })
+            .collect();
+        let mut seen_keys = std::collections::HashSet::new();
+        for (c, team) in &leads {
+            let res = c
+                .get(app.url("/team/eksport.xlsx?dato=30-06-2025"))
+                .send()
+                .await
+                .unwrap();
+            let bytes = res.bytes().await.unwrap();
+            use calamine::{Data, Reader};
+            let mut book =
+                calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+            let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+            for r in sheet.rows().skip(1) {
+                let key = r[0].to_string();
+                let want = expected
+                    .get(key.as_str())
+                    .unwrap_or_else(|| panic!("{key} is not an active course"));
+                let got = match (&r[4], &r[5]) {
+                    // An Excel date is days since 30-12-1899.
+                    (Data::DateTime(d), Data::Float(n)) => Some((
+                        kadence_core::Day::ymd(1899, 12, 30).add_days(d.as_f64() as i32),
+                        *n as i32,
+                    )),
+                    (Data::Empty, Data::Empty) => None,
+                    other => panic!("{key}: {other:?}"),
+                };
+                assert_eq!(got, *want, "{key}, team {team}, {drivers:?}");
+                seen_keys.insert(key);
+            }
+            // The page shows the same for the rows on it.
+            let page = c
+                .get(app.url("/team?dato=30-06-2025"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            for row in page.split("<th scope=\"row\"><a href=\"/forloeb/").skip(1) {
+                let key = row.split('?').next().unwrap();
+                let cell = row.split("<td class=\"deadline").nth(1).unwrap();
+                match expected[key] {
+                    Some((d, _)) => assert!(
+                        cell.contains(&format!("<span class=\"date\">{}</span>", d.dk())),
+                        "{key}: {d}"
+                    ),
+                    None => assert!(cell.split("</td>").next().unwrap().ends_with(">-")),
+                }
+            }
+        }
+        let assigned_or_pooled = expected.len();
+        assert_eq!(
+            seen_keys.len(),
+            assigned_or_pooled,
+            "every active course in some team's list"
+        );
+    }
+}
+
+/// The count in a view link ("Overblik 2: tabt (27)").
+fn view_count(html: &str, label: &str) -> usize {
+    let i = html
+        .find(&format!(">{label} ("))
+        .unwrap_or_else(|| panic!("{label}"));
+    html[i + label.len() + 3..]
+        .split(')')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Overblik 2 is split into the courses whose half-year can still be reached (each row says how
+/// many conversations are missing and by when) and those already lost (each row says "Forsømt" with
+/// the day the half-year closed, or that it can no longer be reached); the course page says
+/// "Forsømt" for the missed duty.
+#[tokio::test]
+async fn overview_2_separates_what_can_be_saved_from_what_is_lost() {
+    let app = spawn("overview2").await;
+    let (c, _) = app.login("lars").await;
+    let get = |path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get("/team?dato=30-06-2025".into()).await;
+    let all = view_count(&page, "Overblik 2: 5 måneder uden 4 samtaler");
+    let saveable = view_count(&page, "Overblik 2: kan nås");
+    let lost = view_count(&page, "Overblik 2: tabt");
+    assert!(saveable > 0 && lost > 0, "{saveable} {lost}");
+    assert!(saveable + lost <= all, "the halves are within Overblik 2");
+    let rows = |html: &str| -> Vec<String> {
+        html.split("<th scope=\"row\"><a href=\"/forloeb/")
+            .skip(1)
+            .map(|r| r.split("</tr>").next().unwrap().to_string())
+            .collect()
+    };
+    let kan = get("/team?dato=30-06-2025&visning=overblik2-kan".into()).await;
+    assert_eq!(total(&kan), saveable);
+    for r in rows(&kan) {
+        assert!(r.contains("Halvåret kan nås: "), "{r}");
+    }
+    let tabt = get("/team?dato=30-06-2025&visning=overblik2-tabt".into()).await;
+    assert_eq!(total(&tabt), lost);
+    let mut missed = None;
+    for r in rows(&tabt) {
+        assert!(
+            r.contains("Forsømt: ") || r.contains("Halvåret kan ikke længere nås: "),
+            "{r}"
+        );
+        if r.contains("Forsømt: ") && missed.is_none() {
+            missed = Some(r.split('?').next().unwrap().to_string());
+        }
+    }
+    let key = missed.expect("a missed half-year among the lost");
+    let course = get(format!("/forloeb/{key}?dato=30-06-2025")).await;
+    assert!(
+        course.contains("Forsømt") && course.contains("da vinduet lukkede"),
+        "the course page says it"
+    );
+}

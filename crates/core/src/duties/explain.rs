@@ -88,10 +88,11 @@ impl Duty {
                     -self.days_left.unwrap_or(0)
                 ),
             },
-            Status::Missed => format!(
-                "ikke opfyldt: {} af {} inden {due}",
+            Status::Missed if self.required > 1 => format!(
+                "forsømt: {} af {} inden {due}, da vinduet lukkede",
                 self.counted, self.required
             ),
+            Status::Missed => format!("forsømt: ikke sket inden {due}"),
             Status::SuspendedByStandby => "sat i bero: borgeren er i standby".into(),
             Status::Conflict => "kan ikke afgøres, fordi data er modstridende".into(),
             Status::Exempt => match self.exemption.as_deref() {

@@ -142,7 +142,7 @@ impl Status {
             Status::Open => "Åben",
             Status::DueSoon => "Forfalder snart",
             Status::Overdue => "Overskredet",
-            Status::Missed => "Ikke opfyldt",
+            Status::Missed => "Forsømt",
             Status::SuspendedByStandby => "Standby",
             Status::Conflict => "Modstridende data",
             Status::Exempt => "Fritaget (§ 13 f)",
@@ -272,6 +272,29 @@ pub struct LocalResult {
     pub days_left: Option<i32>,
 }
 
+impl LocalResult {
+    /// Where the local target stands, in the caseworker's words: "nået", "forfalder dd-mm-åååå (2 af
+    /// 4)", "ikke nået (2 af 4 inden dd-mm-åååå)"; `None` when it does not apply.
+    pub fn words(&self) -> Option<String> {
+        match self.status {
+            Status::Met => Some("nået".into()),
+            Status::Missed => Some(format!(
+                "ikke nået ({} af {} inden {})",
+                self.counted,
+                self.required,
+                self.window.1.dk()
+            )),
+            Status::Open | Status::DueSoon => Some(format!(
+                "forfalder {} ({} af {})",
+                self.window.1.dk(),
+                self.counted,
+                self.required
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// Everything about one course as of a date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CourseStatus {
@@ -390,6 +413,14 @@ impl NextDeadline<'_> {
     /// Whether it rests on unconfirmed facts of the law (a legal duty only).
     pub fn provisional(&self) -> bool {
         matches!(self, NextDeadline::Legal(d) | NextDeadline::Medical(d) if d.provisional)
+    }
+
+    /// Days the deadline was moved by standby (`Note::StandbyPaused`), when it was moved.
+    pub fn moved_by_standby(&self) -> Option<i32> {
+        match self.duty().map(|d| d.note) {
+            Some(Note::StandbyPaused(n)) if n > 0 => Some(n),
+            _ => None,
+        }
     }
 
     /// The legal duty, if it is one.

@@ -256,15 +256,16 @@ pub(crate) async fn course_page(
         local: s
             .local
             .iter()
-            .map(|l| {
-                format!(
-                    "{}: {} af {} inden {} ({})",
+            .map(|l| match (l.status, l.words()) {
+                (Status::Met, _) | (_, None) => format!(
+                    "{}: {} ({} af {} inden {})",
                     l.name,
+                    l.words().unwrap_or_else(|| l.status.label().to_lowercase()),
                     l.counted,
                     l.required,
                     l.window.1.dk(),
-                    l.status.label()
-                )
+                ),
+                (_, Some(w)) => format!("{}: {w}", l.name),
             })
             .collect(),
         conversations: f

@@ -155,6 +155,8 @@ pub struct NextDeadline {
     duty: String,
     /// Judged by a rule set resting on unconfirmed facts (foreløbig).
     provisional: bool,
+    /// "rykket 12 dage for standby", when standby moved the deadline.
+    moved: Option<String>,
 }
 
 pub struct WorkRow {
@@ -488,6 +490,12 @@ pub(crate) async fn worklist(
                     when: days_text(d.days_left()),
                     duty: d.label(),
                     provisional: d.provisional(),
+                    moved: d.moved_by_standby().map(|n| {
+                        format!(
+                            "rykket {} for standby",
+                            kadence_core::dk::count(n as u64, "dag", "dage")
+                        )
+                    }),
                 }),
                 urgency_class: match next.map(|d| d.status()) {
                     Some(Status::Overdue) => "overdue",
@@ -796,9 +804,12 @@ pub(crate) async fn export(
                     r,
                     6,
                     format!(
-                        "{}{}",
+                        "{}{}{}",
                         d.label(),
-                        if d.provisional() { ", foreløbig" } else { "" }
+                        if d.provisional() { ", foreløbig" } else { "" },
+                        d.moved_by_standby()
+                            .map(|n| format!(", rykket {n} dage for standby"))
+                            .unwrap_or_default()
                     ),
                 )?;
             }
