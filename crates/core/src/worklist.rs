@@ -818,4 +818,39 @@ mod tests {
             assert_eq!(weekdays(from, to), n, "{from}..={to}");
         }
     }
+
+    /// A standby period inside the half-year moves its deadline, and the next deadline says by how
+    /// many days (01-02-2023 to 14-02-2023: 14 days); without standby it says nothing.
+    #[test]
+    fn a_deadline_moved_by_standby_says_by_how_many_days() {
+        let d = Day::ymd;
+        let fa = d(2023, 1, 2);
+        let convs = [d(2023, 1, 20), d(2023, 2, 20), d(2023, 3, 20)];
+        for (standby, moved) in [(true, Some(14)), (false, None)] {
+            let (pop, id) = one_course(fa, &convs);
+            let mut b = pop.into_builder();
+            if standby {
+                b.standby.push(StandbyPeriod {
+                    course: id,
+                    start: d(2023, 2, 1),
+                    end: Some(d(2023, 2, 14)),
+                });
+            }
+            let pop = b.build().0;
+            let st = evaluate(
+                pop.facts(id),
+                &RuleBook::danish(),
+                &Settings::default(),
+                d(2023, 5, 1),
+            );
+            let next = st
+                .next_deadline_by(crate::settings::DeadlineDrivers::Legal)
+                .expect("the half-year's next conversation");
+            assert_eq!(
+                next.duty().map(|x| x.kind),
+                Some(DutyKind::HalfYearFollowUps)
+            );
+            assert_eq!(next.moved_by_standby(), moved, "standby {standby}");
+        }
+    }
 }
