@@ -24,6 +24,9 @@ pub struct MunicipalSettings {
     /// The municipality's own agenda texts and section profiles.
     #[serde(default)]
     pub agenda: crate::agenda::AgendaSettings,
+    /// The link into the case system from every row and course page (none by default).
+    #[serde(default)]
+    pub case_system: CaseSystemLink,
 }
 
 impl Default for MunicipalSettings {
@@ -37,6 +40,7 @@ impl Default for MunicipalSettings {
             ],
             committee: crate::committee::CommitteeSettings::default(),
             agenda: crate::agenda::AgendaSettings::default(),
+            case_system: CaseSystemLink::default(),
         }
     }
 }
@@ -389,5 +393,102 @@ mod tests {
             assert!(keys.iter().any(|x| x == k), "{k} in {keys:?}");
         }
         assert!(MunicipalSettings::default().validate().is_empty());
+    }
+}
+
+/// The link from Kadence into the municipality's case system (fagsystem): a URL template with
+/// `{forloeb}` where the course id goes, e.g. `https://fagsystem.kommune.dk/sag/{forloeb}`. Empty: no
+/// link. The course id is the only value the exports carry that the case system also knows (no case
+/// number is exported), so it is the only placeholder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CaseSystemLink {
+    pub template: String,
+}
+
+impl CaseSystemLink {
+    /// The placeholder for the course id.
+    pub const PLACEHOLDER: &'static str = "{forloeb}";
+
+    /// Checks a template: empty, or an `https://` or `http://` address holding `{forloeb}` and no
+    /// other `{...}`, without spaces or quotes. (Only web addresses: a `javascript:` link in a
+    /// setting would run in every user's page.)
+    pub fn parse(text: &str) -> Result<CaseSystemLink, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(CaseSystemLink::default());
+        }
+        let lower = t.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return Err("Linket skal begynde med https:// (eller http://)".into());
+        }
+        if t.chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>')
+        {
+            return Err("Linket må ikke indeholde mellemrum, anførselstegn eller < >".into());
+        }
+        if !t.contains(Self::PLACEHOLDER) {
+            return Err(format!(
+                "Linket skal indeholde {} der, hvor forløbs-id'et skal stå",
+                Self::PLACEHOLDER
+            ));
+        }
+        let rest = t.replace(Self::PLACEHOLDER, "");
+        if rest.contains('{') || rest.contains('}') {
+            return Err(format!(
+                "Linket kender kun pladsholderen {}",
+                Self::PLACEHOLDER
+            ));
+        }
+        Ok(CaseSystemLink {
+            template: t.to_string(),
+        })
+    }
+
+    /// The link for one course, the id percent-encoded (the case system's ids may hold any
+    /// character); `None` without a template. Hand-written: the core has no URL crate, and this is
+    /// RFC 3986's unreserved set and nothing more.
+    pub fn for_course(&self, key: &str) -> Option<String> {
+        if self.template.is_empty() {
+            return None;
+        }
+        let encoded: String = key
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        Some(self.template.replace(Self::PLACEHOLDER, &encoded))
+    }
+}
+
+#[cfg(test)]
+mod case_system_link {
+    use super::CaseSystemLink;
+
+    #[test]
+    fn templates_are_checked_and_course_ids_encoded() {
+        let ok = |t: &str| CaseSystemLink::parse(t).unwrap();
+        assert_eq!(ok("").for_course("K1"), None);
+        assert_eq!(
+            ok(" https://fag.kommune.dk/sag/{forloeb}?fane=opf ").for_course("K01-SDP-1"),
+            Some("https://fag.kommune.dk/sag/K01-SDP-1?fane=opf".into())
+        );
+        assert_eq!(
+            ok("http://intra/sag?id={forloeb}").for_course("a/b c&d"),
+            Some("http://intra/sag?id=a%2Fb%20c%26d".into())
+        );
+        for (bad, says) in [
+            ("javascript:alert(1)//{forloeb}", "https://"),
+            ("https://fag.dk/sag", "{forloeb}"),
+            ("https://fag.dk/{sag}/{forloeb}", "kun pladsholderen"),
+            ("https://fag.dk/\"onmouseover=x/{forloeb}", "anførselstegn"),
+            ("https://fag.dk/ {forloeb}", "mellemrum"),
+        ] {
+            let e = CaseSystemLink::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 }

@@ -225,7 +225,7 @@ pub fn from_toml(
     for (name, item) in doc.as_table().iter() {
         let line = line_of(item);
         match (name, item) {
-            ("opfoelgning" | "regler" | "udvalg", Item::Table(t)) => {
+            ("opfoelgning" | "regler" | "udvalg" | "fagsystem", Item::Table(t)) => {
                 for (k, v) in t.iter() {
                     let key = format!("{name}.{k}");
                     let line = line_of(v);

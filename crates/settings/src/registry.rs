@@ -63,6 +63,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "udvalg",
         "Udvalgets tal: kommunen på Jobindsats, sammenligninger, trafiklys og varighed",
     ),
+    ("fagsystem", "Fagsystemet: link fra Kadence til sagen"),
 ];
 
 pub const HALF_YEAR: &[Choice] = &[
@@ -535,6 +536,17 @@ static SPECS: &[Spec] = &[
             get: |s| s.rules.rehab_team_end.to_string(),
             set: |s, v| {
                 s.rules.rehab_team_end = date(v)?;
+                Ok(())
+            },
+        },
+        Spec {
+            key: "fagsystem.link",
+            label: "Link til sagen i fagsystemet",
+            help: "En adresse med {forloeb}, hvor forløbs-id'et skal stå, fx «https://fagsystem.kommune.dk/sag/{forloeb}». Linket vises på hver række i arbejdslisterne og på forløbets side. Tomt (standard): intet link.",
+            kind: Kind::Text,
+            get: |s| s.case_system.template.clone(),
+            set: |s, v| {
+                s.case_system = kadence_core::municipal::CaseSystemLink::parse(v)?;
                 Ok(())
             },
         },

@@ -2243,6 +2243,7 @@ async fn hostile_strings_in_every_form_field_are_inert() {
             "/admin/indstillinger",
             &[
                 "opfoelgning.halvaar",
+                "fagsystem.link",
                 "regler.start_2027",
                 "regler.mindste_antal_2027",
                 "lokale_maal[1].navn",

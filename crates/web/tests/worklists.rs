@@ -679,3 +679,157 @@ async fn overview_2_separates_what_can_be_saved_from_what_is_lost() {
         "the course page says it"
     );
 }
+
+/// The administrator sets the case system's link template on the settings page (a `javascript:`
+/// link refused with its key, nothing saved); then every worklist row and the course page link to
+/// the course in the case system; without a template there is no link.
+#[tokio::test]
+async fn a_link_into_the_case_system_on_every_row_when_configured() {
+    let app = spawn_full(
+        "case-link",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 1000,
+            reload_every: std::time::Duration::from_millis(100),
+            ..Config::default()
+        },
+    )
+    .await;
+    let (m, _) = app.login("mette").await;
+    let mine = |c: reqwest::Client| {
+        let url = app.url("/mine?dato=30-06-2025");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(
+        !mine(m.clone()).await.contains("Åbn i fagsystemet"),
+        "no template, no link"
+    );
+    let (admin, _) = app.login("admin").await;
+    let page = admin
+        .get(app.url("/admin/indstillinger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let post = |link: &str| {
+        let mut f = form_fields(&page, "/admin/indstillinger");
+        f.retain(|(k, _)| k != "fagsystem.link" && k != "begrundelse" && k != "gaelder_fra");
+        f.push(("fagsystem.link".into(), link.into()));
+        f.push(("begrundelse".into(), "link til fagsystemet".into()));
+        f.push(("gaelder_fra".into(), "30-06-2025".into()));
+        admin.post(app.url("/admin/indstillinger")).form(&f).send()
+    };
+    let res = post("javascript:alert(1)//{forloeb}").await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the form again, with the error"
+    );
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("Indstillingerne er ikke gemt: 1 fejl"),
+        "{text}"
+    );
+    assert!(text.contains("«fagsystem.link»: Linket skal begynde med https://"));
+    let res = post("https://fagsystem.example/sag/{forloeb}")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "saved");
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = mine(m.clone()).await;
+        if html.contains("Åbn i fagsystemet") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let keys = row_keys(&html);
+    assert!(!keys.is_empty());
+    for k in &keys {
+        assert!(
+            html.contains(&format!(
+                "href=\"https://fagsystem.example/sag/{k}\" class=\"case-link\""
+            )),
+            "{k}"
+        );
+    }
+    let course = m
+        .get(app.url(&format!("/forloeb/{}?dato=30-06-2025", app.own_course)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(course.contains(&format!(
+        "href=\"https://fagsystem.example/sag/{}\"",
+        app.own_course
+    )));
+}
+
+/// The job-clarification course page: the transition date and the sickness course it continues
+/// (linked), the visitation category with its date, the rehabilitation-team meetings as a table with
+/// their LÆ 265 basis, and the clock counted from the transition (the sickness page says from the
+/// first day of absence).
+#[tokio::test]
+async fn the_job_clarification_course_page_says_its_own_clock() {
+    use kadence_core::model::CourseKind;
+    let app = spawn("jc-page").await;
+    let pop = &app.pop;
+    let as_of = kadence_core::Day::ymd(2025, 6, 30);
+    let (id, jc) = pop
+        .course_ids()
+        .map(|id| (id, &pop.courses[id.index()]))
+        .find(|(id, c)| {
+            c.kind == CourseKind::JobClarification
+                && c.transition.is_some_and(|t| t <= as_of)
+                && c.from_course.is_some()
+                && pop.facts(*id).rehab.iter().any(|m| m.date <= as_of)
+        })
+        .expect("a job clarification course with a meeting");
+    let (c, csrf) = app.login("mette").await;
+    let open = |key: String| {
+        let c = c.clone();
+        let csrf = csrf.clone();
+        let base = app.url(&format!("/forloeb/{key}"));
+        async move {
+            c.post(format!("{base}/formaal"))
+                .form(&[("csrf", csrf.as_str()), ("formaal", "kvalitet")])
+                .send()
+                .await
+                .unwrap();
+            c.get(format!("{base}?dato=30-06-2025"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let page = open(jc.key.clone()).await;
+    let transition = jc.transition.unwrap().dk().to_string();
+    let from = &pop.courses[jc.from_course.unwrap().index()];
+    assert!(page.contains(&format!(
+        "<dt>Overgang til jobafklaring</dt><dd>{transition}</dd>"
+    )));
+    assert!(
+        page.contains(&format!(">{}</a></dd>", from.key)),
+        "the course it continues"
+    );
+    assert!(page.contains(&format!(
+        "Jobafklaringsforløbets frister regnes fra overgangen {transition}, ikke fra første fraværsdag"
+    )));
+    assert!(!page.contains("Lovens frister regnes fra første fraværsdag"));
+    if let Some(v) = jc.visitation.filter(|v| v.set_on <= as_of) {
+        assert!(page.contains(&format!("(fra {})", v.set_on.dk())));
+    }
+    assert!(page.contains("<h2>Rehabiliteringsteam</h2>"));
+    for m in pop.facts(id).rehab.iter().filter(|m| m.date <= as_of) {
+        assert!(page.contains(&format!("<td class=\"nowrap\">{}</td>", m.date.dk())));
+    }
+    let sick = open(from.key.clone()).await;
+    assert!(sick.contains("Lovens frister regnes fra første fraværsdag, ikke fra ydelsesstart."));
+}

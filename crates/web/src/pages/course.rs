@@ -69,6 +69,16 @@ pub struct CourseView {
     provisional: Vec<String>,
     /// The settings that judged the course ("indstillinger v2 (gælder fra ...)").
     settings: String,
+    /// The course in the case system, when the municipality set a link template.
+    case_link: Option<String>,
+    /// Job clarification: the transition date and the sickness-benefit course it continues (key,
+    /// link), the visitation category with its date; the clock's day 1 in words.
+    transition: Option<String>,
+    from_course: Option<(String, String)>,
+    visitation: Option<String>,
+    clock_note: String,
+    /// Rehabilitation-team meetings known on the as-of date: (date, LÆ 265 basis).
+    rehab: Vec<(String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -325,6 +335,60 @@ pub(crate) async fn course_page(
             v
         },
         settings: version.label(),
+        case_link: version.settings.case_system.for_course(&course.key),
+        transition: course
+            .transition
+            .filter(|_| course.kind == CourseKind::JobClarification)
+            .map(|d| d.dk().to_string()),
+        from_course: course.from_course.map(|id| {
+            let k = &pop.courses[id.index()].key;
+            (
+                k.clone(),
+                format!("/forloeb/{}?dato={}", path_segment(k), as_of.dk()),
+            )
+        }),
+        visitation: course.visitation.filter(|v| v.set_on <= as_of).map(|v| {
+            format!(
+                "Kategori {} (fra {})",
+                match v.category {
+                    Category::One => 1,
+                    Category::Two => 2,
+                    Category::Three => 3,
+                },
+                v.set_on.dk()
+            )
+        }),
+        clock_note: match course.kind {
+            CourseKind::SicknessBenefit => {
+                "Lovens frister regnes fra første fraværsdag, ikke fra ydelsesstart.".into()
+            }
+            CourseKind::JobClarification => format!(
+                "Jobafklaringsforløbets frister regnes fra overgangen{}, ikke fra første fraværsdag{}.",
+                course
+                    .transition
+                    .map(|d| format!(" {}", d.dk()))
+                    .unwrap_or_else(|| " (ukendt: ydelsesstart bruges)".into()),
+                s.duty(kadence_core::duties::DutyKind::JobClarificationFollowUps)
+                    .map(|d| format!(" ({})", d.paragraph))
+                    .unwrap_or_default()
+            ),
+        },
+        rehab: f
+            .rehab
+            .iter()
+            .filter(|m| m.date <= as_of)
+            .map(|m| {
+                (
+                    m.date.dk().to_string(),
+                    match m.basis {
+                        Lae265Basis::Present => "LÆ 265 foreligger",
+                        Lae265Basis::Lae285Exception => "LÆ 285 i stedet for LÆ 265",
+                        Lae265Basis::SufficientlyInformed => "Sagen er tilstrækkeligt oplyst",
+                        Lae265Basis::Missing => "Ingen LÆ 265",
+                    },
+                )
+            })
+            .collect(),
     };
     let page = CoursePage {
         reveal_action: format!("/forloeb/{}/vis-cpr", path_segment(&course.key)),

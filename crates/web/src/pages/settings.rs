@@ -91,6 +91,7 @@ struct SettingsPage {
     /// The error summary: (field id, message).
     errors: Vec<(String, String)>,
     follow_up: Vec<FieldView>,
+    case_system: Vec<FieldView>,
     rules: Vec<FieldView>,
     confirmations: Vec<ConfirmView>,
     targets: Vec<RowView>,
@@ -332,6 +333,7 @@ async fn view(
             e
         },
         follow_up: scalar("opfoelgning"),
+        case_system: scalar("fagsystem"),
         rules: scalar("regler"),
         confirmations,
         targets: rows(

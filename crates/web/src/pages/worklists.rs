@@ -171,6 +171,8 @@ pub struct WorkRow {
     last: String,
     caseworker: String,
     flags: Vec<String>,
+    /// The course in the case system, when the municipality set a link template.
+    case_link: Option<String>,
 }
 
 /// One caseworker's counts at the top of "Mit team", each a link to the list filtered by it.
@@ -462,6 +464,7 @@ pub(crate) async fn worklist(
         .settings
         .duties
         .next_deadline;
+    let case_system = st.settings_on(snap, sel.as_of).settings.case_system.clone();
     let view: Vec<WorkRow> = shown
         .iter()
         .map(|(id, s)| {
@@ -511,6 +514,7 @@ pub(crate) async fn worklist(
                     pop.caseworkers[x.index()].name.clone()
                 }),
                 flags,
+                case_link: case_system.for_course(&c.key),
             }
         })
         .collect();
