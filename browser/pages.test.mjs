@@ -349,3 +349,82 @@ test('keyboard only: log in, skip to the content, open a course, change the date
     await b.close();
   }
 });
+
+// Every page at 390 px (a phone held upright) reads without sideways scrolling: lists become one
+// card per citizen. Every list and the course page print without menu, forms or checkboxes, with
+// the as-of date and the view's name in the header. An impossible as-of date is refused in Danish.
+test('390 px without sideways scrolling, print of a list and a course, and an impossible as-of date', async () => {
+  const b = await browser();
+  try {
+    for (const [user, paths] of [
+      ['sagsbehandler', ['/mine', '/find', '/laegeoplysninger', '/jobafklaring', '/tidlig-indsats', '/fokusmaal']],
+      ['teamleder', ['/team', '/team?visning=overblik2', '/team?visning=foerste', '/laegeoplysninger', '/jobafklaring', '/tidlig-indsats', '/udvalg', '/fokusmaal']],
+      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=foerste&opdelt=team', '/udvalg', '/dagsordenspunkt']],
+      ['administrator', ['/admin/revision', '/admin/brugere', '/admin/importer', '/admin/indstillinger']],
+    ]) {
+      const ctx = await b.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await ctx.newPage();
+      await login(page, user);
+      const course = [];
+      for (const path of paths) {
+        await page.goto(`${base}${path}`);
+        const r = await page.evaluate(() => ({
+          w: document.documentElement.scrollWidth,
+          inner: innerWidth,
+          culprits: [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.table-scroll, thead, .visually-hidden')).slice(0, 3).map(e => `${e.tagName}.${e.className}`),
+        }));
+        assert.ok(r.w <= r.inner, `${user} ${path}: scrollWidth ${r.w} > innerWidth ${r.inner} (${r.culprits.join(', ')})`);
+        if (!course.length) {
+          const href = await page.locator('table.worklist tbody th a[href^="/forloeb/"]').first().getAttribute('href', { timeout: 1000 }).catch(() => null);
+          if (href) course.push(href);
+        }
+      }
+      if (user === 'sagsbehandler' || user === 'teamleder') {
+        // A list is one card per citizen at 390 px: the header row is hidden, every cell says its column.
+        await page.goto(`${base}${paths[0]}`);
+        await page.screenshot({ path: `${shots}/${user}_390.png`, fullPage: false });
+        const firstCell = page.locator('table.worklist tbody tr').first().locator('td[data-label]').first();
+        assert.ok(await firstCell.getAttribute('data-label'), 'cells carry their column name');
+        assert.equal(await page.locator('table.worklist thead').evaluate(t => t.getBoundingClientRect().height <= 1), true, 'the header row is out of sight');
+        await checkA11y(page, `${user} ${paths[0]} at 390 px`);
+        // The course page too.
+        assert.ok(course.length, `${user} has a course to open`);
+        await page.goto(`${base}${course[0]}`);
+        const cw = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+        assert.ok(cw[0] <= cw[1], `${user} course page at 390 px: ${cw[0]} > ${cw[1]}`);
+        await page.screenshot({ path: `${shots}/${user}_forloeb_390.png`, fullPage: true });
+      }
+      if (user === 'teamleder') {
+        // Print: A4 landscape, no menu, forms, checkboxes or buttons; the date and the view's name stay.
+        await page.setViewportSize({ width: 1123, height: 794 });
+        await page.goto(`${base}/team?visning=foerste`);
+        await page.emulateMedia({ media: 'print' });
+        const hidden = sel => page.locator(sel).evaluateAll(els => els.every(e => getComputedStyle(e).display === 'none' || e.getBoundingClientRect().height === 0));
+        for (const sel of ['nav[aria-label="Hovedmenu"]', 'form:not(.reassign)', 'select', 'input[type="checkbox"]', 'button', '.pager']) {
+          assert.ok(await hidden(sel), `${sel} is not printed`);
+        }
+        assert.ok(await page.locator('h1').isVisible(), 'the view name is printed');
+        assert.match(await page.locator('.freshness').innerText(), /Data pr\. \d{2}-\d{2}-\d{4}/, 'the as-of date is printed');
+        assert.ok(await page.locator('table.worklist thead').isVisible(), 'the list prints as a table with its header');
+        await page.screenshot({ path: `${shots}/teamleder_print.png`, fullPage: false });
+        const pdf = await page.pdf({ preferCSSPageSize: true });
+        assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
+        await page.goto(`${base}${course[0]}`);
+        assert.ok(await hidden('nav[aria-label="Hovedmenu"]'), 'the course page prints without the menu');
+        assert.ok(await hidden('form'), 'the course page prints without forms');
+        await page.emulateMedia({ media: 'screen' });
+
+        // 31 February does not exist: refused in Danish, not replaced by today.
+        const res = await page.goto(`${base}/team?dato=31-02-2026`);
+        assert.equal(res.status(), 400);
+        assert.match(await page.locator('h1').innerText(), /Datoen findes ikke/);
+        assert.match(await page.locator('main').innerText(), /«31-02-2026» er ikke en dato\. Skriv opgørelsesdatoen som dd-mm-åååå/);
+        await page.screenshot({ path: `${shots}/teamleder_ugyldig_dato.png`, fullPage: false });
+        await checkA11y(page, 'impossible as-of date');
+      }
+      await ctx.close();
+    }
+  } finally {
+    await b.close();
+  }
+});

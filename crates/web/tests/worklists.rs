@@ -389,7 +389,9 @@ async fn the_team_lead_filters_counts_and_sorts_the_team() {
     let overdue = get("/team?dato=30-06-2025&frist=overskredet".into()).await;
     assert!(total(&overdue) > 0);
     assert_eq!(
-        overdue.matches("<td class=\"deadline overdue\">").count(),
+        overdue
+            .matches("<td class=\"deadline overdue\" data-label=\"Næste frist\">")
+            .count(),
         row_keys(&overdue).len()
     );
     let all = total(&get("/team?dato=30-06-2025".into()).await);
@@ -402,14 +404,14 @@ async fn the_team_lead_filters_counts_and_sorts_the_team() {
     // Sorted by conversations (fewest first) and by the latest conversation (none, then oldest).
     let by_conv = get("/team?dato=30-06-2025&sorter=samtaler".into()).await;
     let held: Vec<u32> = by_conv
-        .split("<td class=\"nowrap conv\">")
+        .split("<td class=\"nowrap conv\" data-label=\"Samtaler\">")
         .skip(1)
         .map(|s| s.split([' ', '<']).next().unwrap().parse().unwrap())
         .collect();
     assert!(held.len() > 10 && held.is_sorted(), "{held:?}");
     let by_latest = get("/team?dato=30-06-2025&sorter=seneste".into()).await;
     let latest: Vec<Option<(u32, u32, u32)>> = by_latest
-        .split("<td class=\"nowrap latest\">")
+        .split("<td class=\"nowrap latest\" data-label=\"Seneste samtale\">")
         .skip(1)
         .map(|s| {
             let t = s.split('<').next().unwrap();
