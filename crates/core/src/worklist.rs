@@ -84,6 +84,18 @@ impl View {
         }
     }
 
+    /// The label short enough for an Excel sheet's name (31 characters, no colon).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            View::Overview1 => "Overblik 1 (3–6 måneder)",
+            View::Overview2 => "Overblik 2 (uden 4 samtaler)",
+            View::Overview2Saveable => "Overblik 2 (kan nås)",
+            View::Overview2Lost => "Overblik 2 (tabt)",
+            View::FirstFollowUps => "1. samtale overskredet el. nær",
+            other => other.label(),
+        }
+    }
+
     /// Whether an active course belongs in this view on the status's as-of date.
     pub fn matches(self, course: &Course, st: &CourseStatus) -> bool {
         let as_of: Day = st.as_of;
@@ -507,16 +519,25 @@ pub fn days_text(days: i32) -> String {
 }
 
 pub fn conversations_text(st: &CourseStatus) -> String {
+    match conversations_counted(st) {
+        (held, Some(required)) => format!("{held} af {required}"),
+        (held, None) => held.to_string(),
+    }
+}
+
+/// The conversations column as numbers: those counted towards the course's conversation duty
+/// (the half year's four, § 13 b, or job clarification's, § 13 b, stk. 5) and the number it
+/// requires; without such a duty, every conversation held and no requirement.
+pub fn conversations_counted(st: &CourseStatus) -> (u16, Option<u16>) {
     [
         DutyKind::HalfYearFollowUps,
         DutyKind::JobClarificationFollowUps,
     ]
     .iter()
     .find_map(|k| st.duty(*k))
-    .map_or_else(
-        || st.conversations_held.to_string(),
-        |d| format!("{} af {}", d.counted.min(d.required), d.required),
-    )
+    .map_or((st.conversations_held, None), |d| {
+        (d.counted.min(d.required), Some(d.required))
+    })
 }
 
 #[cfg(test)]
@@ -579,6 +600,48 @@ mod tests {
             .filter(|v| *v != View::Unassigned && v.matches(&pop.courses[0], &st))
             .collect();
         assert_eq!(got, expected, "{fa} as of {as_of}");
+    }
+
+    #[test]
+    fn conversations_as_held_and_required() {
+        let d = Day::ymd;
+        let fa = d(2023, 1, 2);
+        for (convs, as_of, want, text) in [
+            // Nothing held yet, four required in the half year (§ 13 b, stk. 1).
+            (vec![], d(2023, 2, 1), (0, Some(4)), "0 af 4"),
+            (vec![d(2023, 2, 20)], d(2023, 3, 1), (1, Some(4)), "1 af 4"),
+            // Five held: the list counts up to what is required.
+            (
+                vec![
+                    d(2023, 1, 20),
+                    d(2023, 2, 20),
+                    d(2023, 3, 20),
+                    d(2023, 4, 20),
+                    d(2023, 5, 20),
+                ],
+                d(2023, 6, 1),
+                (4, Some(4)),
+                "4 af 4",
+            ),
+        ] {
+            let (pop, id) = one_course(fa, &convs);
+            let st = evaluate(
+                pop.facts(id),
+                &RuleBook::danish(),
+                &Settings::default(),
+                as_of,
+            );
+            assert_eq!(conversations_counted(&st), want, "{as_of}");
+            assert_eq!(conversations_text(&st), text, "{as_of}");
+        }
+    }
+
+    #[test]
+    fn short_labels_fit_a_sheet_name() {
+        for v in View::ALL {
+            let s = v.short_label();
+            assert!(s.chars().count() <= 31 && !s.contains(':'), "{s}");
+        }
     }
 
     #[test]

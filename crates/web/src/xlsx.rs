@@ -1,11 +1,13 @@
-//! The HTTP response that downloads an Excel export. The sheets' shared frame (header row, dates,
+//! The HTTP response that downloads an Excel export. The sheets' shared frame (title, header row, dates,
 //! filter, "Om udtrækket") is kadence-reports' `xlsx`, re-exported here for the pages.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::XlsxError;
 
-pub(crate) use kadence_reports::xlsx::{about, filter, sheet, write_day};
+pub(crate) use kadence_reports::xlsx::{
+    about, filter_titled, titled_sheet, write_day, TITLED_FIRST_ROW,
+};
 
 use crate::frame::render_error;
 

@@ -620,45 +620,99 @@ async fn preset_views_and_excel_export() {
         .unwrap()
         .contains("kadence-team-alle-2025-06-30.xlsx"));
     let bytes = res.bytes().await.unwrap();
-    use calamine::{Data, Reader};
-    let mut book =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let header: Vec<String> = sheet
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    use calamine::Data;
+    // The file says what it is: the view as the sheet's name and title, the as-of date and the
+    // filters under it, then the columns, conversations as two numbers.
+    let exported = app.store.audit_entries(None).await.unwrap();
+    let sheet = ListSheet::read(&bytes);
+    assert_eq!(sheet.name, "Alle aktive");
+    assert_eq!(sheet.title, "Mit team: Alle aktive");
+    assert!(
+        sheet
+            .context
+            .starts_with("Data pr. 30-06-2025 · Filtre: ingen · Indstillinger "),
+        "{}",
+        sheet.context
+    );
     assert_eq!(
-        header[..5],
+        sheet.header,
         [
             "Forløb",
             "Borger",
             "CPR-nr.",
+            "Team",
+            "1. fraværsdag",
             "Dage siden 1. fraværsdag",
-            "Næste frist"
+            "Næste frist",
+            "Dage til frist",
+            "Pligt",
+            "Samtaler holdt",
+            "Samtaler krævet",
+            "Seneste samtale",
+            "Sagsbehandler",
+            "Hændelser"
         ]
         .map(String::from)
     );
-    let rows = sheet.rows().count() - 1;
+    let rows = sheet.rows.len();
     assert!(rows > 0);
+    let deadline = sheet.col("Næste frist");
     assert!(
         sheet
-            .rows()
-            .skip(1)
-            .any(|r| matches!(r[4], Data::DateTime(_))),
+            .rows
+            .iter()
+            .any(|r| matches!(r[deadline], Data::DateTime(_))),
         "deadlines are Excel dates"
     );
     assert!(
         sheet
-            .rows()
-            .skip(1)
+            .rows
+            .iter()
+            .all(|r| matches!(r[sheet.col("1. fraværsdag")], Data::DateTime(_))),
+        "every row has its first day of absence as a date"
+    );
+    assert!(
+        sheet
+            .rows
+            .iter()
             .all(|r| r[2].to_string().ends_with("-xxxx")),
         "CPR masked in exports too"
     );
-    let entries = app.store.audit_entries(None).await.unwrap();
+    // Held and required are numbers, and they are the page's "n af m" for every course on it.
+    let (held, required) = (sheet.col("Samtaler holdt"), sheet.col("Samtaler krævet"));
+    assert!(sheet.rows.iter().all(|r| matches!(r[held], Data::Float(_))));
+    let page = c
+        .get(app.url("/team?dato=30-06-2025&visning=alle"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut compared = 0;
+    for r in &sheet.rows {
+        let key = r[0].to_string();
+        let Some(at) = page.find(&format!("/forloeb/{key}?")) else {
+            continue;
+        };
+        let cell = page[at..]
+            .split("data-label=\"Samtaler\">")
+            .nth(1)
+            .unwrap()
+            .split("</td>")
+            .next()
+            .unwrap()
+            .trim();
+        let want = match &r[required] {
+            Data::Float(m) => format!("{} af {}", r[held], m),
+            Data::Empty => r[held].to_string(),
+            other => panic!("{key}: {other:?}"),
+        };
+        assert_eq!(cell, want, "{key}");
+        compared += 1;
+    }
+    assert!(compared > 10, "{compared} rows compared");
+    let entries = exported;
     assert_eq!(
         entries.len() - before,
         rows,
@@ -1311,11 +1365,14 @@ async fn medical_and_job_clarification_lists() {
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let bytes = res.bytes().await.unwrap();
-        use calamine::Reader;
-        let mut book =
-            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-        assert_eq!(sheet.rows().count() - 1, items, "{path} export");
+        let sheet = ListSheet::read(&bytes);
+        assert_eq!(sheet.rows.len(), items, "{path} export");
+        assert_eq!(sheet.header[3..5], ["Team", "1. fraværsdag"]);
+        assert!(
+            sheet.context.starts_with("Data pr. 30-06-2025 · "),
+            "{path}: {}",
+            sheet.context
+        );
     }
     // A caseworker sees only her own caseload; an analyst not at all.
     let (m, _) = app.login("mette").await;
@@ -1745,7 +1802,6 @@ async fn administrator_manages_users_and_sees_imports() {
 /// write no audit entries.
 #[tokio::test]
 async fn analysts_get_pseudonymised_lists() {
-    use calamine::Reader;
     use kadence_core::measures::{Definition, MeasureKind};
     let app = spawn("pseudonyms").await;
     let (c, _) = app.login("anna").await;
@@ -1776,12 +1832,19 @@ async fn analysts_get_pseudonymised_lists() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
-    let mut book =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
+    let sheet = ListSheet::read(&bytes);
+    assert!(sheet.title.starts_with("Fokusmål: "), "{}", sheet.title);
+    assert!(sheet
+        .context
+        .starts_with("Data pr. 30-06-2025 · Definition: "));
+    // The header row first, then the members.
+    let rows: Vec<Vec<String>> = std::iter::once(sheet.header.clone())
+        .chain(
+            sheet
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect()),
+        )
         .collect();
     assert_eq!(rows[0][0], "Pseudonym");
     // As many rows as the measure has members over the twelve months.

@@ -369,14 +369,19 @@ async fn the_team_lead_filters_counts_and_sorts_the_team() {
         .await
         .unwrap();
     let bytes = res.bytes().await.unwrap();
+    let sheet = ListSheet::read(&bytes);
+    assert_eq!(
+        sheet.rows.len(),
+        total(&get("/team?dato=30-06-2025&maalgruppe=ledig".into()).await)
+    );
+    assert!(
+        sheet.context.contains("Filtre: Målgruppe: Ledig"),
+        "the filters stand above the rows: {}",
+        sheet.context
+    );
     use calamine::Reader;
     let mut book =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let rows = book.worksheet_range_at(0).unwrap().unwrap().rows().count() - 1;
-    assert_eq!(
-        rows,
-        total(&get("/team?dato=30-06-2025&maalgruppe=ledig".into()).await)
-    );
     let about = book.worksheet_range("Om udtrækket").unwrap();
     assert!(
         about.rows().any(|r| r
@@ -568,16 +573,15 @@ async fn the_next_deadline_is_the_earliest_actionable_one_for_every_course() {
                 .await
                 .unwrap();
             let bytes = res.bytes().await.unwrap();
-            use calamine::{Data, Reader};
-            let mut book =
-                calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-            let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-            for r in sheet.rows().skip(1) {
+            use calamine::Data;
+            let sheet = ListSheet::read(&bytes);
+            let (at, left) = (sheet.col("Næste frist"), sheet.col("Dage til frist"));
+            for r in &sheet.rows {
                 let key = r[0].to_string();
                 let want = expected
                     .get(key.as_str())
                     .unwrap_or_else(|| panic!("{key} is not an active course"));
-                let got = match (&r[4], &r[5]) {
+                let got = match (&r[at], &r[left]) {
                     // An Excel date is days since 30-12-1899.
                     (Data::DateTime(d), Data::Float(n)) => Some((
                         kadence_core::Day::ymd(1899, 12, 30).add_days(d.as_f64() as i32),

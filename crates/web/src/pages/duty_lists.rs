@@ -291,6 +291,8 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             ("Forløb", 18.0),
             ("Borger", 26.0),
             ("CPR-nr.", 13.0),
+            ("Team", 16.0),
+            ("1. fraværsdag", 12.0),
             (
                 if kind == Kind::Medical {
                     "Blanket"
@@ -314,33 +316,41 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             ("Regel", 30.0),
         ];
         let mut wb = Workbook::new();
-        let ws = xlsx::sheet(&mut wb, kind.heading(), &headers)?;
+        let ws = xlsx::titled_sheet(
+            &mut wb,
+            kind.heading(),
+            kind.heading(),
+            &format!(
+                "Data pr. {} · Filtre: ingen · Indstillinger {settings_label}",
+                as_of.dk()
+            ),
+            &headers,
+        )?;
         for (n, i) in list.iter().enumerate() {
-            let r = n as u32 + 1;
+            let r = n as u32 + xlsx::TITLED_FIRST_ROW;
             let c = &pop.courses[i.course.index()];
             let citizen = &pop.citizens[c.citizen.index()];
+            let cw = c.caseworker.map(|x| &pop.caseworkers[x.index()]);
             ws.write_string(r, 0, &c.key)?;
             ws.write_string(r, 1, surname_first(&citizen.name))?;
             ws.write_string(r, 2, citizen.cpr.masked())?;
-            ws.write_string(r, 3, i.what)?;
-            xlsx::write_day(ws, r, 4, i.since)?;
+            if let Some(cw) = cw {
+                ws.write_string(r, 3, &pop.teams[cw.team.index()].name)?;
+            }
+            xlsx::write_day(ws, r, 4, c.first_absence)?;
+            ws.write_string(r, 5, i.what)?;
+            xlsx::write_day(ws, r, 6, i.since)?;
             if let Some(d) = i.due {
-                xlsx::write_day(ws, r, 5, d)?;
+                xlsx::write_day(ws, r, 7, d)?;
             }
             if let Some(d) = i.days_left {
-                ws.write_number(r, 6, f64::from(d))?;
+                ws.write_number(r, 8, f64::from(d))?;
             }
-            ws.write_string(r, 7, when_text(kind, i))?;
-            ws.write_string(
-                r,
-                8,
-                c.caseworker.map_or("Ikke fordelt".into(), |x| {
-                    pop.caseworkers[x.index()].name.clone()
-                }),
-            )?;
-            ws.write_string(r, 9, format!("{} (regelsæt {})", i.paragraph, i.rule_set))?;
+            ws.write_string(r, 9, when_text(kind, i))?;
+            ws.write_string(r, 10, cw.map_or("Ikke fordelt", |x| x.name.as_str()))?;
+            ws.write_string(r, 11, format!("{} (regelsæt {})", i.paragraph, i.rule_set))?;
         }
-        xlsx::filter(ws, list.len(), headers.len())?;
+        xlsx::filter_titled(ws, list.len(), headers.len())?;
         xlsx::about(
             &mut wb,
             &[

@@ -341,9 +341,20 @@ pub async fn focus_export(
             ("Tælles anderledes efter den anden definition", 60.0),
         ];
         let mut wb = Workbook::new();
-        let ws = xlsx::sheet(&mut wb, "Forløb bag tallet", &headers)?;
+        let ws = xlsx::titled_sheet(
+            &mut wb,
+            "Forløb bag tallet",
+            &format!("Fokusmål: {}, forløbene bag tallet", kind.title()),
+            &format!(
+                "Data pr. {} · Definition: {} · Indstillinger {}",
+                as_of.dk(),
+                rec.a.definition.describe(),
+                st.settings_on(&snap, as_of).label()
+            ),
+            &headers,
+        )?;
         for (i, m) in rec.a.members.iter().enumerate() {
-            let r = i as u32 + 1;
+            let r = i as u32 + xlsx::TITLED_FIRST_ROW;
             let c = &pop.courses[m.course.index()];
             ws.write_string(r, 0, pseudonyms.of(&c.key))?;
             ws.write_string(r, 1, m.month.to_string())?;
@@ -360,7 +371,7 @@ pub async fn focus_export(
                 ws.write_string(r, 7, text)?;
             }
         }
-        xlsx::filter(ws, rec.a.members.len(), headers.len())?;
+        xlsx::filter_titled(ws, rec.a.members.len(), headers.len())?;
         xlsx::about(
             &mut wb,
             &[

@@ -12,7 +12,9 @@ use kadence_core::dk;
 use kadence_core::dk::local_time;
 use kadence_core::duties::{CourseStatus, Status};
 use kadence_core::model::*;
-use kadence_core::worklist::{conversations_text, days_text, flags, Band, View};
+use kadence_core::worklist::{
+    conversations_counted, conversations_text, days_text, flags, Band, View,
+};
 use kadence_store::Snapshot;
 use serde::Deserialize;
 
@@ -774,39 +776,65 @@ pub(crate) async fn export(
     let version = st.settings_on(snap, sel_as_of);
     let settings_label = version.label();
     let drivers = version.settings.duties.next_deadline;
+    let filters_text = if filter_words.is_empty() && sel.query.is_empty() {
+        "ingen".to_string()
+    } else {
+        let mut v = filter_words.clone();
+        if !sel.query.is_empty() {
+            v.insert(0, format!("Navn: {}", sel.query));
+        }
+        v.join(", ")
+    };
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let headers = [
             ("Forløb", 18.0),
             ("Borger", 26.0),
             ("CPR-nr.", 13.0),
+            ("Team", 16.0),
+            ("1. fraværsdag", 12.0),
             ("Dage siden 1. fraværsdag", 12.0),
             ("Næste frist", 12.0),
             ("Dage til frist", 10.0),
             ("Pligt", 34.0),
-            ("Samtaler", 10.0),
+            ("Samtaler holdt", 10.0),
+            ("Samtaler krævet", 10.0),
             ("Seneste samtale", 12.0),
             ("Sagsbehandler", 22.0),
             ("Hændelser", 50.0),
         ];
         let mut wb = Workbook::new();
-        let ws = xlsx::sheet(&mut wb, spec.heading, &headers)?;
+        let ws = xlsx::titled_sheet(
+            &mut wb,
+            sel.view.short_label(),
+            &format!("{}: {}", spec.heading, sel.view.label()),
+            &format!(
+                "Data pr. {} · Filtre: {filters_text} · Indstillinger {settings_label}",
+                sel_as_of.dk()
+            ),
+            &headers,
+        )?;
         for (i, (id, s)) in sel.rows().enumerate() {
-            let r = i as u32 + 1;
+            let r = i as u32 + xlsx::TITLED_FIRST_ROW;
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
             let next = s.next_deadline_by(drivers);
+            let cw = c.caseworker.map(|x| &pop.caseworkers[x.index()]);
             ws.write_string(r, 0, &c.key)?;
             ws.write_string(r, 1, surname_first(&citizen.name))?;
             ws.write_string(r, 2, citizen.cpr.masked())?;
-            ws.write_number(r, 3, f64::from(s.days_since_first_absence))?;
+            if let Some(cw) = cw {
+                ws.write_string(r, 3, &pop.teams[cw.team.index()].name)?;
+            }
+            xlsx::write_day(ws, r, 4, c.first_absence)?;
+            ws.write_number(r, 5, f64::from(s.days_since_first_absence))?;
             if let Some(d) = next.and_then(|d| d.date()) {
-                xlsx::write_day(ws, r, 4, d)?;
+                xlsx::write_day(ws, r, 6, d)?;
             }
             if let Some(d) = next {
-                ws.write_number(r, 5, f64::from(d.days_left()))?;
+                ws.write_number(r, 7, f64::from(d.days_left()))?;
                 ws.write_string(
                     r,
-                    6,
+                    8,
                     format!(
                         "{}{}{}",
                         d.label(),
@@ -817,38 +845,25 @@ pub(crate) async fn export(
                     ),
                 )?;
             }
-            ws.write_string(r, 7, conversations_text(s))?;
-            if let Some(d) = s.last_conversation {
-                xlsx::write_day(ws, r, 8, d)?;
+            let (held, required) = conversations_counted(s);
+            ws.write_number(r, 9, f64::from(held))?;
+            if let Some(n) = required {
+                ws.write_number(r, 10, f64::from(n))?;
             }
-            ws.write_string(
-                r,
-                9,
-                c.caseworker.map_or("Ikke fordelt".into(), |x| {
-                    pop.caseworkers[x.index()].name.clone()
-                }),
-            )?;
-            ws.write_string(r, 10, flags(pop, *id, s).join("; "))?;
+            if let Some(d) = s.last_conversation {
+                xlsx::write_day(ws, r, 11, d)?;
+            }
+            ws.write_string(r, 12, cw.map_or("Ikke fordelt", |x| x.name.as_str()))?;
+            ws.write_string(r, 13, flags(pop, *id, s).join("; "))?;
         }
-        xlsx::filter(ws, sel.len(), headers.len())?;
+        xlsx::filter_titled(ws, sel.len(), headers.len())?;
         xlsx::about(
             &mut wb,
             &[
                 ("Opgørelsesdato", sel_as_of.dk().to_string()),
                 ("Indstillinger", settings_label.clone()),
                 ("Liste", format!("{}: {}", spec.heading, sel.view.label())),
-                (
-                    "Filtre",
-                    if filter_words.is_empty() && sel.query.is_empty() {
-                        "ingen".to_string()
-                    } else {
-                        let mut v = filter_words.clone();
-                        if !sel.query.is_empty() {
-                            v.insert(0, format!("Navn: {}", sel.query));
-                        }
-                        v.join(", ")
-                    },
-                ),
+                ("Filtre", filters_text.clone()),
             ],
         )?;
         wb.save_to_buffer()

@@ -259,3 +259,44 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+/// A list's Excel file read back by calamine: the first sheet's name, its title row, the as-of and
+/// filter row under it, the header row and the data rows (see kadence-reports' `titled_sheet`).
+pub struct ListSheet {
+    pub name: String,
+    pub title: String,
+    pub context: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<calamine::Data>>,
+}
+
+impl ListSheet {
+    pub fn read(bytes: &[u8]) -> ListSheet {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+            .expect("an xlsx workbook");
+        let name = book.sheet_names()[0].clone();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(range.start(), Some((0, 0)), "the title is in A1");
+        let mut rows = range.rows();
+        let title = rows.next().unwrap()[0].to_string();
+        let context = rows.next().unwrap()[0].to_string();
+        let header = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        let rows = rows.map(|r| r.to_vec()).collect();
+        ListSheet {
+            name,
+            title,
+            context,
+            header,
+            rows,
+        }
+    }
+
+    /// The column headed `name`.
+    pub fn col(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.header))
+    }
+}
