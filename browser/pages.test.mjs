@@ -47,9 +47,9 @@ test('pages render, are accessible, and work without JavaScript', async () => {
     await checkA11y(anon, 'login');
 
     for (const [user, paths] of [
-      ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/tidlig-indsats', '/fokusmaal']],
+      ['sagsbehandler', ['/mine', '/laegeoplysninger', '/jobafklaring', '/tidlig-indsats', '/fokusmaal', '/fokusmaal?opdelt=sagsbehandler']],
       ['teamleder', ['/team', '/laegeoplysninger', '/jobafklaring', '/team?visning=overblik1', '/team?visning=overblik2', '/team?visning=overblik2-kan', '/team?visning=overblik2-tabt', '/team?visning=foerste', '/team?visning=laege', '/team?visning=lae265', '/team?visning=ikkefordelt', '/tidlig-indsats', '/udvalg']],
-      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler', '/udvalg', '/dagsordenspunkt', '/dagsordenspunkt?punkt=ledelsesinformation&profil=hedensted', '/dagsordenspunkt?punkt=fristoverholdelse']],
+      ['analytiker', ['/fokusmaal', '/fokusmaal?maal=tidlig&definition=intern', '/fokusmaal?maal=foerste&opdelt=team', '/fokusmaal?maal=fokus2&opdelt=sagsbehandler', '/fokusmaal?maal=foerste&opdelt=team&fra=2025-01&til=2026-06', '/udvalg', '/dagsordenspunkt', '/dagsordenspunkt?punkt=ledelsesinformation&profil=hedensted', '/dagsordenspunkt?punkt=fristoverholdelse']],
       ['administrator', ['/admin/revision', '/admin/revision?kontrol=1', '/admin/brugere', '/admin/importer', '/admin/indstillinger']],
     ]) {
       // axe-core runs inside the page, so these contexts have JavaScript; reading without it is

@@ -380,6 +380,13 @@ impl MeasureResult {
             .collect()
     }
 
+    /// Whether a month's figure may still change: the month has not ended on the as-of date, so
+    /// the courses whose window closes later in the month are not counted yet. Such a month is
+    /// shown apart from the complete ones, and it does not count towards STAR's reaction rule.
+    pub fn is_provisional(&self, month: Month) -> bool {
+        month.last_day() > self.as_of
+    }
+
     /// STAR's reaction rule on monthly total cells: the months that end a run of six consecutive
     /// months below target, each with at least the definition's population minimum.
     pub fn six_month_alerts(&self, monthly_totals: &[Cell]) -> Vec<Month> {

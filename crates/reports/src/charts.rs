@@ -158,16 +158,32 @@ pub fn timeline_svg(f: &CourseFacts<'_>, st: &CourseStatus) -> String {
 /// A line chart of monthly shares (0-100 %) with the target as a dashed line, as accessible SVG: a
 /// title and a description, and every point with its value. The same numbers are in a table beside it.
 pub fn line_chart(title: &str, points: &[(String, Option<f64>)], target: Option<f64>) -> String {
+    line_chart_provisional(title, points, target, None)
+}
+
+/// [`line_chart`] with the points from index `provisional_from` on (a month not yet ended) drawn
+/// apart: a dotted line to them and open circles, and "(foreløbig)" in their description. Month
+/// labels written "nov. 2026" get the year on a second line, and at most twelve labels are drawn,
+/// so they never overlap.
+pub fn line_chart_provisional(
+    title: &str,
+    points: &[(String, Option<f64>)],
+    target: Option<f64>,
+    provisional_from: Option<usize>,
+) -> String {
+    let provisional = |i: usize| provisional_from.is_some_and(|p| i >= p);
     let (w, h, left, right, top, bottom) = (720.0, 240.0, 48.0, 12.0, 12.0, 36.0);
     let n = points.len().max(1) as f64;
     let x = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / n;
     let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 1.0));
     let described: Vec<String> = points
         .iter()
-        .map(|(m, v)| {
+        .enumerate()
+        .map(|(i, (m, v))| {
             format!(
-                "{m}: {}",
-                v.map(dk::percent).unwrap_or_else(|| "intet tal".into())
+                "{m}: {}{}",
+                v.map(dk::percent).unwrap_or_else(|| "intet tal".into()),
+                if provisional(i) { " (foreløbig)" } else { "" }
             )
         })
         .collect();
@@ -196,33 +212,75 @@ pub fn line_chart(title: &str, points: &[(String, Option<f64>)], target: Option<
             esc(&dk::percent(t))
         ));
     }
-    let path: Vec<String> = points
+    let at = |i: usize, v: f64| format!("{:.1},{:.1}", x(i), y(v));
+    // The complete months as a solid line; from the last complete point to the provisional ones
+    // a dotted line.
+    let solid: Vec<String> = points
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, v))| v.map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+        .filter(|(i, _)| !provisional(*i))
+        .filter_map(|(i, (_, v))| v.map(|v| at(i, v)))
         .collect();
-    if path.len() > 1 {
+    if solid.len() > 1 {
         svg.push_str(&format!(
             r##"<polyline points="{}" fill="none" stroke="#004b87" stroke-width="2.5"/>"##,
-            path.join(" ")
+            solid.join(" ")
         ));
     }
+    if let Some(p) = provisional_from {
+        // The last complete point with a value, then every provisional point with one.
+        let last_complete = (0..p.min(points.len()))
+            .rev()
+            .find_map(|i| points[i].1.map(|v| (i, v)));
+        let dotted: Vec<String> = last_complete
+            .into_iter()
+            .chain(
+                points
+                    .iter()
+                    .enumerate()
+                    .skip(p)
+                    .filter_map(|(i, (_, v))| v.map(|v| (i, v))),
+            )
+            .map(|(i, v)| at(i, v))
+            .collect();
+        if dotted.len() > 1 {
+            svg.push_str(&format!(
+                r##"<polyline points="{}" fill="none" stroke="#004b87" stroke-width="2" stroke-dasharray="2 4"/>"##,
+                dotted.join(" ")
+            ));
+        }
+    }
+    let every = points.len().div_ceil(12).max(1);
     for (i, (m, v)) in points.iter().enumerate() {
         if let Some(v) = v {
+            let (fill, note) = if provisional(i) {
+                ("#ffffff", " (foreløbig)")
+            } else {
+                ("#004b87", "")
+            };
             svg.push_str(&format!(
-                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#004b87"><title>{}: {}</title></circle>"##,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{fill}" stroke="#004b87" stroke-width="2"><title>{}: {}{note}</title></circle>"##,
                 x(i),
                 y(*v),
                 esc(m),
                 esc(&dk::percent(*v))
             ));
         }
-        if i % 2 == 0 || points.len() <= 12 {
+        // The newest month always gets its label; the others every `every`th counted back from it.
+        if (points.len() - 1 - i) % every == 0 {
+            let label = match m.rsplit_once(' ') {
+                Some((month, year)) => format!(
+                    r#"{}<tspan x="{:.1}" dy="12">{}</tspan>"#,
+                    esc(month),
+                    x(i),
+                    esc(year)
+                ),
+                None => esc(m),
+            };
             svg.push_str(&format!(
-                r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle" fill="#4a4a4a">{}</text>"##,
+                r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle" fill="#4a4a4a">{label}</text>"##,
                 x(i),
-                h - 14.0,
-                esc(m)
+                h - 20.0,
             ));
         }
     }
@@ -432,4 +490,57 @@ pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
         &mut pixmap.as_mut(),
     );
     pixmap.encode_png().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_chart_provisional;
+
+    fn months(n: usize) -> Vec<(String, Option<f64>)> {
+        const M: [&str; 12] = [
+            "jan.", "feb.", "mar.", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.",
+            "dec.",
+        ];
+        (0..n)
+            .map(|i| (format!("{} {}", M[i % 12], 2024 + i / 12), Some(0.5)))
+            .collect()
+    }
+
+    #[test]
+    fn the_provisional_month_is_drawn_apart() {
+        let svg = line_chart_provisional("t", &months(12), Some(0.8), Some(11));
+        // One solid line over the eleven complete months, a dotted one from the 11th to the 12th.
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(svg.matches(r#"stroke-dasharray="2 4""#).count(), 1);
+        assert_eq!(
+            svg.matches(r##"fill="#ffffff""##).count(),
+            1,
+            "one open circle"
+        );
+        assert!(svg.contains("dec. 2024: 50,0 % (foreløbig)"));
+        assert_eq!(
+            svg.matches("(foreløbig)").count(),
+            2,
+            "in the description and the mark"
+        );
+        // Without a provisional month: one line, no open circle.
+        let svg = line_chart_provisional("t", &months(12), None, None);
+        assert_eq!(svg.matches("<polyline").count(), 1);
+        assert!(!svg.contains("foreløbig"));
+    }
+
+    #[test]
+    fn month_labels_never_crowd() {
+        for n in [1, 6, 12, 13, 24, 36, 60] {
+            let svg = line_chart_provisional("t", &months(n), None, None);
+            let labels = svg.matches("<tspan").count();
+            assert!(labels <= 12, "{n} months: {labels} labels");
+            assert!(labels >= n.min(12) / 2, "{n} months: {labels} labels");
+            // The newest month is always labelled, its year on a line of its own.
+            let last = &months(n)[n - 1].0;
+            let (m, y) = last.rsplit_once(' ').unwrap();
+            assert!(svg.contains(&format!(">{m}<tspan")), "{n}: {m}");
+            assert!(svg.contains(&format!(r#"dy="12">{y}</tspan>"#)));
+        }
+    }
 }

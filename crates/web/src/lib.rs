@@ -296,6 +296,12 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Roles(EVERYONE),
         personal: false,
     },
+    RouteSpec {
+        method: "GET",
+        path: "/fokusmaal/tal.xlsx",
+        access: Access::Roles(EVERYONE),
+        personal: false,
+    },
     // The committee's figures: no names or CPR numbers, for analysts and team leads.
     RouteSpec {
         method: "GET",
@@ -437,7 +443,16 @@ pub struct AppState {
     /// every course on every request. Pure results of immutable inputs, so sharing them is safe.
     statuses: SnapshotCache<kadence_core::Day, Vec<(CourseId, CourseStatus)>>,
     /// The focus page's reconciliation per (snapshot, as-of date, measure, internal definition?).
-    reconciliations: SnapshotCache<(kadence_core::Day, MeasureKind, bool), Reconciliation>,
+    reconciliations: SnapshotCache<
+        (
+            kadence_core::Day,
+            MeasureKind,
+            bool,
+            kadence_core::date::Month,
+            kadence_core::date::Month,
+        ),
+        Reconciliation,
+    >,
     /// The committee page's report per (snapshot, as-of date, month): the page, its Excel annex and
     /// its charts render the same value.
     committee_reports: SnapshotCache<
@@ -507,13 +522,25 @@ pub(crate) struct Pseudonyms(String);
 
 impl Pseudonyms {
     pub(crate) fn of(&self, course_key: &str) -> String {
+        format!("P-{}", self.mac(course_key.as_bytes()))
+    }
+
+    /// A caseworker's pseudonym for analysts ("S-" and 12 hex digits), from the same key but a
+    /// separate domain, so it never equals a course's.
+    pub(crate) fn of_caseworker(&self, caseworker_key: &str) -> String {
+        format!(
+            "S-{}",
+            self.mac(format!("sagsbehandler\0{caseworker_key}").as_bytes())
+        )
+    }
+
+    fn mac(&self, data: &[u8]) -> String {
         use hmac::{Hmac, Mac};
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_bytes())
             .expect("HMAC takes a key of any length");
-        mac.update(course_key.as_bytes());
+        mac.update(data);
         let out = mac.finalize().into_bytes();
-        let hex: String = out.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        format!("P-{hex}")
+        out.iter().take(6).map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -595,7 +622,8 @@ impl AppState {
     }
 
     /// The focus page's comparison of `kind` under the official and the internal definition over the
-    /// twelve months up to `as_of` (`internal`: the internal definition is the one shown, `a`).
+    /// months `from..=to` (by default the twelve up to `as_of`; `internal`: the internal definition
+    /// is the one shown, `a`).
     /// The monthly management information for `month` as of `as_of`, judged by the settings in
     /// force on `as_of`.
     pub(crate) fn committee_report(
@@ -665,32 +693,34 @@ impl AppState {
         as_of: kadence_core::Day,
         kind: MeasureKind,
         internal: bool,
+        from: kadence_core::date::Month,
+        to: kadence_core::date::Month,
     ) -> Arc<Reconciliation> {
         use kadence_core::measures::Definition;
-        self.reconciliations.get(snap, (as_of, kind, internal), || {
-            let v = self.settings_on(snap, as_of);
-            let own = v
-                .settings
-                .definition(None)
-                .cloned()
-                .unwrap_or_else(Definition::internal_legacy);
-            let (def, other) = if internal {
-                (own, Definition::official())
-            } else {
-                (Definition::official(), own)
-            };
-            let to = as_of.month();
-            kadence_core::reconcile::reconcile(
-                &snap.population,
-                &v.settings.book(),
-                kind,
-                &def,
-                &other,
-                to.plus(-11),
-                to,
-                as_of,
-            )
-        })
+        self.reconciliations
+            .get(snap, (as_of, kind, internal, from, to), || {
+                let v = self.settings_on(snap, as_of);
+                let own = v
+                    .settings
+                    .definition(None)
+                    .cloned()
+                    .unwrap_or_else(Definition::internal_legacy);
+                let (def, other) = if internal {
+                    (own, Definition::official())
+                } else {
+                    (Definition::official(), own)
+                };
+                kadence_core::reconcile::reconcile(
+                    &snap.population,
+                    &v.settings.book(),
+                    kind,
+                    &def,
+                    &other,
+                    from,
+                    to,
+                    as_of,
+                )
+            })
     }
 
     fn now(&self) -> Timestamp {
@@ -1036,6 +1066,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/forloeb/{key}/vis-cpr", post(pages::course::reveal_cpr))
         .route("/fokusmaal", get(pages::focus::focus))
         .route("/fokusmaal/eksport.xlsx", get(pages::focus::focus_export))
+        .route("/fokusmaal/tal.xlsx", get(pages::focus::figures_export))
         .route("/udvalg", get(pages::committee::committee))
         .route("/udvalg/bilag.xlsx", get(pages::committee::annex))
         .route("/udvalg/graf/{file}", get(pages::committee::chart))

@@ -1836,7 +1836,7 @@ async fn analysts_get_pseudonymised_lists() {
     assert!(sheet.title.starts_with("Fokusmål: "), "{}", sheet.title);
     assert!(sheet
         .context
-        .starts_with("Data pr. 30-06-2025 · Definition: "));
+        .starts_with("Data pr. 30-06-2025 · Periode: juli 2024–juni 2025 · Definition: "));
     // The header row first, then the members.
     let rows: Vec<Vec<String>> = std::iter::once(sheet.header.clone())
         .chain(

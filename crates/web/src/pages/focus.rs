@@ -8,8 +8,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
+use kadence_core::date::{Day, Month};
 use kadence_core::dk;
-use kadence_core::measures::{MeasureKind, Split};
+use kadence_core::measures::{Cell, Group, MeasureKind, MeasureResult, Split};
+use kadence_core::model::{CaseworkerId, Population, TeamId};
+use kadence_store::access::Role;
 use serde::Deserialize;
 
 use crate::charts::*;
@@ -23,7 +26,24 @@ pub struct Tab {
     current: bool,
 }
 
-pub(crate) type FigureRow = (String, String, String, String, &'static str);
+/// One row of a figures table: the month or group, numerator, denominator, share, target met, and
+/// whether the figure is provisional (its month has not ended).
+pub(crate) struct FigureRow {
+    label: String,
+    numerator: String,
+    denominator: String,
+    share: String,
+    target: &'static str,
+    provisional: bool,
+}
+
+/// A month in the period picker.
+pub struct MonthOption {
+    value: String,
+    label: String,
+    from: bool,
+    to: bool,
+}
 
 #[derive(Template)]
 #[template(path = "focus.html")]
@@ -43,8 +63,15 @@ pub(crate) struct FocusPage {
     alerts: String,
     chart: String,
     rows: Vec<FigureRow>,
-    pooled: (String, String, String, &'static str),
+    pooled: FigureRow,
     groups: Vec<FigureRow>,
+    /// What the split's names are: said under the split table.
+    groups_note: &'static str,
+    /// "dec. 2026 er ikke slut ..." when the period's last month has not ended.
+    provisional_note: Option<String>,
+    period: String,
+    months: Vec<MonthOption>,
+    figures_href: String,
     other_name: String,
     other_share: String,
     diff_total: String,
@@ -66,6 +93,175 @@ pub struct FocusQuery {
     maal: Option<String>,
     definition: Option<String>,
     opdelt: Option<String>,
+    /// The period's first and last month, `åååå-mm`; by default the twelve months up to the as-of
+    /// date's month.
+    fra: Option<String>,
+    til: Option<String>,
+}
+
+/// The longest period the page computes at once.
+const MAX_MONTHS: i32 = 60;
+/// The first month the rule book covers.
+const FIRST_MONTH: Month = Month::new(2015, 1);
+
+impl FocusQuery {
+    /// The months asked for, or a Danish reason they cannot be shown.
+    fn period(&self, as_of: Day) -> Result<(Month, Month), String> {
+        let last = as_of.month();
+        let month = |v: &Option<String>, default: Month| -> Result<Month, String> {
+            match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(default),
+                Some(text) => Month::parse(text).ok_or_else(|| {
+                    format!("«{text}» er ikke en måned. Vælg perioden på listerne.")
+                }),
+            }
+        };
+        let to = month(&self.til, last)?;
+        let from = month(&self.fra, to.plus(-11).max(FIRST_MONTH))?;
+        if from > to {
+            return Err(format!(
+                "Perioden begynder ({}) efter den slutter ({}).",
+                dk::month(from),
+                dk::month(to)
+            ));
+        }
+        if to > last {
+            return Err(format!(
+                "Perioden slutter i {}, efter opgørelsesdatoens måned ({}). Vælg en senere opgørelsesdato for at se den.",
+                dk::month(to),
+                dk::month(last)
+            ));
+        }
+        if from < FIRST_MONTH {
+            return Err(format!(
+                "Kadence regner fra {}; vælg en senere begyndelse.",
+                dk::month(FIRST_MONTH)
+            ));
+        }
+        if from.months_until(to) >= MAX_MONTHS {
+            return Err(format!(
+                "Perioden kan højst være {MAX_MONTHS} måneder; den valgte er {}.",
+                from.months_until(to) + 1
+            ));
+        }
+        Ok((from, to))
+    }
+}
+
+/// Who is named in a split by caseworker: team leads and administrators see every caseworker by
+/// name; analysts see caseworkers pseudonymised (teams by name); a caseworker sees her own figure
+/// and her team's, not each colleague's.
+enum Naming {
+    Names,
+    Pseudonyms(Option<crate::Pseudonyms>),
+    OwnAndTeam {
+        me: Option<CaseworkerId>,
+        team: Option<TeamId>,
+    },
+}
+
+impl Naming {
+    async fn of(st: &AppState, pop: &Population, a: &Authed) -> Naming {
+        match a.session.user.role {
+            Role::TeamLead | Role::Admin => Naming::Names,
+            Role::Analyst => Naming::Pseudonyms(st.pseudonym().await),
+            Role::Caseworker => {
+                let me = user_caseworker(pop, a);
+                Naming::OwnAndTeam {
+                    me,
+                    team: me.map(|w| pop.caseworkers[w.index()].team),
+                }
+            }
+        }
+    }
+
+    fn note(&self, split: Split) -> &'static str {
+        match (self, split) {
+            (Naming::Pseudonyms(_), Split::Caseworker) => {
+                "Sagsbehandlerne står med pseudonym (S-…), samme pseudonym for samme sagsbehandler."
+            }
+            (Naming::OwnAndTeam { .. }, Split::Caseworker) => {
+                "Du ser dit eget tal og dit teams samlede tal, ikke de enkelte kollegers."
+            }
+            _ => "",
+        }
+    }
+
+    /// The cells of a split by `split` as this user may see them: (name, cell) with the group's name,
+    /// in the measure's order; for a caseworker split by caseworker her own cells and her team's
+    /// (pooled from `by_team`).
+    fn named(
+        &self,
+        pop: &Population,
+        split: Split,
+        cells: Vec<Cell>,
+        by_team: impl FnOnce() -> Vec<Cell>,
+    ) -> Vec<(String, Cell)> {
+        let team_name = |t: Option<TeamId>| {
+            t.map_or_else(
+                || "Ikke fordelt".to_string(),
+                |t| pop.teams[t.index()].name.clone(),
+            )
+        };
+        let caseworker_name = |w: CaseworkerId| pop.caseworkers[w.index()].name.clone();
+        match (self, split) {
+            (_, Split::Total) => cells.into_iter().map(|c| (String::new(), c)).collect(),
+            (_, Split::Team) => cells
+                .into_iter()
+                .map(|c| {
+                    let name = match c.group {
+                        Group::Team(t) => team_name(t),
+                        _ => String::new(),
+                    };
+                    (name, c)
+                })
+                .collect(),
+            (Naming::Names, Split::Caseworker) => cells
+                .into_iter()
+                .map(|c| {
+                    let name = match c.group {
+                        Group::Caseworker(Some(w)) => caseworker_name(w),
+                        _ => "Ikke fordelt".to_string(),
+                    };
+                    (name, c)
+                })
+                .collect(),
+            (Naming::Pseudonyms(p), Split::Caseworker) => cells
+                .into_iter()
+                .map(|c| {
+                    let name = match (c.group, p) {
+                        (Group::Caseworker(Some(w)), Some(p)) => {
+                            p.of_caseworker(&pop.caseworkers[w.index()].key)
+                        }
+                        (Group::Caseworker(Some(_)), None) => "(pseudonym mangler)".to_string(),
+                        _ => "Ikke fordelt".to_string(),
+                    };
+                    (name, c)
+                })
+                .collect(),
+            (Naming::OwnAndTeam { me, team }, Split::Caseworker) => {
+                let mut own: Vec<(String, Cell)> = cells
+                    .into_iter()
+                    .filter(|c| me.is_some() && c.group == Group::Caseworker(*me))
+                    .map(|c| {
+                        (
+                            format!("Dig ({})", me.map(caseworker_name).unwrap_or_default()),
+                            c,
+                        )
+                    })
+                    .collect();
+                if team.is_some() {
+                    own.extend(
+                        by_team()
+                            .into_iter()
+                            .filter(|c| c.group == Group::Team(*team))
+                            .map(|c| (format!("Dit team i alt ({})", team_name(*team)), c)),
+                    );
+                }
+                own
+            }
+        }
+    }
 }
 
 impl FocusQuery {
@@ -99,31 +295,97 @@ pub(crate) fn target_text(
     }
 }
 
+/// What a figures request resolved to: the snapshot, the as-of date, the measure and definition,
+/// the period and the reconciliation over it; or the page refusing the period.
+struct Asked {
+    snap: Arc<kadence_store::Snapshot>,
+    as_of: Day,
+    kind: MeasureKind,
+    internal: bool,
+    from: Month,
+    to: Month,
+    rec: Arc<kadence_core::reconcile::Reconciliation>,
+}
+
+/// Resolves the request; `Err` is the Danish reason the period cannot be shown (see [`refused`]).
+fn asked(st: &AppState, q: &FocusQuery) -> Result<Asked, String> {
+    let snap = st.data.get();
+    let as_of = as_of(st, &q.dato);
+    let (kind, internal) = q.measure();
+    let (from, to) = q.period(as_of)?;
+    let rec = st.reconciliation(&snap, as_of, kind, internal, from, to);
+    Ok(Asked {
+        snap,
+        as_of,
+        kind,
+        internal,
+        from,
+        to,
+        rec,
+    })
+}
+
+fn refused(why: &str) -> Response {
+    render_error(StatusCode::BAD_REQUEST, "Perioden kan ikke vises", why)
+}
+
+fn split_of(q: &FocusQuery) -> (Split, &'static str, &'static str) {
+    match q.opdelt.as_deref() {
+        Some("team") => (Split::Team, "team", "team"),
+        Some("sagsbehandler") => (Split::Caseworker, "sagsbehandler", "sagsbehandler"),
+        _ => (Split::Total, "maaned", "måned"),
+    }
+}
+
+/// A figures row from a cell: Danish numbers, the target for the cell's month.
+fn figure_row(
+    r: &MeasureResult,
+    label: String,
+    c: &Cell,
+    as_of_target: Option<kadence_core::measures::Target>,
+) -> FigureRow {
+    FigureRow {
+        label,
+        numerator: dk::int(i64::from(c.numerator)),
+        denominator: dk::int(i64::from(c.denominator)),
+        share: c.share().map(dk::percent).unwrap_or_else(|| "-".into()),
+        target: target_text(
+            c.month.map_or(as_of_target, |m| r.kind.target_for(m)),
+            c.share(),
+        ),
+        provisional: c.month.is_some_and(|m| r.is_provisional(m)),
+    }
+}
+
 pub async fn focus(
     State(st): State<Arc<AppState>>,
     Extension(a): Extension<Authed>,
     Query(q): Query<FocusQuery>,
 ) -> Response {
-    use kadence_core::measures::Group;
     use kadence_core::reconcile::{Effect, Reason};
-    let snap = st.data.get();
-    let pop = &snap.population;
-    let as_of = as_of(&st, &q.dato);
-    let (kind, internal) = q.measure();
-    let (split, split_code, split_label) = match q.opdelt.as_deref() {
-        Some("team") => (Split::Team, "team", "team"),
-        Some("sagsbehandler") => (Split::Caseworker, "sagsbehandler", "sagsbehandler"),
-        _ => (Split::Total, "maaned", "måned"),
+    let Asked {
+        snap,
+        as_of,
+        kind,
+        internal,
+        from,
+        to,
+        rec,
+    } = match asked(&st, &q) {
+        Ok(x) => x,
+        Err(why) => return refused(&why),
     };
-    let rec = st.reconciliation(&snap, as_of, kind, internal);
+    let pop = &snap.population;
+    let (split, split_code, split_label) = split_of(&q);
     let pseudonyms = st.pseudonym().await;
+    let naming = Naming::of(&st, pop, &a).await;
     let r = &rec.a;
     let (def, other) = (&rec.a.definition, &rec.b.definition);
     // A regime that has ended gives no target for later months (focus target 2 after 2025).
-    let target = kind.target_for(as_of.month());
+    let target = kind.target_for(to);
     let history = kind
         .history_note()
-        .filter(|_| kind.target_until().is_some_and(|last| as_of.month() > last));
+        .filter(|_| kind.target_until().is_some_and(|last| to > last));
     let own_name = st
         .settings_on(&snap, as_of)
         .settings
@@ -131,9 +393,16 @@ pub async fn focus(
         .map_or_else(String::new, |d| d.name.clone());
     let cells = r.cells(pop, Split::Total);
     let pooled = r.pooled(pop, Split::Total)[0];
-    let alerts = r.six_month_alerts(&cells);
+    // STAR reacts on complete months only.
+    let complete: Vec<Cell> = cells
+        .iter()
+        .filter(|c| !c.month.is_some_and(|m| r.is_provisional(m)))
+        .copied()
+        .collect();
+    let alerts = r.six_month_alerts(&complete);
     let as_of_text = as_of.dk().to_string();
     let def_code = if internal { "intern" } else { "officiel" };
+    let period_query = format!("&fra={from}&til={to}");
     let tabs = [
         MeasureKind::EarlyEffort,
         MeasureKind::FirstFollowUpOnTime,
@@ -142,7 +411,7 @@ pub async fn focus(
     .iter()
     .map(|k| Tab {
         href: format!(
-            "?dato={}&maal={}&definition={def_code}&opdelt={split_code}",
+            "?dato={}&maal={}&definition={def_code}&opdelt={split_code}{period_query}",
             form_urlencoded(&as_of_text),
             measure_code(*k)
         ),
@@ -154,30 +423,14 @@ pub async fn focus(
         current: *k == kind,
     })
     .collect();
-    let row = |label: String, c: &kadence_core::measures::Cell| -> FigureRow {
-        (
-            label,
-            dk::int(i64::from(c.numerator)),
-            dk::int(i64::from(c.denominator)),
-            c.share().map(dk::percent).unwrap_or_else(|| "-".into()),
-            target_text(c.month.map_or(target, |m| kind.target_for(m)), c.share()),
-        )
-    };
-    let groups = if split == Split::Total {
-        Vec::new()
-    } else {
-        r.pooled(pop, split)
-            .iter()
-            .map(|c| {
-                let name = match c.group {
-                    Group::Team(Some(t)) => pop.teams[t.index()].name.clone(),
-                    Group::Caseworker(Some(w)) => pop.caseworkers[w.index()].name.clone(),
-                    _ => "Ikke fordelt".to_string(),
-                };
-                row(name, c)
-            })
-            .collect()
-    };
+    let groups: Vec<FigureRow> = naming
+        .named(pop, split, r.pooled(pop, split), || {
+            r.pooled(pop, Split::Team)
+        })
+        .into_iter()
+        .filter(|_| split != Split::Total)
+        .map(|(name, c)| figure_row(r, name, &c, target))
+        .collect();
     let other_pooled = rec.b.pooled(pop, Split::Total)[0];
     let mut diffs: Vec<_> = rec.differences.iter().collect();
     diffs.sort_by_key(|d| d.effect());
@@ -207,6 +460,35 @@ pub async fn focus(
             reasons.push(format!("{label}: {} forløb", dk::int(n as i64)));
         }
     }
+    let provisional_from = cells
+        .iter()
+        .position(|c| c.month.is_some_and(|m| r.is_provisional(m)));
+    let provisional_note = provisional_from.map(|i| {
+        let m = cells[i].month.unwrap_or(to);
+        format!(
+            "{} er ikke slut pr. {as_of_text}: månedens tal er foreløbigt og kan stige, indtil måneden er omme. Den står for sig i grafen (åben cirkel, prikket linje) og tæller ikke med i STAR's reaktion.",
+            dk::capitalised(&dk::month(m))
+        )
+    });
+    let months = {
+        let mut v = Vec::new();
+        let mut m = as_of.month();
+        while m >= FIRST_MONTH {
+            v.push(MonthOption {
+                value: m.to_string(),
+                label: dk::month_short(m),
+                from: m == from,
+                to: m == to,
+            });
+            m = m.prev();
+        }
+        v
+    };
+    let query_tail = format!(
+        "?dato={}&maal={}&definition={def_code}&opdelt={split_code}{period_query}",
+        form_urlencoded(&as_of_text),
+        measure_code(kind)
+    );
     let page = FocusPage {
         layout: Some(layout(
             &st,
@@ -236,29 +518,36 @@ pub async fn focus(
             )
         }),
         min_population: def.min_population,
-        alerts: alerts.last().map(|m| m.to_string()).unwrap_or_default(),
-        chart: line_chart(
+        alerts: alerts
+            .last()
+            .map(|m| dk::month_short(*m))
+            .unwrap_or_default(),
+        chart: line_chart_provisional(
             &format!("{} pr. måned, {}", kind.title(), def.name),
             &cells
                 .iter()
-                .map(|c| {
-                    (
-                        c.month.map(|m| m.to_string()).unwrap_or_default(),
-                        c.share(),
-                    )
-                })
+                .map(|c| (c.month.map(dk::month_short).unwrap_or_default(), c.share()))
                 .collect::<Vec<_>>(),
             target.map(|t| t.share),
+            provisional_from,
         ),
         rows: cells
             .iter()
-            .map(|c| row(c.month.map(|m| m.to_string()).unwrap_or_default(), c))
+            .map(|c| {
+                figure_row(
+                    r,
+                    c.month.map(dk::month_short).unwrap_or_default(),
+                    c,
+                    target,
+                )
+            })
             .collect(),
-        pooled: {
-            let (_, n, d, s, t) = row(String::new(), &pooled);
-            (n, d, s, t)
-        },
+        pooled: figure_row(r, "I alt".into(), &pooled, target),
         groups,
+        groups_note: naming.note(split),
+        provisional_note,
+        period: format!("{}–{}", dk::month_short(from), dk::month_short(to)),
+        months,
         other_name: other.name.clone(),
         other_share: format!(
             "{} ({} af {})",
@@ -292,13 +581,160 @@ pub async fn focus(
             .collect(),
         own_name,
         history,
-        export_href: format!(
-            "/fokusmaal/eksport.xlsx?dato={}&maal={}&definition={def_code}",
-            form_urlencoded(&as_of_text),
-            measure_code(kind)
-        ),
+        export_href: format!("/fokusmaal/eksport.xlsx{query_tail}"),
+        figures_href: format!("/fokusmaal/tal.xlsx{query_tail}"),
     };
     html(&page)
+}
+
+/// The figures as an Excel file: the monthly table (with the provisional month marked) and, when
+/// the page is split by team or caseworker, the split month by month, named as the page names
+/// them for this user. Figures only (no citizen), so no audit entry.
+pub async fn figures_export(
+    State(st): State<Arc<AppState>>,
+    Extension(a): Extension<Authed>,
+    Query(q): Query<FocusQuery>,
+) -> Response {
+    use rust_xlsxwriter::{Format, Workbook};
+    let Asked {
+        snap,
+        as_of,
+        kind,
+        internal,
+        from,
+        to,
+        rec,
+    } = match asked(&st, &q) {
+        Ok(x) => x,
+        Err(why) => return refused(&why),
+    };
+    let pop = &snap.population;
+    let (split, split_code, split_label) = split_of(&q);
+    let naming = Naming::of(&st, pop, &a).await;
+    let r = &rec.a;
+    let target = kind.target_for(to);
+    let context = format!(
+        "Data pr. {} · Periode: {}–{} · Definition: {} · Indstillinger {}",
+        as_of.dk(),
+        dk::month_short(from),
+        dk::month_short(to),
+        r.definition.describe(),
+        st.settings_on(&snap, as_of).label()
+    );
+    let monthly = r.cells(pop, Split::Total);
+    let mut by_group = naming.named(pop, split, r.cells(pop, split), || {
+        r.cells(pop, Split::Team)
+    });
+    by_group.sort_by(|a, b| (&a.0, a.1.month).cmp(&(&b.0, b.1.month)));
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let percent = Format::new().set_num_format("0.0%");
+        let mut wb = Workbook::new();
+        let headers = [
+            ("Måned", 12.0),
+            ("Tæller", 10.0),
+            ("Nævner", 10.0),
+            ("Andel", 10.0),
+            ("Mål", 10.0),
+            ("Foreløbig", 10.0),
+        ];
+        let ws = xlsx::titled_sheet(
+            &mut wb,
+            "Pr. måned",
+            &format!("Fokusmål pr. måned: {}", kind.title()),
+            &context,
+            &headers,
+        )?;
+        for (i, c) in monthly.iter().enumerate() {
+            let row = i as u32 + xlsx::TITLED_FIRST_ROW;
+            let Some(m) = c.month else { continue };
+            ws.write_string(row, 0, m.to_string())?;
+            ws.write_number(row, 1, f64::from(c.numerator))?;
+            ws.write_number(row, 2, f64::from(c.denominator))?;
+            if let Some(sh) = c.share() {
+                ws.write_number_with_format(row, 3, sh, &percent)?;
+            }
+            ws.write_string(row, 4, target_text(kind.target_for(m), c.share()))?;
+            if r.is_provisional(m) {
+                ws.write_string(row, 5, "foreløbig")?;
+            }
+        }
+        xlsx::filter_titled(ws, monthly.len(), headers.len())?;
+        if split != Split::Total {
+            let name = if split == Split::Team {
+                "Team"
+            } else {
+                "Sagsbehandler"
+            };
+            let headers = [
+                (name, 28.0),
+                ("Måned", 12.0),
+                ("Tæller", 10.0),
+                ("Nævner", 10.0),
+                ("Andel", 10.0),
+                ("Mål", 10.0),
+                ("Foreløbig", 10.0),
+            ];
+            let ws = xlsx::titled_sheet(
+                &mut wb,
+                &format!("Pr. {split_label} og måned"),
+                &format!("Fokusmål pr. {split_label} og måned: {}", kind.title()),
+                &format!("{context} · {}", naming.note(split)),
+                &headers,
+            )?;
+            for (i, (who, c)) in by_group.iter().enumerate() {
+                let row = i as u32 + xlsx::TITLED_FIRST_ROW;
+                let Some(m) = c.month else { continue };
+                ws.write_string(row, 0, who)?;
+                ws.write_string(row, 1, m.to_string())?;
+                ws.write_number(row, 2, f64::from(c.numerator))?;
+                ws.write_number(row, 3, f64::from(c.denominator))?;
+                if let Some(sh) = c.share() {
+                    ws.write_number_with_format(row, 4, sh, &percent)?;
+                }
+                ws.write_string(row, 5, target_text(kind.target_for(m), c.share()))?;
+                if r.is_provisional(m) {
+                    ws.write_string(row, 6, "foreløbig")?;
+                }
+            }
+            xlsx::filter_titled(ws, by_group.len(), headers.len())?;
+        }
+        xlsx::about(
+            &mut wb,
+            &[
+                ("Opgørelsesdato", as_of.dk().to_string()),
+                ("Periode", format!("{from} til {to}")),
+                ("Indstillinger", st.settings_on(&snap, as_of).label()),
+                ("Mål", kind.title().to_string()),
+                ("Definition", r.definition.describe()),
+                (
+                    "Målsætning",
+                    target.map_or_else(
+                        || "ingen".to_string(),
+                        |t| {
+                            format!(
+                                "{} {}",
+                                if t.at_least { "mindst" } else { "højst" },
+                                dk::percent(t.share)
+                            )
+                        },
+                    ),
+                ),
+                (
+                    "Foreløbig",
+                    "En måned, der ikke er slut på opgørelsesdatoen; tallet kan stige.".to_string(),
+                ),
+            ],
+        )?;
+        wb.save_to_buffer()
+    };
+    xlsx::download(
+        build(),
+        &format!(
+            "kadence-fokusmaal-tal-{}-{}-{split_code}-{from}-{to}-{as_of}.xlsx",
+            measure_code(kind),
+            if internal { "intern" } else { "officiel" },
+        ),
+    )
 }
 
 /// The members behind a focus figure as an Excel file, pseudonymised: one row per course and month
@@ -310,13 +746,20 @@ pub async fn focus_export(
     Extension(_a): Extension<Authed>,
     Query(q): Query<FocusQuery>,
 ) -> Response {
-    use kadence_core::measures::Group;
     use rust_xlsxwriter::Workbook;
-    let snap = st.data.get();
+    let Asked {
+        snap,
+        as_of,
+        kind,
+        internal,
+        from,
+        to,
+        rec,
+    } = match asked(&st, &q) {
+        Ok(x) => x,
+        Err(why) => return refused(&why),
+    };
     let pop = &snap.population;
-    let as_of = as_of(&st, &q.dato);
-    let (kind, internal) = q.measure();
-    let rec = st.reconciliation(&snap, as_of, kind, internal);
     let Some(pseudonyms) = st.pseudonym().await else {
         return render_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -346,8 +789,10 @@ pub async fn focus_export(
             "Forløb bag tallet",
             &format!("Fokusmål: {}, forløbene bag tallet", kind.title()),
             &format!(
-                "Data pr. {} · Definition: {} · Indstillinger {}",
+                "Data pr. {} · Periode: {}–{} · Definition: {} · Indstillinger {}",
                 as_of.dk(),
+                dk::month_short(from),
+                dk::month_short(to),
                 rec.a.definition.describe(),
                 st.settings_on(&snap, as_of).label()
             ),
@@ -362,10 +807,10 @@ pub async fn focus_export(
             ws.write_number(r, 3, f64::from(m.counted))?;
             xlsx::write_day(ws, r, 4, m.window.0)?;
             xlsx::write_day(ws, r, 5, m.window.1)?;
-            let team = match Group::Team(pop.team_of(c)) {
-                Group::Team(Some(t)) => pop.teams[t.index()].name.clone(),
-                _ => "Ikke fordelt".to_string(),
-            };
+            let team = pop.team_of(c).map_or_else(
+                || "Ikke fordelt".to_string(),
+                |t| pop.teams[t.index()].name.clone(),
+            );
             ws.write_string(r, 6, team)?;
             if let Some(text) = other.get(&m.course) {
                 ws.write_string(r, 7, text)?;
@@ -387,7 +832,7 @@ pub async fn focus_export(
     xlsx::download(
         build(),
         &format!(
-            "kadence-fokusmaal-{}-{}-{}.xlsx",
+            "kadence-fokusmaal-{}-{}-{from}-{to}-{}.xlsx",
             measure_code(kind),
             if internal { "intern" } else { "officiel" },
             as_of
