@@ -1862,7 +1862,7 @@ async fn agenda_documents_from_page_and_cli_are_the_same_and_hold_the_pages_numb
                     let total = total.as_array().unwrap();
                     assert_eq!(total[0], "I alt");
                     let row = format!(
-                        "<th scope=\"row\">2025-05</th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                        "<th scope=\"row\">maj 2025</th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                         total[2].as_str().unwrap(),
                         total[1].as_str().unwrap()
                     );

@@ -775,7 +775,7 @@ async fn administrator_extracts_one_citizens_lookups() {
         "the CPR number is not in the URL"
     );
     let page = res.text().await.unwrap();
-    assert!(page.contains(&format!("Opslag om {}", cpr.masked())));
+    assert!(page.contains(&format!("Udtræk af revisionslog for {}", cpr.masked())));
     assert!(
         page.contains("vist forløb")
             && page.contains("Opfølgning i egen sag")
@@ -2280,7 +2280,12 @@ async fn hostile_strings_in_every_form_field_are_inert() {
             "/udvalg/maal/fil",
             &["begrundelse", "dato", "vis_maaned"],
         ),
-        ("admin", "POST", "/admin/revision", &["cpr"]),
+        (
+            "admin",
+            "POST",
+            "/admin/revision",
+            &["cpr", "fra", "til", "hent"],
+        ),
         (
             "admin",
             "POST",

@@ -839,3 +839,177 @@ async fn the_job_clarification_course_page_says_its_own_clock() {
     let sick = open(from.key.clone()).await;
     assert!(sick.contains("Lovens frister regnes fra første fraværsdag, ikke fra ydelsesstart."));
 }
+
+/// A citizen's access request: the administrator's extract is newest first, filtered by period,
+/// with a list view shown three times in a day on one line, and the same rows as an Excel file; the
+/// CPR number never in a URL and every extract logged.
+#[tokio::test]
+async fn the_access_request_extract_is_newest_first_by_period_grouped_and_exportable() {
+    use std::sync::atomic::Ordering;
+    let app = spawn("extract-period").await;
+    let course = app.own_course.clone();
+    let citizen = app.citizen_of(&course).clone();
+    let surname = citizen.name.rsplit(' ').next().unwrap().to_string();
+    let (mette, _) = app.login("mette").await;
+    let t0 = app.clock.load(Ordering::SeqCst);
+    let day = 86_400;
+    // Day 1 (30-06-2025): the list three times, 20 minutes apart (the session's idle timeout is
+    // 30), then the course page.
+    for m in 0..3 {
+        app.clock.store(t0 + m * 1200, Ordering::SeqCst);
+        let res = mette
+            .get(app.url(&format!("/mine?dato=30-06-2025&visning=alle&q={surname}")))
+            .send()
+            .await
+            .unwrap();
+        let status = (res.status(), res.headers().get("location").cloned());
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains(&course),
+            "the citizen is on the list: {status:?}"
+        );
+    }
+    app.clock.store(t0 + 3 * 1200, Ordering::SeqCst);
+    let res = mette
+        .get(app.url(&format!("/forloeb/{course}?dato=30-06-2025")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Day 3 (02-07-2025): logged in anew, the list once more.
+    app.clock.store(t0 + 2 * day, Ordering::SeqCst);
+    let (mette, _) = app.login("mette").await;
+    mette
+        .get(app.url(&format!("/mine?dato=30-06-2025&visning=alle&q={surname}")))
+        .send()
+        .await
+        .unwrap();
+
+    let (admin, csrf) = app.login("admin").await;
+    let cpr = citizen.cpr.reveal();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (admin, url, csrf, cpr) = (
+            admin.clone(),
+            app.url("/admin/revision"),
+            csrf.clone(),
+            cpr.clone(),
+        );
+        async move {
+            let mut form = vec![("csrf", csrf), ("cpr", cpr)];
+            form.extend(fields);
+            admin.post(url).form(&form).send().await.unwrap()
+        }
+    };
+    let before = app.audit_count().await;
+    let res = post(vec![]).await;
+    assert_eq!(res.url().path(), "/admin/revision");
+    let page = res.text().await.unwrap();
+    let rows: Vec<String> = page
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("<tr>")
+        .skip(1)
+        .map(|r| {
+            r.split("</td>")
+                .filter_map(|c| c.rsplit('>').next())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    // Test time is UTC 08:00 on 30-06-2025, 10:00 in Copenhagen. Each login lands on the list, so
+    // the list was shown four times on the first day and twice on the third.
+    assert_eq!(
+        rows,
+        [
+            "02-07-2025 | kl. 10:00 | 2 | vist i arbejdsliste | Opfølgning i egen sagsstamme | "
+                .to_string()
+                + &course
+                + " | mette",
+            format!("30-06-2025 | kl. 11:00 | 1 | vist forløb | Opfølgning i egen sag | {course} | mette"),
+            format!("30-06-2025 | kl. 10:00–10:40 | 4 | vist i arbejdsliste | Opfølgning i egen sagsstamme | {course} | mette"),
+        ],
+        "{page}"
+    );
+    assert!(page.contains("Periode: hele loggen"));
+    assert!(page.contains("7 opslag på 3 linjer, nyeste først"));
+    assert!(!page.contains(&cpr));
+
+    // Only 30 June: the two lines of that day.
+    let page = post(vec![
+        ("fra", "30-06-2025".into()),
+        ("til", "30-06-2025".into()),
+    ])
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("Periode: 30-06-2025–30-06-2025"));
+    assert!(page.contains("5 opslag på 2 linjer"));
+    // A wrong period is said in Danish, the form keeps what was typed.
+    let page = post(vec![("fra", "31-06-2025".into())])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("«31-06-2025» i «Fra» er ikke en dato. Skriv den som dd-mm-åååå."));
+    assert!(page.contains("value=\"31-06-2025\""));
+    let page = post(vec![
+        ("fra", "02-07-2025".into()),
+        ("til", "30-06-2025".into()),
+    ])
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("Perioden begynder 02-07-2025 efter den slutter 30-06-2025."));
+
+    // As Excel: the same three lines, read back by calamine.
+    let res = post(vec![("hent", "xlsx".into())]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("kadence-revisionslog-"));
+    let sheet = ListSheet::read(&res.bytes().await.unwrap());
+    assert_eq!(sheet.name, "Revisionslog");
+    assert_eq!(
+        sheet.title,
+        format!("Udtræk af revisionslog for {}", citizen.cpr.masked())
+    );
+    assert!(sheet.context.starts_with("Periode: hele loggen · Dannet "));
+    assert_eq!(
+        sheet.header,
+        [
+            "Dato",
+            "Tidspunkt",
+            "Antal opslag",
+            "Handling",
+            "Formål",
+            "Forløb",
+            "Bruger"
+        ]
+    );
+    // The two extracts shown on the page before are look-ups too, and the citizen sees them.
+    let counts: Vec<String> = sheet.rows.iter().map(|r| r[2].to_string()).collect();
+    assert_eq!(counts, ["2", "2", "1", "4"]);
+    assert_eq!(sheet.rows[0][3].to_string(), "udtræk af revisionslog");
+    assert_eq!(sheet.rows[0][6].to_string(), "admin");
+    assert!(matches!(sheet.rows[0][0], calamine::Data::DateTime(_)));
+
+    // Every extract is logged (the refused ones read nothing and are not).
+    let entries = app.store.audit_entries(None).await.unwrap();
+    let extracts: Vec<&str> = entries[before..]
+        .iter()
+        .map(|r| r.entry.action.as_str())
+        .collect();
+    assert_eq!(
+        extracts,
+        [
+            "udtræk af revisionslog",
+            "udtræk af revisionslog",
+            "udtræk af revisionslog (Excel)"
+        ]
+    );
+}
