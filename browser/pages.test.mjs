@@ -428,3 +428,72 @@ test('390 px without sideways scrolling, print of a list and a course, and an im
     await b.close();
   }
 });
+
+// A citizen asks who has looked them up: the administrator's extract, newest first, for a period,
+// readable on a phone and printable as PDF without the form, and as an Excel file.
+test('audit extract for an access request: on screen, at 390 px, printed and as Excel', async () => {
+  const b = await browser();
+  try {
+    // The caseworker opens a course and reveals the CPR number (both logged).
+    const cw = await b.newContext();
+    const p = await cw.newPage();
+    await login(p, 'sagsbehandler');
+    await p.goto(`${base}/mine`);
+    await Promise.all([p.waitForURL(/\/forloeb\//), p.locator('table.worklist tbody th a').first().click()]);
+    await Promise.all([p.waitForLoadState('load'), p.getByRole('button', { name: 'Vis CPR' }).click()]);
+    const cpr = (await p.locator('dd').filter({ hasText: /^\d{6}-\d{4}/ }).first().innerText()).match(/\d{6}-\d{4}/)[0];
+    await cw.close();
+
+    const ctx = await b.newContext({ acceptDownloads: true });
+    const page = await ctx.newPage();
+    await login(page, 'administrator');
+    await page.goto(`${base}/admin/revision`);
+    await page.getByLabel('CPR-nr. (skal udfyldes)').fill(cpr);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Vis opslag' }).click()]);
+    assert.ok(!page.url().includes(cpr.slice(0, 6)), `no CPR number in the URL: ${page.url()}`);
+    const heading = await page.locator('#udtraek').innerText();
+    assert.match(heading, /^Udtræk af revisionslog for \d{6}-xxxx$/);
+    const actions = await page.locator('.extract tbody td[data-label="Handling"]').allInnerTexts();
+    assert.ok(actions.includes('vist forløb med fuldt CPR-nummer'), `the reveal is in the extract: ${actions.join(', ')}`);
+    assert.match(await page.locator('.extract').innerText(), /Periode: hele loggen/);
+    await checkA11y(page, 'audit extract');
+    await page.screenshot({ path: `${shots}/administrator_revisionslog_udtraek.png`, fullPage: true });
+
+    // A wrong period is said by the form, in Danish.
+    await page.getByLabel('CPR-nr. (skal udfyldes)').fill(cpr);
+    await page.getByLabel('Fra').fill('31-06-2025');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Vis opslag' }).click()]);
+    assert.match(await page.locator('p.error[role="alert"]').innerText(), /«31-06-2025» i «Fra» er ikke en dato/);
+    await checkA11y(page, 'audit extract with a wrong period');
+
+    // The extract as Excel.
+    await page.getByLabel('CPR-nr. (skal udfyldes)').fill(cpr);
+    await page.getByLabel('Fra').fill('');
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Hent som Excel-fil' }).click(),
+    ]);
+    assert.match(xlsx.suggestedFilename(), /^kadence-revisionslog-\d{4}-\d{2}-\d{2}\.xlsx$/);
+
+    // On a phone, and printed: the form and the menu stay off paper, the extract prints.
+    await page.goto(`${base}/admin/revision`);
+    await page.getByLabel('CPR-nr. (skal udfyldes)').fill(cpr);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Vis opslag' }).click()]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const w = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+    assert.ok(w[0] <= w[1], `audit extract at 390 px: ${w[0]} > ${w[1]}`);
+    await page.screenshot({ path: `${shots}/administrator_revisionslog_390.png`, fullPage: true });
+    await page.setViewportSize({ width: 1123, height: 794 });
+    await page.emulateMedia({ media: 'print' });
+    const hidden = sel => page.locator(sel).evaluateAll(els => els.every(e => getComputedStyle(e).display === 'none' || e.getBoundingClientRect().height === 0));
+    for (const sel of ['nav[aria-label="Hovedmenu"]', 'form', 'button', '.print-hint']) {
+      assert.ok(await hidden(sel), `${sel} is not printed`);
+    }
+    assert.ok(await page.locator('.extract table thead').isVisible(), 'the extract prints as a table');
+    const pdf = await page.pdf({ preferCSSPageSize: true });
+    assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
+    await ctx.close();
+  } finally {
+    await b.close();
+  }
+});
