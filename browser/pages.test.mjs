@@ -230,6 +230,18 @@ test('pages render, are accessible, and work without JavaScript', async () => {
         assert.match(await page.locator('h1').innerText(), /forløb/);
         await page.screenshot({ path: `${shots}/${user}_forloeb.png`, fullPage: true });
         await checkA11y(page, 'course page');
+        // The timeline's month labels as drawn: inside the drawing, and never on top of each other.
+        const axis = await page.locator('svg.timeline').evaluate(svg => {
+          const vb = svg.viewBox.baseVal;
+          const boxes = [...svg.querySelectorAll('text.axis')].map(t => { const b = t.getBBox(); return { x: b.x, r: b.x + b.width, text: t.textContent }; });
+          return { boxes, width: vb.width };
+        });
+        assert.ok(axis.boxes.length > 0, 'the timeline has month labels');
+        for (const [i, b] of axis.boxes.entries()) {
+          assert.ok(b.x >= 0 && b.r <= axis.width, `${b.text} is not cut off (${b.x.toFixed(1)}–${b.r.toFixed(1)} of ${axis.width})`);
+          if (i > 0) assert.ok(axis.boxes[i - 1].r <= b.x, `${axis.boxes[i - 1].text} and ${b.text} do not overlap`);
+        }
+        assert.ok(await page.locator('figcaption ul.legend li', { hasText: 'Frist, overskredet eller forsømt' }).isVisible(), 'the timeline has a key');
         // A citizen calls: the full CPR number (shown by "Vis CPR", logged) finds them with
         // "Find borger", and the number never reaches the address line.
         const courseUrl = page.url();
@@ -298,9 +310,24 @@ async function tabTo(page, selector, max = 80) {
       if (!el || el === document.body) return { at: false, visible: true, what: 'body' };
       const cs = getComputedStyle(el);
       const visible = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none';
-      return { at: el.matches(sel), visible, what: `${el.tagName} ${el.textContent.trim().slice(0, 40)}` };
+      // The ring's contrast against what is behind the element (WCAG 1.4.11): the best of its
+      // colours, against the first opaque background up the tree.
+      const rgb = c => (c.match(/rgba?\(([^)]+)\)/) || [, '0,0,0,0'])[1].split(',').map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      let bg = [255, 255, 255];
+      for (let e = el.parentElement; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) { bg = c.slice(0, 3); break; }
+      }
+      const rings = [];
+      if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) rings.push(rgb(cs.outlineColor));
+      if (cs.boxShadow !== 'none') rings.push(rgb(cs.boxShadow));
+      const contrast = Math.max(0, ...rings.map(c => ratio(c.slice(0, 3), bg)));
+      return { at: el.matches(sel), visible, contrast, what: `${el.tagName} ${el.textContent.trim().slice(0, 40)}` };
     }, selector);
     assert.ok(state.visible, `focus indicator visible on ${state.what}`);
+    if (state.what !== 'body') assert.ok(state.contrast >= 3, `focus ring contrast ${state.contrast.toFixed(2)} >= 3:1 on ${state.what}`);
     if (state.at) return;
   }
   assert.fail(`${selector} not reached with ${max} presses of Tab`);

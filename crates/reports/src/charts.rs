@@ -15,6 +15,54 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The widest month label on the timeline's axis ("juni", "sep."), in the SVG's units at font
+/// size 10, with a margin.
+const LABEL_WIDTH: f64 = 30.0;
+
+/// One label on the timeline's month axis: at a month's first day, the month's short Danish name,
+/// and the year under it on the first label and on every January.
+#[derive(Debug, PartialEq)]
+pub struct AxisLabel {
+    pub day: Day,
+    pub month: &'static str,
+    pub year: Option<i32>,
+}
+
+/// The month labels for a timeline from `start` to `end` drawn `width` units wide: every month
+/// when there is room, otherwise every 2nd, 3rd, 6th or 12th (counted from January, so the same
+/// months are labelled on every course), so no two labels overlap however long the course.
+pub fn month_axis(start: Day, end: Day, width: f64) -> Vec<AxisLabel> {
+    const SHORT: [&str; 12] = [
+        "jan.", "feb.", "mar.", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.",
+        "dec.",
+    ];
+    let span = f64::from(start.days_until(end).max(1));
+    // The narrowest month (28 days) decides the room per label.
+    let per_month = width * 28.0 / span;
+    let step = [1, 2, 3, 6, 12]
+        .into_iter()
+        .find(|k| per_month * f64::from(*k) >= LABEL_WIDTH + 4.0)
+        .unwrap_or(12);
+    let mut out: Vec<AxisLabel> = Vec::new();
+    let mut tick = start.month_start();
+    if tick < start {
+        tick = tick.add_months(1);
+    }
+    while tick <= end {
+        let (y, m, _) = tick.to_ymd();
+        if (m - 1) % step == 0 {
+            let year = (out.is_empty() || m == 1).then_some(y);
+            out.push(AxisLabel {
+                day: tick,
+                month: SHORT[m as usize - 1],
+                year,
+            });
+        }
+        tick = tick.add_months(1);
+    }
+    out
+}
+
 /// One course's timeline as accessible SVG: the days from the first day of absence to the as-of date
 /// (or the end), with every fact and deadline; a description lists them in words, and the tables
 /// under it hold the same facts.
@@ -44,16 +92,37 @@ pub fn timeline_svg(f: &CourseFacts<'_>, st: &CourseStatus) -> String {
     // Lanes: 1 events, 2 standby and medical, 3 deadlines.
     let (y_axis, y_events, y_standby, y_medical, y_deadlines) = (40.0, 70.0, 100.0, 125.0, 150.0);
     body.push_str(&format!(r##"<line x1="{left}" x2="{}" y1="{y_axis}" y2="{y_axis}" stroke="#4a4a4a" stroke-width="1.5"/>"##, w - right));
+    // Grid lines at every month start; labels only as often as they fit (see `month_axis`).
     let mut tick = start.month_start();
     while tick <= end {
         if tick >= start {
             let tx = x(tick);
             body.push_str(&format!(
-                r##"<line x1="{tx:.1}" x2="{tx:.1}" y1="{}" y2="{}" stroke="#c8c8c8"/><text x="{tx:.1}" y="{}" font-size="10" text-anchor="middle" fill="#4a4a4a">{}</text>"##,
-                y_axis - 4.0, y_deadlines + 12.0, y_axis - 8.0, tick.month()
+                r##"<line x1="{tx:.1}" x2="{tx:.1}" y1="{}" y2="{}" stroke="#c8c8c8"/>"##,
+                y_axis - 4.0,
+                y_deadlines + 12.0
             ));
         }
         tick = tick.add_months(1);
+    }
+    for l in month_axis(start, end, w - left - right) {
+        let tx = x(l.day);
+        // A label near an edge is anchored at its tick's side, so it is never cut off.
+        let anchor = if tx - left < LABEL_WIDTH / 2.0 {
+            "start"
+        } else if w - right - tx < LABEL_WIDTH / 2.0 {
+            "end"
+        } else {
+            "middle"
+        };
+        body.push_str(&format!(
+            r##"<text class="axis" x="{tx:.1}" y="{}" font-size="10" text-anchor="{anchor}" fill="#4a4a4a">{}{}</text>"##,
+            y_axis - 19.0,
+            l.month,
+            l.year
+                .map(|y| format!(r#"<tspan x="{tx:.1}" dy="11">{y}</tspan>"#))
+                .unwrap_or_default()
+        ));
     }
     let mark = |body: &mut String, d: Day, label: &str, color: &str| {
         body.push_str(&format!(
@@ -494,7 +563,55 @@ pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::line_chart_provisional;
+    use super::{line_chart_provisional, month_axis, LABEL_WIDTH};
+    use kadence_core::date::Day;
+
+    /// The timeline's labels never overlap: for courses of a few weeks to five years, starting at a
+    /// month's first day, its last, and 29 February, each label's box (centred on its tick) is
+    /// apart from the next one's.
+    #[test]
+    fn timeline_axis_labels_never_overlap() {
+        let width = 728.0;
+        for start in [
+            Day::ymd(2025, 6, 1),
+            Day::ymd(2025, 6, 30),
+            Day::ymd(2024, 2, 29),
+            Day::ymd(2026, 12, 31),
+        ] {
+            for days in [30, 45, 90, 183, 365, 548, 730, 1100, 1826] {
+                let end = start.add_days(days);
+                let labels = month_axis(start, end, width);
+                assert!(!labels.is_empty(), "{start:?} +{days}: some labels");
+                let x = |d: Day| width * f64::from(start.days_until(d)) / f64::from(days);
+                for pair in labels.windows(2) {
+                    let gap = x(pair[1].day) - x(pair[0].day);
+                    assert!(
+                        gap >= LABEL_WIDTH,
+                        "{start:?} +{days}: {:?} and {:?} {gap:.1} apart",
+                        pair[0].day,
+                        pair[1].day
+                    );
+                }
+                // Every label within the course, the first with its year, and every January too.
+                assert!(labels.iter().all(|l| l.day >= start && l.day <= end));
+                assert!(labels[0].year.is_some());
+                assert!(labels.iter().all(|l| l.month != "jan." || l.year.is_some()));
+            }
+        }
+        // Short courses: every month; long ones: fewer, from January.
+        let few = month_axis(Day::ymd(2025, 6, 1), Day::ymd(2025, 11, 30), width);
+        assert_eq!(
+            few.iter().map(|l| l.month).collect::<Vec<_>>(),
+            ["juni", "juli", "aug.", "sep.", "okt.", "nov."]
+        );
+        assert_eq!(few[0].year, Some(2025));
+        assert_eq!(few[1].year, None);
+        let many = month_axis(Day::ymd(2022, 3, 10), Day::ymd(2027, 3, 10), width);
+        assert!(
+            many.iter().all(|l| ["jan.", "juli"].contains(&l.month))
+                || many.iter().all(|l| l.month == "jan.")
+        );
+    }
 
     fn months(n: usize) -> Vec<(String, Option<f64>)> {
         const M: [&str; 12] = [

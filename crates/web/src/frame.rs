@@ -39,6 +39,7 @@ pub(crate) fn html(t: &impl Template) -> Response {
 pub struct Layout {
     pub nav: Vec<NavItem>,
     pub user_name: String,
+    /// The role beside the name, or empty when the name already says it ("Analytiker (demo)").
     pub role_label: &'static str,
     pub csrf: String,
     /// The as-of date as shown, `dd-mm-åååå`.
@@ -129,7 +130,7 @@ pub(crate) fn layout(
             })
             .collect(),
         user_name: a.session.user.display_name.clone(),
-        role_label: role.code(),
+        role_label: role_beside(&a.session.user.display_name, role),
         csrf: a.session.csrf_token.clone(),
         as_of: as_of.dk().to_string(),
         keep,
@@ -248,6 +249,23 @@ pub(crate) struct ErrorPage {
 pub fn render_error(status: StatusCode, heading: &str, text: &str) -> Response {
     let page = ErrorPage {
         layout: None,
+        heading: heading.into(),
+        text: text.into(),
+    };
+    (status, html(&page)).into_response()
+}
+
+/// An error page for a logged-in user: with the menu, the user's name and "Log ud", so a refusal
+/// is not a dead end.
+pub(crate) fn render_error_for(
+    st: &AppState,
+    a: &Authed,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+) -> Response {
+    let page = ErrorPage {
+        layout: Some(layout(st, a, "", today(st), Vec::new())),
         heading: heading.into(),
         text: text.into(),
     };
@@ -420,5 +438,31 @@ mod name_search {
             assert_eq!(name_matches("Anders Bæk", needle), hit, "{needle:?}");
         }
         assert!(name_matches("Anne Marie Holm", "holm, anne marie"));
+    }
+}
+
+/// The role as the header writes it beside the user's name; empty when the name already holds the
+/// role's word, so a name like "Analytiker (demo)" is not followed by "(analytiker)" again.
+pub(crate) fn role_beside(name: &str, role: Role) -> &'static str {
+    if name.to_lowercase().contains(role.code()) {
+        ""
+    } else {
+        role.code()
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+
+    #[test]
+    fn the_role_is_not_said_twice() {
+        assert_eq!(
+            role_beside("Mette Hansen", Role::Caseworker),
+            "sagsbehandler"
+        );
+        assert_eq!(role_beside("Analytiker (demo)", Role::Analyst), "");
+        assert_eq!(role_beside("Teamleder Nord", Role::TeamLead), "");
+        assert_eq!(role_beside("Per Lund", Role::Admin), "administrator");
     }
 }

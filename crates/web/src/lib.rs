@@ -832,7 +832,11 @@ pub async fn guard(
         (_, None) if method == Method::GET => return Redirect::to("/login").into_response(),
         (_, None) => return forbidden("Du er ikke logget ind, eller din session er udløbet. Log ind igen."),
         (Access::Roles(roles), Some(a)) if !roles.contains(&a.session.user.role) => {
-            return forbidden(
+            return frame::render_error_for(
+                &st,
+                a,
+                StatusCode::FORBIDDEN,
+                "Ingen adgang",
                 "Din rolle giver ikke adgang til denne side. Sagsbehandlere ser egne borgere, teamledere deres team, analytikere tal uden navne.",
             )
         }
@@ -874,9 +878,18 @@ pub async fn guard(
         };
         let ok = matches!((expected.as_deref(), given.as_deref()), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
         if !ok {
-            return forbidden(
-                "Formularen er udløbet eller ugyldig (CSRF-kontrol). Genindlæs siden og prøv igen.",
-            );
+            // Said without the technical word: the user's remedy is to load the form again.
+            let reason = "Formularen er udløbet eller blev ikke sendt fra Kadence. Genindlæs siden, og prøv igen.";
+            return match &session {
+                Some(a) => frame::render_error_for(
+                    &st,
+                    a,
+                    StatusCode::FORBIDDEN,
+                    "Formularen kunne ikke modtages",
+                    reason,
+                ),
+                None => forbidden(reason),
+            };
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }

@@ -113,6 +113,13 @@ async fn route_by_role_matrix() {
                     body.contains("Ingen adgang") && body.contains("rolle"),
                     "a Danish refusal with the reason"
                 );
+                // Not a dead end: the menu of the user's own pages and "Log ud" (issue 13.12).
+                assert!(
+                    body.contains("aria-label=\"Hovedmenu\"") && body.contains("Log ud"),
+                    "{user} {} {}: the refusal has the menu and Log ud",
+                    r.method,
+                    r.path
+                );
             }
         }
     }
@@ -125,7 +132,11 @@ async fn csrf_is_required_on_every_post() {
     for form in [vec![], vec![("csrf", "0".repeat(64))]] {
         let res = c.post(app.url("/logout")).form(&form).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        assert!(res.text().await.unwrap().contains("CSRF"));
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Formularen er udløbet eller blev ikke sendt fra Kadence"));
+        // No technical words for users (issue 13.12), and the menu stays.
+        assert!(!body.contains("CSRF"), "{body}");
+        assert!(body.contains("Log ud"));
     }
     let res = c
         .post(app.url("/forloeb/{key}/formaal"))
