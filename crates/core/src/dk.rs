@@ -43,6 +43,11 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     )
 }
 
+/// A number of days in the right number: "1 dag", "0 dage", "14 dage" (and "-1 dag").
+pub fn days(n: i64) -> String {
+    format!("{} {}", int(n), if n.abs() == 1 { "dag" } else { "dage" })
+}
+
 /// A figure that may be missing: "-" when it is.
 pub fn maybe(x: Option<f64>, decimals: usize) -> String {
     x.map_or_else(|| "-".to_string(), |x| decimal(x, decimals))

@@ -188,14 +188,14 @@ impl Difference {
         let side = |m: Option<Member>| match m {
             None => "tælles ikke med".to_string(),
             Some(m) => format!(
-                "tælles i {} {} ({} samtaler i {}–{})",
+                "tælles i {} {} ({} i {}–{})",
                 m.month,
                 if m.in_numerator {
                     "i tælleren"
                 } else {
                     "uden for tælleren"
                 },
-                m.counted,
+                crate::dk::count(u64::from(m.counted), "samtale", "samtaler"),
                 m.window.0.dk(),
                 m.window.1.dk()
             ),

@@ -331,8 +331,8 @@ pub fn flags(pop: &Population, id: CourseId, st: &CourseStatus) -> Vec<String> {
                     MedicalForm::Other => "Lægeattest",
                 };
                 out.push(format!(
-                    "{form} udestående - {} dage over frist",
-                    -d.days_left.unwrap_or(0)
+                    "{form} udestående – {} over frist",
+                    crate::dk::days(-i64::from(d.days_left.unwrap_or(0)))
                 ));
             }
             DutyKind::Lae265BeforeRehab(_)

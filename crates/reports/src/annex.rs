@@ -151,7 +151,7 @@ pub fn committee(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, XlsxError
         ws.write_string(
             end + 1,
             0,
-            "Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år",
+            "Fuldtidspersoner i pct. af arbejdsstyrken 16–66 år",
         )?;
         sources(ws, end + 1)?;
     }

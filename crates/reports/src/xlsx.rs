@@ -52,7 +52,7 @@ pub fn filter_titled(ws: &mut Worksheet, rows: usize, cols: usize) -> Result<(),
 /// characters, cut at a word where it must be cut.
 pub fn sheet_name(name: &str) -> String {
     let clean: String = name
-        .replace(':', " -")
+        .replace(':', " –")
         .chars()
         .map(|c| if "[]*?/\\".contains(c) { '-' } else { c })
         .collect();
@@ -61,7 +61,7 @@ pub fn sheet_name(name: &str) -> String {
     }
     let cut: String = clean.chars().take(31).collect();
     match cut.rfind(' ') {
-        Some(i) if i > 10 => cut[..i].trim_end_matches([' ', '-']).to_string(),
+        Some(i) if i > 10 => cut[..i].trim_end_matches([' ', '-', '–']).to_string(),
         _ => cut,
     }
 }
@@ -121,7 +121,7 @@ mod tests {
     fn sheet_names_excel_takes() {
         for (name, want) in [
             ("Mine borgere", "Mine borgere"),
-            ("Overblik 2: kan nås", "Overblik 2 - kan nås"),
+            ("Overblik 2: kan nås", "Overblik 2 – kan nås"),
             // 32 characters: cut at the last word that fits.
             (
                 "1. samtale overskredet eller nær",
@@ -129,7 +129,7 @@ mod tests {
             ),
             (
                 "Overblik 2: 5 måneder uden 4 samtaler",
-                "Overblik 2 - 5 måneder uden 4",
+                "Overblik 2 – 5 måneder uden 4",
             ),
             ("a/b [c] d*e?f\\g", "a-b -c- d-e-f-g"),
         ] {

@@ -182,7 +182,7 @@ pub(super) fn committee(
         print!("{}", t.render());
     }
     if !r.comparisons.is_empty() {
-        println!("\nFuldtidspersoner i pct. af arbejdsstyrken 16-66 år:");
+        println!("\nFuldtidspersoner i pct. af arbejdsstyrken 16–66 år:");
         let mut head = vec!["Ydelsesgruppe".to_string(), "Måned".to_string()];
         head.extend(r.areas.iter().cloned());
         let n = head.len();

@@ -42,9 +42,9 @@ pub(super) fn import(
     let rows: usize = loaded.files.iter().map(|f| f.rows).sum();
     if check {
         println!(
-            "Kontrol gennemført uden fejl: {} filer, {} rækker, {} forløb. Intet er skrevet.",
-            loaded.files.len(),
-            dk::int(rows as i64),
+            "Kontrol gennemført uden fejl: {}, {}, {} forløb. Intet er skrevet.",
+            dk::count(loaded.files.len() as u64, "fil", "filer"),
+            dk::count(rows as u64, "række", "rækker"),
             dk::int(loaded.population.courses.len() as i64)
         );
         return Ok(());
@@ -90,14 +90,14 @@ pub(super) fn import(
     let summary = block_on(store.import(&loaded, &meta, "kadence import", progress))?
         .map_err(store_failure)?;
     println!(
-        "Import nr. {} gennemført i {}: {} rækker læst; forløb: {} nye, {} opdateret, {} uændrede; {} rækker rettet, {} afvist.",
+        "Import nr. {} gennemført i {}: {} læst; forløb: {} nye, {} opdateret, {} uændrede; {} rettet, {} afvist.",
         summary.batch_id,
         db,
-        dk::int(summary.rows_read as i64),
+        dk::count(summary.rows_read as u64, "række", "rækker"),
         dk::int(summary.courses_inserted as i64),
         dk::int(summary.courses_updated as i64),
         dk::int(summary.courses_unchanged as i64),
-        dk::int(summary.rows_repaired as i64),
+        dk::count(summary.rows_repaired as u64, "række", "rækker"),
         dk::int(summary.rows_rejected as i64),
     );
     Ok(())

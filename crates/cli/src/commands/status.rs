@@ -161,11 +161,11 @@ pub(super) fn status(
             as_of.dk()
         );
         println!(
-            "1. fraværsdag {} · ydelsesstart (KSD) {} · dag {} i forløbet · {} samtaler holdt{}",
+            "1. fraværsdag {} · ydelsesstart (KSD) {} · dag {} i forløbet · {} holdt{}",
             c.first_absence.dk(),
             c.benefit_start.dk(),
             c.days_since_first_absence + 1,
-            c.conversations_held,
+            dk::count(u64::from(c.conversations_held), "samtale", "samtaler"),
             c.last_conversation
                 .map(|d| format!(", seneste {}", d.dk()))
                 .unwrap_or_default()

@@ -99,7 +99,7 @@ fn values(r: &MonthlyReport) -> HashMap<&'static str, String> {
         .filter(|c| c.shares.iter().any(Option::is_some));
     let sammenligning = match comparison {
         Some(c) => format!(
-            "Sygedagpenge i pct. af arbejdsstyrken 16-66 år{}: {}.",
+            "Sygedagpenge i pct. af arbejdsstyrken 16–66 år{}: {}.",
             c.month
                 .map_or(String::new(), |m| format!(" i {}", dk::month(m))),
             r.areas
@@ -237,7 +237,7 @@ fn comparisons_table(r: &MonthlyReport) -> Option<DraftTable> {
         })
         .collect();
     (!rows.is_empty()).then(|| DraftTable {
-        caption: "Sammenligning: fuldtidspersoner i pct. af arbejdsstyrken 16-66 år".into(),
+        caption: "Sammenligning: fuldtidspersoner i pct. af arbejdsstyrken 16–66 år".into(),
         header: ["Ydelsesgruppe", "Måned"]
             .iter()
             .map(|s| s.to_string())

@@ -14,7 +14,7 @@ use crate::model::{CourseKind, Population};
 /// One band and the courses in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Band {
-    /// "0-8 uger", "over 52 uger".
+    /// "0–8 uger", "over 52 uger".
     pub label: String,
     pub from_weeks: u16,
     /// `None`: no upper edge.
@@ -29,7 +29,7 @@ pub fn duration_bands(pop: &Population, on: Day, as_of: Day, edges: &[u16]) -> V
     let mut from = 0u16;
     for &e in edges {
         bands.push(Band {
-            label: format!("{from}-{e} uger"),
+            label: format!("{from}–{e} uger"),
             from_weeks: from,
             to_weeks: Some(e),
             courses: 0,
@@ -75,12 +75,12 @@ mod tests {
         let on = Day::ymd(2026, 11, 30);
         let back = |days: i32| on.add_days(-days).to_string();
         let cases: Vec<(String, &str)> = vec![
-            (back(0), "0-8 uger"),
-            (back(8 * 7 + 6), "0-8 uger"),
-            (back(9 * 7), "9-22 uger"),
-            (back(22 * 7 + 6), "9-22 uger"),
-            (back(23 * 7), "23-52 uger"),
-            (back(52 * 7 + 6), "23-52 uger"),
+            (back(0), "0–8 uger"),
+            (back(8 * 7 + 6), "0–8 uger"),
+            (back(9 * 7), "9–22 uger"),
+            (back(22 * 7 + 6), "9–22 uger"),
+            (back(23 * 7), "23–52 uger"),
+            (back(52 * 7 + 6), "23–52 uger"),
             (back(53 * 7), "over 52 uger"),
         ];
         for (fa, want) in &cases {
@@ -115,6 +115,6 @@ mod tests {
                 .into_iter()
                 .map(|b| b.label)
                 .collect();
-        assert_eq!(labels, vec!["0-5 uger", "6-52 uger", "over 52 uger"]);
+        assert_eq!(labels, vec!["0–5 uger", "6–52 uger", "over 52 uger"]);
     }
 }

@@ -60,20 +60,20 @@ impl Duty {
                 None => "opfyldt".into(),
             },
             Status::MetLate => format!(
-                "opfyldt for sent ({} dage efter fristen {due})",
-                -self.days_left.unwrap_or(0)
+                "opfyldt for sent ({} efter fristen {due})",
+                crate::dk::days(-i64::from(self.days_left.unwrap_or(0)))
             ),
             Status::Open | Status::DueSoon => match self.next_by {
                 Some(n) => format!(
-                    "{} af {} holdt; næste samtale senest {} ({} dage), halvåret slutter {due}",
+                    "{} af {} holdt; næste samtale senest {} ({}), halvåret slutter {due}",
                     self.counted,
                     self.required,
                     n.dk(),
-                    self.days_left.unwrap_or(0)
+                    crate::dk::days(i64::from(self.days_left.unwrap_or(0)))
                 ),
                 None => format!(
-                    "frist {due} ({} dage tilbage)",
-                    self.days_left.unwrap_or(0)
+                    "frist {due} ({} tilbage)",
+                    crate::dk::days(i64::from(self.days_left.unwrap_or(0)))
                 ),
             },
             Status::Overdue => match self.next_by {
@@ -84,8 +84,8 @@ impl Duty {
                     n.dk()
                 ),
                 None => format!(
-                    "fristen {due} er overskredet med {} dage",
-                    -self.days_left.unwrap_or(0)
+                    "fristen {due} er overskredet med {}",
+                    crate::dk::days(-i64::from(self.days_left.unwrap_or(0)))
                 ),
             },
             Status::Missed if self.required > 1 => format!(
@@ -116,13 +116,19 @@ impl Duty {
             Note::CourseEnded(d) => format!("; forløbet sluttede {}", d.dk()),
             Note::StandbyExcluded => "; standby i perioden, og indstillingen udelader sådanne forløb".into(),
             Note::StandbyPaused(0) => "; uret står stille under standby".into(),
-            Note::StandbyPaused(n) => format!("; fristen er rykket {n} dage for standby"),
+            Note::StandbyPaused(n) => format!(
+                "; fristen er rykket {} for standby",
+                crate::dk::days(i64::from(n))
+            ),
             Note::Predictable(d) => format!("; § 13 f-forløb: kun tjek af raskmelding senest {}", d.dk()),
             Note::PredictableLapsed(d) => format!("; § 13 f bortfaldt {}, de almindelige regler gælder", d.dk()),
             Note::PredictableNotInForce => "; § 13 f gælder først fra 1. januar 2025".into(),
             Note::AwaitingFirstConversation => "; afventer første samtale".into(),
             Note::DeadlineTooShort { given, minimum } => {
-                format!("; lægens frist var {given} dage, mindst {minimum} er tilladt")
+                format!(
+                    "; lægens frist var {}, mindst {minimum} er tilladt",
+                    crate::dk::days(i64::from(given))
+                )
             }
             Note::NotInRules => "; pligten findes ikke i de gældende regler".into(),
             Note::Lae265Substitute(b) => match b {

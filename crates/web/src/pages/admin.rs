@@ -301,7 +301,7 @@ pub async fn imports_page(
                         (
                             f.name.clone(),
                             dk::int(f.size_bytes as i64),
-                            n(f.rows),
+                            dk::count(f.rows, "række", "rækker"),
                             f.sha256.chars().take(12).collect(),
                         )
                     })

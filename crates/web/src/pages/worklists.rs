@@ -840,7 +840,7 @@ pub(crate) async fn export(
                         d.label(),
                         if d.provisional() { ", foreløbig" } else { "" },
                         d.moved_by_standby()
-                            .map(|n| format!(", rykket {n} dage for standby"))
+                            .map(|n| format!(", rykket {} for standby", dk::days(i64::from(n))))
                             .unwrap_or_default()
                     ),
                 )?;
