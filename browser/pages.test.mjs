@@ -401,6 +401,23 @@ test('390 px without sideways scrolling, print of a list and a course, and an im
           culprits: [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.table-scroll, thead, .visually-hidden')).slice(0, 3).map(e => `${e.tagName}.${e.className}`),
         }));
         assert.ok(r.w <= r.inner, `${user} ${path}: scrollWidth ${r.w} > innerWidth ${r.inner} (${r.culprits.join(', ')})`);
+        // No date breaks at its hyphens: every dd-mm-åååå in the page's text sits on one line.
+        const broken = await page.evaluate(() => {
+          const out = [];
+          const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          while (walk.nextNode()) {
+            const n = walk.currentNode;
+            for (const m of n.data.matchAll(/\d{2}-\d{2}-\d{4}/g)) {
+              const range = document.createRange();
+              range.setStart(n, m.index);
+              range.setEnd(n, m.index + 10);
+              const tops = new Set([...range.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+              if (tops.size > 1) out.push(`${m[0]} in ${n.parentElement.tagName}.${n.parentElement.className}`);
+            }
+          }
+          return out.slice(0, 3);
+        });
+        assert.deepEqual(broken, [], `${user} ${path}: dates broken over two lines`);
         if (!course.length) {
           const href = await page.locator('table.worklist tbody th a[href^="/forloeb/"]').first().getAttribute('href', { timeout: 1000 }).catch(() => null);
           if (href) course.push(href);

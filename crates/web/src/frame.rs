@@ -30,8 +30,96 @@ pub(crate) fn random_token() -> String {
 
 pub(crate) fn html(t: &impl Template) -> Response {
     match t.render() {
-        Ok(s) => Html(s).into_response(),
+        Ok(s) => Html(keep_dates_whole(&s)).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
+    }
+}
+
+/// Every date written dd-mm-åååå in the page's text is kept on one line: browsers break a line
+/// after a hyphen, so "18-11-" could end a line and "2026" start the next (issue 13.12). Dates in
+/// text are wrapped in `<span class="nowrap">`; tags and their attributes, and elements whose
+/// content is not markup (title, script, style, textarea, option) or not HTML (svg), are left
+/// as they are. Hand-written rather than an HTML parser: the input is our own escaped templates,
+/// so "<" in text is always a tag, and one linear pass costs less than a parse.
+pub(crate) fn keep_dates_whole(page: &str) -> String {
+    const RAW: [&str; 6] = ["title", "script", "style", "textarea", "option", "svg"];
+    let b = page.as_bytes();
+    let mut out = String::with_capacity(page.len() + page.len() / 64);
+    let mut i = 0;
+    let mut text_from = 0;
+    // The raw element we are inside, if any: its closing tag ends it.
+    let mut raw: Option<&str> = None;
+    let is_date = |at: usize| {
+        at + 10 <= b.len()
+            && b[at..at + 10].iter().enumerate().all(|(k, c)| match k {
+                2 | 5 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+            && (at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'-'))
+            && (at + 10 == b.len() || !(b[at + 10].is_ascii_alphanumeric() || b[at + 10] == b'-'))
+    };
+    while i < b.len() {
+        if b[i] == b'<' {
+            let end = page[i..].find('>').map_or(b.len(), |e| i + e + 1);
+            let tag = &page[i..end];
+            let name: String = tag
+                .trim_start_matches(['<', '/'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            match raw {
+                Some(r) if tag.starts_with("</") && name == r => raw = None,
+                None if !tag.starts_with("</")
+                    && RAW.contains(&name.as_str())
+                    && !tag.ends_with("/>") =>
+                {
+                    raw = RAW.iter().copied().find(|r| *r == name)
+                }
+                _ => {}
+            }
+            i = end;
+            continue;
+        }
+        if raw.is_none() && is_date(i) {
+            out.push_str(&page[text_from..i]);
+            out.push_str("<span class=\"nowrap\">");
+            out.push_str(&page[i..i + 10]);
+            out.push_str("</span>");
+            i += 10;
+            text_from = i;
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&page[text_from..]);
+    out
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::keep_dates_whole;
+
+    #[test]
+    fn dates_in_text_are_kept_whole_and_nothing_else_changes() {
+        for (page, want) in [
+            ("<p>Frist 18-11-2026.</p>", "<p>Frist <span class=\"nowrap\">18-11-2026</span>.</p>"),
+            // Attributes, titles, form values and SVG stay as they are.
+            (r#"<input value="04-12-2026">"#, r#"<input value="04-12-2026">"#),
+            ("<title>pr. 04-12-2026</title>", "<title>pr. 04-12-2026</title>"),
+            ("<option>01-01-2026</option>", "<option>01-01-2026</option>"),
+            ("<svg><text>01-01-2026</text></svg><p>02-01-2026</p>", "<svg><text>01-01-2026</text></svg><p><span class=\"nowrap\">02-01-2026</span></p>"),
+            ("<textarea>01-01-2026</textarea>", "<textarea>01-01-2026</textarea>"),
+            // Not dates: a CPR number's digits, a longer number, a course id, a month.
+            ("<td>290583-1234</td>", "<td>290583-1234</td>"),
+            ("<td>K01-SDP-0004547</td>", "<td>K01-SDP-0004547</td>"),
+            ("<td>2026-12</td><td>118-11-2026</td>", "<td>2026-12</td><td>118-11-2026</td>"),
+            // A range: each end whole, the en dash may break.
+            ("<td>01-12-2026–31-12-2026</td>", "<td><span class=\"nowrap\">01-12-2026</span>–<span class=\"nowrap\">31-12-2026</span></td>"),
+            ("Æøå 01-02-2024", "Æøå <span class=\"nowrap\">01-02-2024</span>"),
+        ] {
+            assert_eq!(keep_dates_whole(page), want, "{page}");
+        }
     }
 }
 

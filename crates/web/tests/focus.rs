@@ -12,7 +12,7 @@ use kadence_core::measures::{Definition, MeasureKind, Split};
 
 async fn get(c: &reqwest::Client, app: &App, path: &str) -> (StatusCode, String) {
     let res = c.get(app.url(path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
+    (res.status(), res.text().await.map(|t| undated(&t)).unwrap())
 }
 
 /// The first-column cells of the split table ("opdelt på ...").

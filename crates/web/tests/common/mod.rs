@@ -300,3 +300,33 @@ impl ListSheet {
             .unwrap_or_else(|| panic!("no column {name} in {:?}", self.header))
     }
 }
+
+/// The page with the spans that keep dates on one line taken out (`<span class="nowrap">18-11-2026</span>`
+/// back to `18-11-2026`), for assertions on the markup around a date.
+pub fn undated(html: &str) -> String {
+    const OPEN: &str = "<span class=\"nowrap\">";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(OPEN) {
+        let after = &rest[i + OPEN.len()..];
+        let is_date = after.len() >= 17
+            && after.as_bytes()[..10].iter().enumerate().all(|(k, c)| {
+                if k == 2 || k == 5 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+            && after[10..].starts_with("</span>");
+        if is_date {
+            out.push_str(&rest[..i]);
+            out.push_str(&after[..10]);
+            rest = &after[17..];
+        } else {
+            out.push_str(&rest[..i + OPEN.len()]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
