@@ -149,8 +149,8 @@ pub(crate) async fn audit_view(
             Ok(AuditVerdict::Intact { entries }) => (
                 true,
                 Some(format!(
-                    "Hash-kæden er intakt: {} poster.",
-                    dk::int(entries)
+                    "Hash-kæden er intakt: {}.",
+                    dk::count(entries.max(0) as u64, "post", "poster")
                 )),
             ),
             Ok(AuditVerdict::Broken { seq }) => (
