@@ -408,7 +408,11 @@ fn audit_extract_and_verify() {
         .unwrap();
     rt.block_on(async {
         use kadence_store::access::AuditEntry;
-        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+        // As the CLI and the server open it: the chain's head kept beside the file.
+        let store = kadence_store::Store::open_sqlite(&db)
+            .await
+            .unwrap()
+            .with_audit_witness(kadence_store::witness::AuditWitness::beside(&db));
         let e = |cpr: &str, purpose: &str| AuditEntry {
             username: "mette".into(),
             cpr: Some(kadence_core::cpr::Cpr::parse(cpr).unwrap()),
@@ -457,6 +461,31 @@ fn audit_extract_and_verify() {
         o.status.success() && stdout(&o).contains("intakt: 3 poster"),
         "{}",
         stdout(&o)
+    );
+    // The head is kept beside the database (issue 14.3): deleting the newest event is found.
+    let mut head = db.as_os_str().to_owned();
+    head.push(".audit-head");
+    assert!(
+        std::fs::read_to_string(&head).unwrap().contains("seq "),
+        "the look-ups wrote the head"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("Hovedet (nyeste post) holdes uden for databasen i"));
+    rt.block_on(async {
+        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
+        sqlx_exec(
+            &store,
+            "DELETE FROM audit_event WHERE seq = (SELECT MAX(seq) FROM audit_event)",
+        )
+        .await;
+        store.pool().close().await;
+    });
+    let o = kadence(&["audit", "verify", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Revisionsloggen er afkortet"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
     rt.block_on(async {
         let store = kadence_store::Store::open_sqlite(&db).await.unwrap();

@@ -57,6 +57,57 @@ pub enum AuditVerdict {
     Intact { entries: i64 },
     /// The first event whose hash or link does not match.
     Broken { seq: i64 },
+    /// The chain verifies but ends at `last` (0: no events), while the head kept outside the
+    /// database says events up to `head` were written: the newest were deleted.
+    Truncated { head: i64, last: i64 },
+    /// The retention anchor at `seq` is not signed by the anchor key: the oldest events may have
+    /// been deleted behind a forged anchor.
+    AnchorForged { seq: i64 },
+}
+
+impl AuditVerdict {
+    /// Whether nothing was found wrong.
+    pub fn is_intact(&self) -> bool {
+        matches!(self, AuditVerdict::Intact { .. })
+    }
+
+    /// The verdict in Danish, as the CLI and the page say it.
+    pub fn danish(&self) -> String {
+        match self {
+            AuditVerdict::Intact { entries } => format!(
+                "Revisionsloggen er intakt: {}, hash-kæden stemmer.",
+                kadence_core::dk::count((*entries).max(0) as u64, "post", "poster")
+            ),
+            AuditVerdict::Broken { seq } => format!(
+                "Revisionsloggen er brudt ved post nr. {seq}: posten eller en post før den er ændret eller slettet."
+            ),
+            AuditVerdict::Truncated { head, last } => format!(
+                "Revisionsloggen er afkortet: hovedet uden for databasen siger, at der er skrevet poster til og med nr. {head}, men loggen slutter {}. De nyeste poster er slettet.",
+                if *last == 0 { "uden poster".to_string() } else { format!("ved nr. {last}") }
+            ),
+            AuditVerdict::AnchorForged { seq } => format!(
+                "Revisionsloggens anker ved post nr. {seq} er ikke underskrevet med ankernøglen: de ældste poster kan være slettet bag et forfalsket anker."
+            ),
+        }
+    }
+}
+
+impl crate::witness::AuditWitness {
+    /// What the witnesses cover, in Danish, for the verification's report.
+    pub fn danish(&self) -> String {
+        let head = match &self.head_file {
+            Some(p) => format!("Hovedet (nyeste post) holdes uden for databasen i {}.", p.display()),
+            None => "Intet hoved holdes uden for databasen: sletning af de nyeste poster kan ikke opdages (se docs/security.md).".into(),
+        };
+        let key = match &self.anchor_key_file {
+            Some(p) => format!(
+                " Ankre fra sletning efter opbevaringsperiode underskrives med nøglen i {}.",
+                p.display()
+            ),
+            None => " Ingen ankernøgle: et forfalsket anker kan ikke opdages.".into(),
+        };
+        head + &key
+    }
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -279,7 +330,10 @@ impl Store {
         }
         insert_rows(&mut tx, self.backend, "audit_event", &EVENT_COLUMNS, rows).await?;
         tx.commit().await?;
-        Ok(())
+        // The head outside the database: a page is shown only once it is written too, so the
+        // witness never lags behind what users saw.
+        self.witness
+            .record(&crate::witness::Head { seq, hash: prev })
     }
 
     /// Audit entries, oldest first, one per citizen looked up; only those about one citizen when `cpr`
@@ -336,13 +390,44 @@ impl Store {
         // streamed (a year's log runs to millions of them).
         let mut tx = self.pool.begin().await?;
         // After retention deleted the oldest events, the chain starts from the last deleted one.
-        let anchor = sqlx::query("SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (mut expected_seq, mut prev) = match anchor {
-            Some(r) => (r.try_get::<i64, _>(0)? + 1, r.try_get::<String, _>(1)?),
+        let anchor = sqlx::query(
+            "SELECT seq, hash, at, signature FROM audit_anchor ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let anchor = match anchor {
+            Some(r) => Some((
+                r.try_get::<i64, _>(0)?,
+                r.try_get::<String, _>(1)?,
+                r.try_get::<String, _>(2)?,
+                r.try_get::<String, _>(3)?,
+            )),
+            None => None,
+        };
+        if let Some((seq, hash, at, signature)) = &anchor {
+            // An anchor must be signed by the key kept outside the database; without the key
+            // file there is nothing to check it against, and the anchor is taken as it stands.
+            if let Some(key) = self.witness.anchor_key(false)? {
+                if *signature != crate::witness::sign_anchor(&key, *seq, hash, at) {
+                    return Ok(AuditVerdict::AnchorForged { seq: *seq });
+                }
+            }
+        }
+        let head = self.witness.head()?;
+        let (mut expected_seq, mut prev) = match &anchor {
+            Some((seq, hash, _, _)) => (seq + 1, hash.clone()),
             None => (1, GENESIS.to_string()),
         };
+        // The head kept outside names an event; its hash must be the one the chain reaches there.
+        let check_head = |seq: i64, hash: &str| {
+            head.as_ref()
+                .is_some_and(|h| h.seq == seq && h.hash != hash)
+        };
+        if let Some((seq, hash, _, _)) = &anchor {
+            if check_head(*seq, hash) {
+                return Ok(AuditVerdict::Broken { seq: *seq });
+            }
+        }
         let sql = format!(
             "SELECT {} FROM audit_event ORDER BY seq",
             EVENT_COLUMNS.join(", ")
@@ -369,9 +454,16 @@ impl Store {
             {
                 return Ok(AuditVerdict::Broken { seq });
             }
+            if check_head(seq, &stored) {
+                return Ok(AuditVerdict::Broken { seq });
+            }
             entries += parsed.map_or(0, |p| p.len() as i64);
             prev = stored;
             expected_seq += 1;
+        }
+        let last = expected_seq - 1;
+        if let Some(h) = head.filter(|h| h.seq > last) {
+            return Ok(AuditVerdict::Truncated { head: h.seq, last });
         }
         Ok(AuditVerdict::Intact { entries })
     }

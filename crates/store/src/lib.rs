@@ -26,6 +26,7 @@ mod load;
 pub mod retention;
 pub mod schema;
 pub mod settings;
+pub mod witness;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -194,6 +195,8 @@ pub struct Store {
     /// The SQLite file, for the direct bulk-read path of [`Store::load`] (`None` for PostgreSQL and
     /// in-memory SQLite).
     sqlite_file: Option<std::path::PathBuf>,
+    /// The audit chain's ends kept outside the database (none unless configured).
+    witness: Arc<witness::Witness>,
 }
 
 /// A value to bind.
@@ -564,6 +567,7 @@ impl Store {
             backend,
             audit: Arc::default(),
             sqlite_file,
+            witness: Arc::default(),
         };
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.
@@ -601,6 +605,24 @@ impl Store {
             let _ = o.open(path);
         }
         Store::open(&format!("sqlite://{}", path.display())).await
+    }
+
+    /// Keeps the audit chain's ends outside the database (docs/security.md): the head written to a
+    /// file after every commit and checked by [`Store::audit_verify`], and retention anchors signed
+    /// with a key from a file.
+    pub fn with_audit_witness(mut self, w: witness::AuditWitness) -> Store {
+        self.witness = Arc::new(witness::Witness::new(w));
+        self
+    }
+
+    /// The witnesses in use.
+    pub fn audit_witness(&self) -> &witness::AuditWitness {
+        &self.witness.config
+    }
+
+    /// The SQLite file, if the store is one.
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn backend(&self) -> Backend {

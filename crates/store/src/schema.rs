@@ -298,4 +298,13 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        11,
+        "signed retention anchors",
+        &[
+            // HMAC-SHA256 of the anchor under a key kept outside the database (issue 14.3): a row
+            // forged to hide deleted events does not verify. Empty for anchors written before.
+            "ALTER TABLE audit_anchor ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
+        ],
+    ),
 ];

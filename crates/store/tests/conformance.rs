@@ -933,6 +933,8 @@ async fn postgres_reassignment() {
 /// the chain stays verifiable from its anchor; the plan alone deletes nothing.
 async fn retention(store: Store) {
     use kadence_core::cpr::Cpr;
+    let witness = witness("retention", store.backend());
+    let store = store.with_audit_witness(witness.clone());
     use kadence_store::access::{AuditEntry, AuditVerdict};
     use kadence_store::retention::RetentionPolicy;
     let pop = population(8);
@@ -1042,6 +1044,27 @@ async fn retention(store: Store) {
         store.audit_verify().await.unwrap(),
         AuditVerdict::Broken { seq: 5 }
     );
+    // The anchor retention wrote is signed by the key outside the database; one without a valid
+    // signature is found (issue 14.3).
+    let signature: String = sqlx::query_scalar("SELECT signature FROM audit_anchor")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(signature.len(), 64);
+    assert!(witness.anchor_key_file.as_ref().unwrap().exists());
+    sqlx::query("UPDATE audit_anchor SET signature = ''")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::AnchorForged { seq: 3 }
+    );
+    sqlx::query("UPDATE audit_anchor SET signature = $1")
+        .bind(&signature)
+        .execute(store.pool())
+        .await
+        .unwrap();
     // Nothing more to delete the same day.
     let again = store.retention_plan(policy, today, now).await.unwrap();
     assert!(again.courses.is_empty() && again.citizens == 0);
@@ -1338,4 +1361,124 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     assert_eq!(mode(&wal), 0o600, "the write-ahead log");
     drop(store);
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Witness files for one test, in a fresh folder.
+fn witness(tag: &str, backend: kadence_store::Backend) -> kadence_store::witness::AuditWitness {
+    let dir = std::env::temp_dir().join(format!(
+        "kadence-witness-{tag}-{backend:?}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    kadence_store::witness::AuditWitness {
+        head_file: Some(dir.join("audit-head")),
+        anchor_key_file: Some(dir.join("anchor-key")),
+    }
+}
+
+/// Issue 14.3: "any edit or deletion breaks the chain" was not kept at its ends. Deleting the
+/// newest event, or every event, left a chain that verified; deleting the oldest events behind a
+/// forged anchor row did too. With the head and the anchor key kept outside the database, each
+/// is found.
+async fn deleting_the_newest_or_every_event_or_the_oldest_behind_a_forged_anchor_is_found(
+    store: Store,
+) {
+    use kadence_core::cpr::Cpr;
+    use kadence_store::access::{AuditEntry, AuditVerdict};
+    let w = witness("ends", store.backend());
+    let store = store.with_audit_witness(w.clone());
+    let t0: jiff::Timestamp = "2026-12-01T09:00:00Z".parse().unwrap();
+    for (i, cpr) in ["0101501000", "0202502000", "0101501000", "0303503000"]
+        .iter()
+        .enumerate()
+    {
+        let e = AuditEntry {
+            username: "mette".into(),
+            cpr: Some(Cpr::parse(cpr).unwrap()),
+            course_key: Some("F1".into()),
+            action: "vist forløb".into(),
+            purpose: "Opfølgning i egen sag".into(),
+        };
+        store
+            .audit_append(&[e], t0 + jiff::SignedDuration::from_mins(i as i64))
+            .await
+            .unwrap();
+    }
+    let head = std::fs::read_to_string(w.head_file.as_ref().unwrap()).unwrap();
+    assert!(head.contains("seq 4\n"), "{head}");
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Intact { entries: 4 }
+    );
+    let sql = |q: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query(q).execute(store.pool()).await.unwrap();
+        }
+    };
+    sql("CREATE TABLE saved_event AS SELECT * FROM audit_event").await;
+    // The newest event deleted: the chain alone is intact, the head says otherwise.
+    sql("DELETE FROM audit_event WHERE seq = 4").await;
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Truncated { head: 4, last: 3 }
+    );
+    // Every event deleted.
+    sql("DELETE FROM audit_event").await;
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Truncated { head: 4, last: 0 }
+    );
+    // The newest event replaced by another with a chain of its own: the head's hash differs.
+    sql("INSERT INTO audit_event SELECT * FROM saved_event").await;
+    sql("UPDATE audit_event SET hash = 'x' WHERE seq = 4").await;
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::Broken { seq: 4 }
+    );
+    sql("DELETE FROM audit_event").await;
+    sql("INSERT INTO audit_event SELECT * FROM saved_event").await;
+    assert!(store.audit_verify().await.unwrap().is_intact());
+    // The two oldest deleted behind a forged anchor (the hash of event 2 is in event 3's link):
+    // with a key outside the database, an anchor it did not sign is found.
+    std::fs::write(
+        w.anchor_key_file.as_ref().unwrap(),
+        format!("{}\n", "ab".repeat(32)),
+    )
+    .unwrap();
+    sql("DELETE FROM audit_event WHERE seq <= 2").await;
+    sql("INSERT INTO audit_anchor (seq, hash, at) SELECT seq, hash, at FROM saved_event WHERE seq = 2").await;
+    assert_eq!(
+        store.audit_verify().await.unwrap(),
+        AuditVerdict::AnchorForged { seq: 2 }
+    );
+    // Without the witnesses, the same database verifies as it did before: what they add.
+    let bare = store
+        .clone()
+        .with_audit_witness(kadence_store::witness::AuditWitness::default());
+    assert!(bare.audit_verify().await.unwrap().is_intact());
+    sql("DROP TABLE saved_event").await;
+    let _ = std::fs::remove_dir_all(w.head_file.unwrap().parent().unwrap());
+}
+
+#[tokio::test]
+async fn sqlite_deleting_the_newest_or_every_event_or_the_oldest_behind_a_forged_anchor_is_found() {
+    deleting_the_newest_or_every_event_or_the_oldest_behind_a_forged_anchor_is_found(
+        Store::open(&sqlite_url("ends")).await.expect("open"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_deleting_the_newest_or_every_event_or_the_oldest_behind_a_forged_anchor_is_found()
+{
+    let Some((db, url)) = PgDb::create("ends").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    deleting_the_newest_or_every_event_or_the_oldest_behind_a_forged_anchor_is_found(store.clone())
+        .await;
+    store.pool().close().await;
+    db.drop_db().await;
 }

@@ -9,18 +9,15 @@ pub(super) fn audit(
     db: &str,
     format: Format,
 ) -> Result<(), Failure> {
-    use kadence_store::access::AuditVerdict;
     if let Some(AuditAction::Verify { db }) = action {
         let store = open_store(&db)?;
-        return match block_on(store.audit_verify())?.map_err(store_failure)? {
-            AuditVerdict::Intact { entries } => {
-                println!("Revisionsloggen er intakt: {} poster, hash-kæden stemmer.", dk::int(entries));
-                Ok(())
-            }
-            AuditVerdict::Broken { seq } => Err(Failure::new(
-                Exit::AuditBroken,
-                format!("Revisionsloggen er brudt ved post nr. {seq}: posten eller en post før den er ændret eller slettet."),
-            )),
+        let verdict = block_on(store.audit_verify())?.map_err(store_failure)?;
+        eprintln!("{}", store.audit_witness().danish());
+        return if verdict.is_intact() {
+            println!("{}", verdict.danish());
+            Ok(())
+        } else {
+            Err(Failure::new(Exit::AuditBroken, verdict.danish()))
         };
     }
     let Some(cpr) = cpr else {

@@ -248,7 +248,15 @@ fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
             kadence_store::Store::open_sqlite(Path::new(db)).await
         }
     };
-    block_on(open)?.map_err(store_failure)
+    let store = block_on(open)?.map_err(store_failure)?;
+    // The audit chain's ends outside the database (docs/security.md): beside an SQLite file by
+    // default, wherever KADENCE_AUDIT_HEAD and KADENCE_ANCHOR_KEY_FILE say (PostgreSQL: only there).
+    let default = store
+        .sqlite_file()
+        .map(kadence_store::witness::AuditWitness::beside)
+        .unwrap_or_default();
+    let witness = default.with_overrides(|k| std::env::var(k).ok());
+    Ok(store.with_audit_witness(witness))
 }
 
 /// What `status` and `measure` read: the data, and the settings with their history.

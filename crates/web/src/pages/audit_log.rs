@@ -140,23 +140,17 @@ pub(crate) async fn audit_view(
     message: Option<String>,
     check: bool,
 ) -> Response {
-    use kadence_store::access::AuditVerdict;
     // Verifying reads the whole log (millions of events after a year), so only when asked.
     let (intact, verdict) = if !check {
         (true, None)
     } else {
         match st.store.audit_verify().await {
-            Ok(AuditVerdict::Intact { entries }) => (
-                true,
+            Ok(v) => (
+                v.is_intact(),
                 Some(format!(
-                    "Hash-kæden er intakt: {}.",
-                    dk::count(entries.max(0) as u64, "post", "poster")
-                )),
-            ),
-            Ok(AuditVerdict::Broken { seq }) => (
-                false,
-                Some(format!(
-                    "Hash-kæden er brudt ved post nr. {seq}: en post er ændret eller slettet."
+                    "{} {}",
+                    v.danish(),
+                    st.store.audit_witness().danish()
                 )),
             ),
             Err(_) => (
