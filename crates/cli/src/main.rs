@@ -283,6 +283,14 @@ pub enum Command {
         /// Sæt Secure på cookies (når webappen nås over HTTPS, fx bag en TLS-proxy)
         #[arg(long, env = "KADENCE_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Reverse proxy, hvis X-Forwarded-For angiver klientens adresse (IP-adresse; kan gentages,
+        /// eller kommasepareret i KADENCE_TRUSTED_PROXIES). Uden den er forbindelsens adresse klienten.
+        #[arg(
+            long = "trusted-proxy",
+            env = "KADENCE_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Brugere: opret, spær, nulstil adgangskode
     #[command(subcommand)]

@@ -13,6 +13,7 @@
 
 mod charts;
 mod frame;
+mod limits;
 #[cfg(feature = "oidc")]
 mod oidc;
 mod pages;
@@ -377,6 +378,11 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Login attempts per client address per minute before 429.
     pub login_attempts_per_minute: usize,
+    /// Login attempts per account name per minute, from any address, before 429.
+    pub login_attempts_per_account_per_minute: usize,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (exact addresses; empty: the
+    /// TCP peer is the client). See docs/security.md.
+    pub trusted_proxies: Vec<IpAddr>,
     /// Rows per page in lists.
     pub page_size: usize,
     /// Municipal single sign-on (needs the `oidc` feature); `None`: local accounts only.
@@ -420,6 +426,8 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             login_attempts_per_minute: 20,
+            login_attempts_per_account_per_minute: 10,
+            trusted_proxies: Vec::new(),
             page_size: 50,
             oidc: None,
             reload_every: std::time::Duration::from_secs(10),
@@ -438,7 +446,7 @@ pub struct AppState {
     pub config: Config,
     /// Purposes stated for courses outside one's own caseload: (session key, course key) -> purpose.
     purposes: Mutex<HashMap<(String, String), String>>,
-    login_attempts: Mutex<HashMap<IpAddr, Vec<Timestamp>>>,
+    login_limits: limits::LoginLimits,
     /// Every active course's status per (snapshot, as-of date): lists filter it instead of evaluating
     /// every course on every request. Pure results of immutable inputs, so sharing them is safe.
     statuses: SnapshotCache<kadence_core::Day, Vec<(CourseId, CourseStatus)>>,
@@ -549,6 +557,12 @@ pub(crate) type Statuses = Arc<Vec<(CourseId, CourseStatus)>>;
 
 impl AppState {
     pub fn new(store: Store, data: Arc<SnapshotCell>, clock: Clock, config: Config) -> AppState {
+        let login_limits = limits::LoginLimits::new(
+            config.login_attempts_per_minute,
+            config.login_attempts_per_account_per_minute,
+            LOGIN_LIMIT_KEYS,
+            limits::AppClock(Arc::clone(&clock)),
+        );
         AppState {
             store,
             data,
@@ -556,7 +570,7 @@ impl AppState {
             clock,
             config,
             purposes: Mutex::new(HashMap::new()),
-            login_attempts: Mutex::new(HashMap::new()),
+            login_limits,
             statuses: SnapshotCache::new(),
             reconciliations: SnapshotCache::new(),
             committee_reports: SnapshotCache::new(),
@@ -727,19 +741,15 @@ impl AppState {
         (self.clock)()
     }
 
-    /// Whether `ip` may try to log in now; records the attempt.
-    fn allow_login_attempt(&self, ip: IpAddr) -> bool {
-        let now = self.now();
-        let mut map = self
-            .login_attempts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let list = map.entry(ip).or_default();
-        list.retain(|t| now.duration_since(*t).as_secs() < 60);
-        list.push(now);
-        list.len() <= self.config.login_attempts_per_minute
+    /// Whether a login attempt from `ip` for `username` may go ahead now; counts it.
+    fn allow_login_attempt(&self, ip: IpAddr, username: &str) -> Result<(), limits::Refusal> {
+        self.login_limits.check(ip, username)
     }
 }
+
+/// The most client addresses (and, apart, account names) the login limits keep at once: about
+/// 100 bytes each, so some 10 MB for each limiter at worst.
+const LOGIN_LIMIT_KEYS: usize = 100_000;
 
 #[cfg(feature = "oidc")]
 use oidc::{callback as oidc_callback, start as oidc_start};
@@ -1139,6 +1149,11 @@ async fn watch_data(st: Arc<AppState>) {
 }
 
 /// The client's address, for login rate limiting.
-pub(crate) fn client_ip(info: Option<ConnectInfo<SocketAddr>>) -> IpAddr {
-    info.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+/// The client's address: the TCP peer, or behind a trusted proxy the address it forwards.
+pub(crate) fn client_ip(
+    st: &AppState,
+    info: Option<ConnectInfo<SocketAddr>>,
+    headers: &axum::http::HeaderMap,
+) -> IpAddr {
+    limits::client_addr(info.map(|c| c.0), headers, &st.config.trusted_proxies)
 }

@@ -2096,6 +2096,7 @@ async fn single_sign_on_with_openid_connect() {
         |_| {},
         Config {
             login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
             oidc: Some(kadence_web::OidcConfig {
                 issuer: idp.clone(),
                 client_id: "kadence".into(),
@@ -2507,6 +2508,7 @@ async fn an_import_by_another_process_reaches_the_pages() {
         |_| {},
         Config {
             login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
             reload_every: std::time::Duration::from_millis(100),
             ..Config::default()
         },
@@ -2658,6 +2660,7 @@ async fn administrator_changes_the_settings_and_the_pages_follow() {
         |_| {},
         Config {
             login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
             reload_every: std::time::Duration::from_millis(100),
             ..Config::default()
         },
@@ -3155,4 +3158,116 @@ async fn the_name_search_takes_surname_comma_first_name() {
             "{q:?} finds {name}"
         );
     }
+}
+
+/// Issue 14.5: behind the recommended reverse proxy the login limit keyed on the TCP peer, the
+/// proxy, so 20 bad attempts a minute from anyone stopped every user's login. With the proxy
+/// trusted, each client is limited on its own address, a client cannot pick its address by
+/// sending the header, and one account guessed from many addresses is limited too.
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_guesser_does_not_stop_everyone_logging_in() {
+    let app = spawn_full(
+        "trusted-proxy",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 3,
+            login_attempts_per_account_per_minute: 4,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Config::default()
+        },
+    )
+    .await;
+    let attempt = |from: &'static str, user: &'static str, password: &'static str| {
+        let url = app.url("/login");
+        async move {
+            let c = client();
+            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+            let res = c
+                .post(&url)
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("username", user),
+                    ("password", password),
+                    ("csrf", &csrf_in(&page)),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.text().await.unwrap())
+        }
+    };
+    // One client guesses: its fourth attempt within the minute waits.
+    for _ in 0..3 {
+        let (s, _) = attempt("203.0.113.7", "lars", "forkert").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, page) = attempt("203.0.113.7", "anna", "forkert").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("For mange loginforsøg fra din adresse"));
+    // Everyone else behind the same proxy still logs in.
+    let (s, _) = attempt("198.51.100.20", "mette", PASSWORD).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "another client logs in");
+    // The guesser cannot pick a fresh address by writing one in front of the proxy's entry.
+    let (s, _) = attempt("192.0.2.1, 203.0.113.7", "anna", "forkert").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // One account guessed from many addresses: limited per account as well (lars has had three).
+    let (s, _) = attempt("198.51.100.30", "lars", "forkert").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, page) = attempt("198.51.100.31", "lars", PASSWORD).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("For mange loginforsøg for denne bruger"));
+    let (s, _) = attempt("198.51.100.32", "anna", PASSWORD).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "other accounts are not held");
+    // A minute later the account may try again.
+    app.clock.fetch_add(61, std::sync::atomic::Ordering::SeqCst);
+    let (s, _) = attempt("198.51.100.33", "lars", PASSWORD).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+}
+
+/// Without a trusted proxy the header is the client's own say and is ignored: a guesser who sends
+/// a new X-Forwarded-For with every attempt is still one address.
+#[tokio::test]
+async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
+    let app = spawn_full(
+        "untrusted-proxy",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 2,
+            ..Config::default()
+        },
+    )
+    .await;
+    let mut statuses = Vec::new();
+    for from in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let c = client();
+        let page = c
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let res = c
+            .post(app.url("/login"))
+            .header("x-forwarded-for", from)
+            .form(&[
+                ("username", "lars"),
+                ("password", "forkert"),
+                ("csrf", &csrf_in(&page)),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status());
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
 }

@@ -470,6 +470,7 @@ async fn the_next_deadline_is_the_earliest_actionable_one_for_every_course() {
         |_| {},
         Config {
             login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
             reload_every: std::time::Duration::from_millis(100),
             ..Config::default()
         },
@@ -718,6 +719,7 @@ async fn a_link_into_the_case_system_on_every_row_when_configured() {
         |_| {},
         Config {
             login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
             reload_every: std::time::Duration::from_millis(100),
             ..Config::default()
         },

@@ -159,7 +159,7 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
         println!("{banner}");
         return Ok(());
     }
-    serve::serve(&db, addr, false, Some(banner))
+    serve::serve(&db, addr, false, Vec::new(), Some(banner))
 }
 
 /// The committee side of the demo: synthetic Jobindsats downloads imported as files (the path a

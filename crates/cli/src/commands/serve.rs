@@ -7,6 +7,7 @@ pub(super) fn serve(
     db: &str,
     addr: &str,
     secure_cookies: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
     banner: Option<String>,
 ) -> Result<(), Failure> {
     let oidc = oidc_from_env()?;
@@ -29,6 +30,7 @@ pub(super) fn serve(
             std::sync::Arc::new(jiff::Timestamp::now),
             kadence_web::Config {
                 secure_cookies,
+                trusted_proxies,
                 oidc,
                 ..kadence_web::Config::default()
             },

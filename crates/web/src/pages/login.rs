@@ -72,10 +72,21 @@ pub async fn login_post(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let secure = st.config.secure_cookies;
-    if !st.allow_login_attempt(client_ip(info.map(|e| e.0))) {
+    let ip = client_ip(&st, info.map(|e| e.0), &headers);
+    if let Err(why) = st.allow_login_attempt(ip, &f.username) {
+        use crate::limits::Refusal;
+        let text = match why {
+            Refusal::Address => {
+                "For mange loginforsøg fra din adresse. Vent et minut, og prøv igen."
+            }
+            Refusal::Account => {
+                "For mange loginforsøg for denne bruger. Vent et minut, og prøv igen."
+            }
+            Refusal::Flood => "Der er for mange loginforsøg lige nu. Vent et minut, og prøv igen.",
+        };
         return login_form(
             StatusCode::TOO_MANY_REQUESTS,
-            Some("For mange loginforsøg fra din adresse. Vent et minut, og prøv igen.".into()),
+            Some(text.into()),
             f.username,
             secure,
             st.config.oidc.is_some(),

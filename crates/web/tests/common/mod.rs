@@ -44,6 +44,7 @@ pub async fn spawn_with(
         change,
         Config {
             login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
             ..Config::default()
         },
     )
