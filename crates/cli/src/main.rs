@@ -291,6 +291,10 @@ pub enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Sikkerhedsloggen (logins, spærringer, afviste sider, formål, ændringer, eksporter) som
+        /// JSON-linjer i denne fil; uden den på standard error
+        #[arg(long = "security-log", env = "KADENCE_SECURITY_LOG")]
+        security_log: Option<PathBuf>,
     },
     /// Brugere: opret, spær, nulstil adgangskode
     #[command(subcommand)]

@@ -83,9 +83,21 @@ pub enum Login {
     Ok(User),
     /// Unknown user or wrong password (not told apart to the user).
     Refused,
+    /// As `Refused` to the user, and this attempt locked the account (for the security log).
+    RefusedAndLocked {
+        user_id: i64,
+        until: Timestamp,
+    },
     /// Too many failed attempts; locked until this time.
     Locked(Timestamp),
     Disabled,
+}
+
+impl Login {
+    /// Whether the user is told "wrong username or password".
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Login::Refused | Login::RefusedAndLocked { .. })
+    }
 }
 
 /// A valid session.
@@ -318,7 +330,10 @@ impl Store {
             verify_off_the_workers(checked_hash, password.to_string()).await && !beyond_limit;
         if beyond_limit {
             self.lock(user.id, now + policy.lockout).await?;
-            return Ok(Login::Refused);
+            return Ok(Login::RefusedAndLocked {
+                user_id: user.id,
+                until: now + policy.lockout,
+            });
         }
         if let Some(until) = locked {
             // Attempts during a lock-out do not count towards the next: the count starts afresh
@@ -336,6 +351,10 @@ impl Store {
         if !right {
             if attempt >= policy.max_failed_logins {
                 self.lock(user.id, now + policy.lockout).await?;
+                return Ok(Login::RefusedAndLocked {
+                    user_id: user.id,
+                    until: now + policy.lockout,
+                });
             }
             return Ok(Login::Refused);
         }

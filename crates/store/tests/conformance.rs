@@ -471,10 +471,14 @@ async fn access(store: Store) {
     // Five wrong passwords lock the account, even against the right one, until the lock-out ends;
     // a wrong password is answered as for an unknown user, locked or not (issue 14: enumeration).
     for i in 1..=policy.max_failed_logins {
+        let a = store.login("mette", "forkert", t0, &policy).await.unwrap();
+        assert!(a.is_refused(), "attempt {i}: {a:?}");
+        // The attempt that locks the account says so to the caller (the security log), not
+        // to the user.
         assert_eq!(
-            store.login("mette", "forkert", t0, &policy).await.unwrap(),
-            Login::Refused,
-            "attempt {i}"
+            matches!(a, Login::RefusedAndLocked { user_id, .. } if user_id == u.id),
+            i == policy.max_failed_logins,
+            "attempt {i}: {a:?}"
         );
     }
     assert_eq!(
@@ -511,7 +515,13 @@ async fn access(store: Store) {
         }
     });
     let answers = futures_util::future::join_all(guesses).await;
-    assert!(answers.iter().all(|a| *a == Login::Refused), "{answers:?}");
+    assert!(answers.iter().all(Login::is_refused), "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .any(|a| matches!(a, Login::RefusedAndLocked { .. })),
+        "{answers:?}"
+    );
     assert!(
         matches!(
             store

@@ -17,6 +17,7 @@ mod limits;
 #[cfg(feature = "oidc")]
 mod oidc;
 mod pages;
+pub mod security_log;
 mod xlsx;
 
 use std::collections::HashMap;
@@ -390,6 +391,8 @@ pub struct Config {
     /// How often the server checks whether another process (an import, retention) changed the data,
     /// and reloads it if so.
     pub reload_every: std::time::Duration,
+    /// Where security events go (standard error unless set; see [`security_log`]).
+    pub security_log: security_log::SecurityLog,
 }
 
 /// The municipality's identity provider (OpenID Connect). See docs/security.md.
@@ -431,6 +434,7 @@ impl Default for Config {
             page_size: 50,
             oidc: None,
             reload_every: std::time::Duration::from_secs(10),
+            security_log: security_log::SecurityLog::default(),
         }
     }
 }
@@ -741,6 +745,11 @@ impl AppState {
         (self.clock)()
     }
 
+    /// Writes a security event at the current time.
+    pub(crate) fn security(&self, e: security_log::Event<'_>) {
+        self.config.security_log.log(self.now(), e);
+    }
+
     /// Whether a login attempt from `ip` for `username` may go ahead now; counts it.
     fn allow_login_attempt(&self, ip: IpAddr, username: &str) -> Result<(), limits::Refusal> {
         self.login_limits.check(ip, username)
@@ -824,6 +833,20 @@ pub async fn guard(
         return forbidden("Siden er ikke beskrevet i adgangstabellen.");
     };
     let is_login_post = method == Method::POST && spec.path == "/login";
+    let peer_ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .copied()
+        .map(|p| client_ip(&st, Some(p), req.headers()));
+    let refused = |user_id: Option<i64>, status: u16, reason: &str| {
+        st.security(security_log::Event::RouteRefused {
+            user_id,
+            ip: peer_ip,
+            route: spec.path,
+            status,
+            reason,
+        });
+    };
     let session = match cookie(req.headers(), SESSION_COOKIE) {
         Some(token) if spec.access != Access::Public || is_login_post => st
             .store
@@ -840,19 +863,24 @@ pub async fn guard(
     match (spec.access, &session) {
         (Access::Public, _) => {}
         (_, None) if method == Method::GET => return Redirect::to("/login").into_response(),
-        (_, None) => return forbidden("Du er ikke logget ind, eller din session er udløbet. Log ind igen."),
+        (_, None) => {
+            refused(None, 403, "not_logged_in");
+            return forbidden("Du er ikke logget ind, eller din session er udløbet. Log ind igen.");
+        }
         (Access::Roles(roles), Some(a)) if !roles.contains(&a.session.user.role) => {
+            refused(Some(a.session.user.id), 403, "role");
             return frame::render_error_for(
                 &st,
                 a,
                 StatusCode::FORBIDDEN,
                 "Ingen adgang",
                 "Din rolle giver ikke adgang til denne side. Sagsbehandlere ser egne borgere, teamledere deres team, analytikere tal uden navne.",
-            )
+            );
         }
         _ => {}
     }
     let mut req = req;
+    let mut stated_purpose: Option<String> = None;
     if method == Method::POST {
         let expected = if is_login_post {
             cookie(req.headers(), LOGIN_CSRF_COOKIE)
@@ -879,16 +907,34 @@ pub async fn guard(
                 "Formularen eller filen er for stor (højst 2 MB).",
             );
         };
+        let pairs = if boundary.is_some() {
+            Vec::new()
+        } else {
+            serde_urlencoded_pairs(&bytes)
+        };
         let given = match &boundary {
             Some(b) => multipart_field(&bytes, b, "csrf").await,
-            None => serde_urlencoded_pairs(&bytes)
-                .into_iter()
+            None => pairs
+                .iter()
                 .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v),
+                .map(|(_, v)| v.clone()),
         };
+        // The purpose's code (never its free-text reason, which may name someone), for the
+        // security log below.
+        stated_purpose = pairs
+            .iter()
+            .find(|(k, _)| k == "formaal")
+            .map(|(_, v)| v.chars().take(40).collect());
         let ok = matches!((expected.as_deref(), given.as_deref()), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
         if !ok {
             // Said without the technical word: the user's remedy is to load the form again.
+            st.security(security_log::Event::RouteRefused {
+                user_id: session.as_ref().map(|a| a.session.user.id),
+                ip: peer_ip,
+                route: spec.path,
+                status: 403,
+                reason: "csrf",
+            });
             let reason = "Formularen er udløbet eller blev ikke sendt fra Kadence. Genindlæs siden, og prøv igen.";
             return match &session {
                 Some(a) => frame::render_error_for(
@@ -942,10 +988,40 @@ pub async fn guard(
             }
         }
     }
+    let user_id = session.as_ref().map(|a| a.session.user.id);
     if let Some(a) = session {
         req.extensions_mut().insert(a);
     }
     let mut res = next.run(req).await;
+    // Every download (Excel, Word, PNG, CSV) is an export: logged here, so none is missed.
+    if let Some(user_id) = user_id {
+        let attachment = res
+            .headers()
+            .get(axum::http::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment"));
+        if attachment && res.status().is_success() {
+            st.security(security_log::Event::Export {
+                user_id,
+                what: spec.path,
+            });
+        }
+        // A change (a setting, a target, a user, a move) went through: a success or a redirect
+        // after the POST.
+        let done = res.status().is_success() || res.status() == StatusCode::SEE_OTHER;
+        if method == Method::POST && done {
+            if let Some(purpose) = &stated_purpose {
+                st.security(security_log::Event::PurposeStated { user_id, purpose });
+            }
+            // Changes answer with a redirect when made (a form shown again is not a change).
+            if CHANGES.contains(&spec.path) && res.status() == StatusCode::SEE_OTHER {
+                st.security(security_log::Event::SettingsChanged {
+                    user_id,
+                    what: spec.path,
+                });
+            }
+        }
+    }
     if let Some(day) = confirmed_future {
         if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
             "{}={day}; Path=/; HttpOnly; SameSite=Strict{}",
@@ -961,6 +1037,20 @@ pub async fn guard(
     }
     res
 }
+
+/// The routes that change the municipality's settings, targets, users or caseloads: each
+/// successful POST to one is a security event.
+const CHANGES: [&str; 9] = [
+    "/admin/brugere",
+    "/admin/brugere/spaer",
+    "/admin/brugere/genaabn",
+    "/admin/brugere/adgangskode",
+    "/admin/indstillinger",
+    "/admin/indstillinger/fil",
+    "/team/flyt",
+    "/udvalg/maal",
+    "/udvalg/maal/fil",
+];
 
 /// The largest upload (a targets spreadsheet is a few kilobytes).
 pub(crate) const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;

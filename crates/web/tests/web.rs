@@ -3271,3 +3271,153 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
         ]
     );
 }
+
+/// Issue 14.8: nothing recorded security events. Now failed and successful logins, lock-outs,
+/// refused routes (role and CSRF), purpose statements, changes and exports are each one JSON line,
+/// and none holds a CPR number, a name, a username or a purpose's free-text reason.
+#[tokio::test]
+async fn security_events_are_logged_without_cpr_numbers_or_names() {
+    let log = kadence_web::security_log::SecurityLog::memory();
+    let app = spawn_full(
+        "security-log",
+        |_| {},
+        Config {
+            login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
+            security_log: log.clone(),
+            ..Config::default()
+        },
+    )
+    .await;
+    let try_login = |user: &'static str, password: &'static str| {
+        let url = app.url("/login");
+        async move {
+            let c = client();
+            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+            c.post(&url)
+                .form(&[
+                    ("username", user),
+                    ("password", password),
+                    ("csrf", &csrf_in(&page)),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // A CPR number typed as the username, and five wrong passwords for lars (the fifth locks).
+    assert_eq!(try_login("0101501000", "x").await, StatusCode::UNAUTHORIZED);
+    for _ in 0..5 {
+        try_login("lars", "forkert").await;
+    }
+    let (mette, csrf) = app.login("mette").await;
+    // A page her role may not see, a form without its token, a purpose with a reason that names
+    // someone, and an export.
+    assert_eq!(
+        mette
+            .get(app.url("/admin/brugere"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        mette
+            .post(app.url("/logout"))
+            .form(&[("csrf", "0".repeat(64))])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let other = app.other_course.clone();
+    let res = mette
+        .post(app.url(&format!("/forloeb/{other}/formaal")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("formaal", "vikar"),
+            ("begrundelse", "Hans Hansen ringede"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = mette
+        .get(app.url("/mine/eksport.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // A change: the administrator adds a user.
+    let (admin, admin_csrf) = app.login("admin").await;
+    let res = admin
+        .post(app.url("/admin/brugere"))
+        .form(&[
+            ("csrf", admin_csrf.as_str()),
+            ("username", "ny"),
+            ("navn", "Ny Testesen"),
+            ("rolle", "analytiker"),
+            ("adgangskode", "en anden lang adgangskode"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let events = log.events();
+    let kinds: Vec<(&str, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap(),
+                e["reason"]
+                    .as_str()
+                    .or(e["what"].as_str())
+                    .or(e["purpose"].as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, detail: &str| kinds.iter().any(|(k, d)| *k == kind && d == detail);
+    assert!(
+        has("login_failed", "wrong_password_or_unknown_user"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|(k, _)| *k == "lockout").count(),
+        1,
+        "the fifth wrong password locks lars: {kinds:?}"
+    );
+    assert_eq!(kinds.iter().filter(|(k, _)| *k == "login_ok").count(), 2);
+    assert!(has("route_refused", "role"), "{kinds:?}");
+    assert!(has("route_refused", "csrf"), "{kinds:?}");
+    assert!(has("purpose_stated", "vikar"), "{kinds:?}");
+    assert!(has("export", "/mine/eksport.xlsx"), "{kinds:?}");
+    assert!(has("settings_changed", "/admin/brugere"), "{kinds:?}");
+    // Nothing personal: no CPR number (typed or of a citizen), no name, no username, no reason.
+    let text: String = events.iter().map(|e| e.to_string() + "\n").collect();
+    let citizens: Vec<String> = app.pop.citizens.iter().map(|c| c.cpr.reveal()).collect();
+    for needle in [
+        "0101501000",
+        "010150",
+        "Testesen",
+        "Hans Hansen",
+        "\"mette\"",
+        "\"lars\"",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(citizens.iter().map(|c| c.replace('-', "")))
+    .chain(citizens.iter().cloned())
+    {
+        assert!(
+            !text.contains(&needle),
+            "{needle} in the security log:\n{text}"
+        );
+    }
+    assert!(events.iter().all(|e| e["at"].is_string()));
+}

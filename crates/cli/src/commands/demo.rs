@@ -159,7 +159,16 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
         println!("{banner}");
         return Ok(());
     }
-    serve::serve(&db, addr, false, Vec::new(), Some(banner))
+    serve::serve(
+        &db,
+        addr,
+        serve::Web {
+            // The demo's security events go to a file in its folder, not into the terminal.
+            security_log: Some(dir.join("sikkerhedslog.jsonl")),
+            ..serve::Web::default()
+        },
+        Some(banner),
+    )
 }
 
 /// The committee side of the demo: synthetic Jobindsats downloads imported as files (the path a

@@ -168,7 +168,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             addr,
             secure_cookies,
             trusted_proxies,
-        } => serve::serve(&db, &addr, secure_cookies, trusted_proxies, None),
+            security_log,
+        } => serve::serve(
+            &db,
+            &addr,
+            serve::Web {
+                secure_cookies,
+                trusted_proxies,
+                security_log,
+            },
+            None,
+        ),
         Command::User(cmd) => user::user(cmd),
         Command::Indstillinger(cmd) => settings::settings(cmd),
         Command::Maal(cmd) => targets::targets(cmd),

@@ -2,15 +2,32 @@
 
 use super::*;
 
+/// The web shell's options from the command line.
+#[derive(Default)]
+pub(super) struct Web {
+    pub secure_cookies: bool,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The security log's file; `None`: standard error.
+    pub security_log: Option<std::path::PathBuf>,
+}
+
 /// Starts the web app on the database's data; blocks until the process ends.
-pub(super) fn serve(
-    db: &str,
-    addr: &str,
-    secure_cookies: bool,
-    trusted_proxies: Vec<std::net::IpAddr>,
-    banner: Option<String>,
-) -> Result<(), Failure> {
+pub(super) fn serve(db: &str, addr: &str, web: Web, banner: Option<String>) -> Result<(), Failure> {
     let oidc = oidc_from_env()?;
+    let Web {
+        secure_cookies,
+        trusted_proxies,
+        security_log,
+    } = web;
+    let security_log = match &security_log {
+        Some(path) => kadence_web::security_log::SecurityLog::file(path).map_err(|e| {
+            Failure::new(
+                Exit::Io,
+                format!("Kan ikke skrive sikkerhedsloggen {}: {e}", path.display()),
+            )
+        })?,
+        None => kadence_web::security_log::SecurityLog::stderr(),
+    };
     let store = open_store(db)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -31,6 +48,7 @@ pub(super) fn serve(
             kadence_web::Config {
                 secure_cookies,
                 trusted_proxies,
+                security_log,
                 oidc,
                 ..kadence_web::Config::default()
             },

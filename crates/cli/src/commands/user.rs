@@ -95,9 +95,18 @@ pub(super) fn user(cmd: UserCommand) -> Result<(), Failure> {
         }
         UserCommand::List { db } => {
             let store = open_store(&db)?;
-            let mut t = Table::new(["Brugernavn", "Navn", "Rolle", "Knyttet til", "Status"]);
+            // The number is the user's `user_id` in the security log (docs/security.md).
+            let mut t = Table::new([
+                "Nr.",
+                "Brugernavn",
+                "Navn",
+                "Rolle",
+                "Knyttet til",
+                "Status",
+            ]);
             for u in block_on(store.users())?.map_err(store_failure)? {
                 t.row([
+                    u.id.to_string(),
                     u.username,
                     u.display_name,
                     u.role.code().to_string(),

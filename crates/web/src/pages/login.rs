@@ -75,6 +75,15 @@ pub async fn login_post(
     let ip = client_ip(&st, info.map(|e| e.0), &headers);
     if let Err(why) = st.allow_login_attempt(ip, &f.username) {
         use crate::limits::Refusal;
+        st.security(crate::security_log::Event::LoginFailed {
+            user_id: None,
+            ip,
+            reason: match why {
+                Refusal::Address => "rate_limited_address",
+                Refusal::Account => "rate_limited_account",
+                Refusal::Flood => "rate_limited_flood",
+            },
+        });
         let text = match why {
             Refusal::Address => {
                 "For mange loginforsøg fra din adresse. Vent et minut, og prøv igen."
@@ -93,36 +102,63 @@ pub async fn login_post(
         );
     }
     let now = st.now();
+    use crate::security_log::Event;
+    let failed = |user_id: Option<i64>, reason: &'static str| {
+        st.security(Event::LoginFailed {
+            user_id,
+            ip,
+            reason,
+        })
+    };
     match st
         .store
         .login(&f.username, &f.password, now, &st.policy)
         .await
     {
-        Ok(Login::Ok(user)) => start_session(&st, &headers, user.id).await,
-        Ok(Login::Locked(until)) => login_form(
-            StatusCode::FORBIDDEN,
-            Some(format!(
-                "Kontoen er midlertidigt låst efter for mange forkerte forsøg. Prøv igen efter {}.",
-                local_time(&until.to_string())
-            )),
-            f.username,
-            secure,
-            st.config.oidc.is_some(),
-        ),
-        Ok(Login::Disabled) => login_form(
-            StatusCode::FORBIDDEN,
-            Some("Kontoen er spærret. Kontakt en administrator.".into()),
-            f.username,
-            secure,
-            st.config.oidc.is_some(),
-        ),
-        Ok(Login::Refused) => login_form(
-            StatusCode::UNAUTHORIZED,
-            Some("Forkert brugernavn eller adgangskode.".into()),
-            f.username,
-            secure,
-            st.config.oidc.is_some(),
-        ),
+        Ok(Login::Ok(user)) => {
+            st.security(Event::LoginOk {
+                user_id: user.id,
+                ip,
+                method: "password",
+            });
+            start_session(&st, &headers, user.id).await
+        }
+        Ok(Login::Locked(until)) => {
+            failed(None, "locked");
+            login_form(
+                StatusCode::FORBIDDEN,
+                Some(format!(
+                    "Kontoen er midlertidigt låst efter for mange forkerte forsøg. Prøv igen efter {}.",
+                    local_time(&until.to_string())
+                )),
+                f.username,
+                secure,
+                st.config.oidc.is_some(),
+            )
+        }
+        Ok(Login::Disabled) => {
+            failed(None, "disabled");
+            login_form(
+                StatusCode::FORBIDDEN,
+                Some("Kontoen er spærret. Kontakt en administrator.".into()),
+                f.username,
+                secure,
+                st.config.oidc.is_some(),
+            )
+        }
+        Ok(refused) => {
+            failed(None, "wrong_password_or_unknown_user");
+            if let Login::RefusedAndLocked { user_id, until } = refused {
+                st.security(Event::Lockout { user_id, ip, until });
+            }
+            login_form(
+                StatusCode::UNAUTHORIZED,
+                Some("Forkert brugernavn eller adgangskode.".into()),
+                f.username,
+                secure,
+                st.config.oidc.is_some(),
+            )
+        }
         Err(_) => render_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Login mislykkedes",
