@@ -448,8 +448,10 @@ pub struct AppState {
     pub policy: Policy,
     pub clock: Clock,
     pub config: Config,
-    /// Purposes stated for courses outside one's own caseload: (session key, course key) -> purpose.
-    purposes: Mutex<HashMap<(String, String), String>>,
+    /// Purposes stated for courses outside one's own caseload: (session key, course key) ->
+    /// (purpose, when). Bounded: entries older than a session can live are dropped, and beyond
+    /// [`MAX_PURPOSES`] the oldest go (issue 14.8).
+    purposes: Mutex<HashMap<(String, String), (String, Timestamp)>>,
     login_limits: limits::LoginLimits,
     /// Every active course's status per (snapshot, as-of date): lists filter it instead of evaluating
     /// every course on every request. Pure results of immutable inputs, so sharing them is safe.
@@ -745,6 +747,44 @@ impl AppState {
         (self.clock)()
     }
 
+    /// The purpose this session stated for `course`, if it is still valid.
+    pub(crate) fn granted_purpose(&self, session: &str, course: &str) -> Option<String> {
+        let map = self.purposes.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&(session.to_string(), course.to_string()))
+            .filter(|(_, at)| self.now().duration_since(*at) < self.policy.absolute)
+            .map(|(p, _)| p.clone())
+    }
+
+    /// Remembers a stated purpose for this session and course.
+    pub(crate) fn grant_purpose(&self, session: &str, course: &str, purpose: String) {
+        let now = self.now();
+        let mut map = self.purposes.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_PURPOSES {
+            // No session lives longer than its absolute timeout: older purposes are void anyway.
+            let absolute = self.policy.absolute;
+            map.retain(|_, (_, at)| now.duration_since(*at) < absolute);
+            if map.len() >= MAX_PURPOSES {
+                if let Some(oldest) = map
+                    .iter()
+                    .min_by_key(|(_, (_, at))| *at)
+                    .map(|(k, _)| k.clone())
+                {
+                    map.remove(&oldest);
+                }
+            }
+        }
+        map.insert((session.to_string(), course.to_string()), (purpose, now));
+    }
+
+    /// How many stated purposes are remembered (for the bound's test).
+    #[cfg(test)]
+    fn purposes_held(&self) -> usize {
+        self.purposes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
     /// Writes a security event at the current time.
     pub(crate) fn security(&self, e: security_log::Event<'_>) {
         self.config.security_log.log(self.now(), e);
@@ -755,6 +795,9 @@ impl AppState {
         self.login_limits.check(ip, username)
     }
 }
+
+/// The most stated purposes kept at once (each a few hundred bytes).
+const MAX_PURPOSES: usize = 50_000;
 
 /// The most client addresses (and, apart, account names) the login limits keep at once: about
 /// 100 bytes each, so some 10 MB for each limiter at worst.
@@ -1246,4 +1289,54 @@ pub(crate) fn client_ip(
     headers: &axum::http::HeaderMap,
 ) -> IpAddr {
     limits::client_addr(info.map(|c| c.0), headers, &st.config.trusted_proxies)
+}
+
+#[cfg(test)]
+mod purpose_bound_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    /// Issue 14.8: the stated-purpose map grew without bound (one entry per session and course,
+    /// never removed).
+    #[tokio::test]
+    async fn the_stated_purpose_map_is_bounded_and_forgets_with_the_session() {
+        let path =
+            std::env::temp_dir().join(format!("kadence-purposes-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open_sqlite(&path).await.unwrap();
+        let snap = store.load().await.unwrap();
+        // Milliseconds, one per purpose stated.
+        let t = Arc::new(AtomicI64::new(1_800_000_000_000));
+        let c = Arc::clone(&t);
+        let clock: Clock =
+            Arc::new(move || Timestamp::from_millisecond(c.load(Ordering::SeqCst)).unwrap());
+        let st = AppState::new(
+            store,
+            Arc::new(SnapshotCell::new(snap)),
+            clock,
+            Config::default(),
+        );
+        let n = MAX_PURPOSES + 10;
+        for i in 0..n {
+            t.fetch_add(1, Ordering::SeqCst);
+            st.grant_purpose("session", &format!("K{i}"), "vikar".into());
+        }
+        assert_eq!(st.purposes_held(), MAX_PURPOSES);
+        assert_eq!(st.granted_purpose("session", "K0"), None, "the oldest went");
+        assert_eq!(
+            st.granted_purpose("session", &format!("K{}", n - 1))
+                .as_deref(),
+            Some("vikar")
+        );
+        // No session outlives its absolute timeout, and neither does its purpose.
+        t.fetch_add((st.policy.absolute.as_secs() + 1) * 1000, Ordering::SeqCst);
+        assert_eq!(st.granted_purpose("session", &format!("K{}", n - 1)), None);
+        st.grant_purpose("session", "ny", "vikar".into());
+        assert_eq!(
+            st.purposes_held(),
+            1,
+            "the void ones are dropped when the map is full"
+        );
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -3421,3 +3421,63 @@ async fn security_events_are_logged_without_cpr_numbers_or_names() {
     }
     assert!(events.iter().all(|e| e["at"].is_string()));
 }
+
+/// Issue 14.8: an unknown course id answered 404 and a known one outside the user's remit the
+/// purpose form, unlogged: guessing ids told which courses exist. Now both ask the purpose, the
+/// same page and the same redirect after it, and only a stated (logged) purpose learns more.
+#[tokio::test]
+async fn an_unknown_course_id_is_answered_as_a_known_one_outside_the_remit() {
+    let app = spawn("existence-oracle").await;
+    let (mette, csrf) = app.login("mette").await;
+    let known = app.other_course.clone();
+    let unknown = "K99-SDP-9999999".to_string();
+    let get = |key: String| {
+        let (c, url) = (mette.clone(), app.url(&format!("/forloeb/{key}")));
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status(), undated(&r.text().await.unwrap()))
+        }
+    };
+    let (s1, p1) = get(known.clone()).await;
+    let (s2, p2) = get(unknown.clone()).await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(
+        p1.replace(&known, "KEY"),
+        p2.replace(&unknown, "KEY"),
+        "the same purpose form for both"
+    );
+    let before = app.audit_count().await;
+    let post = |key: String| {
+        let (c, url, csrf) = (
+            mette.clone(),
+            app.url(&format!("/forloeb/{key}/formaal")),
+            csrf.clone(),
+        );
+        async move {
+            let r = c
+                .post(url)
+                .form(&[("csrf", csrf.as_str()), ("formaal", "vikar")])
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status(),
+                r.headers()["location"].to_str().unwrap().to_string(),
+            )
+        }
+    };
+    assert_eq!(
+        post(known.clone()).await,
+        (StatusCode::SEE_OTHER, format!("/forloeb/{known}"))
+    );
+    assert_eq!(
+        post(unknown.clone()).await,
+        (StatusCode::SEE_OTHER, format!("/forloeb/{unknown}"))
+    );
+    // After the purpose: the known course is shown and logged, the unknown says it is not there.
+    assert_eq!(get(known).await.0, StatusCode::OK);
+    assert_eq!(app.audit_count().await, before + 1);
+    let (s, page) = get(unknown).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(page.contains("Forløbet findes ikke"));
+}

@@ -143,25 +143,26 @@ pub(crate) async fn course_page(
 ) -> Response {
     let snap = st.data.get();
     let pop = &snap.population;
-    let Some(id) = pop.course_by_key(&key) else {
-        return render_error(
-            StatusCode::NOT_FOUND,
-            "Forløbet findes ikke",
-            "Der er intet forløb med dette id i de importerede data.",
-        );
-    };
-    let course = &pop.courses[id.index()];
     let as_of = as_of(st, dato);
-    let granted = st
-        .purposes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&(a.session_key.clone(), key.clone()))
-        .cloned();
-    let purpose = match (own_purpose(pop, course, a), granted) {
-        (Some(p), _) => p.to_string(),
-        (None, Some(p)) => p,
-        (None, None) => {
+    let granted = st.granted_purpose(&a.session_key, &key);
+    let course = pop
+        .course_by_key(&key)
+        .map(|id| (id, &pop.courses[id.index()]));
+    // An id that is not a course is answered as a course outside the user's remit: the purpose
+    // is asked first (and logged when given), so guessing ids does not tell which exist (issue
+    // 14.8: the existence oracle). Only after a stated purpose does an unknown id say so.
+    let own = course.and_then(|(_, c)| own_purpose(pop, c, a));
+    let (purpose, id, course) = match (course, own, granted) {
+        (Some((id, c)), Some(p), _) => (p.to_string(), id, c),
+        (Some((id, c)), None, Some(p)) => (p, id, c),
+        (None, _, Some(_)) => {
+            return render_error(
+                StatusCode::NOT_FOUND,
+                "Forløbet findes ikke",
+                "Der er intet forløb med dette id i de importerede data.",
+            );
+        }
+        (_, _, None) => {
             let page = PurposePage {
                 layout: Some(layout(st, a, "", as_of, Vec::new())),
                 action: format!("/forloeb/{}/formaal", path_segment(&key)),
@@ -464,16 +465,8 @@ pub async fn purpose_post(
         return (StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response();
     };
     let purpose = with_reason(label, f.begrundelse.as_deref());
-    st.purposes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert((a.session_key.clone(), key.clone()), purpose);
-    // The course key goes back into a URL only after it is known to be a course.
-    let known = st.data.get().population.course_by_key(&key).is_some();
-    Redirect::to(&if known {
-        format!("/forloeb/{}", path_segment(&key))
-    } else {
-        "/".to_string()
-    })
-    .into_response()
+    st.grant_purpose(&a.session_key, &key, purpose);
+    // Back to the course, known or not (the same answer either way); the key is percent-encoded
+    // into the path, so it cannot leave the site.
+    Redirect::to(&format!("/forloeb/{}", path_segment(&key))).into_response()
 }

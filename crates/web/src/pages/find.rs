@@ -230,9 +230,8 @@ pub async fn search(
     }
     // The stated purpose carries to the course pages found, as if stated there.
     if let Some(p) = &wide {
-        let mut granted = st.purposes.lock().unwrap_or_else(|e| e.into_inner());
         for k in &keys {
-            granted.insert((a.session_key.clone(), (*k).to_string()), p.clone());
+            st.grant_purpose(&a.session_key, k, p.clone());
         }
     }
     let what = match &needle {
