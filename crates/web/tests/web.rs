@@ -1978,6 +1978,27 @@ async fn analysts_get_pseudonymised_lists() {
     assert_eq!(rows.len() - 1, expected);
     let all = rows.concat().join(" ");
     assert!(!all.contains("K01-SDP-") && !all.contains("-xxxx"));
+    // Issue 14.8: no exact day beside the health fact, only months (quasi-identifiers).
+    assert_eq!(rows[0][4], "Vindue fra (måned)");
+    let is_day = |w: &[u8]| {
+        w.len() == 10
+            && w.iter().enumerate().all(|(k, c)| {
+                if k == 2 || k == 5 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    };
+    assert!(
+        !all.as_bytes().windows(10).any(is_day),
+        "a date dd-mm-åååå in the pseudonymised export"
+    );
+    assert!(
+        rows[1][4].ends_with(" 2024") || rows[1][4].ends_with(" 2025"),
+        "{}",
+        rows[1][4]
+    );
     for citizen in app.pop.citizens.iter().take(50) {
         assert!(!all.contains(&citizen.name), "no names");
     }

@@ -575,7 +575,8 @@ pub async fn focus(
                         || "(pseudonym mangler)".to_string(),
                         |p| p.of(&pop.courses[d.course.index()].key),
                     ),
-                    d.explain(&rec.a.definition, &rec.b.definition),
+                    // Months only beside a pseudonym, as in the export (issue 14.8).
+                    months_only(&d.explain(&rec.a.definition, &rec.b.definition)),
                 )
             })
             .collect(),
@@ -737,9 +738,39 @@ pub async fn figures_export(
     )
 }
 
+/// Every dd-mm-åååå in `text` written as its month ("18-11-2026" -> "nov. 2026"), for the
+/// pseudonymised export.
+fn months_only(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut from = 0;
+    while i + 10 <= b.len() {
+        let date = b[i..i + 10].iter().enumerate().all(|(k, c)| {
+            if k == 2 || k == 5 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        if date && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            if let Some(d) = kadence_import::text::parse_date(&text[i..i + 10]) {
+                out.push_str(&text[from..i]);
+                out.push_str(&dk::month_short(d.month()));
+                i += 10;
+                from = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// The members behind a focus figure as an Excel file, pseudonymised: one row per course and month
-/// with whether it is in the numerator, the conversations counted and the window, and how the other
-/// definition counts it. No names, CPR numbers or case-system ids, so it is a figures export (no
+/// with whether it is in the numerator, the conversations counted and the window's months, and how
+/// the other definition counts it (its dates as months too). No names, CPR numbers or case-system ids, so it is a figures export (no
 /// audit entry), for analysts as for everyone with access to "Fokusmål".
 pub async fn focus_export(
     State(st): State<Arc<AppState>>,
@@ -778,8 +809,8 @@ pub async fn focus_export(
             ("Måned", 10.0),
             ("I tælleren", 10.0),
             ("Samtaler talt", 10.0),
-            ("Vindue fra", 12.0),
-            ("Vindue til", 12.0),
+            ("Vindue fra (måned)", 14.0),
+            ("Vindue til (måned)", 14.0),
             ("Team", 28.0),
             ("Tælles anderledes efter den anden definition", 60.0),
         ];
@@ -805,15 +836,17 @@ pub async fn focus_export(
             ws.write_string(r, 1, m.month.to_string())?;
             ws.write_string(r, 2, if m.in_numerator { "Ja" } else { "Nej" })?;
             ws.write_number(r, 3, f64::from(m.counted))?;
-            xlsx::write_day(ws, r, 4, m.window.0)?;
-            xlsx::write_day(ws, r, 5, m.window.1)?;
+            // Months, not days: an exact first day of absence or standby beside a health fact
+            // would single a citizen out of a pseudonymised file (issue 14.8).
+            ws.write_string(r, 4, dk::month_short(m.window.0.month()))?;
+            ws.write_string(r, 5, dk::month_short(m.window.1.month()))?;
             let team = pop.team_of(c).map_or_else(
                 || "Ikke fordelt".to_string(),
                 |t| pop.teams[t.index()].name.clone(),
             );
             ws.write_string(r, 6, team)?;
             if let Some(text) = other.get(&m.course) {
-                ws.write_string(r, 7, text)?;
+                ws.write_string(r, 7, months_only(text))?;
             }
         }
         xlsx::filter_titled(ws, rec.a.members.len(), headers.len())?;
@@ -838,4 +871,30 @@ pub async fn focus_export(
             as_of
         ),
     )
+}
+
+#[cfg(test)]
+mod months_tests {
+    use super::months_only;
+
+    #[test]
+    fn dates_become_months_and_nothing_else_changes() {
+        assert_eq!(
+            months_only("tælles i 2026-03 i tælleren (4 samtaler i 18-11-2025–17-05-2026)"),
+            "tælles i 2026-03 i tælleren (4 samtaler i nov. 2025–maj 2026)"
+        );
+        assert_eq!(
+            months_only("standby fra 01-02-2024"),
+            "standby fra feb. 2024"
+        );
+        assert_eq!(
+            months_only("31-02-2026 findes ikke"),
+            "31-02-2026 findes ikke"
+        );
+        assert_eq!(
+            months_only("K01-SDP-0000004, 290583-1234"),
+            "K01-SDP-0000004, 290583-1234"
+        );
+        assert_eq!(months_only("ingen datoer"), "ingen datoer");
+    }
 }
