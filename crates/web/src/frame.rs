@@ -384,8 +384,10 @@ pub(crate) fn in_team_scope(pop: &Population, c: &Course, team: Option<TeamId>) 
     team.is_some() && (pop.team_of(c) == team || c.caseworker.is_none())
 }
 
-/// One audit entry per citizen among these courses (naming the first course of each citizen), in
-/// order: what every page and export that shows citizens logs.
+/// One audit entry per citizen and course among these courses, in order: what every page and
+/// export that shows citizens logs. A citizen shown with two courses (a sickness course and the
+/// job clarification that continues it) is logged with both, so an access request's extract names
+/// every course that was seen (issue 14.8: only the first was named).
 pub(crate) fn audit_entries(
     pop: &Population,
     a: &Authed,
@@ -399,7 +401,7 @@ pub(crate) fn audit_entries(
         .filter_map(|id| {
             let c = &pop.courses[id.index()];
             let citizen = &pop.citizens[c.citizen.index()];
-            seen.insert(citizen.cpr).then(|| AuditEntry {
+            seen.insert(id).then(|| AuditEntry {
                 username: a.session.user.username.clone(),
                 cpr: Some(citizen.cpr),
                 course_key: Some(c.key.clone()),

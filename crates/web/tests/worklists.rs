@@ -1052,3 +1052,69 @@ async fn the_access_request_extract_is_newest_first_by_period_grouped_and_export
         ]
     );
 }
+
+/// Issue 14.8: a page logged one entry per citizen naming only the citizen's first course, so a
+/// citizen listed with a sickness course and the job clarification that continues it read in the
+/// extract as if only one had been seen. Every course shown is named now.
+#[tokio::test]
+async fn a_citizen_shown_with_two_courses_is_logged_with_both() {
+    use kadence_core::date::Day;
+    use std::collections::{BTreeSet, HashMap};
+    let as_of = Day::ymd(2025, 6, 30);
+    // Two active courses of one caseworker given to one citizen (as a sickness course and a job
+    // clarification can both be open on the day of the transition).
+    let app = spawn_with("two-courses", |b| {
+        let active: Vec<usize> = (0..b.courses.len())
+            .filter(|i| b.courses[*i].active_on(as_of) && b.courses[*i].caseworker.is_some())
+            .collect();
+        let (i, j) = active
+            .iter()
+            .flat_map(|i| active.iter().map(move |j| (*i, *j)))
+            .find(|(i, j)| i < j && b.courses[*i].caseworker == b.courses[*j].caseworker)
+            .unwrap();
+        b.courses[j].citizen = b.courses[i].citizen;
+    })
+    .await;
+    let pop = &app.pop;
+    let cw = pop
+        .caseworkers
+        .iter()
+        .find(|c| c.key == app.own_caseworker)
+        .unwrap();
+    let in_scope = |c: &kadence_core::model::Course| {
+        c.active_on(as_of) && (pop.team_of(c) == Some(cw.team) || c.caseworker.is_none())
+    };
+    let mut by_citizen: HashMap<u32, BTreeSet<String>> = HashMap::new();
+    for c in pop.courses.iter().filter(|c| in_scope(c)) {
+        by_citizen
+            .entry(c.citizen.0)
+            .or_default()
+            .insert(c.key.clone());
+    }
+    let (citizen, keys) = by_citizen
+        .into_iter()
+        .filter(|(_, k)| k.len() >= 2)
+        .min_by_key(|(c, _)| *c)
+        .expect("the generated team has a citizen with two active courses");
+    let cpr = pop.citizens[citizen as usize].cpr;
+    let (lars, _) = app.login("lars").await;
+    let res = lars
+        .get(app.url("/team/eksport.xlsx?dato=30-06-2025&visning=alle"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let logged: BTreeSet<String> = app
+        .store
+        .audit_entries(Some(&cpr))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action.contains("Excel"))
+        .filter_map(|r| r.entry.course_key)
+        .collect();
+    assert_eq!(
+        logged, keys,
+        "every course of the citizen on the list is named"
+    );
+}
