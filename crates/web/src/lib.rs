@@ -484,6 +484,9 @@ pub struct AppState {
     oidc: oidc::OidcState,
     /// The key behind analysts' pseudonyms, read from the store once (`app_secret`).
     pseudonym_key: tokio::sync::OnceCell<String>,
+    /// The key that signs the login form's CSRF tokens (a server secret, shared by every server on
+    /// the database, so a token made by one is taken by another).
+    login_key: tokio::sync::OnceCell<String>,
 }
 
 /// The last few pure results computed from a snapshot, by key.
@@ -583,6 +586,7 @@ impl AppState {
             forecasts: SnapshotCache::new(),
             agenda_beside: SnapshotCache::new(),
             pseudonym_key: tokio::sync::OnceCell::new(),
+            login_key: tokio::sync::OnceCell::new(),
             #[cfg(feature = "oidc")]
             oidc: oidc::OidcState::default(),
         }
@@ -632,6 +636,39 @@ impl AppState {
 
     /// A course's pseudonym: stable while the key is kept, not linkable to the case system's id without
     /// the key (HMAC-SHA256 of the course id, 48 bits shown). `None` if the key cannot be read.
+    async fn login_key(&self) -> Option<&String> {
+        self.login_key
+            .get_or_try_init(|| self.store.secret("login-csrf", self.now()))
+            .await
+            .ok()
+    }
+
+    /// A login form token: the time it was made, a nonce, and an HMAC over both under the server's
+    /// key. Only the server makes valid ones, and they last [`LOGIN_TOKEN_LIFE`].
+    pub(crate) async fn login_token(&self) -> Option<String> {
+        let key = self.login_key().await?;
+        let body = format!("{}.{}", self.now().as_second(), frame::random_token());
+        Some(format!("{body}.{}", login_mac(key, &body)))
+    }
+
+    /// Whether `token` is one this server (or another on the same database) made, and still fresh.
+    pub(crate) async fn login_token_valid(&self, token: &str) -> bool {
+        let Some(key) = self.login_key().await else {
+            return false;
+        };
+        let Some((body, mac)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let fresh = body
+            .split_once('.')
+            .and_then(|(t, _)| t.parse::<i64>().ok())
+            .is_some_and(|t| {
+                let age = self.now().as_second() - t;
+                (0..LOGIN_TOKEN_LIFE).contains(&age)
+            });
+        fresh && constant_time_eq(&login_mac(key, body), mac)
+    }
+
     pub(crate) async fn pseudonym(&self) -> Option<Pseudonyms> {
         let key = self
             .pseudonym_key
@@ -796,6 +833,22 @@ impl AppState {
     }
 }
 
+/// How long a login form's token is taken, in seconds.
+const LOGIN_TOKEN_LIFE: i64 = 2 * 3600;
+
+fn login_mac(key: &str, body: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(b"kadence-login-csrf\n");
+    mac.update(body.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The most stated purposes kept at once (each a few hundred bytes).
 const MAX_PURPOSES: usize = 50_000;
 
@@ -833,7 +886,20 @@ pub const SESSION_COOKIE: &str = "kadence_session";
 pub const LOGIN_CSRF_COOKIE: &str = "kadence_login";
 
 /// A cookie's value from the request headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// A cookie's name as set and read: with `Secure` (served over TLS) the `__Host-` prefix, which
+/// the browser only accepts from this host, over https, for the whole path, so no other host under
+/// the domain (another municipal site) can plant or shadow it (issue 14.8).
+pub fn cookie_name(name: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The value of the app's cookie `name` (by its [`cookie_name`]).
+pub fn cookie(headers: &HeaderMap, name: &str, secure: bool) -> Option<String> {
+    let name = cookie_name(name, secure);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -846,6 +912,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value with the app's flags.
 pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let name = cookie_name(name, secure);
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
     if secure {
         c.push_str("; Secure");
@@ -890,7 +957,7 @@ pub async fn guard(
             reason,
         });
     };
-    let session = match cookie(req.headers(), SESSION_COOKIE) {
+    let session = match cookie(req.headers(), SESSION_COOKIE, st.config.secure_cookies) {
         Some(token) if spec.access != Access::Public || is_login_post => st
             .store
             .session(&token, st.now(), &st.policy)
@@ -926,7 +993,7 @@ pub async fn guard(
     let mut stated_purpose: Option<String> = None;
     if method == Method::POST {
         let expected = if is_login_post {
-            cookie(req.headers(), LOGIN_CSRF_COOKIE)
+            cookie(req.headers(), LOGIN_CSRF_COOKIE, st.config.secure_cookies)
         } else {
             session.as_ref().map(|a| a.session.csrf_token.clone())
         };
@@ -968,7 +1035,12 @@ pub async fn guard(
             .iter()
             .find(|(k, _)| k == "formaal")
             .map(|(_, v)| v.chars().take(40).collect());
-        let ok = matches!((expected.as_deref(), given.as_deref()), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
+        let mut ok = matches!((expected.as_deref(), given.as_deref()), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
+        // The login form's pair must also be one the server made: a plain double submit takes
+        // any pair someone planted.
+        if ok && is_login_post {
+            ok = st.login_token_valid(given.as_deref().unwrap_or("")).await;
+        }
         if !ok {
             // Said without the technical word: the user's remedy is to load the form again.
             st.security(security_log::Event::RouteRefused {
@@ -1019,8 +1091,12 @@ pub async fn guard(
                 }
                 Some(day) if day > today => {
                     let asked = pairs.iter().any(|(k, v)| k == "fremtid" && v == "ja");
-                    let remembered = cookie(req.headers(), frame::FUTURE_COOKIE)
-                        .is_some_and(|c| c == day.to_string());
+                    let remembered = cookie(
+                        req.headers(),
+                        frame::FUTURE_COOKIE,
+                        st.config.secure_cookies,
+                    )
+                    .is_some_and(|c| c == day.to_string());
                     if asked {
                         confirmed_future = Some(day);
                     } else if !remembered {
@@ -1068,7 +1144,7 @@ pub async fn guard(
     if let Some(day) = confirmed_future {
         if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
             "{}={day}; Path=/; HttpOnly; SameSite=Strict{}",
-            frame::FUTURE_COOKIE,
+            cookie_name(frame::FUTURE_COOKIE, st.config.secure_cookies),
             if st.config.secure_cookies {
                 "; Secure"
             } else {

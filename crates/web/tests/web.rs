@@ -3502,3 +3502,116 @@ async fn an_unknown_course_id_is_answered_as_a_known_one_outside_the_remit() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(page.contains("Forløbet findes ikke"));
 }
+
+/// Issue 14.8: the login form's CSRF check was a plain double submit, so any cookie and field
+/// pair someone planted passed, and no cookie had the `__Host-` prefix. The token is now made and
+/// signed by the server and expires; with --secure-cookies every cookie is `__Host-`.
+#[tokio::test]
+async fn a_planted_login_token_pair_is_refused_and_secure_cookies_are_host_only() {
+    let app = spawn("login-csrf").await;
+    let post = |cookie: String, field: String| {
+        let url = app.url("/login");
+        async move {
+            reqwest::Client::builder()
+                .redirect(Redirects::none())
+                .build()
+                .unwrap()
+                .post(url)
+                .header("cookie", format!("kadence_login={cookie}"))
+                .form(&[
+                    ("username", "mette"),
+                    ("password", PASSWORD),
+                    ("csrf", field.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // A pair of the attacker's own making: equal, but not the server's.
+    let planted = "a".repeat(64);
+    assert_eq!(post(planted.clone(), planted).await, StatusCode::FORBIDDEN);
+    let forged = format!("{}.{}.{}", 1_751_270_400, "b".repeat(64), "c".repeat(64));
+    assert_eq!(post(forged.clone(), forged).await, StatusCode::FORBIDDEN);
+    // A pair the server made is taken...
+    let page = client()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&page);
+    assert_eq!(
+        post(token.clone(), token.clone()).await,
+        StatusCode::SEE_OTHER
+    );
+    // ...for two hours.
+    app.clock.fetch_add(2 * 3600, Ordering::SeqCst);
+    assert_eq!(post(token.clone(), token).await, StatusCode::FORBIDDEN);
+
+    // Served over TLS: every cookie is __Host- (Secure, Path=/, no Domain).
+    let secure = spawn_full(
+        "host-cookies",
+        |_| {},
+        Config {
+            secure_cookies: true,
+            login_attempts_per_minute: 1000,
+            login_attempts_per_account_per_minute: 1000,
+            ..Config::default()
+        },
+    )
+    .await;
+    let res = client().get(secure.url("/login")).send().await.unwrap();
+    let set: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(!set.is_empty());
+    for c in &set {
+        assert!(
+            c.starts_with("__Host-kadence_")
+                && c.contains("; Secure")
+                && c.contains("Path=/")
+                && !c.contains("Domain"),
+            "{c}"
+        );
+    }
+    // The server reads only the prefixed name: the same value without the prefix is not taken.
+    let page = res.text().await.unwrap();
+    let token = csrf_in(&page);
+    let try_with = |name: &'static str, token: String| {
+        let url = secure.url("/login");
+        async move {
+            reqwest::Client::builder()
+                .redirect(Redirects::none())
+                .build()
+                .unwrap()
+                .post(url)
+                .header("cookie", format!("{name}={token}"))
+                .form(&[
+                    ("username", "mette"),
+                    ("password", PASSWORD),
+                    ("csrf", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        try_with("kadence_login", token.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = try_with("__Host-kadence_login", token).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("__Host-kadence_session=")));
+}

@@ -26,14 +26,23 @@ pub(crate) struct LoginPage {
     sso: bool,
 }
 
-pub(crate) fn login_form(
+pub(crate) async fn login_form(
+    st: &AppState,
     status: StatusCode,
     message: Option<String>,
     username: String,
-    secure: bool,
-    sso: bool,
 ) -> Response {
-    let csrf = random_token();
+    let (secure, sso) = (st.config.secure_cookies, st.config.oidc.is_some());
+    // Signed and dated by the server, so a planted cookie and field of the attacker's own making
+    // do not pass (issue 14.8); with --secure-cookies the cookie is `__Host-`, so no other host
+    // under the domain can plant one at all.
+    let Some(csrf) = st.login_token().await else {
+        return render_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Login kan ikke vises",
+            "Databasen svarede ikke. Prøv igen.",
+        );
+    };
     let page = LoginPage {
         layout: None,
         message,
@@ -50,13 +59,7 @@ pub(crate) fn login_form(
 }
 
 pub async fn login_page(State(st): State<Arc<AppState>>) -> Response {
-    login_form(
-        StatusCode::OK,
-        None,
-        String::new(),
-        st.config.secure_cookies,
-        st.config.oidc.is_some(),
-    )
+    login_form(&st, StatusCode::OK, None, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -71,7 +74,6 @@ pub async fn login_post(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let secure = st.config.secure_cookies;
     let ip = client_ip(&st, info.map(|e| e.0), &headers);
     if let Err(why) = st.allow_login_attempt(ip, &f.username) {
         use crate::limits::Refusal;
@@ -94,12 +96,12 @@ pub async fn login_post(
             Refusal::Flood => "Der er for mange loginforsøg lige nu. Vent et minut, og prøv igen.",
         };
         return login_form(
+            &st,
             StatusCode::TOO_MANY_REQUESTS,
             Some(text.into()),
             f.username,
-            secure,
-            st.config.oidc.is_some(),
-        );
+        )
+        .await;
     }
     let now = st.now();
     use crate::security_log::Event;
@@ -125,26 +127,23 @@ pub async fn login_post(
         }
         Ok(Login::Locked(until)) => {
             failed(None, "locked");
-            login_form(
+            login_form(&st,
                 StatusCode::FORBIDDEN,
                 Some(format!(
                     "Kontoen er midlertidigt låst efter for mange forkerte forsøg. Prøv igen efter {}.",
                     local_time(&until.to_string())
                 )),
-                f.username,
-                secure,
-                st.config.oidc.is_some(),
-            )
+                f.username).await
         }
         Ok(Login::Disabled) => {
             failed(None, "disabled");
             login_form(
+                &st,
                 StatusCode::FORBIDDEN,
                 Some("Kontoen er spærret. Kontakt en administrator.".into()),
                 f.username,
-                secure,
-                st.config.oidc.is_some(),
             )
+            .await
         }
         Ok(refused) => {
             failed(None, "wrong_password_or_unknown_user");
@@ -152,12 +151,12 @@ pub async fn login_post(
                 st.security(Event::Lockout { user_id, ip, until });
             }
             login_form(
+                &st,
                 StatusCode::UNAUTHORIZED,
                 Some("Forkert brugernavn eller adgangskode.".into()),
                 f.username,
-                secure,
-                st.config.oidc.is_some(),
             )
+            .await
         }
         Err(_) => render_error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -170,7 +169,7 @@ pub async fn login_post(
 /// After a successful login (password or single sign-on): a new session id (any old session of this
 /// browser ends), its cookie, the login form's CSRF cookie cleared, and off to the start page.
 pub(crate) async fn start_session(st: &AppState, headers: &HeaderMap, user_id: i64) -> Response {
-    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+    if let Some(old) = cookie(headers, SESSION_COOKIE, st.config.secure_cookies) {
         let _ = st.store.delete_session(&old).await;
     }
     let Ok((token, _)) = st.store.create_session(user_id, st.now()).await else {
@@ -194,7 +193,7 @@ pub(crate) async fn start_session(st: &AppState, headers: &HeaderMap, user_id: i
 }
 
 pub async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE, st.config.secure_cookies) {
         let _ = st.store.delete_session(&token).await;
     }
     let mut res = Redirect::to("/login").into_response();

@@ -172,7 +172,8 @@ pub fn client() -> reqwest::Client {
 
 pub fn csrf_in(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[i..i + 64].to_string()
+    let end = i + html[i..].find('"').expect("the field's end");
+    html[i..end].to_string()
 }
 
 impl App {
