@@ -573,6 +573,19 @@ pub enum UserCommand {
         #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
         db: String,
     },
+    /// Knyt en identitet fra kommunens login (udsteder + subject) til en eksisterende bruger, så
+    /// den logger ind som den bruger (ellers får identiteten sin egen bruger ved første login)
+    LinkSso {
+        brugernavn: String,
+        /// Udstederen (issuer), som i KADENCE_OIDC_ISSUER
+        #[arg(long)]
+        issuer: String,
+        /// Brugerens faste id hos kommunens login (claim `sub`)
+        #[arg(long)]
+        subject: String,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
 }
 
 /// Today in Europe/Copenhagen: the only place the clock is read.

@@ -1668,12 +1668,13 @@ async fn web_as_analyst(db: &std::path::Path) -> (String, reqwest::Client) {
         .await
         .unwrap();
     let i = login.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let token = &login[i..i + login[i..].find('"').unwrap()];
     let res = c
         .post(format!("{base}/login"))
         .form(&[
             ("username", "anna"),
             ("password", "en lang adgangskode til test"),
-            ("csrf", &login[i..i + 64]),
+            ("csrf", token),
         ])
         .send()
         .await

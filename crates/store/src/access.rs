@@ -254,6 +254,16 @@ impl Store {
         .transpose()
     }
 
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+        sqlx::query(&format!("SELECT {USER_COLS} FROM app_user WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(user_from)
+            .transpose()
+    }
+
     /// Disables or enables a user; disabling ends their sessions. False if there is no such user.
     pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
         let n = sqlx::query("UPDATE app_user SET disabled = $1 WHERE username = $2")
@@ -462,24 +472,105 @@ impl Store {
     /// A user who logged in through the municipality's identity provider: created on first login (with
     /// a random password nobody knows, so only single sign-on works for them), and on every later login
     /// given the name, role and keys the identity provider sends now. A disabled user stays disabled.
-    pub async fn upsert_sso_user(&self, u: &NewUser, now: Timestamp) -> Result<User> {
-        if self.user_by_name(&u.username).await?.is_none() {
-            return self.add_user(u, &random_hex(32), now).await;
-        }
-        sqlx::query("UPDATE app_user SET display_name = $1, role = $2, caseworker_key = $3, team_key = $4 WHERE username = $5")
-            .bind(&u.display_name)
-            .bind(u.role.code())
-            .bind(&u.caseworker_key)
-            .bind(&u.team_key)
-            .bind(&u.username)
-            .execute(&self.pool)
-            .await?;
-        self.user_by_name(&u.username)
+    /// The user a single sign-on identity (issuer + subject) logs in as: the account linked to it,
+    /// its role and keys brought up to date from the provider's claims; or, the first time, a new
+    /// account of its own. Never an existing account by its username: a provider's
+    /// `preferred_username` may equal a local account's name without being that person (issue
+    /// 14.7); linking is [`Store::link_sso`], an administrator's act.
+    pub async fn sso_user(
+        &self,
+        issuer: &str,
+        subject: &str,
+        u: &NewUser,
+        now: Timestamp,
+    ) -> Result<User> {
+        let linked: Option<i64> =
+            sqlx::query("SELECT user_id FROM sso_identity WHERE issuer = $1 AND subject = $2")
+                .bind(issuer)
+                .bind(subject)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+        let id = match linked {
+            Some(id) => {
+                sqlx::query("UPDATE app_user SET display_name = $1, role = $2, caseworker_key = $3, team_key = $4 WHERE id = $5")
+                    .bind(&u.display_name)
+                    .bind(u.role.code())
+                    .bind(&u.caseworker_key)
+                    .bind(&u.team_key)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                id
+            }
+            None => {
+                // Its own account: the provider's name if no account has it, else the name with
+                // a short tag of the identity, so it cannot take over an existing account.
+                let tag = &sha256_hex(&format!("{issuer}\n{subject}"))[..8];
+                let name = if self.user_by_name(&u.username).await?.is_none() {
+                    u.username.clone()
+                } else {
+                    format!("{} (sso-{tag})", u.username)
+                };
+                let created = self
+                    .add_user(
+                        &NewUser {
+                            username: name,
+                            ..u.clone()
+                        },
+                        &random_hex(32),
+                        now,
+                    )
+                    .await?;
+                sqlx::query("INSERT INTO sso_identity (issuer, subject, user_id, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(issuer)
+                    .bind(subject)
+                    .bind(created.id)
+                    .bind("første login")
+                    .bind(now.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                created.id
+            }
+        };
+        self.user_by_id(id)
             .await?
             .ok_or_else(|| StoreError::Unknown {
                 what: "bruger",
-                key: u.username.clone(),
+                key: id.to_string(),
             })
+    }
+
+    /// Links a single sign-on identity to an existing account (an administrator's act): from then
+    /// on that identity logs in as that account. Replaces an earlier link of the identity.
+    pub async fn link_sso(
+        &self,
+        username: &str,
+        issuer: &str,
+        subject: &str,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let Some(user) = self.user_by_name(username).await? else {
+            return Ok(false);
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sso_identity WHERE issuer = $1 AND subject = $2")
+            .bind(issuer)
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sso_identity (issuer, subject, user_id, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(issuer)
+            .bind(subject)
+            .bind(user.id)
+            .bind(by)
+            .bind(now.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Ends every session (everyone must log in again); returns how many there were.

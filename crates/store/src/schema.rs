@@ -307,4 +307,21 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "ALTER TABLE audit_anchor ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
         ],
     ),
+    (
+        12,
+        "single sign-on identities",
+        &[
+            // Who a single sign-on user is: the provider (issuer) and its stable subject id, never
+            // a username a provider may reuse (issue 14.7). A local account is linked only by an
+            // administrator (`kadence user link-sso`); otherwise the identity gets its own account.
+            "CREATE TABLE sso_identity (
+            issuer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            user_id BIGINT NOT NULL REFERENCES app_user(id),
+            linked_by TEXT NOT NULL,
+            linked_at TEXT NOT NULL,
+            PRIMARY KEY (issuer, subject)
+        )",
+        ],
+    ),
 ];

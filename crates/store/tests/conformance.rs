@@ -1492,3 +1492,92 @@ async fn postgres_deleting_the_newest_or_every_event_or_the_oldest_behind_a_forg
     store.pool().close().await;
     db.drop_db().await;
 }
+
+/// Issue 14.7: a single sign-on user was found by `preferred_username`, merged with a local account
+/// of the same name and overwrote its role. Now the identity is issuer + subject; a local account is
+/// linked only by `link_sso`.
+async fn single_sign_on_identity_is_issuer_and_subject(store: Store) {
+    use kadence_store::access::{NewUser, Role};
+    let t0: jiff::Timestamp = "2026-12-04T09:00:00Z".parse().unwrap();
+    let local = NewUser {
+        username: "lars".into(),
+        display_name: "Lars Lokal".into(),
+        role: Role::TeamLead,
+        caseworker_key: None,
+        team_key: Some("T1".into()),
+    };
+    store
+        .add_user(&local, "en lang og god adgangskode", t0)
+        .await
+        .unwrap();
+    let claims = |name: &str, role: Role| NewUser {
+        username: name.into(),
+        display_name: "Fra kommunens login".into(),
+        role,
+        caseworker_key: Some("K01-S001".into()),
+        team_key: None,
+    };
+    let iss = "https://login.kommune.dk";
+    // A provider's "lars" is someone else: an account of its own, the local one untouched.
+    let a = store
+        .sso_user(iss, "sub-1", &claims("lars", Role::Caseworker), t0)
+        .await
+        .unwrap();
+    assert_ne!(a.username, "lars");
+    assert!(a.username.starts_with("lars (sso-"), "{}", a.username);
+    let l = store.user_by_name("lars").await.unwrap().unwrap();
+    assert_eq!(
+        (l.role, l.display_name.as_str()),
+        (Role::TeamLead, "Lars Lokal")
+    );
+    // The same subject again, under another name: the same account, brought up to date.
+    let again = store
+        .sso_user(iss, "sub-1", &claims("lars.ny", Role::Analyst), t0)
+        .await
+        .unwrap();
+    assert_eq!((again.id, again.role), (a.id, Role::Analyst));
+    // The same subject at another issuer is another identity.
+    let other = store
+        .sso_user(
+            "https://andet.example",
+            "sub-1",
+            &claims("x", Role::Caseworker),
+            t0,
+        )
+        .await
+        .unwrap();
+    assert_ne!(other.id, a.id);
+    // Linked by an administrator: from then on the identity logs in as the local account.
+    assert!(store
+        .link_sso("lars", iss, "sub-2", "admin", t0)
+        .await
+        .unwrap());
+    let linked = store
+        .sso_user(iss, "sub-2", &claims("whatever", Role::TeamLead), t0)
+        .await
+        .unwrap();
+    assert_eq!(linked.id, l.id);
+    assert!(!store
+        .link_sso("ingen", iss, "sub-3", "admin", t0)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn sqlite_single_sign_on_identity_is_issuer_and_subject() {
+    single_sign_on_identity_is_issuer_and_subject(
+        Store::open(&sqlite_url("sso")).await.expect("open"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_single_sign_on_identity_is_issuer_and_subject() {
+    let Some((db, url)) = PgDb::create("sso").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    single_sign_on_identity_is_issuer_and_subject(store.clone()).await;
+    store.pool().close().await;
+    db.drop_db().await;
+}

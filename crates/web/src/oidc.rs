@@ -6,12 +6,17 @@
 //!
 //! 1. `GET /login/oidc` stores a fresh state, nonce and PKCE verifier server-side (ten minutes) and
 //!    redirects to the provider's authorization endpoint (found by discovery from the issuer).
-//! 2. `GET /login/oidc/callback?code&state` takes the state back (once), exchanges the code at the
+//!    A cookie binds the state to this browser.
+//! 2. `GET /login/oidc/callback?code&state` takes the state back (once, from the same browser),
+//!    exchanges the code at the
 //!    token endpoint (with the client secret and the verifier), and validates the ID token: signature
 //!    (RS256 with a key from the provider's JWKS, by `kid`), issuer, audience, expiry and nonce.
 //! 3. The role comes from a claim (`roles` by default) mapped to Kadence's roles; a caseworker's and a
-//!    team lead's keys in the case system come from claims too. The user is created or updated
-//!    ([`kadence_store::Store::upsert_sso_user`]), a session starts exactly as after a password login.
+//!    team lead's keys in the case system come from claims too. The user is the one the identity
+//!    (issuer + subject) is linked to, or a new one ([`kadence_store::Store::sso_user`]); a session
+//!    starts as after a password login, the last redirect made by a page of Kadence's own.
+//!
+//! Hand-written over `jsonwebtoken` rather than the `openidconnect` crate: docs/security.md says why.
 //!
 //! Anything that does not hold is refused with a Danish message and no session. Configuration:
 //! [`OidcConfig`], set from `KADENCE_OIDC_*` by `kadence serve` (docs/security.md).
@@ -21,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
@@ -35,6 +40,23 @@ use crate::{AppState, OidcConfig};
 /// How long a login may take between the redirect and the callback.
 const PENDING_FOR: Duration = Duration::from_secs(600);
 
+/// The most logins under way at once; beyond it the oldest is dropped (issue 14.7: the map grew
+/// without bound).
+const MAX_PENDING: usize = 10_000;
+
+/// The cookie that binds a login under way to the browser that started it (login CSRF: without
+/// it, an attacker's own callback URL would log the victim in as the attacker).
+const BROWSER_COOKIE: &str = "kadence_oidc";
+
+/// A login under way.
+struct Pending {
+    nonce: String,
+    verifier: String,
+    started: Instant,
+    /// SHA-256 of the browser cookie's value.
+    browser: String,
+}
+
 /// What the provider publishes at `/.well-known/openid-configuration` (the fields used).
 #[derive(Clone, Debug, Deserialize)]
 struct Discovery {
@@ -47,7 +69,7 @@ struct Discovery {
 /// Logins under way (state -> nonce, PKCE verifier, started), and the provider's metadata and keys.
 #[derive(Default)]
 pub struct OidcState {
-    pending: Mutex<HashMap<String, (String, String, Instant)>>,
+    pending: Mutex<HashMap<String, Pending>>,
     discovery: tokio::sync::OnceCell<Discovery>,
     keys: tokio::sync::RwLock<Option<JwkSet>>,
 }
@@ -94,10 +116,27 @@ fn refused(text: &str) -> Response {
     )
 }
 
+/// Whether `url` may be the provider's: https, or http on the loopback interface (a provider on
+/// the same machine, as in tests). Tokens and codes never travel in clear over a network.
+fn secure_url(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
 async fn discovery<'a>(st: &'a AppState, cfg: &OidcConfig) -> Result<&'a Discovery, String> {
     st.oidc
         .discovery
         .get_or_try_init(|| async {
+            if !secure_url(&cfg.issuer) {
+                return Err("discovery: the issuer is not https".to_string());
+            }
             let url = format!(
                 "{}/.well-known/openid-configuration",
                 cfg.issuer.trim_end_matches('/')
@@ -113,6 +152,12 @@ async fn discovery<'a>(st: &'a AppState, cfg: &OidcConfig) -> Result<&'a Discove
                 .map_err(|e| format!("discovery: {e}"))?;
             if d.issuer.trim_end_matches('/') != cfg.issuer.trim_end_matches('/') {
                 return Err("discovery: the issuer does not match the configuration".into());
+            }
+            if ![&d.authorization_endpoint, &d.token_endpoint, &d.jwks_uri]
+                .iter()
+                .all(|u| secure_url(u))
+            {
+                return Err("discovery: an endpoint is not https".into());
             }
             Ok(d)
         })
@@ -154,12 +199,27 @@ pub async fn start(State(st): State<Arc<AppState>>) -> Response {
         Err(_) => return refused("Kommunens login svarer ikke."),
     };
     let (state, nonce, verifier) = (random_hex(16), random_hex(16), random_hex(32));
+    let browser = random_hex(16);
     {
         let mut pending = st.oidc.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending.retain(|_, (_, _, t)| t.elapsed() < PENDING_FOR);
+        pending.retain(|_, p| p.started.elapsed() < PENDING_FOR);
+        if pending.len() >= MAX_PENDING {
+            if let Some(oldest) = pending
+                .iter()
+                .min_by_key(|(_, p)| p.started)
+                .map(|(k, _)| k.clone())
+            {
+                pending.remove(&oldest);
+            }
+        }
         pending.insert(
             state.clone(),
-            (nonce.clone(), verifier.clone(), Instant::now()),
+            Pending {
+                nonce: nonce.clone(),
+                verifier: verifier.clone(),
+                started: Instant::now(),
+                browser: crate::frame::sha256_hex(&browser),
+            },
         );
     }
     let enc = |v: &str| crate::frame::form_urlencoded(v);
@@ -171,7 +231,22 @@ pub async fn start(State(st): State<Arc<AppState>>) -> Response {
         enc("openid profile"),
         pkce_challenge(&verifier)
     );
-    Redirect::to(&url).into_response()
+    let mut res = Redirect::to(&url).into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, browser_cookie(&st, &browser, 600));
+    res
+}
+
+/// The browser-binding cookie: `SameSite=Lax`, because the provider's redirect back is a
+/// cross-site navigation and a `Strict` cookie would not come with it.
+fn browser_cookie(st: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = st.config.secure_cookies;
+    let c = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        crate::cookie_name(BROWSER_COOKIE, secure),
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
 #[derive(Deserialize)]
@@ -205,18 +280,29 @@ pub async fn callback(
     let (Some(code), Some(state)) = (q.code, q.state) else {
         return refused("Svaret fra kommunens login var ufuldstændigt.");
     };
-    // The state is used once, and only within its time.
+    // The state is used once, only within its time, and only by the browser that started it.
     let pending = st
         .oidc
         .pending
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .remove(&state);
-    let Some((nonce, verifier, started)) = pending else {
+    let Some(Pending {
+        nonce,
+        verifier,
+        started,
+        browser,
+    }) = pending
+    else {
         return refused("Loginforsøget er ukendt eller allerede brugt.");
     };
     if started.elapsed() >= PENDING_FOR {
         return refused("Loginforsøget er udløbet.");
+    }
+    let this_browser = crate::cookie(&headers, BROWSER_COOKIE, st.config.secure_cookies)
+        .map(|v| crate::frame::sha256_hex(&v));
+    if this_browser.as_deref() != Some(browser.as_str()) {
+        return refused("Loginforsøget blev startet i en anden browser.");
     }
     let d = match discovery(&st, cfg).await {
         Ok(d) => d,
@@ -250,14 +336,48 @@ pub async fn callback(
         Ok(u) => u,
         Err(why) => return refused(&why),
     };
+    let text = |name: &str| claims.get(name).and_then(|v| v.as_str()).unwrap_or("");
+    let (issuer, subject) = (
+        text("iss").trim_end_matches('/').to_string(),
+        text("sub").to_string(),
+    );
     let now = st.now();
-    let Ok(user) = st.store.upsert_sso_user(&user, now).await else {
+    let Ok(user) = st.store.sso_user(&issuer, &subject, &user, now).await else {
         return refused("Brugeren kunne ikke gemmes.");
     };
     if user.disabled {
         return refused("Kontoen er spærret i Kadence.");
     }
-    crate::pages::login::start_session(&st, &headers, user.id).await
+    st.security(crate::security_log::Event::LoginOk {
+        user_id: user.id,
+        ip: crate::client_ip(&st, None, &headers),
+        method: "sso",
+    });
+    let mut res = crate::pages::login::start_session(&st, &headers, user.id).await;
+    if res.status() == StatusCode::SEE_OTHER {
+        // The provider's redirect back was a cross-site navigation, and a browser does not send a
+        // `SameSite=Strict` cookie on the redirects that follow it: the session cookie would be
+        // missing on the first page. So the last hop is made by this site, from a page.
+        let cookies: Vec<HeaderValue> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
+        res = (
+            StatusCode::OK,
+            axum::response::Html(
+                "<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=/\"><title>Logget ind - Kadence</title></head><body><p>Du er logget ind. <a href=\"/\">Fortsæt til Kadence</a>.</p></body></html>",
+            ),
+        )
+            .into_response();
+        for c in cookies {
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
+    }
+    res.headers_mut()
+        .append(header::SET_COOKIE, browser_cookie(&st, "", 0));
+    res
 }
 
 type Claims = serde_json::Map<String, serde_json::Value>;
@@ -280,12 +400,47 @@ async fn validate(
     let mut v = Validation::new(Algorithm::RS256);
     v.set_issuer(&[cfg.issuer.trim_end_matches('/'), &d.issuer]);
     v.set_audience(&[&cfg.client_id]);
-    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    v.set_required_spec_claims(&["exp", "iss", "aud", "sub", "iat"]);
     v.leeway = 60;
+    // Expiry is checked below against the app's clock, not the system's.
+    v.validate_exp = false;
     let data =
         decode::<Claims>(id_token, &key, &v).map_err(|_| "ID-token er ugyldigt eller udløbet.")?;
     if data.claims.get("nonce").and_then(|n| n.as_str()) != Some(nonce) {
         return Err("ID-token hører ikke til dette loginforsøg.");
+    }
+    // OpenID Connect Core 3.1.3.7: with several audiences the authorised party must be named, and
+    // whenever it is, it must be Kadence.
+    let several = data
+        .claims
+        .get("aud")
+        .and_then(|a| a.as_array())
+        .is_some_and(|a| a.len() > 1);
+    match data.claims.get("azp").and_then(|a| a.as_str()) {
+        Some(azp) if azp != cfg.client_id => {
+            return Err("ID-token er udstedt til en anden klient.")
+        }
+        None if several => return Err("ID-token er udstedt til en anden klient."),
+        _ => {}
+    }
+    // Expiry and issue time against the app's clock (the same as every other time it keeps):
+    // still valid, issued now, not long ago or in the future (a token kept and replayed later).
+    let now = st.now().as_second();
+    let exp = data
+        .claims
+        .get("exp")
+        .and_then(|v| v.as_i64())
+        .ok_or("ID-token mangler udløbstid.")?;
+    if exp + 60 < now {
+        return Err("ID-token er ugyldigt eller udløbet.");
+    }
+    let iat = data
+        .claims
+        .get("iat")
+        .and_then(|v| v.as_i64())
+        .ok_or("ID-token mangler udstedelsestid.")?;
+    if iat > now + 60 || iat < now - PENDING_FOR.as_secs() as i64 - 60 {
+        return Err("ID-token er ikke udstedt nu.");
     }
     Ok(data.claims)
 }
@@ -330,6 +485,21 @@ fn user_from(cfg: &OidcConfig, c: &Claims) -> Result<NewUser, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_provider_must_be_https_unless_on_this_machine() {
+        for (url, ok) in [
+            ("https://login.microsoftonline.com/t/v2.0", true),
+            ("http://login.kommune.dk", false),
+            ("http://127.0.0.1:8089", true),
+            ("http://localhost/realms/k", true),
+            ("http://[::1]:80/x", true),
+            ("http://127.0.0.1.evil.example/x", false),
+            ("ftp://x", false),
+        ] {
+            assert_eq!(secure_url(url), ok, "{url}");
+        }
+    }
 
     #[test]
     fn pkce_challenge_matches_rfc_7636_appendix_b() {

@@ -2147,7 +2147,8 @@ async fn single_sign_on_with_openid_connect() {
         .unwrap();
     assert!(login_page.contains("Log ind med kommunens login"));
 
-    let now = jiff::Timestamp::now().as_second();
+    // The app's clock, which the ID token's times are checked against.
+    let now = app.clock.load(Ordering::SeqCst);
     let cw = app.own_caseworker.clone();
     // One login: start, play the provider, call back. Returns the client, status and body.
     let sso = |claims: Box<dyn Fn(&str) -> serde_json::Value>,
@@ -2210,9 +2211,15 @@ async fn single_sign_on_with_openid_connect() {
         )
     };
 
-    // The good path: a caseworker, created from the claims, lands on her own list.
-    let (c, status, _) = sso(ok(), "test", false).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The good path: a caseworker, created from the claims, lands on her own list. The last hop
+    // is a page of Kadence's own (a meta refresh), so the SameSite=Strict session cookie comes
+    // with it after the provider's cross-site redirect (issue 14.7).
+    let (c, status, body) = sso(ok(), "test", false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("http-equiv=\"refresh\" content=\"0;url=/\""),
+        "{body}"
+    );
     let home = c.get(app.url("/")).send().await.unwrap();
     assert_eq!(home.headers()["location"], "/mine");
     let u = app
@@ -2289,6 +2296,46 @@ async fn single_sign_on_with_openid_connect() {
             "test",
             false,
         ),
+        // Issue 14.7: the authorised party and the issue time are checked.
+        (
+            "issued to another client",
+            Box::new({
+                let inner = ok();
+                move |n: &str| {
+                    let mut v = inner(n);
+                    v["azp"] = serde_json::json!("en-anden-klient");
+                    v
+                }
+            }),
+            "test",
+            false,
+        ),
+        (
+            "several audiences without azp",
+            Box::new({
+                let inner = ok();
+                move |n: &str| {
+                    let mut v = inner(n);
+                    v["aud"] = serde_json::json!(["kadence", "noget-andet"]);
+                    v
+                }
+            }),
+            "test",
+            false,
+        ),
+        (
+            "issued hours ago",
+            Box::new({
+                let inner = ok();
+                move |n: &str| {
+                    let mut v = inner(n);
+                    v["iat"] = serde_json::json!(now - 4 * 3600);
+                    v
+                }
+            }),
+            "test",
+            false,
+        ),
     ];
     for (why, cl, signer, tamper) in cases {
         let (c, status, body) = sso(cl, signer, tamper).await;
@@ -2300,6 +2347,69 @@ async fn single_sign_on_with_openid_connect() {
         let home = c.get(app.url("/")).send().await.unwrap();
         assert_eq!(home.headers()["location"], "/login", "{why}: no session");
     }
+
+    // Login CSRF (issue 14.7): a callback taken to another browser (the attacker's own login,
+    // its URL sent to a victim) is refused; the state is bound to the browser that started it.
+    {
+        let (starter, victim) = (client(), client());
+        let res = starter.get(app.url("/login/oidc")).send().await.unwrap();
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        let q: HashMap<String, String> =
+            serde_urlencoded::from_str(to.split_once('?').unwrap().1).unwrap();
+        let code = format!("kode-{}", q["state"]);
+        codes.lock().unwrap().insert(
+            code.clone(),
+            (ok()(&q["nonce"]), q["code_challenge"].clone(), "test"),
+        );
+        let res = victim
+            .get(app.url("/login/oidc/callback"))
+            .query(&[("code", code.as_str()), ("state", q["state"].as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res
+            .text()
+            .await
+            .unwrap()
+            .contains("startet i en anden browser"));
+    }
+    // The identity is issuer + subject, not a name: a provider's user called "lars" does not
+    // become the local team lead lars, nor change his role; it gets an account of its own.
+    let lars_before = app.store.user_by_name("lars").await.unwrap().unwrap();
+    let named_lars = Box::new({
+        let inner = ok();
+        move |n: &str| {
+            let mut v = inner(n);
+            v["preferred_username"] = serde_json::json!("lars");
+            v["sub"] = serde_json::json!("en-anden-person");
+            v
+        }
+    });
+    let (_, status, _) = sso(named_lars, "test", false).await;
+    assert_eq!(status, StatusCode::OK);
+    let lars_after = app.store.user_by_name("lars").await.unwrap().unwrap();
+    assert_eq!(lars_after, lars_before, "the local account is untouched");
+    let users = app.store.users().await.unwrap();
+    assert!(
+        users
+            .iter()
+            .any(|u| u.username.starts_with("lars (sso-") && u.role == Role::Caseworker),
+        "{:?}",
+        users.iter().map(|u| &u.username).collect::<Vec<_>>()
+    );
+    // The same subject under a new name is still the same account.
+    let renamed = Box::new({
+        let inner = ok();
+        move |n: &str| {
+            let mut v = inner(n);
+            v["preferred_username"] = serde_json::json!("m.sso@kommune.dk");
+            v
+        }
+    });
+    let before = app.store.users().await.unwrap().len();
+    assert_eq!(sso(renamed, "test", false).await.1, StatusCode::OK);
+    assert_eq!(app.store.users().await.unwrap().len(), before);
 
     // A user disabled in Kadence stays out, whatever the provider says.
     app.store

@@ -93,6 +93,31 @@ pub(super) fn user(cmd: UserCommand) -> Result<(), Failure> {
                 "Ny adgangskode sat for «{brugernavn}»; låsning ophævet og sessioner afsluttet."
             );
         }
+        UserCommand::LinkSso {
+            brugernavn,
+            issuer,
+            subject,
+            db,
+        } => {
+            let store = open_store(&db)?;
+            let issuer = issuer.trim().trim_end_matches('/').to_string();
+            let who = std::env::var("USER").unwrap_or_else(|_| "kadence user link-sso".into());
+            if !block_on(store.link_sso(
+                &brugernavn,
+                &issuer,
+                subject.trim(),
+                &format!("administrator ({who})"),
+                jiff::Timestamp::now(),
+            ))?
+            .map_err(store_failure)?
+            {
+                return Err(not_found(&brugernavn));
+            }
+            println!(
+                "Identiteten {} hos {issuer} logger nu ind som «{brugernavn}».",
+                subject.trim()
+            );
+        }
         UserCommand::List { db } => {
             let store = open_store(&db)?;
             // The number is the user's `user_id` in the security log (docs/security.md).
