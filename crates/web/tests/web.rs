@@ -3725,3 +3725,63 @@ async fn a_planted_login_token_pair_is_refused_and_secure_cookies_are_host_only(
         .iter()
         .any(|v| v.to_str().unwrap().starts_with("__Host-kadence_session=")));
 }
+
+/// Issue 14, fault tests: the database refuses the audit entry (as when the disk is full or the
+/// database is read-only; here a trigger makes every audit insert fail): every page that shows
+/// citizens is refused, and nothing personal is in the answer.
+#[tokio::test]
+async fn when_the_audit_entry_cannot_be_written_the_page_is_refused_and_shows_nothing_personal() {
+    let app = spawn("audit-full").await;
+    let (mette, csrf) = app.login("mette").await;
+    kadence_store::execute_raw(
+        &app.store,
+        "CREATE TRIGGER disk_full BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    )
+    .await
+    .unwrap();
+    let own = app.own_course.clone();
+    let names: Vec<&str> = app.pop.citizens.iter().map(|c| c.name.as_str()).collect();
+    let cprs: Vec<String> = app.pop.citizens.iter().map(|c| c.cpr.reveal()).collect();
+    let masked: Vec<String> = app.pop.citizens.iter().map(|c| c.cpr.masked()).collect();
+    let check = |what: &str, status: StatusCode, body: &str| {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{what}: {body}");
+        for n in &names {
+            assert!(!body.contains(n), "{what}: a name in the refusal");
+        }
+        for c in cprs.iter().chain(&masked) {
+            assert!(
+                !body.contains(c.as_str()),
+                "{what}: a CPR number in the refusal"
+            );
+        }
+    };
+    for path in [
+        "/mine?dato=30-06-2025&visning=alle".to_string(),
+        format!("/forloeb/{own}?dato=30-06-2025"),
+        "/mine/eksport.xlsx?dato=30-06-2025&visning=alle".to_string(),
+        "/laegeoplysninger?dato=30-06-2025".to_string(),
+    ] {
+        let r = mette.get(app.url(&path)).send().await.unwrap();
+        let status = r.status();
+        check(&path, status, &r.text().await.unwrap());
+    }
+    let r = mette
+        .post(app.url(&format!("/forloeb/{own}/vis-cpr")))
+        .form(&[("csrf", csrf.as_str()), ("dato", "30-06-2025")])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    check("Vis CPR", status, &r.text().await.unwrap());
+    // Once the database takes writes again, the pages come back and the chain is whole.
+    kadence_store::execute_raw(&app.store, "DROP TRIGGER disk_full")
+        .await
+        .unwrap();
+    let r = mette
+        .get(app.url(&format!("/forloeb/{own}?dato=30-06-2025")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(app.store.audit_verify().await.unwrap().is_intact());
+}
