@@ -197,6 +197,8 @@ pub struct Store {
     sqlite_file: Option<std::path::PathBuf>,
     /// The audit chain's ends kept outside the database (none unless configured).
     witness: Arc<witness::Witness>,
+    /// argon2 checks run by logins (see [`Store::password_checks`]).
+    password_checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A value to bind.
@@ -568,6 +570,7 @@ impl Store {
             audit: Arc::default(),
             sqlite_file,
             witness: Arc::default(),
+            password_checks: Arc::default(),
         };
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.

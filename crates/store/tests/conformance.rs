@@ -1581,3 +1581,78 @@ async fn postgres_single_sign_on_identity_is_issuer_and_subject() {
     store.pool().close().await;
     db.drop_db().await;
 }
+
+/// Issue 14.2: an unknown user cost two argon2 runs against one for a wrong password, and a locked
+/// or disabled account answered at once, so the answer's timing told who exists. Every path now
+/// runs exactly one check, and a wrong password gets the same answer in every state.
+async fn every_login_path_costs_one_password_check_so_timing_tells_no_username(store: Store) {
+    use jiff::SignedDuration;
+    use kadence_store::access::{Login, NewUser, Policy, Role};
+    let t0: jiff::Timestamp = "2026-12-04T09:00:00Z".parse().unwrap();
+    let policy = Policy::default();
+    for name in ["mette", "spaerret"] {
+        store
+            .add_user(
+                &NewUser {
+                    username: name.into(),
+                    display_name: "Test".into(),
+                    role: Role::Analyst,
+                    caseworker_key: None,
+                    team_key: None,
+                },
+                "korrekt hest batteri",
+                t0,
+            )
+            .await
+            .unwrap();
+    }
+    store.set_disabled("spaerret", true).await.unwrap();
+    let checks = |user: &'static str, password: &'static str, at: jiff::Timestamp| {
+        let store = store.clone();
+        async move {
+            let before = store.password_checks();
+            let answer = store.login(user, password, at, &policy).await.unwrap();
+            (store.password_checks() - before, answer)
+        }
+    };
+    assert_eq!(checks("ukendt", "x", t0).await, (1, Login::Refused));
+    assert_eq!(checks("mette", "forkert", t0).await, (1, Login::Refused));
+    assert_eq!(checks("spaerret", "forkert", t0).await, (1, Login::Refused));
+    assert_eq!(
+        checks("spaerret", "korrekt hest batteri", t0).await,
+        (1, Login::Disabled)
+    );
+    for _ in 0..policy.max_failed_logins {
+        checks("mette", "forkert", t0).await;
+    }
+    let (n, locked_wrong) = checks("mette", "forkert", t0).await;
+    assert_eq!(
+        (n, locked_wrong),
+        (1, Login::Refused),
+        "locked: a wrong password says nothing"
+    );
+    let (n, locked_right) = checks("mette", "korrekt hest batteri", t0).await;
+    assert_eq!(n, 1);
+    assert!(matches!(locked_right, Login::Locked(_)));
+    let later = t0 + policy.lockout + SignedDuration::from_secs(1);
+    assert_eq!(checks("mette", "korrekt hest batteri", later).await.0, 1);
+}
+
+#[tokio::test]
+async fn sqlite_every_login_path_costs_one_password_check_so_timing_tells_no_username() {
+    every_login_path_costs_one_password_check_so_timing_tells_no_username(
+        Store::open(&sqlite_url("timing")).await.expect("open"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_every_login_path_costs_one_password_check_so_timing_tells_no_username() {
+    let Some((db, url)) = PgDb::create("timing").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    every_login_path_costs_one_password_check_so_timing_tells_no_username(store.clone()).await;
+    store.pool().close().await;
+    db.drop_db().await;
+}

@@ -3785,3 +3785,77 @@ async fn when_the_audit_entry_cannot_be_written_the_page_is_refused_and_shows_no
     assert_eq!(r.status(), StatusCode::OK);
     assert!(app.store.audit_verify().await.unwrap().is_intact());
 }
+
+/// Issue 14.1: twelve wrong passwords sent at once left the account with 2-4 failures and
+/// unlocked (the count was read, argon2 ran, then the count was written), and the right password
+/// then logged in. Twelve real concurrent requests now lock it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twelve_wrong_passwords_sent_at_once_lock_the_account() {
+    let app = spawn("parallel-lockout").await;
+    let attempt = |password: &'static str| {
+        let url = app.url("/login");
+        async move {
+            let c = client();
+            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+            c.post(&url)
+                .form(&[
+                    ("username", "lars"),
+                    ("password", password),
+                    ("csrf", &csrf_in(&page)),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let guesses: Vec<_> = (0..12).map(|_| tokio::spawn(attempt("forkert"))).collect();
+    for g in guesses {
+        assert_eq!(g.await.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        attempt(PASSWORD).await,
+        StatusCode::FORBIDDEN,
+        "the right password is refused: the account is locked"
+    );
+}
+
+/// Issue 14.6: argon2 ran on the async worker threads, so ten concurrent logins raised /healthz
+/// from under 1 ms to over 300 ms. On a runtime with one worker thread, /healthz must answer
+/// while logins are still hashing: the hashing runs on blocking threads.
+#[tokio::test(flavor = "current_thread")]
+async fn healthz_answers_while_logins_hash() {
+    use std::sync::atomic::AtomicUsize;
+    let app = spawn("healthz-logins").await;
+    let done = std::sync::Arc::new(AtomicUsize::new(0));
+    let mut logins = Vec::new();
+    for _ in 0..8 {
+        let (url, done) = (app.url("/login"), done.clone());
+        logins.push(tokio::spawn(async move {
+            let c = client();
+            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+            c.post(&url)
+                .form(&[
+                    ("username", "anna"),
+                    ("password", "forkert"),
+                    ("csrf", &csrf_in(&page)),
+                ])
+                .send()
+                .await
+                .unwrap();
+            done.fetch_add(1, Ordering::SeqCst);
+        }));
+    }
+    // Let the logins reach their password checks, then ask for /healthz.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let r = client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let finished = done.load(Ordering::SeqCst);
+    assert!(
+        finished < 8,
+        "/healthz waited for all {finished} logins: the hashing blocks the async thread"
+    );
+    for l in logins {
+        l.await.unwrap();
+    }
+}
