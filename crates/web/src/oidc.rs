@@ -264,6 +264,7 @@ struct TokenResponse {
 /// `GET /login/oidc/callback`: back from the identity provider.
 pub async fn callback(
     State(st): State<Arc<AppState>>,
+    info: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     Query(q): Query<Callback>,
 ) -> Response {
@@ -350,7 +351,7 @@ pub async fn callback(
     }
     st.security(crate::security_log::Event::LoginOk {
         user_id: user.id,
-        ip: crate::client_ip(&st, None, &headers),
+        ip: crate::client_ip(&st, info.map(|e| e.0), &headers),
         method: "sso",
     });
     let mut res = crate::pages::login::start_session(&st, &headers, user.id).await;
