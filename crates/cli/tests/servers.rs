@@ -98,6 +98,45 @@ async fn login(c: &reqwest::Client, base: &str, user: &str, password: &str) -> r
         .status()
 }
 
+/// A generated municipality (seed `seed`, 300 courses a year) written to `data` and imported into
+/// `db` (as the CLI takes it; `url` as the store opens it), with "lars" as team lead of its first
+/// team. Returns the population as stored.
+async fn municipality_with_team_lead(
+    data: &std::path::Path,
+    seed: &str,
+    db: &str,
+    url: &str,
+) -> kadence_core::model::Population {
+    ok(kadence(&[
+        "generate",
+        "--out",
+        data.to_str().unwrap(),
+        "--seed",
+        seed,
+        "--forloeb-pr-aar",
+        "300",
+        "--db",
+        db,
+    ]));
+    let store = kadence_store::Store::open(url).await.unwrap();
+    let pop = store.load().await.unwrap().population;
+    store.pool().close().await;
+    ok(kadence(&[
+        "user",
+        "add",
+        "lars",
+        "--navn",
+        "Lars Testesen",
+        "--rolle",
+        "teamleder",
+        "--team-id",
+        &pop.teams[0].key,
+        "--db",
+        db,
+    ]));
+    pop
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_on_one_postgresql_keep_one_chain_shared_sessions_lockouts_and_imports() {
     let Ok(admin) = std::env::var("KADENCE_TEST_POSTGRES_URL") else {
@@ -125,34 +164,8 @@ async fn two_servers_on_one_postgresql_keep_one_chain_shared_sessions_lockouts_a
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
-    ok(kadence(&[
-        "generate",
-        "--out",
-        data.to_str().unwrap(),
-        "--seed",
-        "5",
-        "--forloeb-pr-aar",
-        "300",
-        "--db",
-        &url,
-    ]));
-    // A team lead of the team with the most courses.
+    let pop = municipality_with_team_lead(&data, "5", &url, &url).await;
     let store = kadence_store::Store::open(&url).await.unwrap();
-    let pop = store.load().await.unwrap().population;
-    let team = &pop.teams[0];
-    ok(kadence(&[
-        "user",
-        "add",
-        "lars",
-        "--navn",
-        "Lars Testesen",
-        "--rolle",
-        "teamleder",
-        "--team-id",
-        &team.key,
-        "--db",
-        &url,
-    ]));
     let a = serve(&url, &dir.join("a.jsonl"));
     let b = serve(&url, &dir.join("b.jsonl"));
 
@@ -302,36 +315,7 @@ async fn a_server_killed_during_audit_commits_leaves_data_and_chain_that_verify(
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("kadence.sqlite");
     let dbs = db.to_str().unwrap().to_string();
-    ok(kadence(&[
-        "generate",
-        "--out",
-        dir.join("data").to_str().unwrap(),
-        "--seed",
-        "3",
-        "--forloeb-pr-aar",
-        "300",
-        "--db",
-        &dbs,
-    ]));
-    let team = {
-        let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
-        let key = store.load().await.unwrap().population.teams[0].key.clone();
-        store.pool().close().await;
-        key
-    };
-    ok(kadence(&[
-        "user",
-        "add",
-        "lars",
-        "--navn",
-        "Lars Testesen",
-        "--rolle",
-        "teamleder",
-        "--team-id",
-        &team,
-        "--db",
-        &dbs,
-    ]));
+    municipality_with_team_lead(&dir.join("data"), "3", &dbs, &format!("sqlite://{dbs}")).await;
     let server = serve(&dbs, &dir.join("security.jsonl"));
     let base = server.base.clone();
     let mut tasks = Vec::new();

@@ -331,9 +331,18 @@ impl Store {
         insert_rows(&mut tx, self.backend, "audit_event", &EVENT_COLUMNS, rows).await?;
         tx.commit().await?;
         // The head outside the database: a page is shown only once it is written too, so the
-        // witness never lags behind what users saw.
-        self.witness
-            .record(&crate::witness::Head { seq, hash: prev })
+        // witness never lags behind what users saw. File I/O with an fsync, so off the async
+        // threads (as the password checks are).
+        if self.witness.config.head_file.is_none() {
+            return Ok(());
+        }
+        let (witness, head) = (
+            std::sync::Arc::clone(&self.witness),
+            crate::witness::Head { seq, hash: prev },
+        );
+        tokio::task::spawn_blocking(move || witness.record(&head))
+            .await
+            .map_err(|e| StoreError::Audit(e.to_string()))?
     }
 
     /// Audit entries, oldest first, one per citizen looked up; only those about one citizen when `cpr`

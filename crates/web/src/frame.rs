@@ -15,17 +15,19 @@ use sha2::{Digest, Sha256};
 
 use crate::{AppState, Authed};
 
+/// Bytes as lower-case hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub(crate) fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(s.as_bytes()))
 }
 
 pub(crate) fn random_token() -> String {
     let mut buf = [0u8; 32];
     getrandom::fill(&mut buf).expect("the operating system's random source works");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&buf)
 }
 
 pub(crate) fn html(t: &impl Template) -> Response {
@@ -33,6 +35,19 @@ pub(crate) fn html(t: &impl Template) -> Response {
         Ok(s) => Html(keep_dates_whole(&s)).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Siden kunne ikke vises.").into_response(),
     }
+}
+
+/// Whether a date written dd-mm-åååå starts at byte `at` of `b`, standing on its own (not part of
+/// a longer number, a CPR number or an id: no letter, digit or hyphen right before or after).
+pub(crate) fn dk_date_at(b: &[u8], at: usize) -> bool {
+    let free = |i: usize| !(b[i].is_ascii_alphanumeric() || b[i] == b'-');
+    at + 10 <= b.len()
+        && b[at..at + 10].iter().enumerate().all(|(k, c)| match k {
+            2 | 5 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+        && (at == 0 || free(at - 1))
+        && (at + 10 == b.len() || free(at + 10))
 }
 
 /// Every date written dd-mm-åååå in the page's text is kept on one line: browsers break a line
@@ -49,15 +64,7 @@ pub(crate) fn keep_dates_whole(page: &str) -> String {
     let mut text_from = 0;
     // The raw element we are inside, if any: its closing tag ends it.
     let mut raw: Option<&str> = None;
-    let is_date = |at: usize| {
-        at + 10 <= b.len()
-            && b[at..at + 10].iter().enumerate().all(|(k, c)| match k {
-                2 | 5 => *c == b'-',
-                _ => c.is_ascii_digit(),
-            })
-            && (at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'-'))
-            && (at + 10 == b.len() || !(b[at + 10].is_ascii_alphanumeric() || b[at + 10] == b'-'))
-    };
+    let is_date = |at: usize| dk_date_at(b, at);
     while i < b.len() {
         if b[i] == b'<' {
             let end = page[i..].find('>').map_or(b.len(), |e| i + e + 1);

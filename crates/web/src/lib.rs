@@ -557,7 +557,7 @@ impl Pseudonyms {
             .expect("HMAC takes a key of any length");
         mac.update(data);
         let out = mac.finalize().into_bytes();
-        out.iter().take(6).map(|b| format!("{b:02x}")).collect()
+        frame::hex(&out[..6])
     }
 }
 
@@ -842,11 +842,7 @@ fn login_mac(key: &str, body: &str) -> String {
         .expect("HMAC takes any key length");
     mac.update(b"kadence-login-csrf\n");
     mac.update(body.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    frame::hex(&mac.finalize().into_bytes())
 }
 
 /// The most stated purposes kept at once (each a few hundred bytes).
@@ -1043,13 +1039,7 @@ pub async fn guard(
         }
         if !ok {
             // Said without the technical word: the user's remedy is to load the form again.
-            st.security(security_log::Event::RouteRefused {
-                user_id: session.as_ref().map(|a| a.session.user.id),
-                ip: peer_ip,
-                route: spec.path,
-                status: 403,
-                reason: "csrf",
-            });
+            refused(session.as_ref().map(|a| a.session.user.id), 403, "csrf");
             let reason = "Formularen er udløbet eller blev ikke sendt fra Kadence. Genindlæs siden, og prøv igen.";
             return match &session {
                 Some(a) => frame::render_error_for(

@@ -77,7 +77,7 @@ pub struct OidcState {
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system's random source works");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    crate::frame::hex(&buf)
 }
 
 fn base64url(bytes: &[u8]) -> String {

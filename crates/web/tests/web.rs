@@ -1746,30 +1746,6 @@ async fn worklist_sorts_by_column() {
     assert!(odd.contains("mest presserende først.") && !odd.contains("<script>"));
 }
 
-/// Logs in with any password; returns the login's status (303 when accepted).
-async fn try_login(app: &App, user: &str, password: &str) -> StatusCode {
-    let c = client();
-    let page = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .map(|t| undated(&t))
-        .unwrap();
-    c.post(app.url("/login"))
-        .form(&[
-            ("username", user),
-            ("password", password),
-            ("csrf", &csrf_in(&page)),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
 /// The administrator creates, disables, re-enables and resets users in the browser, with Danish
 /// refusals that change nothing, hostile text kept inert, and sees the import history.
 #[tokio::test]
@@ -1859,7 +1835,14 @@ async fn administrator_manages_users_and_sees_imports() {
         &users[i..i + 200]
     );
     assert_eq!(
-        try_login(&app, "ny.ansat", "en rigtig god adgangskode").await,
+        try_login(
+            app.url("/login"),
+            "ny.ansat",
+            "en rigtig god adgangskode",
+            None
+        )
+        .await
+        .0,
         StatusCode::SEE_OTHER
     );
     // A duplicate is refused.
@@ -1878,7 +1861,14 @@ async fn administrator_manages_users_and_sees_imports() {
         StatusCode::SEE_OTHER
     );
     assert_ne!(
-        try_login(&app, "ny.ansat", "en rigtig god adgangskode").await,
+        try_login(
+            app.url("/login"),
+            "ny.ansat",
+            "en rigtig god adgangskode",
+            None
+        )
+        .await
+        .0,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -1892,7 +1882,14 @@ async fn administrator_manages_users_and_sees_imports() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        try_login(&app, "ny.ansat", "endnu en god adgangskode").await,
+        try_login(
+            app.url("/login"),
+            "ny.ansat",
+            "endnu en god adgangskode",
+            None
+        )
+        .await
+        .0,
         StatusCode::SEE_OTHER
     );
     // Not oneself.
@@ -2621,7 +2618,10 @@ async fn hostile_strings_in_every_form_field_are_inert() {
     }
     // The login form itself.
     for h in hostile {
-        assert_ne!(try_login(&app, h, h).await, StatusCode::SEE_OTHER);
+        assert_ne!(
+            try_login(app.url("/login"), h, h, None).await.0,
+            StatusCode::SEE_OTHER
+        );
     }
     assert_eq!(app.store.users().await.unwrap().len(), users_before);
     assert!(matches!(
@@ -3309,24 +3309,7 @@ async fn behind_a_trusted_proxy_one_guesser_does_not_stop_everyone_logging_in() 
     )
     .await;
     let attempt = |from: &'static str, user: &'static str, password: &'static str| {
-        let url = app.url("/login");
-        async move {
-            let c = client();
-            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
-            let res = c
-                .post(&url)
-                .header("x-forwarded-for", from)
-                .form(&[
-                    ("username", user),
-                    ("password", password),
-                    ("csrf", &csrf_in(&page)),
-                ])
-                .send()
-                .await
-                .unwrap();
-            let status = res.status();
-            (status, res.text().await.unwrap())
-        }
+        try_login(app.url("/login"), user, password, Some(from))
     };
     // One client guesses: its fourth attempt within the minute waits.
     for _ in 0..3 {
@@ -3371,27 +3354,11 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
     .await;
     let mut statuses = Vec::new();
     for from in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
-        let c = client();
-        let page = c
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = c
-            .post(app.url("/login"))
-            .header("x-forwarded-for", from)
-            .form(&[
-                ("username", "lars"),
-                ("password", "forkert"),
-                ("csrf", &csrf_in(&page)),
-            ])
-            .send()
-            .await
-            .unwrap();
-        statuses.push(res.status());
+        statuses.push(
+            try_login(app.url("/login"), "lars", "forkert", Some(from))
+                .await
+                .0,
+        );
     }
     assert_eq!(
         statuses,
@@ -3420,27 +3387,14 @@ async fn security_events_are_logged_without_cpr_numbers_or_names() {
         },
     )
     .await;
-    let try_login = |user: &'static str, password: &'static str| {
+    let attempt = |user: &'static str, password: &'static str| {
         let url = app.url("/login");
-        async move {
-            let c = client();
-            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
-            c.post(&url)
-                .form(&[
-                    ("username", user),
-                    ("password", password),
-                    ("csrf", &csrf_in(&page)),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        async move { try_login(url, user, password, None).await.0 }
     };
     // A CPR number typed as the username, and five wrong passwords for lars (the fifth locks).
-    assert_eq!(try_login("0101501000", "x").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(attempt("0101501000", "x").await, StatusCode::UNAUTHORIZED);
     for _ in 0..5 {
-        try_login("lars", "forkert").await;
+        attempt("lars", "forkert").await;
     }
     let (mette, csrf) = app.login("mette").await;
     // A page her role may not see, a form without its token, a purpose with a reason that names
@@ -3794,20 +3748,7 @@ async fn twelve_wrong_passwords_sent_at_once_lock_the_account() {
     let app = spawn("parallel-lockout").await;
     let attempt = |password: &'static str| {
         let url = app.url("/login");
-        async move {
-            let c = client();
-            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
-            c.post(&url)
-                .form(&[
-                    ("username", "lars"),
-                    ("password", password),
-                    ("csrf", &csrf_in(&page)),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        async move { try_login(url, "lars", password, None).await.0 }
     };
     let guesses: Vec<_> = (0..12).map(|_| tokio::spawn(attempt("forkert"))).collect();
     for g in guesses {
@@ -3832,17 +3773,7 @@ async fn healthz_answers_while_logins_hash() {
     for _ in 0..8 {
         let (url, done) = (app.url("/login"), done.clone());
         logins.push(tokio::spawn(async move {
-            let c = client();
-            let page = c.get(&url).send().await.unwrap().text().await.unwrap();
-            c.post(&url)
-                .form(&[
-                    ("username", "anna"),
-                    ("password", "forkert"),
-                    ("csrf", &csrf_in(&page)),
-                ])
-                .send()
-                .await
-                .unwrap();
+            try_login(url, "anna", "forkert", None).await;
             done.fetch_add(1, Ordering::SeqCst);
         }));
     }

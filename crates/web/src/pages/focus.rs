@@ -746,14 +746,7 @@ fn months_only(text: &str) -> String {
     let mut i = 0;
     let mut from = 0;
     while i + 10 <= b.len() {
-        let date = b[i..i + 10].iter().enumerate().all(|(k, c)| {
-            if k == 2 || k == 5 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-        if date && (i == 0 || !b[i - 1].is_ascii_digit()) {
+        if crate::frame::dk_date_at(b, i) {
             if let Some(d) = kadence_import::text::parse_date(&text[i..i + 10]) {
                 out.push_str(&text[from..i]);
                 out.push_str(&dk::month_short(d.month()));

@@ -170,6 +170,36 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// One login attempt from a fresh browser at `login_url`: the form fetched for its token, then
+/// posted (with `X-Forwarded-For: forwarded` when given). The answer's status and body.
+pub async fn try_login(
+    login_url: String,
+    user: &str,
+    password: &str,
+    forwarded: Option<&str>,
+) -> (reqwest::StatusCode, String) {
+    let c = client();
+    let page = c
+        .get(&login_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut req = c.post(&login_url).form(&[
+        ("username", user),
+        ("password", password),
+        ("csrf", &csrf_in(&page)),
+    ]);
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.text().await.unwrap())
+}
+
 pub fn csrf_in(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     let end = i + html[i..].find('"').expect("the field's end");
