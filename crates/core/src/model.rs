@@ -266,9 +266,24 @@ pub struct Conversation {
     /// of the early-effort figure (`committee::forecast`). Never together with `held`.
     pub planned: bool,
     pub caseworker: Option<CaseworkerId>,
+    /// Registreringsdato: the day the case system recorded the conversation (as held, cancelled or
+    /// booked). `None` where the export has no registration dates: the day held stands in.
+    pub registered: Option<Day>,
 }
 
 impl Conversation {
+    /// The day the conversation became known to the case system: its registration date, or the
+    /// day held where the export has none.
+    pub fn known_from(&self) -> Day {
+        self.registered.unwrap_or(self.date)
+    }
+
+    /// Days from holding to registering (0 when registered the same day or earlier); `None`
+    /// without a registration date.
+    pub fn registration_lag(&self) -> Option<i32> {
+        self.registered.map(|r| self.date.days_until(r).max(0))
+    }
+
     /// Danish status: "Afholdt", "Aflyst" or "Planlagt".
     pub fn status_label(&self) -> &'static str {
         if self.held {
@@ -288,6 +303,8 @@ pub struct StandbyPeriod {
     pub start: Day,
     /// Last day of standby, if it has ended.
     pub end: Option<Day>,
+    /// The day the period was registered; `None` where the export has none (the start stands in).
+    pub registered: Option<Day>,
 }
 
 impl StandbyPeriod {
@@ -314,6 +331,9 @@ pub struct MedicalRequest {
     /// The deadline given to the doctor; when missing, the rule set's standard deadline applies.
     pub deadline: Option<Day>,
     pub received: Option<Day>,
+    /// The day the receipt was registered; `None` where the export has none (the received date
+    /// stands in).
+    pub received_registered: Option<Day>,
 }
 
 /// On what basis a case went to the rehabilitation team.
@@ -353,6 +373,8 @@ pub struct CourseFacts<'a> {
     pub conversations: &'a [Conversation],
     /// The dates of the held ones among them, sorted.
     pub held: &'a [Day],
+    /// Beside `held`: the day each became known ([`Conversation::known_from`]).
+    pub held_known: &'a [Day],
     /// Sorted by start.
     pub standby: &'a [StandbyPeriod],
     /// Sorted by sent date.
@@ -367,6 +389,87 @@ impl CourseFacts<'_> {
         let lo = self.held.partition_point(|d| *d < from);
         let hi = self.held.partition_point(|d| *d <= to);
         hi.saturating_sub(lo)
+    }
+
+    /// Held conversations on days in `from..=to` that were registered on or before `known_by`.
+    pub fn held_known_between(&self, from: Day, to: Day, known_by: Day) -> usize {
+        let lo = self.held.partition_point(|d| *d < from);
+        let hi = self.held.partition_point(|d| *d <= to);
+        if lo >= hi {
+            return 0;
+        }
+        self.held_known[lo..hi]
+            .iter()
+            .filter(|k| **k <= known_by)
+            .count()
+    }
+
+    /// The date of the first held conversation on or after `from` that was registered on or
+    /// before `known_by`.
+    pub fn first_held_known_from(&self, from: Day, known_by: Day) -> Option<Day> {
+        let lo = self.held.partition_point(|d| *d < from);
+        self.held[lo..]
+            .iter()
+            .zip(&self.held_known[lo..])
+            .find(|(_, k)| **k <= known_by)
+            .map(|(d, _)| *d)
+    }
+
+    /// Whether some fact was registered after `day` (so the case system did not hold it then).
+    pub fn has_unknown_on(&self, day: Day) -> bool {
+        self.conversations
+            .iter()
+            .any(|c| c.registered.is_some_and(|r| r > day))
+            || self
+                .standby
+                .iter()
+                .any(|s| s.registered.is_some_and(|r| r > day))
+            || self
+                .medical
+                .iter()
+                .any(|m| m.received_registered.is_some_and(|r| r > day))
+    }
+
+    /// The facts as the case system held them on `day`: conversations and standby periods
+    /// registered after it left out, a statement whose receipt was registered after it not yet
+    /// received. `None` when nothing differs (the usual case, and always on the export day), so
+    /// the caller keeps borrowing. Facts without a registration date are kept: the day they
+    /// happened stands in, which every reader already compares with its as-of date.
+    pub fn known_on(&self, day: Day) -> Option<KnownFacts> {
+        if !self.has_unknown_on(day) {
+            return None;
+        }
+        let known = |r: Option<Day>| r.is_none_or(|r| r <= day);
+        let conversations: Vec<Conversation> = self
+            .conversations
+            .iter()
+            .filter(|c| known(c.registered))
+            .copied()
+            .collect();
+        let (held, held_known) = conversations
+            .iter()
+            .filter(|c| c.held)
+            .map(|c| (c.date, c.known_from()))
+            .unzip();
+        Some(KnownFacts {
+            conversations,
+            held,
+            held_known,
+            standby: self
+                .standby
+                .iter()
+                .filter(|s| known(s.registered))
+                .copied()
+                .collect(),
+            medical: self
+                .medical
+                .iter()
+                .map(|m| MedicalRequest {
+                    received: m.received.filter(|_| known(m.received_registered)),
+                    ..*m
+                })
+                .collect(),
+        })
     }
 
     /// The date of the first held conversation on or after `from`.
@@ -412,6 +515,30 @@ impl CourseFacts<'_> {
     }
 }
 
+/// A course's facts as known on a past day ([`CourseFacts::known_on`]), owned.
+#[derive(Clone, Debug, Default)]
+pub struct KnownFacts {
+    conversations: Vec<Conversation>,
+    held: Vec<Day>,
+    held_known: Vec<Day>,
+    standby: Vec<StandbyPeriod>,
+    medical: Vec<MedicalRequest>,
+}
+
+impl KnownFacts {
+    /// `base` (the facts this was made from) with the known facts in place of all of them.
+    pub fn facts<'k>(&'k self, base: CourseFacts<'k>) -> CourseFacts<'k> {
+        CourseFacts {
+            conversations: &self.conversations,
+            held: &self.held,
+            held_known: &self.held_known,
+            standby: &self.standby,
+            medical: &self.medical,
+            ..base
+        }
+    }
+}
+
 /// The data-quality warning for a meeting whose LÆ 265 basis contradicts its request (Danish).
 pub fn lae265_conflict_text(meeting: Day, requested: Day) -> String {
     format!(
@@ -434,6 +561,8 @@ pub struct Population {
     /// 4 bytes a conversation instead of 20, so the measures' window counts (two binary searches)
     /// touch a fifth of the memory at national scale.
     held: Vec<Day>,
+    /// Beside `held`: the day each became known (registration date, or the day held).
+    held_known: Vec<Day>,
     held_at: Vec<u32>,
     standby: Vec<StandbyPeriod>,
     standby_at: Vec<u32>,
@@ -456,6 +585,7 @@ impl Population {
             course: &self.courses[i],
             conversations: &self.conversations[range(&self.conv_at)],
             held: &self.held[range(&self.held_at)],
+            held_known: &self.held_known[range(&self.held_at)],
             standby: &self.standby[range(&self.standby_at)],
             medical: &self.medical[range(&self.medical_at)],
             rehab: &self.rehab[range(&self.rehab_at)],
@@ -468,6 +598,19 @@ impl Population {
 
     pub fn conversation_count(&self) -> usize {
         self.conversations.len()
+    }
+
+    /// Held conversations with a registration date, and without one (the day held stands in):
+    /// `(with, without)`. A case system that exports none gives `(0, n)`, and every figure that
+    /// counts by registration says so.
+    pub fn registration_coverage(&self) -> (usize, usize) {
+        let with = self
+            .conversations
+            .iter()
+            .filter(|c| c.held && c.registered.is_some())
+            .count();
+        let held = self.held.len();
+        (with, held - with)
     }
 
     /// The team of a course, through its caseworker.
@@ -517,7 +660,7 @@ fn group<T: Copy>(
     mut items: Vec<T>,
     n: usize,
     course: impl Fn(&T) -> CourseId,
-    key: impl Fn(&T) -> (Day, u8),
+    key: impl Fn(&T) -> (Day, u8, Option<Day>),
 ) -> (Vec<T>, Vec<u32>) {
     // Sort by (course, date, then a stable tiebreaker) so that equal inputs in any order give equal output.
     items.sort_unstable_by_key(|t| (course(t), key(t)));
@@ -604,19 +747,34 @@ impl PopulationBuilder {
             conversations,
             n,
             |c| c.course,
-            |c| (c.date, (u8::from(!c.held) << 4) | form_rank(c.form)),
+            |c| {
+                (
+                    c.date,
+                    (u8::from(!c.held) << 4) | form_rank(c.form),
+                    c.registered,
+                )
+            },
         );
         let mut held = Vec::with_capacity(conversations.len());
+        let mut held_known = Vec::with_capacity(conversations.len());
         let mut held_at = Vec::with_capacity(n + 1);
         held_at.push(0);
         for i in 0..n {
             let convs = &conversations[conv_at[i] as usize..conv_at[i + 1] as usize];
-            held.extend(convs.iter().filter(|c| c.held).map(|c| c.date));
+            for c in convs.iter().filter(|c| c.held) {
+                held.push(c.date);
+                held_known.push(c.known_from());
+            }
             held_at.push(held.len() as u32);
         }
-        let (standby, standby_at) = group(standby, n, |s| s.course, |s| (s.start, 0));
-        let (medical, medical_at) = group(medical, n, |m| m.course, |m| (m.sent, 0));
-        let (rehab, rehab_at) = group(rehab, n, |r| r.course, |r| (r.date, 0));
+        let (standby, standby_at) = group(standby, n, |s| s.course, |s| (s.start, 0, s.registered));
+        let (medical, medical_at) = group(
+            medical,
+            n,
+            |m| m.course,
+            |m| (m.sent, 0, m.received_registered),
+        );
+        let (rehab, rehab_at) = group(rehab, n, |r| r.course, |r| (r.date, 0, None));
 
         for (i, c) in self.courses.iter().enumerate() {
             let id = Some(CourseId(i as u32));
@@ -662,6 +820,7 @@ impl PopulationBuilder {
             conversations,
             conv_at,
             held,
+            held_known,
             held_at,
             standby,
             standby_at,

@@ -59,6 +59,7 @@ pub mod limits {
     pub const CONVERSATIONS: (u8, u8) = (1, 12);
     pub const MIN_SPACING: (u16, u16) = (0, 60);
     pub const DUE_SOON: (u16, u16) = (0, 60);
+    pub const REGISTRATION_DAYS: (u16, u16) = (0, 60);
     pub const CATEGORY1_DAYS: (u16, u16) = (0, 90);
     pub const LATE_FIRST_DAYS: (u16, u16) = (1, 60);
     pub const MIN_POPULATION: (u32, u32) = (1, 10_000);
@@ -96,6 +97,12 @@ impl MunicipalSettings {
             bad(
                 "opfoelgning.mindste_afstand_dage".into(),
                 format!("Mindste afstand mellem samtaler {m}"),
+            );
+        }
+        if let Some(m) = within(d.registration_days, limits::REGISTRATION_DAYS) {
+            bad(
+                "opfoelgning.registrering_senest_dage".into(),
+                format!("Registrering senest {m}"),
             );
         }
         if let Some(m) = within(d.due_soon_days, limits::DUE_SOON) {

@@ -36,6 +36,27 @@ pub enum Reason {
         from: Day,
         relief: Relief,
     },
+    /// One definition counts conversations by registration, the other by the day held, and
+    /// `late` conversations in the course's window were held by the as-of date but registered
+    /// after it (registreret for sent); `held` and `registered` are those of the latest
+    /// registered, so the days of lag are `held.days_until(registered)`.
+    RegisteredLate {
+        late: u16,
+        held: Day,
+        registered: Day,
+    },
+}
+
+impl Reason {
+    /// Days from holding to registering, for [`Reason::RegisteredLate`].
+    pub fn lag_days(&self) -> Option<i32> {
+        match self {
+            Reason::RegisteredLate {
+                held, registered, ..
+            } => Some(held.days_until(*registered)),
+            _ => None,
+        }
+    }
 }
 
 /// How a difference affects the figures.
@@ -160,6 +181,27 @@ fn reasons(
             b: b.half_year,
         });
     }
+    if a.reading != b.reading {
+        let (lo, hi) = [x, y]
+            .into_iter()
+            .flatten()
+            .map(|m| m.window)
+            .reduce(|(lo, hi), (s, e)| (lo.min(s), hi.max(e)))
+            .unwrap_or((as_of, as_of));
+        let late: Vec<_> = f
+            .conversations
+            .iter()
+            .filter(|c| c.held && c.date >= lo && c.date <= hi.min(as_of))
+            .filter_map(|c| c.registered.filter(|r| *r > as_of).map(|r| (r, c.date)))
+            .collect();
+        if let Some((registered, held)) = late.iter().max().copied() {
+            out.push(Reason::RegisteredLate {
+                late: late.len() as u16,
+                held,
+                registered,
+            });
+        }
+    }
     if a.exempt != b.exempt {
         if let Some(ex) = exemption(c, book, as_of).filter(|e| !e.never()) {
             let relief = ex.relief(book.params().after_exemption);
@@ -230,6 +272,17 @@ impl Difference {
                     },
                     exempt_word(a.exempt),
                     exempt_word(b.exempt)
+                ),
+                Reason::RegisteredLate {
+                    late,
+                    held,
+                    registered,
+                } => format!(
+                    "registreret for sent: {} holdt inden opgørelsesdagen blev registreret efter den (senest holdt {}, registreret {}, {} efter)",
+                    crate::dk::count(u64::from(*late), "samtale", "samtaler"),
+                    held.dk(),
+                    registered.dk(),
+                    crate::dk::days(i64::from(held.days_until(*registered)))
                 ),
             })
             .collect();

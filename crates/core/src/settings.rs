@@ -28,6 +28,22 @@ impl HalfYear {
     }
 }
 
+/// What "as of a day" means (opgørelsestidspunkt): what the case system held that day, or what had
+/// happened by it. They differ by the conversations held before the day and registered after it
+/// (registreret for sent); on the export day itself they are the same.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum AsOfReading {
+    /// Kendt: a fact counts from the day it was registered (the day held where the export has no
+    /// registration date). The duty lists always read this way (the caseworker sees what the
+    /// system holds), and so does STAR's figure, whose data are the registrations reported to it.
+    Known,
+    /// Sket: a fact counts from the day it happened, however late it was registered. The default
+    /// of the municipality's own definitions: it shows what was done, and the difference from
+    /// STAR's figure is named "registreret for sent" course by course.
+    #[default]
+    Happened,
+}
+
 /// How standby periods (§ 13 b, stk. 5) affect a duty or a measure.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum StandbyHandling {
@@ -129,6 +145,11 @@ pub struct Settings {
     /// Which deadlines drive "Næste frist" and the urgency order.
     #[serde(default)]
     pub next_deadline: DeadlineDrivers,
+    /// The municipality's rule for registering a conversation: at most this many days after it
+    /// was held (default 0, the same day; Vesthimmerland: "registreres på dagen for
+    /// afholdelsen"). A local rule, not law; the registration-lag figure counts against it.
+    #[serde(default)]
+    pub registration_days: u16,
 }
 
 impl Default for Settings {
@@ -141,6 +162,7 @@ impl Default for Settings {
             due_soon_days: 7,
             local_targets: vec![LocalTarget::four_in_five_months()],
             next_deadline: DeadlineDrivers::Legal,
+            registration_days: 0,
         }
     }
 }

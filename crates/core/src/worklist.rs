@@ -580,6 +580,7 @@ mod tests {
                 held: true,
                 planned: false,
                 caseworker: None,
+                registered: None,
             });
         }
         (b.build().0, id)
@@ -897,6 +898,7 @@ mod tests {
                     course: id,
                     start: d(2023, 2, 1),
                     end: Some(d(2023, 2, 14)),
+                    registered: None,
                 });
             }
             let pop = b.build().0;

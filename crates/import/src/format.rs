@@ -70,7 +70,19 @@ pub mod h {
     pub const RECEIVED: &str = "Modtaget";
     pub const MEETING: &str = "Mødedato";
     pub const BASIS: &str = "Lægeligt grundlag";
+    /// The day the case system recorded a conversation or a standby period (registreringsdato).
+    pub const REGISTERED: &str = "Registreringsdato";
+    /// The day the receipt of a medical statement was recorded.
+    pub const RECEIVED_REGISTERED: &str = "Modtagelse registreret";
 }
+
+/// The optional registration-date columns: without them the day a fact happened stands in for the
+/// day it was registered, and the import says so in one warning.
+pub const REGISTRATION_COLUMNS: [(&str, &str); 3] = [
+    ("samtaler.csv", h::REGISTERED),
+    ("standby.csv", h::REGISTERED),
+    ("laegeanmodninger.csv", h::RECEIVED_REGISTERED),
+];
 
 pub const TEAMS: FileSpec = FileSpec {
     name: "teams.csv",
@@ -117,11 +129,17 @@ pub const CONVERSATIONS: FileSpec = FileSpec {
         req(h::FORM),
         req(h::STATUS),
         opt(h::CW_ID),
+        opt(h::REGISTERED),
     ],
 };
 pub const STANDBY: FileSpec = FileSpec {
     name: "standby.csv",
-    columns: &[req(h::COURSE_ID), req(h::START), opt(h::END)],
+    columns: &[
+        req(h::COURSE_ID),
+        req(h::START),
+        opt(h::END),
+        opt(h::REGISTERED),
+    ],
 };
 pub const MEDICAL: FileSpec = FileSpec {
     name: "laegeanmodninger.csv",
@@ -131,6 +149,7 @@ pub const MEDICAL: FileSpec = FileSpec {
         req(h::SENT),
         opt(h::DEADLINE),
         opt(h::RECEIVED),
+        opt(h::RECEIVED_REGISTERED),
     ],
 };
 pub const REHAB: FileSpec = FileSpec {

@@ -100,6 +100,10 @@ pub struct FileReport {
     /// Lines whose text was repaired from double-decoded UTF-8.
     pub repaired_lines: Vec<u64>,
     pub unknown_columns: Vec<String>,
+    /// The format's optional columns the file does not have.
+    pub absent_columns: Vec<String>,
+    /// The format's file this is (`samtaler.csv`), whatever the file's own name.
+    pub table: String,
 }
 
 /// A successfully read dataset.
@@ -316,6 +320,8 @@ fn read_table(
         rows: 0,
         repaired_lines: Vec::new(),
         unknown_columns: Vec::new(),
+        absent_columns: Vec::new(),
+        table: spec.name.to_string(),
     };
     let mut header: Option<Header> = None;
     let mut line_of = |line: u64, fields: &mut Vec<String>, errs: &mut ImportErrors| {
@@ -426,7 +432,7 @@ fn map_header(
                 value: None,
                 expected: format!("kolonnen «{}» skal findes i overskriften", col.header),
             }),
-            None => {}
+            None => report.absent_columns.push(col.header.to_string()),
         }
     }
     for (i, n) in normalised.iter().enumerate() {
@@ -988,16 +994,38 @@ fn read_from<'a, E: From<ImportErrors>>(
         let form = r.word::<ConversationForm>(errs, h::FORM);
         let status = r.word::<ConversationStatus>(errs, h::STATUS);
         let cw = cw_ref(r, errs);
-        if let (Some(course), Some(date), Some(form), Some(status), Ok(caseworker)) =
-            (course, date, form, status, cw)
+        let registered = r.opt_date(errs, h::REGISTERED);
+        if let (
+            Some(course),
+            Some(date),
+            Some(form),
+            Some(status),
+            Ok(caseworker),
+            Ok(registered),
+        ) = (course, date, form, status, cw, registered)
         {
+            let held = status == ConversationStatus::Held;
+            // A conversation is registered as held once it has been held, not before.
+            if let Some(reg) = registered.filter(|reg| held && *reg < date) {
+                r.err(
+                    errs,
+                    h::REGISTERED,
+                    Some(reg.dk().to_string()),
+                    format!(
+                        "en registreringsdato på eller efter samtalens dato {}",
+                        date.dk()
+                    ),
+                );
+                return;
+            }
             b.conversations.push(Conversation {
                 course,
                 date,
                 form,
-                held: status == ConversationStatus::Held,
+                held,
                 planned: status == ConversationStatus::Planned,
                 caseworker,
+                registered,
             });
         }
     })?;
@@ -1006,7 +1034,10 @@ fn read_from<'a, E: From<ImportErrors>>(
         let course = course_ref(r, errs);
         let start = r.date(errs, h::START);
         let end = r.opt_date(errs, h::END);
-        if let (Some(course), Some(start), Ok(end)) = (course, start, end) {
+        let registered = r.opt_date(errs, h::REGISTERED);
+        if let (Some(course), Some(start), Ok(end), Ok(registered)) =
+            (course, start, end, registered)
+        {
             if let Some(e) = end.filter(|e| *e < start) {
                 r.err(
                     errs,
@@ -1016,7 +1047,12 @@ fn read_from<'a, E: From<ImportErrors>>(
                 );
                 return;
             }
-            b.standby.push(StandbyPeriod { course, start, end });
+            b.standby.push(StandbyPeriod {
+                course,
+                start,
+                end,
+                registered,
+            });
         }
     })?;
 
@@ -1026,9 +1062,37 @@ fn read_from<'a, E: From<ImportErrors>>(
         let sent = r.date(errs, h::SENT);
         let deadline = r.opt_date(errs, h::DEADLINE);
         let received = r.opt_date(errs, h::RECEIVED);
-        if let (Some(course), Some(form), Some(sent), Ok(deadline), Ok(received)) =
-            (course, form, sent, deadline, received)
+        let received_registered = r.opt_date(errs, h::RECEIVED_REGISTERED);
+        if let (
+            Some(course),
+            Some(form),
+            Some(sent),
+            Ok(deadline),
+            Ok(received),
+            Ok(received_registered),
+        ) = (course, form, sent, deadline, received, received_registered)
         {
+            match (received, received_registered) {
+                (None, Some(reg)) => {
+                    r.err(
+                        errs,
+                        h::RECEIVED_REGISTERED,
+                        Some(reg.dk().to_string()),
+                        "en modtaget-dato, når modtagelsen er registreret",
+                    );
+                    return;
+                }
+                (Some(got), Some(reg)) if reg < got => {
+                    r.err(
+                        errs,
+                        h::RECEIVED_REGISTERED,
+                        Some(reg.dk().to_string()),
+                        format!("en dato på eller efter modtagelsen {}", got.dk()),
+                    );
+                    return;
+                }
+                _ => {}
+            }
             if let Some(d) = deadline.filter(|d| *d < sent) {
                 r.err(
                     errs,
@@ -1044,6 +1108,7 @@ fn read_from<'a, E: From<ImportErrors>>(
                 sent,
                 deadline,
                 received,
+                received_registered,
             });
         }
     })?;
@@ -1081,6 +1146,23 @@ fn read_from<'a, E: From<ImportErrors>>(
                 kadence_core::dk::line_list(&r.repaired_lines)
             ));
         }
+    }
+    // One warning for every registration column missing from the files read: the day a fact
+    // happened then stands in for the day it was registered.
+    let absent: Vec<String> = format::REGISTRATION_COLUMNS
+        .iter()
+        .filter_map(|(table, col)| {
+            reports
+                .iter()
+                .find(|r| r.table == *table && r.absent_columns.iter().any(|c| c == col))
+                .map(|r| format!("{}: «{}»", r.name, col))
+        })
+        .collect();
+    if !absent.is_empty() {
+        warnings.push(format!(
+            "Registreringsdatoer mangler ({}): dagen, det skete, bruges som registreringsdato, og tal opgjort efter registrering siger det",
+            absent.join("; ")
+        ));
     }
     warnings.extend(unknown_files);
     sources.sort_by(|a, b| a.name.cmp(&b.name));

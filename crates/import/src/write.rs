@@ -108,10 +108,16 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
                 x.form.word().into(),
                 ConversationStatus::of(x).word().into(),
                 cw_key(x.caseworker),
+                date(x.registered),
             ]);
         }
         for s in f.standby {
-            standby.row([c.key.clone(), date(Some(s.start)), date(s.end)]);
+            standby.row([
+                c.key.clone(),
+                date(Some(s.start)),
+                date(s.end),
+                date(s.registered),
+            ]);
         }
         for m in f.medical {
             medical.row([
@@ -120,6 +126,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
                 date(Some(m.sent)),
                 date(m.deadline),
                 date(m.received),
+                date(m.received_registered),
             ]);
         }
         for r in f.rehab {

@@ -418,7 +418,13 @@ fn mapping_file_maps_a_municipalitys_own_names() {
     .expect("mapped export reads");
     assert_eq!(loaded.population.courses[0].key, "S-1");
     assert_eq!(loaded.population.conversation_count(), 1);
-    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    // The export has no registration dates: one warning says so and names the column.
+    assert_eq!(
+        loaded.warnings,
+        ["Registreringsdatoer mangler (Samtaler_udtraek.csv: «Registreringsdato»): dagen, det skete, bruges som registreringsdato, og tal opgjort efter registrering siger det"],
+        "{:?}",
+        loaded.warnings
+    );
 
     let bad =
         "Kadence-fil;Kadence-kolonne;Eksportens navn\nforloeb.csv;Fødselsdag;X\nborgere.csv;;Y\n";
@@ -548,4 +554,93 @@ fn files_read_in_chunks_read_as_bytes_in_memory() {
     assert_eq!(enc("samtaler.csv"), Encoding::Utf8);
     assert_eq!(enc("teams.csv"), Encoding::Utf8Bom);
     assert_eq!(from_disk.population.courses.len(), pop.courses.len());
+}
+
+/// Issue 16: the registration dates are read where the export has them, and contradictions are
+/// located; an export without them reads as before with one warning naming every missing column.
+#[test]
+fn registration_dates_are_read_and_their_errors_located() {
+    let courses = courses_csv(&["F1;{cpr};Anne;Sygedagpenge;02-01-2023;16-01-2023;Ledig"]);
+    let convs = "Forløbs-id;Dato;Form;Status;Registreringsdato\n\
+        F1;20-02-2023;Fremmøde;Afholdt;20-02-2023\n\
+        F1;10-03-2023;Fremmøde;Afholdt;02-04-2023\n\
+        F1;30-03-2023;Telefon;Aflyst;\n";
+    let standby = "Forløbs-id;Startdato;Slutdato;Registreringsdato\nF1;01-03-2023;;06-03-2023\n";
+    let medical = "Forløbs-id;Blanket;Sendt;Frist;Modtaget;Modtagelse registreret\nF1;LÆ 285;20-01-2023;03-02-2023;01-02-2023;08-02-2023\n";
+    let loaded = read_files(&files(&[
+        ("forloeb.csv", courses.as_bytes()),
+        ("samtaler.csv", convs.as_bytes()),
+        ("standby.csv", standby.as_bytes()),
+        ("laegeanmodninger.csv", medical.as_bytes()),
+    ]))
+    .expect("valid");
+    let pop = &loaded.population;
+    let f = pop.facts(kadence_core::model::CourseId(0));
+    let regs: Vec<_> = f.conversations.iter().map(|c| c.registered).collect();
+    assert_eq!(
+        regs,
+        [
+            Some(Day::ymd(2023, 2, 20)),
+            Some(Day::ymd(2023, 4, 2)),
+            None
+        ]
+    );
+    assert_eq!(f.conversations[1].registration_lag(), Some(23));
+    assert_eq!(f.standby[0].registered, Some(Day::ymd(2023, 3, 6)));
+    assert_eq!(f.medical[0].received_registered, Some(Day::ymd(2023, 2, 8)));
+    assert!(
+        !loaded
+            .warnings
+            .iter()
+            .any(|w| w.contains("Registreringsdato")),
+        "{:?}",
+        loaded.warnings
+    );
+    assert_eq!(pop.registration_coverage(), (2, 0));
+
+    // A held conversation registered before it was held, a receipt registered without being
+    // received and one registered before it was received, a date that is not one: each located.
+    let bad_convs = "Forløbs-id;Dato;Form;Status;Registreringsdato\n\
+        F1;20-02-2023;Fremmøde;Afholdt;19-02-2023\n\
+        F1;10-03-2023;Fremmøde;Planlagt;01-03-2023\n\
+        F1;12-03-2023;Fremmøde;Afholdt;32-03-2023\n";
+    let bad_medical = "Forløbs-id;Blanket;Sendt;Frist;Modtaget;Modtagelse registreret\n\
+        F1;LÆ 285;20-01-2023;03-02-2023;;08-02-2023\n\
+        F1;LÆ 285;20-01-2023;03-02-2023;05-02-2023;04-02-2023\n";
+    let err = read_files(&files(&[
+        ("forloeb.csv", courses.as_bytes()),
+        ("samtaler.csv", bad_convs.as_bytes()),
+        ("laegeanmodninger.csv", bad_medical.as_bytes()),
+    ]))
+    .unwrap_err();
+    let msgs: Vec<String> = err.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(msgs.len(), 4, "{msgs:#?}");
+    let has = |needle: &str| msgs.iter().any(|m| m.contains(needle));
+    assert!(has("samtaler.csv, linje 2, kolonne «Registreringsdato»: værdien «19-02-2023» duer ikke; forventet en registreringsdato på eller efter samtalens dato 20-02-2023"), "{msgs:#?}");
+    assert!(
+        has("samtaler.csv, linje 4, kolonne «Registreringsdato»: værdien «32-03-2023»"),
+        "{msgs:#?}"
+    );
+    assert!(has("laegeanmodninger.csv, linje 2, kolonne «Modtagelse registreret»: værdien «08-02-2023» duer ikke; forventet en modtaget-dato, når modtagelsen er registreret"), "{msgs:#?}");
+    assert!(has("laegeanmodninger.csv, linje 3, kolonne «Modtagelse registreret»: værdien «04-02-2023» duer ikke; forventet en dato på eller efter modtagelsen 05-02-2023"), "{msgs:#?}");
+
+    // Without the columns: as before, one warning naming each file's missing column.
+    let plain_convs = "Forløbs-id;Dato;Form;Status\nF1;20-02-2023;Fremmøde;Afholdt\n";
+    let plain_standby = "Forløbs-id;Startdato;Slutdato\nF1;01-03-2023;\n";
+    let loaded = read_files(&files(&[
+        ("forloeb.csv", courses.as_bytes()),
+        ("samtaler.csv", plain_convs.as_bytes()),
+        ("standby.csv", plain_standby.as_bytes()),
+    ]))
+    .expect("valid");
+    let warned: Vec<_> = loaded
+        .warnings
+        .iter()
+        .filter(|w| w.contains("Registreringsdato"))
+        .collect();
+    assert_eq!(
+        warned,
+        ["Registreringsdatoer mangler (samtaler.csv: «Registreringsdato»; standby.csv: «Registreringsdato»): dagen, det skete, bruges som registreringsdato, og tal opgjort efter registrering siger det"]
+    );
+    assert_eq!(loaded.population.registration_coverage(), (0, 1));
 }

@@ -10,7 +10,8 @@ use kadence_core::rules::{
     AfterExemption, Categories2027, Marking2025, RuleParams, RunningJobClarification,
 };
 use kadence_core::settings::{
-    Category1Reading, ClockStart, DeadlineDrivers, HalfYear, LocalTarget, StandbyHandling,
+    AsOfReading, Category1Reading, ClockStart, DeadlineDrivers, HalfYear, LocalTarget,
+    StandbyHandling,
 };
 
 /// One alternative of a choice: the word in the file, its Danish label, and what it changes.
@@ -206,6 +207,19 @@ pub const EXEMPT: &[Choice] = &[
     },
 ];
 
+pub const READING: &[Choice] = &[
+    Choice {
+        word: "afholdt",
+        label: "Afholdt senest på opgørelsesdagen (standard for egne definitioner)",
+        effect: "En samtale tæller fra den dag, den blev holdt, uanset hvornår den blev registreret: tallet viser, hvad der blev gjort.",
+    },
+    Choice {
+        word: "registreret",
+        label: "Registreret senest på opgørelsesdagen (som STAR's tal)",
+        effect: "En samtale tæller først fra den dag, den blev registreret: en samtale holdt 10. marts og registreret 2. april findes ikke i et tal opgjort 31. marts. Mangler eksporten registreringsdatoer, bruges dagen, samtalen blev holdt.",
+    },
+];
+
 fn word<T: Copy + PartialEq>(all: &[(T, &'static str)], v: T) -> String {
     all.iter()
         .find(|(x, _)| *x == v)
@@ -272,6 +286,10 @@ const RUNNING_WORDS: &[(RunningJobClarification, &str)] = &[
         "hidtidige-regler-til-enden",
     ),
     (RunningJobClarification::EndAtStart, "ophoerer-ved-start"),
+];
+const READING_WORDS: &[(AsOfReading, &str)] = &[
+    (AsOfReading::Happened, "afholdt"),
+    (AsOfReading::Known, "registreret"),
 ];
 const EXEMPT_WORDS: &[(ExemptTreatment, &str)] = &[
     (ExemptTreatment::CountAsUsual, "taeller-med"),
@@ -392,6 +410,20 @@ static SPECS: &[Spec] = &[
             get: |s| s.duties.min_spacing_days.to_string(),
             set: |s, v| {
                 s.duties.min_spacing_days = int(v, lim(limits::MIN_SPACING))?;
+                Ok(())
+            },
+        },
+        Spec {
+            key: "opfoelgning.registrering_senest_dage",
+            label: "En samtale skal registreres senest så mange dage efter, den er holdt",
+            help: "Kommunens egen regel for registrering (ikke et lovkrav). Tallet «registreret for sent» på Fokusmål og i udvalgets opfølgning tæller samtaler registreret senere end dette. Standard 0: samme dag, som i Vesthimmerland («samtaler som udgangspunkt skulle registreres på dagen for afholdelsen»).",
+            kind: Kind::Int {
+                min: limits::REGISTRATION_DAYS.0 as i64,
+                max: limits::REGISTRATION_DAYS.1 as i64,
+            },
+            get: |s| s.duties.registration_days.to_string(),
+            set: |s, v| {
+                s.duties.registration_days = int(v, lim(limits::REGISTRATION_DAYS))?;
                 Ok(())
             },
         },
@@ -730,6 +762,16 @@ static DEFINITION_FIELDS: &[Field<Definition>] = &[
         },
     },
     Field {
+        field: "optaelling",
+        label: "Samtaler tæller, når de er",
+        kind: Kind::Choice(READING),
+        get: |d| word(READING_WORDS, d.reading),
+        set: |d, v| {
+            d.reading = parse_word(READING_WORDS, READING, v)?;
+            Ok(())
+        },
+    },
+    Field {
         field: "mindst_borgere",
         label: "Mindst antal borgere",
         kind: Kind::Int {
@@ -858,6 +900,9 @@ pub fn new_local_target() -> LocalTarget {
 pub fn new_definition() -> Definition {
     Definition {
         name: String::new(),
+        // The municipality's own figures count what was done by default; STAR's counts what
+        // was registered (the choice is `optaelling`).
+        reading: AsOfReading::Happened,
         ..Definition::official()
     }
 }

@@ -376,15 +376,20 @@ impl CourseRows {
             feed(&[t("reform")]);
             feed(reform);
         }
-        for (section, rows) in [
-            ("conversations", &self.conversations),
-            ("standby", &self.standby),
-            ("medical", &self.medical),
-            ("rehab", &self.rehab),
+        // Likewise the registration dates (migration 13, the last column of a conversation,
+        // standby or medical row) enter only when set.
+        for (section, rows, with_registration) in [
+            ("conversations", &self.conversations, 7),
+            ("standby", &self.standby, 5),
+            ("medical", &self.medical, 7),
+            ("rehab", &self.rehab, usize::MAX),
         ] {
             feed(&[t(section)]);
             for r in rows.iter() {
-                feed(r);
+                match r.split_last() {
+                    Some((Val::Text(None), rest)) if r.len() == with_registration => feed(rest),
+                    _ => feed(r),
+                }
             }
         }
         h.finalize().into()
@@ -450,6 +455,7 @@ fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
                     t(x.form.code()),
                     Val::Int(conversation_status(x)),
                     cw(x.caseworker),
+                    oday(x.registered),
                 ]
             })
             .collect(),
@@ -457,7 +463,15 @@ fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
             .standby
             .iter()
             .enumerate()
-            .map(|(i, s)| vec![t(&key), seq(i), day(s.start), oday(s.end)])
+            .map(|(i, s)| {
+                vec![
+                    t(&key),
+                    seq(i),
+                    day(s.start),
+                    oday(s.end),
+                    oday(s.registered),
+                ]
+            })
             .collect(),
         medical: f
             .medical
@@ -471,6 +485,7 @@ fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
                     day(m.sent),
                     oday(m.deadline),
                     oday(m.received),
+                    oday(m.received_registered),
                 ]
             })
             .collect(),
@@ -801,12 +816,20 @@ impl Store {
                 "form",
                 "held",
                 "caseworker_key",
+                "registered",
                 "batch_id",
             ],
         );
         let mut sb_b = Batcher::new(
             "standby_period",
-            &["course_key", "seq", "start_date", "end_date", "batch_id"],
+            &[
+                "course_key",
+                "seq",
+                "start_date",
+                "end_date",
+                "registered",
+                "batch_id",
+            ],
         );
         let mut med_b = Batcher::new(
             "medical_request",
@@ -817,6 +840,7 @@ impl Store {
                 "sent",
                 "deadline",
                 "received",
+                "received_registered",
                 "batch_id",
             ],
         );

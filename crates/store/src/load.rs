@@ -119,15 +119,15 @@ const QUERIES: [(Table, &str); 8] = [
     ),
     (
         Table::Conversation,
-        "SELECT course_key, date, form, held, caseworker_key FROM conversation",
+        "SELECT course_key, date, form, held, caseworker_key, registered FROM conversation",
     ),
     (
         Table::Standby,
-        "SELECT course_key, start_date, end_date FROM standby_period",
+        "SELECT course_key, start_date, end_date, registered FROM standby_period",
     ),
     (
         Table::Medical,
-        "SELECT course_key, form, sent, deadline, received FROM medical_request",
+        "SELECT course_key, form, sent, deadline, received, received_registered FROM medical_request",
     ),
     (
         Table::Rehab,
@@ -198,6 +198,7 @@ impl Loader {
                     held: r.int(3)? == 1,
                     planned: r.int(3)? == 2,
                     caseworker: self.caseworker_ref_str(r.opt_str(4)?.as_deref())?,
+                    registered: date_opt(r, 5, "registered")?,
                 };
                 self.b.conversations.push(c);
             }
@@ -206,6 +207,7 @@ impl Loader {
                     course: self.course_ref(&r.str(0)?, "standby_period")?,
                     start: date(r, 1, "start_date")?,
                     end: date_opt(r, 2, "end_date")?,
+                    registered: date_opt(r, 3, "registered")?,
                 };
                 self.b.standby.push(s);
             }
@@ -216,6 +218,7 @@ impl Loader {
                     sent: date(r, 2, "sent")?,
                     deadline: date_opt(r, 3, "deadline")?,
                     received: date_opt(r, 4, "received")?,
+                    received_registered: date_opt(r, 5, "received_registered")?,
                 };
                 self.b.medical.push(m);
             }

@@ -324,4 +324,16 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        13,
+        "registration dates",
+        &[
+            // The day the case system recorded a fact (issue 16): a conversation held on 10 March
+            // and registered on 2 April did not exist for a list or a figure made on 20 March.
+            // NULL where the export has none: the day the fact happened stands in.
+            "ALTER TABLE conversation ADD COLUMN registered TEXT",
+            "ALTER TABLE standby_period ADD COLUMN registered TEXT",
+            "ALTER TABLE medical_request ADD COLUMN received_registered TEXT",
+        ],
+    ),
 ];

@@ -44,7 +44,7 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
             let convs: Vec<_> = f
                 .conversations
                 .iter()
-                .map(|x| (x.date, x.form, x.held, cw(x.caseworker)))
+                .map(|x| (x.date, x.form, x.held, cw(x.caseworker), x.registered))
                 .collect();
             let text = format!(
                 "{} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
@@ -65,11 +65,11 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
                 convs,
                 f.standby
                     .iter()
-                    .map(|s| (s.start, s.end))
+                    .map(|s| (s.start, s.end, s.registered))
                     .collect::<Vec<_>>(),
                 f.medical
                     .iter()
-                    .map(|m| (m.form, m.sent, m.deadline, m.received))
+                    .map(|m| (m.form, m.sent, m.deadline, m.received, m.received_registered))
                     .collect::<Vec<_>>(),
                 f.rehab
                     .iter()
@@ -97,6 +97,13 @@ async fn conformance(store: Store) {
                 .iter()
                 .any(|c| c.reform().unemployed_on.is_some() || c.reform().follow_up_asked.is_some()),
         "the reform's facts are exercised"
+    );
+    assert!(
+        pop.all_facts().any(|f| f
+            .conversations
+            .iter()
+            .any(|c| c.registration_lag() > Some(0))),
+        "late registrations are exercised"
     );
     let (l, meta) = loaded(&pop);
     let s1 = store
@@ -148,6 +155,7 @@ async fn conformance(store: Store) {
         held: true,
         planned: false,
         caseworker: None,
+        registered: None,
     });
     let ended = b
         .courses
@@ -158,6 +166,21 @@ async fn conformance(store: Store) {
         date: EXPORT,
         reason: EndReason::BackToWork,
     });
+    // Registration dates of a standby period and of a medical statement's receipt (issue 16).
+    let other = |c: CourseId| c.0 != 0 && c.index() != ended;
+    let sb = b
+        .standby
+        .iter()
+        .position(|s| other(s.course))
+        .expect("a standby period");
+    b.standby[sb].registered = Some(b.standby[sb].start.add_days(3));
+    let with_standby = b.standby[sb].course;
+    let received = b
+        .medical
+        .iter()
+        .position(|m| m.received.is_some() && m.course != with_standby && other(m.course))
+        .expect("a received statement");
+    b.medical[received].received_registered = b.medical[received].received.map(|d| d.add_days(2));
     let mut extra = b.courses[0].clone();
     extra.key = "NY-1".into();
     b.add_course(extra);
@@ -167,8 +190,8 @@ async fn conformance(store: Store) {
         .import(&l3, &meta3, "test", |_, _| {})
         .await
         .expect("newer import");
-    assert_eq!((s3.courses_inserted, s3.courses_updated), (1, 2), "{s3:?}");
-    assert_eq!(s3.courses_unchanged as usize, pop.courses.len() - 2);
+    assert_eq!((s3.courses_inserted, s3.courses_updated), (1, 4), "{s3:?}");
+    assert_eq!(s3.courses_unchanged as usize, pop.courses.len() - 4);
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&newer));
 

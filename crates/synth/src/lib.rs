@@ -77,6 +77,9 @@ pub struct Practice {
     pub plan: [i32; 4],
     /// Days between conversations after the first half-year (range).
     pub later_spacing: (i32, i32),
+    /// Range of caseworkers' share of conversations registered after the day held (most register
+    /// on the day; of the late ones most within a week, a few weeks later).
+    pub late_registration: (f64, f64),
 }
 
 impl Default for Practice {
@@ -90,6 +93,7 @@ impl Default for Practice {
             missing_lae265: 0.08,
             plan: [38, 78, 118, 152],
             later_spacing: (50, 110),
+            late_registration: (0.02, 0.30),
         }
     }
 }
@@ -261,6 +265,25 @@ struct Worker {
     diligence: f64,
     lateness: f64,
     ksd: bool,
+    /// Share of this caseworker's conversations registered after the day held.
+    late_registration: f64,
+}
+
+/// When a conversation held on `date` is registered: drawn from a stream of its own (per course),
+/// so the held conversations and every figure by the day held stay as they were before
+/// registration dates existed. `None` when the registration falls after the export: the case
+/// system does not hold the conversation yet, so the export leaves it out.
+fn registered(rng: &mut Rng, worker: &Worker, date: Day, as_of: Day) -> Option<Day> {
+    let lag = if rng.chance(worker.late_registration) {
+        if rng.chance(0.8) {
+            rng.range(1, 7)
+        } else {
+            rng.range(8, 30)
+        }
+    } else {
+        0
+    };
+    known(date.add_days(lag), as_of)
 }
 
 /// Generates a population. Deterministic in `params`.
@@ -271,6 +294,9 @@ pub fn generate(p: &Params) -> Population {
     let years = f64::from(span) / 365.25;
     let per_muni = (f64::from(p.courses_per_year) * years).round() as u32;
     let mut course_seq = 0u64;
+    // The caseworkers' registration habits come from a stream of their own, so everything drawn
+    // before registration dates existed stays as it was.
+    let mut habits = Rng::new(p.seed ^ 0x5e61_57e5);
     for m in 0..p.municipalities {
         let muni = if p.municipalities == 1 {
             "Syntetisk Kommune".to_string()
@@ -296,11 +322,13 @@ pub fn generate(p: &Params) -> Population {
                     team: teams[w % n_teams],
                 });
                 let pr = &p.practice;
+                let (lo, hi) = pr.late_registration;
                 Worker {
                     id,
                     diligence: pr.diligence.0 + rng.f() * (pr.diligence.1 - pr.diligence.0),
                     lateness: pr.lateness.0 + rng.f() * (pr.lateness.1 - pr.lateness.0),
                     ksd: rng.chance(pr.ksd_planners),
+                    late_registration: lo + habits.f() * (hi - lo),
                 }
             })
             .collect();
@@ -517,6 +545,7 @@ fn one_course(
                 course: sick,
                 start,
                 end: sb_end,
+                registered: None,
             });
         }
     }
@@ -528,7 +557,9 @@ fn one_course(
     b.courses[sick.index()].reform = reform.facts.boxed();
     let exempt_on = |d: Day| reform.exempt.is_some_and(|(from, to)| d >= from && d <= to);
 
-    // Conversations.
+    // Conversations, each with the day it was registered (a stream of its own, see `registered`).
+    let mut reg_rng = Rng::new(p.seed ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5e61_57e5);
+    let mut reg = |date: Day| registered(&mut reg_rng, worker, date, as_of);
     let base = if worker.ksd { benefit_start } else { fa };
     let plan = p.practice.plan;
     let mut first_held: Option<Day> = None;
@@ -566,13 +597,12 @@ fn one_course(
             continue; // § 13 f (2026): the municipality does not follow up
         }
         let date = if rng.chance(0.05) {
-            b.conversations.push(conversation(
-                sick,
-                date,
-                ConversationForm::InPerson,
-                false,
-                caseworker,
-            ));
+            if let Some(r) = reg(date) {
+                b.conversations.push(Conversation {
+                    registered: Some(r),
+                    ..conversation(sick, date, ConversationForm::InPerson, false, caseworker)
+                });
+            }
             let d2 = date.add_days(rng.range(5, 14));
             if d2 > sick_last || d2 > as_of {
                 break;
@@ -589,8 +619,12 @@ fn one_course(
             ConversationForm::Video
         };
         first_held.get_or_insert(date);
-        b.conversations
-            .push(conversation(sick, date, form, true, caseworker));
+        if let Some(r) = reg(date) {
+            b.conversations.push(Conversation {
+                registered: Some(r),
+                ..conversation(sick, date, form, true, caseworker)
+            });
+        }
     }
 
     // § 13 f from 2025: employed, predictable, marked at the first conversation.
@@ -652,8 +686,12 @@ fn one_course(
             } else {
                 ConversationForm::Phone
             };
-            b.conversations
-                .push(conversation(jc, date, form, true, caseworker));
+            if let Some(r) = reg(date) {
+                b.conversations.push(Conversation {
+                    registered: Some(r),
+                    ..conversation(jc, date, form, true, caseworker)
+                });
+            }
         }
         if rng.chance(0.85) {
             let meeting = t.add_days(rng.range(14, 60));
@@ -695,6 +733,7 @@ fn conversation(
         held,
         planned: false,
         caseworker,
+        registered: None,
     }
 }
 
@@ -734,6 +773,7 @@ fn medical(
         sent,
         deadline: Some(deadline),
         received: received.and_then(|d| known(d, as_of)),
+        received_registered: None,
     });
 }
 

@@ -207,6 +207,7 @@ pub(super) fn measure(
                         Reason::Standby { .. } => "standby",
                         Reason::HalfYearReading { .. } => "half_year_reading",
                         Reason::Exemption13f { .. } => "exemption_13f",
+                        Reason::RegisteredLate { .. } => "registered_late",
                     })
                     .or_default() += 1;
             }

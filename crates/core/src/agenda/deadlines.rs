@@ -79,9 +79,9 @@ pub fn deadlines(
     for m in &result.members {
         let f = pop.facts(m.course);
         let (start, due) = m.window;
-        let reached = f
-            .first_held_day_from(start)
-            .filter(|d| *d <= as_of)
+        let reached = result
+            .definition
+            .first_held_from(&f, start, as_of)
             .unwrap_or(as_of);
         let late = !m.in_numerator && due.days_until(reached) > LATE_DAYS;
         let name = pop.team_of(f.course).map_or_else(

@@ -278,6 +278,7 @@ mod case_tests {
                 sent: d(sent),
                 deadline: Some(d(deadline)),
                 received: received.map(d),
+                received_registered: None,
             });
         }
         let pop = pop.build().0;

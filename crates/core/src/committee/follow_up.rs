@@ -140,6 +140,10 @@ fn reason_rank(r: &Reason) -> (u8, &'static str) {
             (2, "Halvåret læses forskelligt (kalendermåneder / 182 dage)")
         }
         Reason::Exemption13f { .. } => (3, "Fritagelse efter § 13 f behandles forskelligt"),
+        Reason::RegisteredLate { .. } => (
+            4,
+            "Registreret for sent (holdt inden opgørelsesdagen, registreret efter)",
+        ),
     }
 }
 

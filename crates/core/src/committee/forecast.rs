@@ -152,10 +152,12 @@ pub fn forecast(pop: &Population, book: &RuleBook, as_of: Day) -> Forecast {
         else {
             continue;
         };
-        let held = f.held_between(start, last_day.min(as_of));
+        // What the case system holds on the as-of day (STAR counts registrations).
+        let held = def.held_between(&f, start, last_day, as_of);
         let booked = f
             .conversations
             .iter()
+            .filter(|c| c.registered.is_none_or(|r| r <= as_of))
             .filter(|c| c.planned && c.date >= as_of && c.date >= start && c.date <= last_day)
             .map(|c| c.date)
             .collect::<std::collections::BTreeSet<_>>()

@@ -36,6 +36,7 @@ pub(crate) fn pop_with_booked(facts: Facts<'_>, booked: &[(usize, &str)]) -> Pop
             held: false,
             planned: true,
             caseworker: None,
+            registered: None,
         });
     }
     b.build().0
@@ -92,6 +93,7 @@ fn builder(facts: Facts<'_>) -> PopulationBuilder {
                 held: true,
                 planned: false,
                 caseworker: None,
+                registered: None,
             });
         }
     }
@@ -100,6 +102,7 @@ fn builder(facts: Facts<'_>) -> PopulationBuilder {
             course: CourseId(*i as u32),
             start: d(start),
             end: end.map(d),
+            registered: None,
         });
     }
     b

@@ -25,7 +25,7 @@ use crate::model::{
     StandbyPeriod, TargetGroup,
 };
 use crate::rules::{Cadence, FormRule, OpenPoint, RuleBook, RuleSet, RunningJobClarification};
-use crate::settings::{Category1Reading, LocalTarget, Settings, StandbyHandling};
+use crate::settings::{AsOfReading, Category1Reading, LocalTarget, Settings, StandbyHandling};
 
 mod explain;
 mod job_clarification;
@@ -511,8 +511,38 @@ pub fn pause_for_standby(
     Some((end, paused))
 }
 
-/// Evaluates every duty of one course as of `as_of`.
+/// Evaluates every duty of one course as of `as_of`, on the facts the case system held that day:
+/// a conversation registered after `as_of` did not exist for the caseworker then
+/// ([`AsOfReading::Known`]; a duty list shows what the system holds).
 pub fn evaluate(
+    f: CourseFacts<'_>,
+    book: &RuleBook,
+    settings: &Settings,
+    as_of: Day,
+) -> CourseStatus {
+    evaluate_as(f, book, settings, as_of, AsOfReading::Known)
+}
+
+/// Evaluates every duty as of `as_of` under a reading of "as of": what was known that day, or
+/// what had happened by it (every fact dated on or before it, however late it was registered;
+/// the measures' lean code is checked against this).
+pub fn evaluate_as(
+    f: CourseFacts<'_>,
+    book: &RuleBook,
+    settings: &Settings,
+    as_of: Day,
+    reading: AsOfReading,
+) -> CourseStatus {
+    match reading {
+        AsOfReading::Known => match f.known_on(as_of) {
+            Some(known) => evaluate_facts(known.facts(f), book, settings, as_of),
+            None => evaluate_facts(f, book, settings, as_of),
+        },
+        AsOfReading::Happened => evaluate_facts(f, book, settings, as_of),
+    }
+}
+
+fn evaluate_facts(
     f: CourseFacts<'_>,
     book: &RuleBook,
     settings: &Settings,

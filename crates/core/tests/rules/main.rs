@@ -15,6 +15,7 @@ use kadence_core::Month;
 use Status::*;
 
 mod reform;
+mod registration;
 
 fn d(s: &str) -> Day {
     Day::parse_iso(s).unwrap_or_else(|| panic!("bad test date {s}"))
@@ -105,6 +106,7 @@ impl T {
             held: true,
             planned: false,
             caseworker: None,
+            registered: None,
         });
         self
     }
@@ -122,6 +124,7 @@ impl T {
             held: false,
             planned: false,
             caseworker: None,
+            registered: None,
         });
         self
     }
@@ -130,6 +133,7 @@ impl T {
             course: CourseId(0),
             start: d(start),
             end: end.map(d),
+            registered: None,
         });
         self
     }
@@ -146,6 +150,7 @@ impl T {
             sent: d(sent),
             deadline: deadline.map(d),
             received: received.map(d),
+            received_registered: None,
         });
         self
     }
