@@ -1337,6 +1337,40 @@ async fn committee_page_annex_and_json_agree() {
             "{reason} on the page"
         );
     }
+    // The month's registration lag per team (issue 16): JSON, the annex's rows under the
+    // follow-up and the page's table carry the same counts.
+    let reg = &json["follow_up"]["registration"];
+    let total = &reg["total"];
+    let (registered, late) = (
+        total["registered"].as_u64().unwrap(),
+        total["late"].as_u64().unwrap(),
+    );
+    assert!(registered > 0 && late > 0, "{reg}");
+    let x = f
+        .rows()
+        .rfind(|r| r[0] == Data::String("I alt".into()))
+        .expect("the lag's total in the annex");
+    assert_eq!(
+        (num(&x[1]), num(&x[2])),
+        (Some(registered as f64), Some(late as f64))
+    );
+    assert!(page.contains(&format!(
+        "<th scope=\"row\">I alt</th><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        dk::int(registered as i64),
+        dk::int(late as i64)
+    )));
+    for team in reg["rows"].as_array().unwrap() {
+        let label = team["label"].as_str().unwrap();
+        if team["registered"].as_u64() == Some(0) {
+            continue;
+        }
+        assert!(
+            f.rows().any(|r| r[0] == Data::String(label.into())),
+            "{label} in the annex"
+        );
+        assert!(page.contains(&format!("<th scope=\"row\">{label}</th>")));
+    }
+    assert!(page.contains("blev registreret senere end kommunens regel (samme dag, som samtalen er holdt)"));
     // The month-end forecast: its counts in JSON, the annex's sheet "Prognose" and the page.
     let p = book.worksheet_range("Prognose").unwrap();
     for (i, field) in ["met", "met_if_booked_held", "can_still_be_met", "lost"]

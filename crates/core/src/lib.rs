@@ -32,6 +32,7 @@ pub mod measures;
 pub mod model;
 pub mod municipal;
 pub mod reconcile;
+pub mod registration;
 pub mod rules;
 pub mod settings;
 pub mod worklist;

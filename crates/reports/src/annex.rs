@@ -255,6 +255,35 @@ pub fn committee(r: &MonthlyReport, settings: &str) -> Result<Vec<u8>, XlsxError
         }
         row += 2;
         ws.write_string(row, 0, f.bridge_method)?;
+        // The month's registration lag per team (registreringsefterslæb).
+        row += 2;
+        ws.write_string(row, 0, f.registration_text())?;
+        let g = &f.registration;
+        if g.has_dates() {
+            row += 1;
+            for (col, h) in [
+                "Team",
+                "Afholdte samtaler",
+                "Registreret for sent",
+                "Andel for sent",
+                "Længste (dage)",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                ws.write_string(row, col as u16, h)?;
+            }
+            for r in g.rows.iter().filter(|r| r.registered > 0).chain([&g.total]) {
+                row += 1;
+                ws.write_string(row, 0, &r.label)?;
+                ws.write_number(row, 1, f64::from(r.registered))?;
+                ws.write_number(row, 2, f64::from(r.late))?;
+                num(ws, row, 3, r.late_share())?;
+                if let Some(d) = r.longest {
+                    ws.write_number(row, 4, f64::from(d))?;
+                }
+            }
+        }
         sources(ws, row)?;
     }
     {

@@ -616,7 +616,7 @@ proptest! {
         let as_of = era(late);
         let (_, pop) = small_at(seed, as_of);
         let own = [Definition::internal_legacy(), Definition::by_the_law(), Definition::official()][pick].clone();
-        let f = follow_up(&pop, &RuleBook::danish(), &own, as_of.month().plus(-month_back), as_of);
+        let f = follow_up(&pop, &RuleBook::danish(), &own, as_of.month().plus(-month_back), as_of, 0);
         for b in [&f.bridge_month, &f.bridge_year] {
             if let (Some(a), Some(o)) = (b.official.value(), b.own.value()) {
                 let steps: Option<f64> = b.steps.iter().map(|s| s.points).sum();

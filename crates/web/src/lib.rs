@@ -706,6 +706,7 @@ impl AppState {
                 as_of,
                 book: &book,
                 own_definition: &own,
+                registration_days: v.settings.duties.registration_days,
                 own_source: kadence_core::committee::own_source(as_of, &v.label()),
             })
         })

@@ -38,6 +38,7 @@ pub(super) fn report(src: &Source, month: Month, as_of: Day) -> (MonthlyReport, 
         as_of,
         book: &book,
         own_definition: &own,
+        registration_days: version.settings.duties.registration_days,
         own_source: own_source(as_of, &version.label()),
     });
     (report, version.version, version.label())
@@ -275,6 +276,32 @@ pub(super) fn committee(
         print!("{}", t.render());
     }
     println!("{}", f.bridge_method);
+    println!("\n{}", f.registration_text());
+    let g = &f.registration;
+    if g.has_dates() {
+        let mut t = Table::new([
+            "Team",
+            "Afholdte samtaler",
+            "Registreret for sent",
+            "Andel for sent",
+            "Længste",
+        ])
+        .right(&[1, 2, 3, 4]);
+        for r in g.rows.iter().filter(|r| r.registered > 0).chain([&g.total]) {
+            t.row([
+                r.label.clone(),
+                dk::int(i64::from(r.registered)),
+                dk::int(i64::from(r.late)),
+                r.late_share()
+                    .map(dk::percent)
+                    .unwrap_or_else(|| "-".into()),
+                r.longest
+                    .map(|d| dk::days(i64::from(d)))
+                    .unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        print!("{}", t.render());
+    }
     let fc = &r.forecast;
     println!(
         "\nPrognose for tidlig indsats, {} (pr. {}):\n{}\n{}",

@@ -125,6 +125,32 @@ pub struct FollowUp {
     pub bridge_year: Bridge,
     /// Danish: how the bridge is built.
     pub bridge_method: &'static str,
+    /// Registration lag (registreringsefterslæb) of the conversations held in the report's month,
+    /// per team, against the municipality's rule: the habit behind "registreret for sent".
+    pub registration: crate::registration::LagFigure,
+}
+
+impl FollowUp {
+    /// Danish: the registration lag of the month in one sentence for the committee.
+    pub fn registration_text(&self) -> String {
+        let r = &self.registration;
+        let t = &r.total;
+        if !r.has_dates() {
+            return format!(
+                "Registrering af samtaler i {}: eksporten har ingen registreringsdatoer, så dagen, samtalen blev holdt, er brugt, og efterslæbet kan ikke opgøres.",
+                crate::dk::month(self.bridge_month.to)
+            );
+        }
+        format!(
+            "Registrering af samtaler i {}: {} af {} afholdte samtaler ({}) blev registreret senere end kommunens regel ({}); den længste efter {}.",
+            crate::dk::month(self.bridge_month.to),
+            crate::dk::int(i64::from(t.late)),
+            crate::dk::int(i64::from(t.registered)),
+            t.late_share().map(crate::dk::percent).unwrap_or_else(|| "-".into()),
+            r.rule_text(),
+            t.longest.map(|d| crate::dk::days(i64::from(d))).unwrap_or_else(|| "-".into()),
+        )
+    }
 }
 
 pub const BRIDGE_METHOD: &str = "Broen går fra STARs tal til kommunens eget tal ét trin ad gangen: for hver årsag flyttes de forløb, der har den, fra STARs opgørelse til kommunens, og trinnet viser, hvor mange procentpoint andelen flytter sig. Rækkefølgen er den viste; trinnene summerer til hele forskellen.";
@@ -244,6 +270,7 @@ pub fn follow_up(
     own: &Definition,
     month: Month,
     as_of: Day,
+    registration_days: u16,
 ) -> FollowUp {
     let official = Definition::official();
     let from = month.plus(-11);
@@ -319,6 +346,15 @@ pub fn follow_up(
         bridge_month: bridge(&early, month, month),
         bridge_year: bridge(&early, from, month),
         bridge_method: BRIDGE_METHOD,
+        registration: crate::registration::registration_lag(
+            pop,
+            month.first_day(),
+            month.last_day(),
+            as_of,
+            registration_days,
+            Split::Team,
+            |_| true,
+        ),
     }
 }
 
@@ -362,7 +398,14 @@ mod tests {
             &Definition::internal_legacy(),
             Month::new(2026, 6),
             d("2026-07-20"),
+            0,
         );
+        // The fixture's export has no registration dates: the block says so.
+        assert_eq!(
+            f.registration_text(),
+            "Registrering af samtaler i juni 2026: eksporten har ingen registreringsdatoer, så dagen, samtalen blev holdt, er brugt, og efterslæbet kan ikke opgøres."
+        );
+        assert_eq!(f.registration.total.without_date, 0, "none held in June");
         let june = f.months.last().unwrap();
         assert_eq!(june.month, Month::new(2026, 6));
         assert_eq!(
@@ -423,6 +466,7 @@ mod tests {
             &Definition::by_the_law(),
             Month::new(2026, 7),
             d("2026-07-20"),
+            0,
         );
         let july = f.months.last().unwrap();
         assert!(july.partial);

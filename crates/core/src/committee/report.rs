@@ -28,6 +28,8 @@ pub struct ReportInput<'a> {
     pub book: &'a crate::rules::RuleBook,
     /// The municipality's own definition, shown beside STAR's in the follow-up block.
     pub own_definition: &'a crate::measures::Definition,
+    /// The municipality's rule for registering a conversation, in days after it was held.
+    pub registration_days: u16,
     /// How the shell names Kadence's own data and settings ("Kadence, egne data pr. 02-12-2026;
     /// indstillinger version 3 ...").
     pub own_source: String,
@@ -406,6 +408,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             input.own_definition,
             month,
             as_of,
+            input.registration_days,
         ),
         forecast: super::forecast::forecast(input.pop, input.book, as_of),
         legend: input.settings.traffic_light.legend(),
@@ -451,6 +454,7 @@ mod tests {
             as_of,
             book: &BOOK,
             own_definition: &OWN,
+            registration_days: 0,
             own_source: "Kadence, egne data".into(),
         }
     }

@@ -117,6 +117,10 @@ pub struct FollowView {
     months: Vec<[String; 6]>,
     bridges: Vec<BridgeView>,
     method: &'static str,
+    /// The month's registration lag: the sentence, and per team (team, conversations, late,
+    /// share late, longest).
+    registration: String,
+    registration_rows: Vec<[String; 5]>,
 }
 
 pub struct BridgeView {
@@ -176,6 +180,33 @@ fn follow_view(f: &kadence_core::committee::follow_up::FollowUp) -> FollowView {
             bridge("bro-aar", &f.bridge_year),
         ],
         method: f.bridge_method,
+        registration: f.registration_text(),
+        registration_rows: {
+            let row = |name: String, r: &kadence_core::registration::LagRow| {
+                [
+                    name,
+                    dk::int(i64::from(r.registered)),
+                    dk::int(i64::from(r.late)),
+                    r.late_share()
+                        .map(dk::percent)
+                        .unwrap_or_else(|| "-".into()),
+                    r.longest
+                        .map(|d| dk::days(i64::from(d)))
+                        .unwrap_or_else(|| "-".into()),
+                ]
+            };
+            let g = &f.registration;
+            let mut rows: Vec<[String; 5]> = g
+                .rows
+                .iter()
+                .filter(|r| r.registered > 0)
+                .map(|r| row(r.label.clone(), r))
+                .collect();
+            if g.has_dates() {
+                rows.push(row("I alt".into(), &g.total));
+            }
+            rows
+        },
     }
 }
 

@@ -85,6 +85,128 @@ pub(crate) struct FocusPage {
     own_name: String,
     /// For a measure whose regime has ended (focus target 2 after 2025): history, no alarm.
     history: Option<&'static str>,
+    /// Registration lag (registreringsefterslæb) over the period.
+    lag: LagView,
+}
+
+/// One row of the registration-lag table.
+pub(crate) struct LagRowView {
+    label: String,
+    registered: String,
+    late: String,
+    late_share: String,
+    bands: Vec<String>,
+    longest: String,
+    without_date: String,
+}
+
+/// The registration-lag section.
+pub(crate) struct LagView {
+    rule: String,
+    period: String,
+    has_dates: bool,
+    band_labels: Vec<&'static str>,
+    total: LagRowView,
+    rows: Vec<LagRowView>,
+    note: &'static str,
+}
+
+fn lag_row(label: String, r: &kadence_core::registration::LagRow) -> LagRowView {
+    LagRowView {
+        label,
+        registered: dk::int(i64::from(r.registered)),
+        late: dk::int(i64::from(r.late)),
+        late_share: r
+            .late_share()
+            .map(dk::percent)
+            .unwrap_or_else(|| "-".into()),
+        bands: r.bands.iter().map(|n| dk::int(i64::from(*n))).collect(),
+        longest: r
+            .longest
+            .map(|d| dk::days(i64::from(d)))
+            .unwrap_or_else(|| "-".into()),
+        without_date: dk::int(i64::from(r.without_date)),
+    }
+}
+
+/// The registration lag as this user may see it: everyone the page's split names for team leads
+/// and analysts (caseworkers pseudonymised for analysts); a caseworker her own conversations and
+/// her team's total.
+fn lag_view(
+    pop: &Population,
+    naming: &Naming,
+    split: Split,
+    (from, to, as_of): (Day, Day, Day),
+    rule_days: u16,
+) -> LagView {
+    use kadence_core::registration::{registration_lag, BANDS};
+    let all = |_: Option<CaseworkerId>| true;
+    let name_of = |g: Group| -> String {
+        match g {
+            Group::Total => "I alt".into(),
+            Group::Team(t) => t.map_or_else(
+                || "Ikke fordelt".to_string(),
+                |t| pop.teams[t.index()].name.clone(),
+            ),
+            Group::Caseworker(None) => "Ikke fordelt".into(),
+            Group::Caseworker(Some(w)) => match naming {
+                Naming::Pseudonyms(Some(p)) => p.of_caseworker(&pop.caseworkers[w.index()].key),
+                Naming::Pseudonyms(None) => "(pseudonym mangler)".into(),
+                _ => pop.caseworkers[w.index()].name.clone(),
+            },
+        }
+    };
+    let (figure, rows) = match (naming, split) {
+        (Naming::OwnAndTeam { me, team }, _) => {
+            // Her own conversations, and her team's total beside them.
+            let mine = registration_lag(pop, from, to, as_of, rule_days, Split::Total, |w| {
+                me.is_some() && w == *me
+            });
+            let teams = registration_lag(pop, from, to, as_of, rule_days, Split::Team, all);
+            let mut rows = vec![lag_row(
+                format!(
+                    "Dig ({})",
+                    me.map(|w| pop.caseworkers[w.index()].name.clone())
+                        .unwrap_or_default()
+                ),
+                &mine.total,
+            )];
+            rows.extend(
+                teams
+                    .rows
+                    .iter()
+                    .filter(|r| team.is_some() && r.group == Group::Team(*team))
+                    .map(|r| lag_row(format!("Dit team i alt ({})", name_of(r.group)), r)),
+            );
+            (teams, rows)
+        }
+        _ => {
+            let f = registration_lag(pop, from, to, as_of, rule_days, split, all);
+            let rows = f
+                .rows
+                .iter()
+                .map(|r| lag_row(name_of(r.group), r))
+                .collect();
+            (f, rows)
+        }
+    };
+    LagView {
+        rule: figure.rule_text(),
+        period: format!("{}–{}", figure.from.dk(), figure.to.dk()),
+        has_dates: figure.has_dates(),
+        band_labels: BANDS.iter().map(|b| b.2).collect(),
+        total: lag_row("I alt".into(), &figure.total),
+        rows,
+        note: match naming {
+            Naming::OwnAndTeam { .. } => {
+                "Du ser dine egne samtaler og dit teams samlede tal, ikke de enkelte kollegers."
+            }
+            Naming::Pseudonyms(_) if split == Split::Caseworker => {
+                "Sagsbehandlerne står med pseudonym (S-…)."
+            }
+            _ => "",
+        },
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -386,11 +508,18 @@ pub async fn focus(
     let history = kind
         .history_note()
         .filter(|_| kind.target_until().is_some_and(|last| to > last));
-    let own_name = st
-        .settings_on(&snap, as_of)
+    let settings = st.settings_on(&snap, as_of);
+    let own_name = settings
         .settings
         .definition(None)
         .map_or_else(String::new, |d| d.name.clone());
+    let lag = lag_view(
+        pop,
+        &naming,
+        split,
+        (from.first_day(), to.last_day(), as_of),
+        settings.settings.duties.registration_days,
+    );
     let cells = r.cells(pop, Split::Total);
     let pooled = r.pooled(pop, Split::Total)[0];
     // STAR reacts on complete months only.
@@ -454,6 +583,10 @@ pub async fn focus(
         (
             "§ 13 f-fritagne forløb (2026) behandlet forskelligt",
             reason_count(|r| matches!(r, Reason::Exemption13f { .. })),
+        ),
+        (
+            "registreret for sent (holdt inden opgørelsesdagen, registreret efter)",
+            reason_count(|r| matches!(r, Reason::RegisteredLate { .. })),
         ),
     ] {
         if n > 0 {
@@ -582,6 +715,7 @@ pub async fn focus(
             .collect(),
         own_name,
         history,
+        lag,
         export_href: format!("/fokusmaal/eksport.xlsx{query_tail}"),
         figures_href: format!("/fokusmaal/tal.xlsx{query_tail}"),
     };
