@@ -1370,7 +1370,9 @@ async fn committee_page_annex_and_json_agree() {
         );
         assert!(page.contains(&format!("<th scope=\"row\">{label}</th>")));
     }
-    assert!(page.contains("blev registreret senere end kommunens regel (samme dag, som samtalen er holdt)"));
+    assert!(page.contains(
+        "blev registreret senere end kommunens regel (samme dag, som samtalen er holdt)"
+    ));
     // The month-end forecast: its counts in JSON, the annex's sheet "Prognose" and the page.
     let p = book.worksheet_range("Prognose").unwrap();
     for (i, field) in ["met", "met_if_booked_held", "can_still_be_met", "lost"]

@@ -113,7 +113,7 @@ pub struct LagFigure {
     /// The municipality's rule: registered at most this many days after the day held.
     pub rule_days: u16,
     pub total: LagRow,
-    /// Per group, in the group's order (empty for [`Split::Total`]).
+    /// Per group, in the group's order with "Ikke fordelt" last (empty for [`Split::Total`]).
     pub rows: Vec<LagRow>,
 }
 
@@ -180,7 +180,13 @@ pub fn registration_lag(
         as_of,
         rule_days,
         total,
-        rows: rows.into_values().collect(),
+        // "Ikke fordelt" (no team or caseworker) after the named groups.
+        rows: {
+            let (named, unassigned): (Vec<_>, Vec<_>) = rows
+                .into_values()
+                .partition(|r| !matches!(r.group, Group::Team(None) | Group::Caseworker(None)));
+            named.into_iter().chain(unassigned).collect()
+        },
     }
 }
 

@@ -141,8 +141,16 @@ impl FollowUp {
                 crate::dk::month(self.bridge_month.to)
             );
         }
+        let missing = if t.without_date > 0 {
+            format!(
+                " {} har ingen registreringsdato i eksporten; for dem er dagen, samtalen blev holdt, brugt.",
+                crate::dk::count(u64::from(t.without_date), "samtale", "samtaler")
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "Registrering af samtaler i {}: {} af {} afholdte samtaler ({}) blev registreret senere end kommunens regel ({}); den længste efter {}.",
+            "Registrering af samtaler i {}: {} af {} afholdte samtaler ({}) blev registreret senere end kommunens regel ({}); den længste blev registreret {} efter samtalen.{missing}",
             crate::dk::month(self.bridge_month.to),
             crate::dk::int(i64::from(t.late)),
             crate::dk::int(i64::from(t.registered)),

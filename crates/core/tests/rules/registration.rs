@@ -255,3 +255,54 @@ fn without_registration_dates_the_readings_agree() {
         assert_eq!(t.status_as(as_of, Known), t.status_as(as_of, Happened));
     }
 }
+
+/// A medical statement received before the as-of date and registered after it is not received yet
+/// on the list; a standby period registered late does not pause the clock until it is registered.
+#[test]
+fn a_statement_and_a_standby_period_registered_late() {
+    let k = DutyKind::MedicalStatement(0);
+    let mut t = course("2023-01-02");
+    t.b.medical.push(MedicalRequest {
+        course: CourseId(0),
+        form: MedicalForm::Lae285,
+        sent: d("2023-02-01"),
+        deadline: None,
+        received: Some(d("2023-02-10")),
+        received_registered: Some(d("2023-02-20")),
+    });
+    // (as of, reading, status, days left)
+    let cases: &[(&str, AsOfReading, Status, Option<i32>)] = &[
+        ("2023-02-14", Known, DueSoon, Some(1)),
+        ("2023-02-14", Happened, Met, None),
+        ("2023-02-17", Known, Overdue, Some(-2)),
+        ("2023-02-20", Known, Met, None),
+    ];
+    for (as_of, reading, status, left) in cases {
+        let st = t.status_as(as_of, *reading);
+        let duty = st.duty(k).expect("medical statement");
+        assert_eq!(duty.status, *status, "{as_of} {reading:?}: {}", duty.explain());
+        assert_eq!(duty.due, Some(d("2023-02-15")));
+        if left.is_some() {
+            assert_eq!(duty.days_left, *left, "{as_of} {reading:?}");
+        }
+    }
+
+    // Standby from 10-02-2023 to 19-02-2023 (10 days), registered on 25-02: E1's first follow-up
+    // (due 26-02) moves to 08-03 once the period is known, not before.
+    let mut s = course("2023-01-02").category(Category::Two, "2023-01-20");
+    s.b.standby.push(StandbyPeriod {
+        course: CourseId(0),
+        start: d("2023-02-10"),
+        end: Some(d("2023-02-19")),
+        registered: Some(d("2023-02-25")),
+    });
+    let due = |as_of: &str, reading| {
+        s.status_as(as_of, reading)
+            .duty(FIRST)
+            .and_then(|x| x.due)
+            .expect("a due date")
+    };
+    assert_eq!(due("2023-02-24", Known), d("2023-02-26"));
+    assert_eq!(due("2023-02-24", Happened), d("2023-03-08"));
+    assert_eq!(due("2023-02-25", Known), d("2023-03-08"));
+}
