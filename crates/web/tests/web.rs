@@ -3790,3 +3790,45 @@ async fn healthz_answers_while_logins_hash() {
         l.await.unwrap();
     }
 }
+
+/// Issue 16: the course page shows when each conversation was registered, and on an earlier
+/// as-of date that one registered later did not count yet.
+#[tokio::test]
+async fn the_course_page_shows_when_a_conversation_was_registered() {
+    use kadence_core::model::*;
+    let app = spawn_with("registered", |b| {
+        let active: Vec<CourseId> = (0..b.courses.len() as u32)
+            .map(CourseId)
+            .filter(|id| b.courses[id.index()].active_on(Day::ymd(2025, 6, 30)))
+            .collect();
+        for course in active {
+            b.conversations.push(Conversation {
+                course,
+                date: Day::ymd(2025, 6, 20),
+                form: ConversationForm::Phone,
+                held: true,
+                planned: false,
+                caseworker: None,
+                registered: Some(Day::ymd(2025, 6, 27)),
+            });
+        }
+    })
+    .await;
+    let (c, _) = app.login("mette").await;
+    let get = |path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move { undated(&c.get(url).send().await.unwrap().text().await.unwrap()) }
+    };
+    let page = get(format!("/forloeb/{}?dato=30-06-2025", app.own_course)).await;
+    assert!(page.contains("<th scope=\"col\">Registreret</th>"));
+    assert!(
+        page.contains("<td data-label=\"Dato\">20-06-2025</td><td data-label=\"Form\">Telefon</td><td data-label=\"Status\">Afholdt</td><td data-label=\"Registreret\">27-06-2025 (7 dage efter)</td>"),
+        "the lag beside the conversation"
+    );
+    let before = get(format!("/forloeb/{}?dato=25-06-2025", app.own_course)).await;
+    assert!(
+        before.contains("<td data-label=\"Registreret\">27-06-2025: efter 25-06-2025, tæller ikke pr. denne dato</td>"),
+        "not yet known on 25-06-2025"
+    );
+}

@@ -280,7 +280,12 @@ fn a_statement_and_a_standby_period_registered_late() {
     for (as_of, reading, status, left) in cases {
         let st = t.status_as(as_of, *reading);
         let duty = st.duty(k).expect("medical statement");
-        assert_eq!(duty.status, *status, "{as_of} {reading:?}: {}", duty.explain());
+        assert_eq!(
+            duty.status,
+            *status,
+            "{as_of} {reading:?}: {}",
+            duty.explain()
+        );
         assert_eq!(duty.due, Some(d("2023-02-15")));
         if left.is_some() {
             assert_eq!(duty.days_left, *left, "{as_of} {reading:?}");

@@ -58,7 +58,9 @@ pub struct CourseView {
     flags: Vec<String>,
     duties: Vec<DutyView>,
     local: Vec<String>,
-    conversations: Vec<(String, &'static str, &'static str)>,
+    /// Date, form, status, and when it was registered (with the lag, or that it was not yet known
+    /// on the as-of date).
+    conversations: Vec<(String, &'static str, &'static str, String)>,
     standby: Vec<String>,
     medical: Vec<(&'static str, String, String, String)>,
     /// The reform's facts (2026 § 13 f, the 2027 reduced rate), as (label, value).
@@ -292,6 +294,20 @@ pub(crate) async fn course_page(
                         ConversationForm::Video => "Video",
                     },
                     c.status_label(),
+                    match c.registered {
+                        None => "-".to_string(),
+                        Some(r) if r > as_of => format!(
+                            "{}: efter {}, tæller ikke pr. denne dato",
+                            r.dk(),
+                            as_of.dk()
+                        ),
+                        Some(r) => match c.registration_lag() {
+                            Some(lag) if c.held && lag > 0 => {
+                                format!("{} ({} efter)", r.dk(), kadence_core::dk::days(i64::from(lag)))
+                            }
+                            _ => r.dk().to_string(),
+                        },
+                    },
                 )
             })
             .collect(),
