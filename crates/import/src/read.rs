@@ -62,16 +62,21 @@ pub struct ImportErrors {
 
 impl fmt::Display for ImportErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = |x: usize| kadence_core::dk::int(i64::try_from(x).unwrap_or(i64::MAX));
         writeln!(
             f,
             "Importen er afvist; intet er ændret. {} fejl fundet:",
-            self.total
+            n(self.total)
         )?;
         for e in &self.errors {
             writeln!(f, "  {e}")?;
         }
         if self.total > self.errors.len() {
-            writeln!(f, "  ... og {} fejl mere", self.total - self.errors.len())?;
+            writeln!(
+                f,
+                "  ... og {} fejl mere",
+                n(self.total - self.errors.len())
+            )?;
         }
         Ok(())
     }
@@ -485,7 +490,11 @@ impl Row<'_> {
     fn required(&self, errs: &mut ImportErrors, col: &'static str) -> Option<String> {
         let v = self.text(col);
         if v.is_empty() {
-            self.err(errs, col, None, "feltet må ikke være tomt");
+            // A required column missing from the header is one error, the header's, not one per
+            // row (issue 15: one missing column gave 2,710 errors).
+            if self.t.columns.contains_key(col) {
+                self.err(errs, col, None, "feltet må ikke være tomt");
+            }
             None
         } else {
             Some(v.to_string())
@@ -723,8 +732,14 @@ fn read_from<'a, E: From<ImportErrors>>(
     let mut from_refs: Vec<(CourseId, u64, String)> = Vec::new();
     let mut padded_cpr_lines: Vec<u64> = Vec::new();
     let mut padded_warning = None;
+    // Every course id in the course file, accepted or not: a fact of a rejected course is not
+    // reported again as pointing at an unknown course (issue 15).
+    let mut seen_keys: std::collections::HashSet<String> = std::collections::HashSet::new();
     let file = table(&format::COURSES, &mut errs, &mut |r, errs| {
         let before = errs.total;
+        if !r.text(h::COURSE_ID).is_empty() {
+            seen_keys.insert(r.text(h::COURSE_ID).to_string());
+        }
         let key = r.required(errs, h::COURSE_ID);
         let cpr = r
             .required(errs, h::CPR)
@@ -980,15 +995,41 @@ fn read_from<'a, E: From<ImportErrors>>(
         }
     }
 
+    // A fact of a course rejected above is counted, and said once per file (`rejected_facts`).
+    let rejected_refs: std::cell::RefCell<(usize, Vec<String>)> = Default::default();
     let course_ref = |r: &Row<'_>, errs: &mut ImportErrors| -> Option<CourseId> {
         let v = r.required(errs, h::COURSE_ID)?;
         let id = course_ids.get(&v).copied();
         if id.is_none() {
-            r.err(errs, h::COURSE_ID, Some(v), "et forløbs-id fra forloeb.csv");
+            if seen_keys.contains(&v) {
+                let mut refs = rejected_refs.borrow_mut();
+                refs.0 += 1;
+                if refs.1.len() < 5 && !refs.1.contains(&v) {
+                    refs.1.push(v);
+                }
+            } else {
+                r.err(errs, h::COURSE_ID, Some(v), "et forløbs-id fra forloeb.csv");
+            }
         }
         id
     };
-    table(&format::CONVERSATIONS, &mut errs, &mut |r, errs| {
+    let rejected_facts = |file: Option<String>, errs: &mut ImportErrors| {
+        let (n, keys) = rejected_refs.take();
+        if let (Some(file), true) = (file, n > 0) {
+            errs.push(ImportError {
+                file,
+                line: 0,
+                column: Some(h::COURSE_ID.into()),
+                value: None,
+                expected: format!(
+                    "{} hører til forløb, der er afvist i forloeb.csv (se fejlene dér), fx {}; de læses, når forløbet er rettet",
+                    kadence_core::dk::count(n as u64, "række", "rækker"),
+                    keys.join(", ")
+                ),
+            });
+        }
+    };
+    let file = table(&format::CONVERSATIONS, &mut errs, &mut |r, errs| {
         let course = course_ref(r, errs);
         let date = r.date(errs, h::DATE);
         let form = r.word::<ConversationForm>(errs, h::FORM);
@@ -1029,8 +1070,9 @@ fn read_from<'a, E: From<ImportErrors>>(
             });
         }
     })?;
+    rejected_facts(file, &mut errs);
 
-    table(&format::STANDBY, &mut errs, &mut |r, errs| {
+    let file = table(&format::STANDBY, &mut errs, &mut |r, errs| {
         let course = course_ref(r, errs);
         let start = r.date(errs, h::START);
         let end = r.opt_date(errs, h::END);
@@ -1055,8 +1097,9 @@ fn read_from<'a, E: From<ImportErrors>>(
             });
         }
     })?;
+    rejected_facts(file, &mut errs);
 
-    table(&format::MEDICAL, &mut errs, &mut |r, errs| {
+    let file = table(&format::MEDICAL, &mut errs, &mut |r, errs| {
         let course = course_ref(r, errs);
         let form = r.word::<MedicalForm>(errs, h::MED_FORM);
         let sent = r.date(errs, h::SENT);
@@ -1112,8 +1155,9 @@ fn read_from<'a, E: From<ImportErrors>>(
             });
         }
     })?;
+    rejected_facts(file, &mut errs);
 
-    table(&format::REHAB, &mut errs, &mut |r, errs| {
+    let file = table(&format::REHAB, &mut errs, &mut |r, errs| {
         let course = course_ref(r, errs);
         let date = r.date(errs, h::MEETING);
         let basis = r.word::<Lae265Basis>(errs, h::BASIS);
@@ -1125,6 +1169,7 @@ fn read_from<'a, E: From<ImportErrors>>(
             });
         }
     })?;
+    rejected_facts(file, &mut errs);
 
     if errs.total > 0 {
         return Err(errs.into());
@@ -1189,7 +1234,7 @@ pub enum ReadError {
     Invalid(#[from] ImportErrors),
 }
 
-/// Every `.csv` file in the given folders (sorted by name), and the given files.
+/// Every `.csv` and `.xlsx` file in the given folders (sorted by name), and the given files.
 pub fn list_files(paths: &[&Path]) -> Result<Vec<PathBuf>, ReadError> {
     let mut files = Vec::new();
     for p in paths {
@@ -1201,7 +1246,15 @@ pub fn list_files(paths: &[&Path]) -> Result<Vec<PathBuf>, ReadError> {
                 })?
                 .filter_map(|e| e.ok())
                 .map(|e| e.path())
-                .filter(|e| e.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+                // CSV files and workbooks: any table may come as an Excel file (issue 15: an
+                // .xlsx in a folder was left out).
+                .filter(|e| {
+                    e.extension().is_some_and(|x| {
+                        ["csv", "xlsx"]
+                            .iter()
+                            .any(|ext| x.eq_ignore_ascii_case(ext))
+                    })
+                })
                 .collect();
             entries.sort();
             files.extend(entries);
@@ -1225,7 +1278,8 @@ fn read_file(p: &Path) -> Result<Vec<u8>, ReadError> {
     })
 }
 
-/// Reads every `.csv` file in the given folders, and the given files, one file in memory at a time.
+/// Reads every `.csv` and `.xlsx` file in the given folders, and the given files, one file in
+/// memory at a time.
 pub fn read_paths(paths: &[&Path]) -> Result<Loaded, ReadError> {
     let files = list_files(paths)?;
     let names: Vec<String> = files.iter().map(|p| name_of(p)).collect();

@@ -94,8 +94,20 @@ pub fn parse_date(s: &str) -> Option<Day> {
 /// Normalises a column header for matching: lower case, no surrounding space, inner runs of space
 /// collapsed.
 pub fn normalise_header(h: &str) -> String {
-    h.trim()
-        .trim_matches('\u{feff}')
+    let mut h = h.trim();
+    // A byte-order mark, also one decoded as Windows-1252 before the file was saved as UTF-8
+    // again ("ï»¿"; issue 15: the first column was not found and every row failed after it).
+    loop {
+        let rest = h
+            .strip_prefix('\u{feff}')
+            .or_else(|| h.strip_prefix("ï»¿"))
+            .unwrap_or(h);
+        if rest.len() == h.len() {
+            break;
+        }
+        h = rest;
+    }
+    h.trim_matches('\u{feff}')
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

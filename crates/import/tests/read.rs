@@ -644,3 +644,117 @@ fn registration_dates_are_read_and_their_errors_located() {
     );
     assert_eq!(loaded.population.registration_coverage(), (0, 1));
 }
+
+/// Issue 15: a byte-order mark that was itself double-decoded ("ï»¿" before the header, a UTF-8
+/// file opened as Windows-1252 and saved as UTF-8 again) is repaired, so the first column is found.
+#[test]
+fn regression_double_decoded_byte_order_mark_hid_the_first_column() {
+    let plain = courses_csv(&["F1;{cpr};Anne Hansen;Sygedagpenge;02-01-2023;16-01-2023;Ledig"]);
+    // The text as a UTF-8 file decoded as Windows-1252 (with its BOM) and saved as UTF-8.
+    let utf8_with_bom = format!("\u{feff}{plain}");
+    let (once, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(utf8_with_bom.as_bytes());
+    assert!(once.starts_with("ï»¿ForlÃ¸bs-id"), "{once}");
+    let loaded = read_files(&files(&[("forloeb.csv", once.as_bytes())])).expect("repaired");
+    assert_eq!(loaded.population.courses[0].key, "F1");
+    assert_eq!(loaded.population.citizens[0].name, "Anne Hansen");
+    // A first column without Danish letters is found too.
+    let teams = "ï»¿Team-id;Teamnavn\nT1;Nord\n";
+    let loaded = read_files(&files(&[
+        ("teams.csv", teams.as_bytes()),
+        ("forloeb.csv", plain.as_bytes()),
+    ]))
+    .expect("repaired");
+    assert_eq!(loaded.population.teams[0].key, "T1");
+}
+
+/// Issue 15: an .xlsx file in a folder is read like a CSV file (the docs say any table may be a
+/// workbook); it was left out of the folder's listing.
+#[test]
+fn regression_a_workbook_in_a_folder_was_ignored() {
+    let dir = std::env::temp_dir().join(format!("kadence-xlsx-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("forloeb.xlsx"), courses_xlsx()).unwrap();
+    std::fs::write(dir.join("noter.txt"), b"ikke en tabel").unwrap();
+    let listed = kadence_import::list_files(&[dir.as_path()]).unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
+        ["forloeb.xlsx"]
+    );
+    let loaded = kadence_import::read_paths(&[dir.as_path()]).expect("the workbook reads");
+    assert_eq!(loaded.population.courses.len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: the facts of a course rejected in forloeb.csv were each reported as pointing at an
+/// unknown course ("forventet et forløbs-id fra forloeb.csv") though the id is in that file; now the
+/// course's own error stands, and each fact file says once how many rows wait for it.
+#[test]
+fn regression_facts_of_a_rejected_course_were_reported_as_unknown() {
+    let courses = courses_csv(&[
+        "F1;{cpr};Anne;Sygedagpenge;31-02-2023;16-01-2023;Ledig",
+        "F2;{cpr};Bo;Sygedagpenge;02-01-2023;16-01-2023;Ledig",
+    ]);
+    let convs = "Forløbs-id;Dato;Form;Status\n\
+        F1;20-02-2023;Fremmøde;Afholdt\n\
+        F1;20-03-2023;Telefon;Afholdt\n\
+        F2;20-02-2023;Fremmøde;Afholdt\n\
+        F9;20-02-2023;Fremmøde;Afholdt\n";
+    let err = read_files(&files(&[
+        ("forloeb.csv", courses.as_bytes()),
+        ("samtaler.csv", convs.as_bytes()),
+    ]))
+    .unwrap_err();
+    let msgs: Vec<String> = err.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(msgs.len(), 3, "{msgs:#?}");
+    assert!(
+        msgs[0]
+            .starts_with("forloeb.csv, linje 2, kolonne «Første fraværsdag»: værdien «31-02-2023»"),
+        "{msgs:#?}"
+    );
+    // The unknown course is still located by its row.
+    assert!(msgs.iter().any(|m| m == "samtaler.csv, linje 5, kolonne «Forløbs-id»: værdien «F9» duer ikke; forventet et forløbs-id fra forloeb.csv"), "{msgs:#?}");
+    assert!(msgs.iter().any(|m| m == "samtaler.csv, kolonne «Forløbs-id»: 2 rækker hører til forløb, der er afvist i forloeb.csv (se fejlene dér), fx F1; de læses, når forløbet er rettet"), "{msgs:#?}");
+}
+
+/// Issue 15: one required column missing from the header gave one error per row (2,710 for a
+/// municipality's export); it is one error, the header's.
+#[test]
+fn regression_a_missing_column_gave_one_error_per_row() {
+    let mut text = String::from("Forløbs-id;CPR-nr.;Navn;Forløbstype;Første fraværsdag;Målgruppe");
+    for i in 0..2710 {
+        text.push_str(&format!(
+            "\nF{i};{};Anne;Sygedagpenge;02-01-2023;Ledig",
+            cpr()
+        ));
+    }
+    let err = read_files(&files(&[("forloeb.csv", text.as_bytes())])).unwrap_err();
+    assert_eq!(err.total, 1, "{err}");
+    assert_eq!(
+        err.errors[0].to_string(),
+        "forloeb.csv, linje 1, kolonne «Ydelsesstart»: kolonnen «Ydelsesstart» skal findes i overskriften"
+    );
+}
+
+/// Issue 15: the error count printed without its thousands separator ("2710 fejl fundet" beside
+/// "2.713 rækker læst").
+#[test]
+fn regression_the_error_count_had_no_thousands_separator() {
+    let mut text = String::from(COURSES_HEADER);
+    for i in 0..1234 {
+        text.push_str(&format!(
+            "\nF{i};{};Anne;Sygedagpenge;31-02-2023;16-01-2023;Ledig",
+            cpr()
+        ));
+    }
+    let err = read_files(&files(&[("forloeb.csv", text.as_bytes())])).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("1.234 fejl fundet"), "{shown}");
+    assert!(shown.contains(&format!(
+        "... og {} fejl mere",
+        kadence_core::dk::int((1234 - err.errors.len()) as i64)
+    )));
+}

@@ -46,7 +46,7 @@ pub struct SettingsErrors(pub Vec<SettingsError>);
 
 impl fmt::Display for SettingsErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
+        let n = kadence_core::dk::int(i64::try_from(self.0.len()).unwrap_or(i64::MAX));
         // "fejl" is the same in singular and plural.
         writeln!(
             f,
