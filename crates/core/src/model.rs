@@ -272,10 +272,11 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// The day the conversation became known to the case system: its registration date, or the
-    /// day held where the export has none.
+    /// The day the conversation became known to the case system as it is: its registration date
+    /// (never before the day it was held: a conversation is not known as held before it is), or
+    /// the day held where the export has none.
     pub fn known_from(&self) -> Day {
-        self.registered.unwrap_or(self.date)
+        self.registered.map_or(self.date, |r| r.max(self.date))
     }
 
     /// Days from holding to registering (0 when registered the same day or earlier); `None`
@@ -375,6 +376,9 @@ pub struct CourseFacts<'a> {
     pub held: &'a [Day],
     /// Beside `held`: the day each became known ([`Conversation::known_from`]).
     pub held_known: &'a [Day],
+    /// The latest registration date among the course's facts (`None`: none has one), so a course
+    /// all known on a day is told in one comparison.
+    pub last_registered: Option<Day>,
     /// Sorted by start.
     pub standby: &'a [StandbyPeriod],
     /// Sorted by sent date.
@@ -393,6 +397,10 @@ impl CourseFacts<'_> {
 
     /// Held conversations on days in `from..=to` that were registered on or before `known_by`.
     pub fn held_known_between(&self, from: Day, to: Day, known_by: Day) -> usize {
+        // Everything registered by then (the usual case): known means held by then.
+        if !self.has_unknown_on(known_by) {
+            return self.held_between(from, to.min(known_by));
+        }
         let lo = self.held.partition_point(|d| *d < from);
         let hi = self.held.partition_point(|d| *d <= to);
         if lo >= hi {
@@ -407,6 +415,9 @@ impl CourseFacts<'_> {
     /// The date of the first held conversation on or after `from` that was registered on or
     /// before `known_by`.
     pub fn first_held_known_from(&self, from: Day, known_by: Day) -> Option<Day> {
+        if !self.has_unknown_on(known_by) {
+            return self.first_held_day_from(from).filter(|d| *d <= known_by);
+        }
         let lo = self.held.partition_point(|d| *d < from);
         self.held[lo..]
             .iter()
@@ -417,17 +428,19 @@ impl CourseFacts<'_> {
 
     /// Whether some fact was registered after `day` (so the case system did not hold it then).
     pub fn has_unknown_on(&self, day: Day) -> bool {
-        self.conversations
+        self.last_registered.is_some_and(|r| r > day)
+    }
+
+    /// The latest registration date among the facts, computed from them.
+    fn latest_registration(&self) -> Option<Day> {
+        let c = self.conversations.iter().filter_map(|c| c.registered).max();
+        let s = self.standby.iter().filter_map(|s| s.registered).max();
+        let m = self
+            .medical
             .iter()
-            .any(|c| c.registered.is_some_and(|r| r > day))
-            || self
-                .standby
-                .iter()
-                .any(|s| s.registered.is_some_and(|r| r > day))
-            || self
-                .medical
-                .iter()
-                .any(|m| m.received_registered.is_some_and(|r| r > day))
+            .filter_map(|m| m.received_registered)
+            .max();
+        c.max(s).max(m)
     }
 
     /// The facts as the case system held them on `day`: conversations and standby periods
@@ -451,7 +464,7 @@ impl CourseFacts<'_> {
             .filter(|c| c.held)
             .map(|c| (c.date, c.known_from()))
             .unzip();
-        Some(KnownFacts {
+        let mut known = KnownFacts {
             conversations,
             held,
             held_known,
@@ -469,7 +482,10 @@ impl CourseFacts<'_> {
                     ..*m
                 })
                 .collect(),
-        })
+            last_registered: None,
+        };
+        known.last_registered = known.facts(*self).latest_registration();
+        Some(known)
     }
 
     /// The date of the first held conversation on or after `from`.
@@ -523,6 +539,7 @@ pub struct KnownFacts {
     held_known: Vec<Day>,
     standby: Vec<StandbyPeriod>,
     medical: Vec<MedicalRequest>,
+    last_registered: Option<Day>,
 }
 
 impl KnownFacts {
@@ -534,6 +551,7 @@ impl KnownFacts {
             held_known: &self.held_known,
             standby: &self.standby,
             medical: &self.medical,
+            last_registered: self.last_registered,
             ..base
         }
     }
@@ -563,6 +581,8 @@ pub struct Population {
     held: Vec<Day>,
     /// Beside `held`: the day each became known (registration date, or the day held).
     held_known: Vec<Day>,
+    /// Per course, the latest registration date among its facts.
+    last_registered: Vec<Option<Day>>,
     held_at: Vec<u32>,
     standby: Vec<StandbyPeriod>,
     standby_at: Vec<u32>,
@@ -586,6 +606,7 @@ impl Population {
             conversations: &self.conversations[range(&self.conv_at)],
             held: &self.held[range(&self.held_at)],
             held_known: &self.held_known[range(&self.held_at)],
+            last_registered: self.last_registered[i],
             standby: &self.standby[range(&self.standby_at)],
             medical: &self.medical[range(&self.medical_at)],
             rehab: &self.rehab[range(&self.rehab_at)],
@@ -821,6 +842,7 @@ impl PopulationBuilder {
             conv_at,
             held,
             held_known,
+            last_registered: vec![None; n],
             held_at,
             standby,
             standby_at,
@@ -829,6 +851,8 @@ impl PopulationBuilder {
             rehab,
             rehab_at,
         };
+        let mut pop = pop;
+        pop.last_registered = pop.all_facts().map(|f| f.latest_registration()).collect();
         // Facts that contradict each other: a meeting recorded "with LÆ 265" whose LÆ 265 had not
         // arrived (the duty shows "Modstridende data"; here it is named for the import summary).
         for f in pop.all_facts() {

@@ -77,6 +77,22 @@ impl LagRow {
         (self.registered > 0).then(|| f64::from(self.late) / f64::from(self.registered))
     }
 
+    /// The row's figures in Danish, as every table prints them: conversations, late, share late,
+    /// longest lag ("1.234", "56", "4,5 %", "27 dage"; "-" where there is none).
+    pub fn texts(&self) -> [String; 4] {
+        use crate::dk;
+        [
+            dk::int(i64::from(self.registered)),
+            dk::int(i64::from(self.late)),
+            self.late_share()
+                .map(dk::percent)
+                .unwrap_or_else(|| "-".into()),
+            self.longest
+                .map(|d| dk::days(i64::from(d)))
+                .unwrap_or_else(|| "-".into()),
+        ]
+    }
+
     /// The lag in days that half of the conversations were registered within (the median, read
     /// from the bands: the band's last day, or its first for the open band).
     pub fn median_band(&self) -> Option<&'static str> {

@@ -288,17 +288,8 @@ pub(super) fn committee(
         ])
         .right(&[1, 2, 3, 4]);
         for r in g.rows.iter().filter(|r| r.registered > 0).chain([&g.total]) {
-            t.row([
-                r.label.clone(),
-                dk::int(i64::from(r.registered)),
-                dk::int(i64::from(r.late)),
-                r.late_share()
-                    .map(dk::percent)
-                    .unwrap_or_else(|| "-".into()),
-                r.longest
-                    .map(|d| dk::days(i64::from(d)))
-                    .unwrap_or_else(|| "-".into()),
-            ]);
+            let [registered, late, share, longest] = r.texts();
+            t.row([r.label.clone(), registered, late, share, longest]);
         }
         print!("{}", t.render());
     }

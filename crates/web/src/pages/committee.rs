@@ -183,17 +183,8 @@ fn follow_view(f: &kadence_core::committee::follow_up::FollowUp) -> FollowView {
         registration: f.registration_text(),
         registration_rows: {
             let row = |name: String, r: &kadence_core::registration::LagRow| {
-                [
-                    name,
-                    dk::int(i64::from(r.registered)),
-                    dk::int(i64::from(r.late)),
-                    r.late_share()
-                        .map(dk::percent)
-                        .unwrap_or_else(|| "-".into()),
-                    r.longest
-                        .map(|d| dk::days(i64::from(d)))
-                        .unwrap_or_else(|| "-".into()),
-                ]
+                let [registered, late, share, longest] = r.texts();
+                [name, registered, late, share, longest]
             };
             let g = &f.registration;
             let mut rows: Vec<[String; 5]> = g

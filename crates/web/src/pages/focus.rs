@@ -112,19 +112,14 @@ pub(crate) struct LagView {
 }
 
 fn lag_row(label: String, r: &kadence_core::registration::LagRow) -> LagRowView {
+    let [registered, late, late_share, longest] = r.texts();
     LagRowView {
         label,
-        registered: dk::int(i64::from(r.registered)),
-        late: dk::int(i64::from(r.late)),
-        late_share: r
-            .late_share()
-            .map(dk::percent)
-            .unwrap_or_else(|| "-".into()),
+        registered,
+        late,
+        late_share,
         bands: r.bands.iter().map(|n| dk::int(i64::from(*n))).collect(),
-        longest: r
-            .longest
-            .map(|d| dk::days(i64::from(d)))
-            .unwrap_or_else(|| "-".into()),
+        longest,
         without_date: dk::int(i64::from(r.without_date)),
     }
 }
