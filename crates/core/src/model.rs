@@ -464,7 +464,7 @@ impl CourseFacts<'_> {
             .filter(|c| c.held)
             .map(|c| (c.date, c.known_from()))
             .unzip();
-        let mut known = KnownFacts {
+        let mut facts = KnownFacts {
             conversations,
             held,
             held_known,
@@ -484,8 +484,8 @@ impl CourseFacts<'_> {
                 .collect(),
             last_registered: None,
         };
-        known.last_registered = known.facts(*self).latest_registration();
-        Some(known)
+        facts.last_registered = facts.facts(*self).latest_registration();
+        Some(facts)
     }
 
     /// The date of the first held conversation on or after `from`.
