@@ -1623,6 +1623,19 @@ fn agenda_item_from_the_figures_in_either_profile() {
         last["early_official"]["denominator"].as_u64().unwrap(),
     );
     assert!(summary.contains(&format!("({n} af {d})")), "{summary}");
+    // The figures name the month's registration lag as the committee's follow-up block counts it
+    // (issue 16).
+    let reg = &u["follow_up"]["registration"]["total"];
+    let said = format!(
+        "{} af {} afholdte samtaler",
+        kadence_core::dk::int(reg["late"].as_i64().unwrap()),
+        kadence_core::dk::int(reg["registered"].as_i64().unwrap())
+    );
+    let text = v.to_string();
+    assert!(
+        text.contains(&format!("Registrering af samtaler i maj 2025: {said}")),
+        "{said} in the agenda item"
+    );
     // An own profile: read, and refused with a located Danish error when a key is unknown.
     let own = dir.join("vores.txt");
     std::fs::write(&own, "Sagsfremstilling = tal\nIndstilling = indstilling\n").unwrap();

@@ -62,6 +62,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("maaneder_under_maal", "hvor mange af de seneste tolv måneder STARs tal var under målet, fx «elleve af de seneste tolv måneder»"),
     ("seks_maaneders_regel", "STARs regel om seks måneder i træk under målet, og hvordan kommunen står"),
     ("prognose", "prognosen for opgørelsesdatoens måned"),
+    ("registrering", "hvor mange af månedens afholdte samtaler der blev registreret senere end kommunens regel, fx «97 af 770 afholdte samtaler (12,6 %) blev registreret senere end kommunens regel (samme dag, som samtalen er holdt)»; STAR tæller kun registrerede samtaler"),
     ("laegeoplysninger_over_frist", "sygedagpengesager med lægeoplysninger over svarfristen og hvor mange dage over, fx «53 sager har lægeoplysninger over svarfristen, mellem 21 og 335 dage over»"),
     ("jobafklaring_uden_lae265", "jobafklaringsforløb, der er eller skal forelægges rehabiliteringsteamet uden LÆ 265"),
 ];
@@ -72,7 +73,7 @@ pub(super) fn template(content: Content) -> Option<&'static str> {
     Some(match content {
         Content::Summary => "Status på den tidlige indsats på sygedagpengeområdet i {{kommune}} for {{maaned}}: {{tidlig_andel_star}} af forløbene havde mindst fire samtaler ved seks måneders anciennitet efter STARs opgørelse. Målet er {{maal}}.",
         Content::Question => "Udvalget orienteres om status på den tidlige indsats på sygedagpengeområdet for {{maaned}}.",
-        Content::Figures => "Efter STARs definition havde {{tidlig_andel_star}} af forløbene mindst fire samtaler ved seks måneders anciennitet i {{maaned}}. Efter kommunens egen definition ({{egen_definition}}) var andelen {{tidlig_andel_egen}}.\n{{bro}}\nSTARs tal var under målet i {{maaneder_under_maal}}. {{seks_maaneders_regel}}\n{{laegeoplysninger_over_frist}} {{jobafklaring_uden_lae265}}",
+        Content::Figures => "Efter STARs definition havde {{tidlig_andel_star}} af forløbene mindst fire samtaler ved seks måneders anciennitet i {{maaned}}. Efter kommunens egen definition ({{egen_definition}}) var andelen {{tidlig_andel_egen}}.\n{{bro}}\n{{registrering}}\nSTARs tal var under målet i {{maaneder_under_maal}}. {{seks_maaneders_regel}}\n{{laegeoplysninger_over_frist}} {{jobafklaring_uden_lae265}}",
         Content::Consequence => "{{prognose}}",
         Content::Law => "Lov om sygedagpenge, kapitel 6 om opfølgning, med de regler, der gælder på opgørelsesdatoen {{opgoerelsesdato}}.",
         _ => return None,
@@ -137,6 +138,7 @@ fn values(r: &MonthlyReport, cases: &Cases) -> HashMap<&'static str, String> {
         ),
         ("seks_maaneders_regel", rule),
         ("prognose", r.forecast.summary()),
+        ("registrering", f.registration_text()),
         (
             "laegeoplysninger_over_frist",
             match (cases.medical_overdue, cases.days_over) {
@@ -186,6 +188,11 @@ pub(super) fn parts(input: Inputs<'_>) -> Parts {
             ),
             format!("Broen: {}", f.bridge_method),
             format!("Prognosen: {}", r.forecast.method),
+            format!(
+                "Registrering af samtaler: Kadence, egne data pr. {}, samtaler holdt i {} med deres registreringsdato.",
+                r.as_of.dk(),
+                dk::month(r.month)
+            ),
             format!(
                 "Lægeoplysninger og LÆ 265: Kadence, fristlisterne «Lægeoplysninger» og «Jobafklaring» pr. {}.",
                 r.as_of.dk()
