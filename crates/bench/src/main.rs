@@ -40,6 +40,7 @@ pub(crate) struct Args {
     threads: usize,
     seed: u64,
     export: Option<std::path::PathBuf>,
+    snapshot: bool,
 }
 
 fn args() -> Args {
@@ -50,12 +51,18 @@ fn args() -> Args {
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
         seed: 1,
         export: None,
+        snapshot: false,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < argv.len() {
         if argv[i] == "--incremental" {
             a.incremental = true;
+            i += 1;
+            continue;
+        }
+        if argv[i] == "--snapshot" {
+            a.snapshot = true;
             i += 1;
             continue;
         }
@@ -73,7 +80,7 @@ fn args() -> Args {
             ("--threads", Some(v)) => a.threads = (v as usize).max(1),
             ("--seed", Some(v)) => a.seed = v,
             _ => {
-                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N] [--export DIR] [--incremental]");
+                eprintln!("usage: kadence-bench [--courses-per-year N] [--runs N] [--threads N] [--seed N] [--export DIR] [--incremental] [--snapshot]");
                 std::process::exit(2);
             }
         }
@@ -92,6 +99,45 @@ pub(crate) fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
         out = Some(r);
     }
     (best, out.expect("at least one run"))
+}
+
+/// The population snapshot file (issue 15): writing it, and reading it back from disk into a
+/// population (the work a fresh process would do at start instead of loading rows from the
+/// database).
+fn snapshot(pop: &Population, runs: usize) {
+    use kadence_store::snapshot::{decode, encode};
+    let imported: Vec<Option<String>> = pop
+        .courses
+        .iter()
+        .map(|c| c.caseworker.map(|w| pop.caseworkers[w.index()].key.clone()))
+        .collect();
+    let (t_enc, bytes) = best(runs, || encode(pop, &imported, 1));
+    let path = std::env::temp_dir().join(format!("kadence-bench-{}.snapshot", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write the snapshot");
+    let (t_dec, back) = best(runs, || {
+        let b = std::fs::read(&path).expect("read the snapshot");
+        decode(&b, 1).expect("the snapshot reads")
+    });
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(back.population.courses.len(), pop.courses.len());
+    assert_eq!(
+        back.population.conversation_count(),
+        pop.conversation_count()
+    );
+    println!("\n| snapshot work | time | size |");
+    println!("|---|---:|---:|");
+    println!(
+        "| encode the population | {} | {:.0} MB |",
+        ms(t_enc),
+        bytes.len() as f64 / 1e6
+    );
+    println!(
+        "| read the file and decode it into a population | {} | |",
+        ms(t_dec)
+    );
+    if let Some(m) = peak_rss_mib() {
+        println!("\npeak memory (VmHWM, generator and both copies included): {m:.0} MiB");
+    }
 }
 
 fn chunks(pop: &Population, threads: usize) -> Vec<std::ops::Range<u32>> {
@@ -251,6 +297,10 @@ fn main() {
         pop.caseworkers.len(),
         ms(gen)
     );
+    if a.snapshot {
+        snapshot(&pop, a.runs);
+        return;
+    }
     let from = Month::new(2016, 11);
     let to = Month::new(2026, 10);
     let official = Definition::official();

@@ -26,6 +26,7 @@ mod load;
 pub mod retention;
 pub mod schema;
 pub mod settings;
+pub mod snapshot;
 pub mod witness;
 
 use std::collections::HashMap;

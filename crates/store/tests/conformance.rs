@@ -125,6 +125,11 @@ async fn conformance(store: Store) {
         .expect("load")
         .population;
     assert_eq!(by_key(&streamed), by_key(&pop));
+    // The population as a snapshot file reads back equal to the database's (issue 15).
+    let gen = store.generation().await.unwrap();
+    let bytes = kadence_store::snapshot::encode(&back, &vec![None; back.courses.len()], gen);
+    let from_file = kadence_store::snapshot::decode(&bytes, gen).expect("snapshot reads");
+    assert_eq!(by_key(&from_file.population), by_key(&back));
     let counts = store.counts().await.unwrap();
     assert_eq!(counts.conversations as usize, pop.conversation_count());
     assert_eq!(counts.citizens as usize, pop.citizens.len());
