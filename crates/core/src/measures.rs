@@ -218,7 +218,8 @@ impl Definition {
     pub fn first_held_from(&self, f: &CourseFacts<'_>, from: Day, as_of: Day) -> Option<Day> {
         match self.reading {
             AsOfReading::Happened => f.first_held_day_from(from).filter(|d| *d <= as_of),
-            AsOfReading::Known => f.first_held_known_from(from, as_of).filter(|d| *d <= as_of),
+            // Known by `as_of` means held by then too (`Conversation::known_from`).
+            AsOfReading::Known => f.first_held_known_from(from, as_of),
         }
     }
 

@@ -47,18 +47,6 @@ pub enum Reason {
     },
 }
 
-impl Reason {
-    /// Days from holding to registering, for [`Reason::RegisteredLate`].
-    pub fn lag_days(&self) -> Option<i32> {
-        match self {
-            Reason::RegisteredLate {
-                held, registered, ..
-            } => Some(held.days_until(*registered)),
-            _ => None,
-        }
-    }
-}
-
 /// How a difference affects the figures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Effect {

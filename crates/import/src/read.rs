@@ -732,14 +732,11 @@ fn read_from<'a, E: From<ImportErrors>>(
     let mut from_refs: Vec<(CourseId, u64, String)> = Vec::new();
     let mut padded_cpr_lines: Vec<u64> = Vec::new();
     let mut padded_warning = None;
-    // Every course id in the course file, accepted or not: a fact of a rejected course is not
-    // reported again as pointing at an unknown course (issue 15).
-    let mut seen_keys: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let file = table(&format::COURSES, &mut errs, &mut |r, errs| {
+    // The ids of the courses rejected in the course file: a fact of one is not reported again as
+    // pointing at an unknown course (issue 15). Only rejected rows are kept, not every id.
+    let mut rejected_keys: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut course_row = |r: &Row<'_>, errs: &mut ImportErrors| {
         let before = errs.total;
-        if !r.text(h::COURSE_ID).is_empty() {
-            seen_keys.insert(r.text(h::COURSE_ID).to_string());
-        }
         let key = r.required(errs, h::COURSE_ID);
         let cpr = r
             .required(errs, h::CPR)
@@ -971,6 +968,14 @@ fn read_from<'a, E: From<ImportErrors>>(
             from_refs.push((id, r.line, from.to_string()));
         }
         course_ids.insert(key, id);
+    };
+    let file = table(&format::COURSES, &mut errs, &mut |r, errs| {
+        let before = errs.total;
+        course_row(r, errs);
+        let key = r.text(h::COURSE_ID);
+        if errs.total > before && !key.is_empty() {
+            rejected_keys.insert(key.to_string());
+        }
     })?;
     if let Some(file) = &file {
         if !padded_cpr_lines.is_empty() {
@@ -1001,7 +1006,7 @@ fn read_from<'a, E: From<ImportErrors>>(
         let v = r.required(errs, h::COURSE_ID)?;
         let id = course_ids.get(&v).copied();
         if id.is_none() {
-            if seen_keys.contains(&v) {
+            if rejected_keys.contains(&v) {
                 let mut refs = rejected_refs.borrow_mut();
                 refs.0 += 1;
                 if refs.1.len() < 5 && !refs.1.contains(&v) {

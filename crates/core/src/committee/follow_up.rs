@@ -149,14 +149,11 @@ impl FollowUp {
         } else {
             String::new()
         };
+        let [registered, late, share, longest] = t.texts();
         format!(
-            "Registrering af samtaler i {}: {} af {} afholdte samtaler ({}) blev registreret senere end kommunens regel ({}); den længste blev registreret {} efter samtalen.{missing}",
+            "Registrering af samtaler i {}: {late} af {registered} afholdte samtaler ({share}) blev registreret senere end kommunens regel ({}); den længste blev registreret {longest} efter samtalen.{missing}",
             crate::dk::month(self.bridge_month.to),
-            crate::dk::int(i64::from(t.late)),
-            crate::dk::int(i64::from(t.registered)),
-            t.late_share().map(crate::dk::percent).unwrap_or_else(|| "-".into()),
             r.rule_text(),
-            t.longest.map(|d| crate::dk::days(i64::from(d))).unwrap_or_else(|| "-".into()),
         )
     }
 }

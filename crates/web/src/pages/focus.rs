@@ -136,19 +136,16 @@ fn lag_view(
 ) -> LagView {
     use kadence_core::registration::{registration_lag, BANDS};
     let all = |_: Option<CaseworkerId>| true;
-    let name_of = |g: Group| -> String {
-        match g {
-            Group::Total => "I alt".into(),
-            Group::Team(t) => t.map_or_else(
-                || "Ikke fordelt".to_string(),
-                |t| pop.teams[t.index()].name.clone(),
-            ),
-            Group::Caseworker(None) => "Ikke fordelt".into(),
-            Group::Caseworker(Some(w)) => match naming {
-                Naming::Pseudonyms(Some(p)) => p.of_caseworker(&pop.caseworkers[w.index()].key),
-                Naming::Pseudonyms(None) => "(pseudonym mangler)".into(),
-                _ => pop.caseworkers[w.index()].name.clone(),
-            },
+    // The core names teams, "Ikke fordelt" and "I alt"; a caseworker is named as this reader
+    // may see her.
+    let name_of = |r: &kadence_core::registration::LagRow| -> String {
+        match (r.group, naming) {
+            (Group::Caseworker(Some(w)), Naming::Pseudonyms(Some(p))) => {
+                p.of_caseworker(&pop.caseworkers[w.index()].key)
+            }
+            (Group::Caseworker(Some(_)), Naming::Pseudonyms(None)) => "(pseudonym mangler)".into(),
+            (Group::Caseworker(Some(w)), _) => pop.caseworkers[w.index()].name.clone(),
+            _ => r.label.clone(),
         }
     };
     let (figure, rows) = match (naming, split) {
@@ -171,17 +168,13 @@ fn lag_view(
                     .rows
                     .iter()
                     .filter(|r| team.is_some() && r.group == Group::Team(*team))
-                    .map(|r| lag_row(format!("Dit team i alt ({})", name_of(r.group)), r)),
+                    .map(|r| lag_row(format!("Dit team i alt ({})", r.label), r)),
             );
             (teams, rows)
         }
         _ => {
             let f = registration_lag(pop, from, to, as_of, rule_days, split, all);
-            let rows = f
-                .rows
-                .iter()
-                .map(|r| lag_row(name_of(r.group), r))
-                .collect();
+            let rows = f.rows.iter().map(|r| lag_row(name_of(r), r)).collect();
             (f, rows)
         }
     };
@@ -190,7 +183,7 @@ fn lag_view(
         period: format!("{}–{}", figure.from.dk(), figure.to.dk()),
         has_dates: figure.has_dates(),
         band_labels: BANDS.iter().map(|b| b.2).collect(),
-        total: lag_row("I alt".into(), &figure.total),
+        total: lag_row(figure.total.label.clone(), &figure.total),
         rows,
         note: match naming {
             Naming::OwnAndTeam { .. } => {
