@@ -323,31 +323,96 @@ fn rejected_import_writes_nothing() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Kills an import process while it writes: the database is unchanged (one import is one transaction).
+/// What a killed import must leave as it was: the row counts, SQLite's integrity, the kept
+/// snapshot of the population (its rows as stored) and the population version; and whether the
+/// next load uses that snapshot and finds it equal to the tables.
+#[derive(Debug, PartialEq)]
+struct StoreState {
+    counts: kadence_store::Counts,
+    integrity: String,
+    kept: Vec<(i64, i64, Vec<u8>)>,
+    population_version: i64,
+    kept_equals_tables: bool,
+}
+
+fn store_state(db: &std::path::Path) -> StoreState {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Row;
+        let store = kadence_store::Store::open_sqlite(db).await.unwrap();
+        let kept = sqlx::query(
+            "SELECT version, seq, bytes FROM population_snapshot ORDER BY version, seq",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+        let loaded = store.load().await.unwrap();
+        let tables = store.load_from_tables().await.unwrap();
+        let same = |s: &kadence_store::Snapshot| {
+            let mut v: Vec<String> = s
+                .population
+                .all_facts()
+                .map(|f| format!("{:?} {:?} {:?}", f.course, f.conversations, f.standby))
+                .collect();
+            v.sort();
+            v
+        };
+        let state = StoreState {
+            counts: store.counts().await.unwrap(),
+            integrity: sqlx_integrity(&store).await,
+            kept,
+            population_version: store.population_version().await.unwrap(),
+            kept_equals_tables: loaded.source == kadence_store::PopulationSource::Kept
+                && same(&loaded) == same(&tables),
+        };
+        store.pool().close().await;
+        state
+    })
+}
+
+/// Starts `kadence import` of `data` into `db` and kills it `after` the first standard-error line
+/// that starts with `line`; returns whether it had finished first.
+fn kill_import(data: &std::path::Path, db: &str, line: &str, after: u64) -> bool {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kadence"))
+        .args(["import", data.to_str().unwrap(), "--db", db])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    while let Some(Ok(l)) = lines.next() {
+        if l.starts_with(line) {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(after));
+    let finished_first = child.try_wait().unwrap().is_some();
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    finished_first || status.success()
+}
+
+/// Kills an import process while it writes: the database and the kept snapshot of the population
+/// are unchanged (one import is one transaction, the snapshot written in it), and the next load
+/// still reads that snapshot (issue 15).
 #[test]
 fn killing_an_import_midway_leaves_the_database_unchanged() {
-    use std::io::{BufRead, BufReader};
     let small = generated("kill-small");
     let db = small.join("test.sqlite");
     let dbs = db.to_str().unwrap();
     assert!(kadence(&["import", small.to_str().unwrap(), "--db", dbs])
         .status
         .success());
-    let counts = || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let store = kadence_store::Store::open_sqlite(&db).await.unwrap();
-            let c = store.counts().await.unwrap();
-            let ok: String = sqlx_integrity(&store).await;
-            store.pool().close().await;
-            (c, ok)
-        })
-    };
-    let before = counts();
-    assert_eq!(before.1, "ok");
+    let before = store_state(&db);
+    assert_eq!(before.integrity, "ok");
+    assert!(!before.kept.is_empty() && before.kept_equals_tables);
 
     let big = fresh_dir("kill-big");
     let o = kadence(&[
@@ -362,32 +427,32 @@ fn killing_an_import_midway_leaves_the_database_unchanged() {
         "2025-06-30",
     ]);
     assert!(o.status.success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kadence"))
-        .args(["import", big.to_str().unwrap(), "--db", dbs])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    loop {
-        let line = lines
-            .next()
-            .expect("the import says when it starts writing")
-            .unwrap();
-        if line.starts_with("Skriver") {
-            break;
-        }
-    }
-    std::thread::sleep(std::time::Duration::from_millis(150));
-    let finished_first = child.try_wait().unwrap().is_some();
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
+    // While the courses are written.
     assert!(
-        !finished_first && !status.success(),
+        !kill_import(&big, dbs, "Skriver", 150),
         "the import finished before it could be killed; make the data larger"
     );
-    let after = counts();
-    assert_eq!(after, before, "a killed import leaves nothing behind");
+    assert_eq!(
+        store_state(&db),
+        before,
+        "a killed import leaves nothing behind"
+    );
+    // While the snapshot is written (the last step in the transaction): either nothing happened
+    // or everything did, and in both cases the snapshot is the population's.
+    let finished = kill_import(&big, dbs, "Skriver øjebliksbilledet", 0);
+    eprintln!("killed while the snapshot was written: {}", !finished);
+    let after = store_state(&db);
+    assert_eq!(after.integrity, "ok");
+    assert!(
+        after.kept_equals_tables,
+        "the kept snapshot is the tables' population"
+    );
+    if finished {
+        assert_eq!(after.population_version, before.population_version + 1);
+        assert_eq!(after.counts.batches, before.counts.batches + 1);
+    } else {
+        assert_eq!(after, before, "a killed import leaves nothing behind");
+    }
     let _ = std::fs::remove_dir_all(small);
     let _ = std::fs::remove_dir_all(big);
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use kadence_core::model::{CaseworkerId, CourseId, PopulationBuilder};
+use kadence_core::model::{CaseworkerId, CourseId, Population};
 use sqlx::Row;
 
 use crate::{Reassignment, Result, Store, StoreError};
@@ -82,14 +82,13 @@ impl Store {
         Ok(course_keys.len())
     }
 
-    /// Applies the moves that still hold to a population being loaded; returns them by course key.
+    /// Applies the moves that still hold to a loaded population (`imported`: each course's
+    /// caseworker as the case system names it); returns them by course.
     pub(crate) async fn apply_reassignments(
         &self,
-        b: &mut PopulationBuilder,
-        courses: &crate::load::Map<CourseId>,
-        caseworkers: &crate::load::Map<CaseworkerId>,
+        pop: &mut Population,
         imported: &[Option<String>],
-    ) -> Result<HashMap<String, Reassignment>> {
+    ) -> Result<HashMap<CourseId, Reassignment>> {
         let mut moved = HashMap::new();
         let rows = sqlx::query("SELECT course_key, from_caseworker_key, to_caseworker_key, by_user, at FROM reassignment ORDER BY seq")
             .fetch_all(&self.pool)
@@ -109,19 +108,39 @@ impl Store {
                 },
             );
         }
-        for (key, m) in latest {
-            // A course no longer in the data (deleted under retention) or a caseworker no longer
-            // exported leaves nothing to apply.
-            let (Some(id), Some(to_id)) = (courses.get(&key), caseworkers.get(&m.to)) else {
+        if latest.is_empty() {
+            return Ok(moved);
+        }
+        let workers: HashMap<&str, CaseworkerId> = pop
+            .caseworkers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.key.as_str(), CaseworkerId(i as u32)))
+            .collect();
+        // One pass over the courses, looking each up among the (few) moved ones. A course no
+        // longer in the data (deleted under retention) or a caseworker no longer exported leaves
+        // nothing to apply.
+        let mut changes = Vec::new();
+        for (i, c) in pop.courses.iter().enumerate() {
+            let Some(m) = latest.get(c.key.as_str()) else {
                 continue;
             };
-            if imported.get(id.index()) != Some(&m.imported) {
+            let Some(to_id) = workers.get(m.to.as_str()) else {
+                continue;
+            };
+            if imported.get(i) != Some(&m.imported) {
                 continue;
             }
-            b.courses[id.index()].caseworker = Some(*to_id);
+            changes.push((i, *to_id));
+        }
+        for (i, to_id) in changes {
+            pop.courses[i].caseworker = Some(to_id);
+            let Some(m) = latest.remove(pop.courses[i].key.as_str()) else {
+                continue;
+            };
             // Moved back to the case system's own caseworker: nothing differs any more.
             if m.imported.as_deref() != Some(m.to.as_str()) {
-                moved.insert(key, m);
+                moved.insert(CourseId(i as u32), m);
             }
         }
         Ok(moved)

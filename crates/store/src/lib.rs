@@ -23,6 +23,7 @@ pub mod audit;
 pub mod codes;
 mod committee;
 mod load;
+pub use load::PopulationSource;
 pub mod retention;
 pub mod schema;
 pub mod settings;
@@ -67,6 +68,8 @@ pub enum StoreError {
     Unknown { what: &'static str, key: String },
     #[error("Ukendt databaseadresse «{0}»; brug sqlite://sti eller postgres://...")]
     Url(String),
+    #[error("{0}")]
+    Snapshot(#[from] snapshot::SnapshotError),
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -110,6 +113,15 @@ pub struct ImportSummary {
     pub rows_rejected: u64,
 }
 
+/// A step of an import ([`Store::import_with`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ImportStep {
+    /// Writing the courses that changed: `done` of `total`.
+    Courses { done: u64, total: u64 },
+    /// Writing the population's snapshot (the one before, with the export merged in).
+    Snapshot,
+}
+
 /// A recorded import batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchInfo {
@@ -133,6 +145,11 @@ pub struct Snapshot {
     /// The data's change counter when this snapshot was read ([`Store::generation`]); a server
     /// reloads when the store's is higher.
     pub generation: i64,
+    /// The population's own version ([`Store::population_version`]): raised only by the writes
+    /// that change the population (an import, retention), not by settings, targets or moves.
+    pub population_version: i64,
+    /// Whether the population came from its kept snapshot or from the tables, and why.
+    pub source: load::PopulationSource,
     /// Every version of the municipality's settings, read with the data (a settings change raises
     /// the change counter, so a running server picks it up like an import).
     pub settings: kadence_core::municipal::SettingsHistory,
@@ -694,6 +711,24 @@ impl Store {
         source: &str,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<ImportSummary> {
+        self.import_with(loaded, files, source, |step| {
+            if let ImportStep::Courses { done, total } = step {
+                progress(done, total)
+            }
+        })
+        .await
+    }
+
+    /// [`Store::import`], telling each step as it starts: the courses (before the first and after
+    /// each chunk), then the population's snapshot.
+    pub async fn import_with(
+        &self,
+        loaded: &Loaded,
+        files: &[FileMeta],
+        source: &str,
+        mut step: impl FnMut(ImportStep),
+    ) -> Result<ImportSummary> {
+        let mut progress = |done, total| step(ImportStep::Courses { done, total });
         let started_at = now();
         let pop = &loaded.population;
         let mut tx = self.pool.begin().await?;
@@ -704,8 +739,12 @@ impl Store {
             .try_get(0)?;
 
         // Teams, caseworkers, citizens: insert new, update changed, leave equal rows alone.
+        // Whether the population changed at all (an unchanged export leaves its version and its
+        // snapshot as they are).
+        let mut changed = false;
+        let was_empty = population_is_empty(conn).await?;
         for team in &pop.teams {
-            sqlx::query(
+            changed |= sqlx::query(
                 "INSERT INTO team (key, name, batch_id) VALUES ($1, $2, $3)
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, batch_id = excluded.batch_id
                  WHERE team.name <> excluded.name",
@@ -714,10 +753,12 @@ impl Store {
             .bind(team.name.clone())
             .bind(batch_id)
             .execute(&mut *conn)
-            .await?;
+            .await?
+            .rows_affected()
+                > 0;
         }
         for cw in &pop.caseworkers {
-            sqlx::query(
+            changed |= sqlx::query(
                 "INSERT INTO caseworker (key, name, team_key, batch_id) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, team_key = excluded.team_key, batch_id = excluded.batch_id
                  WHERE caseworker.name <> excluded.name OR caseworker.team_key <> excluded.team_key",
@@ -727,7 +768,9 @@ impl Store {
             .bind(pop.teams[cw.team.index()].key.clone())
             .bind(batch_id)
             .execute(&mut *conn)
-            .await?;
+            .await?
+            .rows_affected()
+                > 0;
         }
         let mut existing_citizens: load::Map<String> = load::Map::default();
         {
@@ -742,6 +785,7 @@ impl Store {
             match existing_citizens.get(&cpr) {
                 None => new_citizens.push(vec![t(cpr), t(&c.name), Val::Int(batch_id)]),
                 Some(name) if *name != c.name => {
+                    changed = true;
                     sqlx::query("UPDATE citizen SET name = $1, batch_id = $2 WHERE cpr = $3")
                         .bind(c.name.clone())
                         .bind(batch_id)
@@ -752,6 +796,7 @@ impl Store {
                 Some(_) => {}
             }
         }
+        changed |= !new_citizens.is_empty();
         insert_rows(
             conn,
             self.backend,
@@ -926,8 +971,42 @@ impl Store {
             file_rows,
         )
         .await?;
+        changed |= summary.courses_inserted + summary.courses_updated > 0;
+        // The snapshot follows in the same transaction: the one before, with the export merged in
+        // as the statements above merged it into the tables. Without one to start from (a
+        // database of an earlier version, or one whose snapshot was refused) none is kept, and
+        // the tables are read once after the commit.
+        let mut rebuild = false;
+        if changed {
+            step(ImportStep::Snapshot);
+            let before = snapshot::kept::population_version(conn).await?;
+            let prev = if was_empty {
+                Some(snapshot::Decoded::default())
+            } else {
+                match snapshot::kept::read(conn, before).await? {
+                    Some(bytes) => snapshot::decode(&bytes, before).ok(),
+                    None => None,
+                }
+            };
+            let version = snapshot::kept::bump_population_version(conn).await?;
+            match prev {
+                Some(prev) => {
+                    let bytes = snapshot::merge::after_import(&prev, pop, version);
+                    drop(prev);
+                    snapshot::kept::write(conn, &bytes, version).await?;
+                }
+                None => {
+                    snapshot::kept::forget(conn).await?;
+                    rebuild = true;
+                }
+            }
+        }
         bump_generation(&mut tx).await?;
         tx.commit().await?;
+        if rebuild {
+            // Best effort: a reader that finds none reads the tables and keeps it just the same.
+            let _ = self.population(true).await;
+        }
         Ok(summary)
     }
 
@@ -1059,6 +1138,20 @@ where
             other => return other,
         }
     }
+}
+
+/// Whether the population tables hold nothing yet (a new database: the first import's snapshot
+/// is the export alone).
+async fn population_is_empty(conn: &mut AnyConnection) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM team LIMIT 1) t)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM caseworker LIMIT 1) w)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM citizen LIMIT 1) c)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM course LIMIT 1) k)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<i64, _>(0)? == 0)
 }
 
 /// Raises the data's change counter inside a writing transaction.

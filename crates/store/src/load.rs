@@ -21,6 +21,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::codes::Code;
+use crate::snapshot::{self, kept, Decoded, SnapshotError};
 use crate::{corrupt, Result, Snapshot, Store, StoreError};
 
 /// A row, whichever driver read it. Text is borrowed where the driver allows (rusqlite), so dates
@@ -64,7 +65,7 @@ impl Col for rusqlite::Row<'_> {
     }
 }
 
-fn sqlite_error(e: rusqlite::Error) -> StoreError {
+pub(crate) fn sqlite_error(e: rusqlite::Error) -> StoreError {
     StoreError::Db(sqlx::Error::Protocol(format!("SQLite: {e}")))
 }
 
@@ -343,8 +344,20 @@ impl Loader {
     }
 }
 
-/// Reads every table through a direct SQLite connection (blocking).
-fn load_sqlite(path: PathBuf) -> Result<Loader> {
+/// What a read found: the kept snapshot of the current population version, or the tables (with
+/// why the snapshot was not used).
+pub(crate) enum Read {
+    Kept(Decoded),
+    Tables {
+        loader: Loader,
+        version: i64,
+        why: SnapshotError,
+    },
+}
+
+/// Reads the population through a direct SQLite connection (blocking), in one read transaction:
+/// the population version, then its kept snapshot, or every table when there is none to use.
+fn read_sqlite(path: PathBuf, use_kept: bool) -> Result<Read> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         &path,
@@ -355,6 +368,24 @@ fn load_sqlite(path: PathBuf) -> Result<Loader> {
         .map_err(sqlite_error)?;
     // One read transaction: every table as of the same moment, as with sqlx's snapshot.
     conn.execute_batch("BEGIN").map_err(sqlite_error)?;
+    let version: i64 = conn
+        .query_row(
+            "SELECT population_version FROM data_generation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sqlite_error)?;
+    let why = if use_kept {
+        match kept::read_sqlite(&conn, version)? {
+            Some(bytes) => match snapshot::decode(&bytes, version) {
+                Ok(d) => return Ok(Read::Kept(d)),
+                Err(e) => e,
+            },
+            None => SnapshotError::Missing(version),
+        }
+    } else {
+        SnapshotError::Missing(version)
+    };
     let mut l = Loader::default();
     for (t, sql) in QUERIES {
         let mut stmt = conn.prepare(sql).map_err(sqlite_error)?;
@@ -366,35 +397,128 @@ fn load_sqlite(path: PathBuf) -> Result<Loader> {
             l.link_courses();
         }
     }
-    Ok(l)
+    Ok(Read::Tables {
+        loader: l,
+        version,
+        why,
+    })
+}
+
+/// Where a loaded population came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PopulationSource {
+    /// The snapshot kept in the database for the current population version.
+    Kept,
+    /// The tables, row by row, because the snapshot could not be used (`why`, in Danish); `kept`
+    /// says whether a new snapshot was written for the next reader.
+    Tables { why: String, kept: bool },
 }
 
 impl Store {
-    /// Builds the core's population from the database, with the latest batch.
+    /// Builds the core's population from the database, with the latest batch, the moves made in
+    /// Kadence, the settings and the committee's data. The population comes from the snapshot
+    /// kept in the database when it is of the current population version; otherwise from the
+    /// tables, after which the snapshot is written for the next reader.
     pub async fn load(&self) -> Result<Snapshot> {
         // Read first: a change during the load makes the next check load again, never miss one.
         let generation = self.generation().await?;
-        let l = match &self.sqlite_file {
-            Some(path) => {
+        let (decoded, source) = self.population(true).await?;
+        self.finish_load(decoded, source, generation).await
+    }
+
+    /// The same, always from the tables, row by row (the conformance suite holds the two equal).
+    pub async fn load_from_tables(&self) -> Result<Snapshot> {
+        let generation = self.generation().await?;
+        let (decoded, source) = self.population(false).await?;
+        self.finish_load(decoded, source, generation).await
+    }
+
+    /// The population, each course's caseworker as the case system names it, and where it came
+    /// from (see [`Store::load`]).
+    pub(crate) async fn population(&self, use_kept: bool) -> Result<(Decoded, PopulationSource)> {
+        self.population_via(use_kept, false).await
+    }
+
+    async fn population_via(
+        &self,
+        use_kept: bool,
+        streamed: bool,
+    ) -> Result<(Decoded, PopulationSource)> {
+        let read = match &self.sqlite_file {
+            Some(path) if !streamed => {
                 let path = path.clone();
-                tokio::task::spawn_blocking(move || load_sqlite(path))
+                tokio::task::spawn_blocking(move || read_sqlite(path, use_kept))
                     .await
                     .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))??
             }
-            None => self.load_streamed().await?,
+            _ => self.read_streamed(use_kept).await?,
         };
-        self.finish_load(l, generation).await
+        match read {
+            Read::Kept(d) => Ok((d, PopulationSource::Kept)),
+            Read::Tables {
+                loader,
+                version,
+                why,
+            } => {
+                let (population, _) = loader.b.build();
+                let decoded = Decoded {
+                    population,
+                    imported: loader.imported,
+                    version,
+                };
+                // For the next reader; a store that cannot write (a read-only user) still loads.
+                let kept = use_kept && self.keep(&decoded).await.unwrap_or(false);
+                Ok((
+                    decoded,
+                    PopulationSource::Tables {
+                        why: why.to_string(),
+                        kept,
+                    },
+                ))
+            }
+        }
     }
 
-    /// The same through sqlx (PostgreSQL; and SQLite in the test that compares the two drivers).
+    /// The same from the tables through sqlx (PostgreSQL's path; for SQLite in the test that
+    /// compares the two drivers).
     pub async fn load_streamed_snapshot(&self) -> Result<Snapshot> {
         let generation = self.generation().await?;
-        let l = self.load_streamed().await?;
-        self.finish_load(l, generation).await
+        let (decoded, source) = self.population_via(false, true).await?;
+        self.finish_load(decoded, source, generation).await
     }
 
-    async fn load_streamed(&self) -> Result<Loader> {
+    async fn read_streamed(&self, use_kept: bool) -> Result<Read> {
         let mut tx = self.pool.begin().await?;
+        let version = kept::population_version(&mut tx).await?;
+        if use_kept {
+            let why = match kept::read(&mut tx, version).await? {
+                Some(bytes) => match snapshot::decode(&bytes, version) {
+                    Ok(d) => {
+                        tx.commit().await?;
+                        return Ok(Read::Kept(d));
+                    }
+                    Err(e) => e,
+                },
+                None => SnapshotError::Missing(version),
+            };
+            let loader = Self::read_tables(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(Read::Tables {
+                loader,
+                version,
+                why,
+            });
+        }
+        let loader = Self::read_tables(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Read::Tables {
+            loader,
+            version,
+            why: SnapshotError::Missing(version),
+        })
+    }
+
+    async fn read_tables(tx: &mut sqlx::AnyConnection) -> Result<Loader> {
         let mut l = Loader::default();
         for (t, sql) in QUERIES {
             let mut rows = sqlx::query(sql).fetch(&mut *tx);
@@ -406,22 +530,21 @@ impl Store {
                 l.link_courses();
             }
         }
-        tx.commit().await?;
         Ok(l)
     }
 
-    async fn finish_load(&self, mut l: Loader, generation: i64) -> Result<Snapshot> {
-        let mut moved = self
-            .apply_reassignments(&mut l.b, &l.courses, &l.caseworkers, &l.imported)
-            .await?;
-        let (population, _) = l.b.build();
-        // The builder may renumber courses: key the moves by the built ids.
-        let reassigned = population
-            .courses
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| moved.remove(&c.key).map(|m| (CourseId(i as u32), m)))
-            .collect();
+    async fn finish_load(
+        &self,
+        decoded: Decoded,
+        source: PopulationSource,
+        generation: i64,
+    ) -> Result<Snapshot> {
+        let Decoded {
+            mut population,
+            imported,
+            version,
+        } = decoded;
+        let reassigned = self.apply_reassignments(&mut population, &imported).await?;
         let latest = self.batches().await?.into_iter().next();
         let settings = self.settings_history().await?;
         Ok(Snapshot {
@@ -429,6 +552,8 @@ impl Store {
             latest,
             reassigned,
             generation,
+            population_version: version,
+            source,
             settings,
             jobindsats: self.jobindsats().await?,
             targets: self.targets().await?,

@@ -19,6 +19,7 @@ use kadence_core::date::Day;
 use sqlx::Row;
 
 use crate::audit::AuditEntry;
+use crate::snapshot::{self, kept, merge};
 use crate::{Result, Store};
 
 /// The courses that go, given the cut-off date as `$1`: ended before it, and not the course a kept
@@ -144,6 +145,15 @@ impl Store {
         .await?;
         let mut tx = self.pool.begin().await?;
         let cutoff = plan.courses_ended_before.to_string();
+        // What goes, read in the transaction, for the snapshot below.
+        let gone: std::collections::HashSet<String> =
+            sqlx::query(&format!("SELECT key FROM course WHERE {EXPIRED}"))
+                .bind(&cutoff)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
         for table in [
             "conversation",
             "standby_period",
@@ -163,9 +173,33 @@ impl Store {
             .bind(&cutoff)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM citizen WHERE cpr NOT IN (SELECT cpr FROM course)")
-            .execute(&mut *tx)
-            .await?;
+        let citizens_gone =
+            sqlx::query("DELETE FROM citizen WHERE cpr NOT IN (SELECT cpr FROM course)")
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        // The snapshot follows in the same transaction: the one before without what went (none
+        // kept when there was none to start from; the next reader reads the tables).
+        let mut rebuild = false;
+        if !gone.is_empty() || citizens_gone > 0 {
+            let before = kept::population_version(&mut tx).await?;
+            let prev = match kept::read(&mut tx, before).await? {
+                Some(bytes) => snapshot::decode(&bytes, before).ok(),
+                None => None,
+            };
+            let version = kept::bump_population_version(&mut tx).await?;
+            match prev {
+                Some(prev) => {
+                    let bytes = merge::after_retention(&prev, &gone, version);
+                    drop(prev);
+                    kept::write(&mut tx, &bytes, version).await?;
+                }
+                None => {
+                    kept::forget(&mut tx).await?;
+                    rebuild = true;
+                }
+            }
+        }
         if let Some(last) = plan.audit_through {
             let hash: String = sqlx::query("SELECT hash FROM audit_event WHERE seq = $1")
                 .bind(last)
@@ -194,6 +228,9 @@ impl Store {
         }
         crate::bump_generation(&mut tx).await?;
         tx.commit().await?;
+        if rebuild {
+            let _ = self.population(true).await;
+        }
         Ok(())
     }
 }

@@ -336,4 +336,27 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "ALTER TABLE medical_request ADD COLUMN received_registered TEXT",
         ],
     ),
+    (
+        14,
+        "the population kept as a snapshot",
+        &[
+            // The population's own version (issue 15): raised with the change counter by the
+            // writes that change the population tables (an import that changed something,
+            // retention that deleted something), not by settings, targets or moves, which are
+            // read beside the population. It starts above 0 so that a database of an earlier
+            // version, with data but no snapshot, has no snapshot of its version and is read
+            // from its tables once.
+            "ALTER TABLE data_generation ADD COLUMN population_version BIGINT NOT NULL DEFAULT 0",
+            "UPDATE data_generation SET population_version = generation + 1",
+            // The population as the snapshot file of `snapshot.rs`, cut into chunks (a blob of
+            // hundreds of megabytes in one value is more than either database likes to move at
+            // once). BYTEA is PostgreSQL's binary type; SQLite stores a blob in it unchanged.
+            "CREATE TABLE population_snapshot (
+            version BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            bytes BYTEA NOT NULL,
+            PRIMARY KEY (version, seq)
+        )",
+        ],
+    ),
 ];

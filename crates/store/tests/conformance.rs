@@ -81,6 +81,65 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
         .collect()
 }
 
+/// Everything a load gives, comparable across id orders: teams and caseworkers in their order,
+/// citizens by CPR number, every course with its facts (booked conversations too) and the case
+/// system's caseworker, the moves made in Kadence, and the population version.
+fn whole(s: &kadence_store::Snapshot) -> String {
+    let p = &s.population;
+    let mut citizens: Vec<String> = p
+        .citizens
+        .iter()
+        .map(|c| format!("{} {}", c.cpr.reveal(), c.name))
+        .collect();
+    citizens.sort();
+    let mut courses: Vec<(String, String)> = by_key(p).into_iter().collect();
+    courses.sort();
+    let planned: Vec<(String, Vec<bool>)> = {
+        let mut v: Vec<_> = p
+            .all_facts()
+            .map(|f| {
+                (
+                    f.course.key.clone(),
+                    f.conversations.iter().map(|c| c.planned).collect(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let mut moved: Vec<String> = s
+        .reassigned
+        .iter()
+        .map(|(id, m)| format!("{} {m:?}", p.courses[id.index()].key))
+        .collect();
+    moved.sort();
+    let reform_boxes = p.courses.iter().filter(|c| c.reform.is_some()).count();
+    format!(
+        "{:?}\n{:?}\n{citizens:?}\n{courses:?}\n{planned:?}\n{moved:?}\n{reform_boxes} {}",
+        p.teams, p.caseworkers, s.population_version
+    )
+}
+
+/// The population from the snapshot kept in the database equals the one read from its tables,
+/// and the load used the snapshot (issue 15).
+async fn kept_equals_tables(store: &Store) {
+    let kept = store.load().await.expect("load");
+    assert_eq!(
+        kept.source,
+        kadence_store::PopulationSource::Kept,
+        "the load used the kept snapshot"
+    );
+    let tables = store
+        .load_from_tables()
+        .await
+        .expect("load from the tables");
+    assert!(matches!(
+        tables.source,
+        kadence_store::PopulationSource::Tables { .. }
+    ));
+    assert_eq!(whole(&kept), whole(&tables));
+}
+
 async fn conformance(store: Store) {
     // Empty database.
     let snap = store.load().await.expect("load empty");
@@ -115,6 +174,7 @@ async fn conformance(store: Store) {
     assert_eq!((s1.courses_updated, s1.courses_unchanged), (0, 0));
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&pop));
+    kept_equals_tables(&store).await;
     // The change counter moved with the import, and the snapshot says which one it saw.
     assert_eq!(store.generation().await.unwrap(), 1);
     assert_eq!(store.load().await.unwrap().generation, 1);
@@ -125,11 +185,6 @@ async fn conformance(store: Store) {
         .expect("load")
         .population;
     assert_eq!(by_key(&streamed), by_key(&pop));
-    // The population as a snapshot file reads back equal to the database's (issue 15).
-    let gen = store.generation().await.unwrap();
-    let bytes = kadence_store::snapshot::encode(&back, &vec![None; back.courses.len()], gen);
-    let from_file = kadence_store::snapshot::decode(&bytes, gen).expect("snapshot reads");
-    assert_eq!(by_key(&from_file.population), by_key(&back));
     let counts = store.counts().await.unwrap();
     assert_eq!(counts.conversations as usize, pop.conversation_count());
     assert_eq!(counts.citizens as usize, pop.citizens.len());
@@ -150,6 +205,10 @@ async fn conformance(store: Store) {
         counts
     );
     assert_eq!(after.batches, 2);
+    // Nothing changed: the population keeps its version and its snapshot.
+    let version = store.population_version().await.unwrap();
+    kept_equals_tables(&store).await;
+    assert_eq!(store.load().await.unwrap().population_version, version);
 
     // A newer export: one course gets a conversation, another ends, one is new.
     let mut b = pop.clone().into_builder();
@@ -199,6 +258,8 @@ async fn conformance(store: Store) {
     assert_eq!(s3.courses_unchanged as usize, pop.courses.len() - 4);
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&newer));
+    kept_equals_tables(&store).await;
+    assert_eq!(store.population_version().await.unwrap(), version + 1);
 
     // A partial export keeps the courses it does not mention.
     let mut only_first = newer.clone().into_builder();
@@ -225,12 +286,59 @@ async fn conformance(store: Store) {
         store.load().await.unwrap().population.courses.len(),
         newer.courses.len()
     );
+    kept_equals_tables(&store).await;
+    // A partial export that changes a course, renames a citizen and a team, moves a caseworker
+    // to another team and brings a new citizen, caseworker and team: the snapshot follows the
+    // tables (the merge of `snapshot::merge::after_import`).
+    let mut b = partial.clone().into_builder();
+    b.citizens[0].name = "Omdøbt Borger".into();
+    b.teams[0].name = "Omdøbt team".into();
+    let t = b.add_team(Team {
+        key: "T-NY".into(),
+        name: "Nyt team".into(),
+    });
+    if let Some(cw) = b.caseworkers.first_mut() {
+        cw.team = t;
+    }
+    let w = b.add_caseworker(Caseworker {
+        key: "SB-NY".into(),
+        name: "Ny Sagsbehandler".into(),
+        team: t,
+    });
+    b.courses[0].caseworker = Some(w);
+    let cpr = (0..3000)
+        .map(|n| kadence_core::cpr::Cpr::synthetic(Day::ymd(1961, 5, 17), n))
+        .find(|c| !b.citizens.iter().any(|x| x.cpr == *c))
+        .expect("a free number");
+    let c = b.add_citizen(Citizen {
+        cpr,
+        name: "Ny Borger".into(),
+    });
+    let mut fresh = b.courses[0].clone();
+    fresh.key = "NY-2".into();
+    fresh.citizen = c;
+    fresh.from_course = Some(CourseId(0));
+    fresh.kind = CourseKind::JobClarification;
+    fresh.transition = Some(fresh.first_absence.add_days(200));
+    fresh.end = None;
+    b.add_course(fresh);
+    let (changed, _) = b.build();
+    let (l5, meta5) = loaded(&changed);
+    store
+        .import(&l5, &meta5, "test", |_, _| {})
+        .await
+        .expect("changing import");
+    kept_equals_tables(&store).await;
+    let now = store.load().await.unwrap().population;
+    assert!(now.citizens.iter().any(|c| c.name == "Ny Borger"));
+    assert!(now.teams.iter().any(|t| t.name == "Omdøbt team"));
+    assert_eq!(now.courses.len(), newer.courses.len() + 1);
 
     // Batches are recorded with their files.
     let batches = store.batches().await.unwrap();
     assert_eq!(
         batches.iter().map(|b| b.id).collect::<Vec<_>>(),
-        vec![4, 3, 2, 1]
+        vec![5, 4, 3, 2, 1]
     );
     let first = batches.last().unwrap();
     assert_eq!(first.files.len(), 7);
@@ -242,11 +350,28 @@ async fn conformance(store: Store) {
     assert_eq!(courses_file.rows as usize, pop.courses.len());
     assert_eq!(courses_file.sha256.len(), 64);
     assert!(first.started_at <= first.finished_at);
-    assert_eq!(store.load().await.unwrap().latest.map(|b| b.id), Some(4));
+    assert_eq!(store.load().await.unwrap().latest.map(|b| b.id), Some(5));
 }
 
 /// A failure inside the transaction leaves the database exactly as it was.
-async fn atomicity(store: Store, install_failure: &[&str]) {
+/// The kept snapshot's rows as they are (version, part, bytes).
+async fn kept_rows(store: &Store) -> Vec<(i64, i64, Vec<u8>)> {
+    sqlx::query("SELECT version, seq, bytes FROM population_snapshot ORDER BY version, seq")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            use sqlx::Row;
+            (r.get(0), r.get(1), r.get(2))
+        })
+        .collect()
+}
+
+/// A failure inside the transaction leaves the database exactly as it was, its kept snapshot
+/// and population version included: first a failure late in the import (`late`), then one while
+/// the snapshot is written (`in_snapshot`, after the rows and the version were).
+async fn atomicity(store: Store, late: &[&str], in_snapshot: &[&str]) {
     let pop = population(5);
     let (l, meta) = loaded(&pop);
     store
@@ -255,18 +380,147 @@ async fn atomicity(store: Store, install_failure: &[&str]) {
         .expect("first import");
     let before = store.counts().await.unwrap();
     let before_pop = by_key(&store.load().await.unwrap().population);
-    for sql in install_failure {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .expect("install failure trigger");
-    }
+    let before_kept = kept_rows(&store).await;
+    let before_version = store.population_version().await.unwrap();
+    assert!(!before_kept.is_empty());
     let newer = population(6);
     let (l2, meta2) = loaded(&newer);
-    let err = store.import(&l2, &meta2, "test", |_, _| {}).await;
-    assert!(err.is_err(), "the trigger makes the import fail");
-    assert_eq!(store.counts().await.unwrap(), before);
-    assert_eq!(by_key(&store.load().await.unwrap().population), before_pop);
+    for failure in [late, in_snapshot] {
+        for sql in failure {
+            sqlx::query(sql)
+                .execute(store.pool())
+                .await
+                .expect("install failure trigger");
+        }
+        let err = store.import(&l2, &meta2, "test", |_, _| {}).await;
+        assert!(err.is_err(), "the trigger makes the import fail");
+        assert_eq!(store.counts().await.unwrap(), before);
+        assert_eq!(kept_rows(&store).await, before_kept);
+        assert_eq!(store.population_version().await.unwrap(), before_version);
+        assert_eq!(by_key(&store.load().await.unwrap().population), before_pop);
+        kept_equals_tables(&store).await;
+    }
+}
+
+/// A kept snapshot that is altered, cut short, of an older format, of another population version
+/// or missing is never trusted: the load reads the tables, says why, and keeps a new snapshot for
+/// the next reader (issue 15).
+async fn refused_snapshots(store: Store) {
+    let pop = population(8);
+    let (l, meta) = loaded(&pop);
+    store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
+    kept_equals_tables(&store).await;
+    let expected = whole(&store.load_from_tables().await.unwrap());
+    let rewrite = |f: fn(&mut Vec<u8>)| {
+        let store = store.clone();
+        async move {
+            let rows = kept_rows(&store).await;
+            let (version, seq, mut bytes) = rows.into_iter().next().expect("a kept snapshot");
+            f(&mut bytes);
+            sqlx::query(
+                "UPDATE population_snapshot SET bytes = $1 WHERE version = $2 AND seq = $3",
+            )
+            .bind(bytes)
+            .bind(version)
+            .bind(seq)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+    };
+    let refused = |why: &'static str| {
+        let store = store.clone();
+        let expected = expected.clone();
+        async move {
+            let s = store.load().await.unwrap();
+            match &s.source {
+                kadence_store::PopulationSource::Tables { why: w, kept } => {
+                    assert!(w.contains(why), "{w}");
+                    assert!(kept, "a new snapshot was kept");
+                }
+                other => panic!("trusted a snapshot that should be refused ({why}): {other:?}"),
+            }
+            assert_eq!(whole(&s), expected);
+            // The next reader has the new one.
+            kept_equals_tables(&store).await;
+        }
+    };
+    rewrite(|b| {
+        let at = b.len() / 2;
+        b[at] ^= 0x10;
+    })
+    .await;
+    refused("kontrolsum").await;
+    rewrite(|b| b.truncate(b.len() / 2)).await;
+    refused("kontrolsum").await;
+    rewrite(|b| b[8..12].copy_from_slice(&2u32.to_le_bytes())).await;
+    refused("formatversion 2").await;
+    sqlx::query("UPDATE population_snapshot SET version = version - 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    refused("intet øjebliksbillede").await;
+    rewrite(|b| {
+        let v = i64::from_le_bytes(b[12..20].try_into().unwrap());
+        b[12..20].copy_from_slice(&(v + 1).to_le_bytes());
+        // The checksum is made to hold, so only the version tells.
+        let n = b.len() - 4;
+        let sum = crc32fast::hash(&b[..n]);
+        b[n..].copy_from_slice(&sum.to_le_bytes());
+    })
+    .await;
+    refused("populationsversion").await;
+    sqlx::query("DELETE FROM population_snapshot")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    refused("intet øjebliksbillede").await;
+
+    // An import with no snapshot to start from keeps none in its transaction and reads the tables
+    // once after it: the next reader has a snapshot all the same.
+    sqlx::query("DELETE FROM population_snapshot")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let newer = population(9);
+    let (l2, meta2) = loaded(&newer);
+    store.import(&l2, &meta2, "test", |_, _| {}).await.unwrap();
+    kept_equals_tables(&store).await;
+
+    // A change made to the tables by hand is taken in by a rebuild.
+    sqlx::query(
+        "UPDATE citizen SET name = 'Rettet I Hånden' WHERE cpr = (SELECT MIN(cpr) FROM citizen)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let version = store.population_version().await.unwrap();
+    assert_eq!(store.rebuild_snapshot().await.unwrap(), version + 1);
+    kept_equals_tables(&store).await;
+    assert!(store
+        .load()
+        .await
+        .unwrap()
+        .population
+        .citizens
+        .iter()
+        .any(|c| c.name == "Rettet I Hånden"));
+}
+
+#[tokio::test]
+async fn sqlite_refused_snapshots() {
+    refused_snapshots(Store::open(&sqlite_url("refused")).await.expect("open")).await;
+}
+
+#[tokio::test]
+async fn postgres_refused_snapshots() {
+    let Some((db, url)) = PgDb::create("refused").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    refused_snapshots(store.clone()).await;
+    store.pool().close().await;
+    db.drop_db().await;
 }
 
 fn sqlite_url(name: &str) -> String {
@@ -291,6 +545,10 @@ async fn sqlite_atomicity() {
     atomicity(
         store,
         &["CREATE TRIGGER fail_late BEFORE INSERT ON import_batch BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+        &[
+            "DROP TRIGGER fail_late",
+            "CREATE TRIGGER fail_kept BEFORE INSERT ON population_snapshot BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        ],
     )
     .await;
 }
@@ -388,6 +646,10 @@ async fn postgres_atomicity() {
             "CREATE FUNCTION kadence_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
             "CREATE TRIGGER fail_late BEFORE INSERT ON import_batch FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
         ],
+        &[
+            "DROP TRIGGER fail_late ON import_batch",
+            "CREATE TRIGGER fail_kept BEFORE INSERT ON population_snapshot FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
+        ],
     )
     .await;
     store.pool().close().await;
@@ -410,6 +672,8 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
         latest: None,
         reassigned: Default::default(),
         generation: 0,
+        population_version: 0,
+        source: kadence_store::PopulationSource::Kept,
         settings: Default::default(),
         jobindsats: Default::default(),
         targets: Default::default(),
@@ -444,6 +708,8 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
             latest: None,
             reassigned: Default::default(),
             generation: 0,
+            population_version: 0,
+            source: kadence_store::PopulationSource::Kept,
             settings: Default::default(),
             jobindsats: Default::default(),
             targets: Default::default(),
@@ -948,6 +1214,18 @@ async fn reassignment(store: Store) {
     let s = store.load().await.unwrap();
     assert_eq!(caseworker_of(&s), Some(cw_key(c)));
     assert!(s.reassigned.is_empty());
+    // A move is read beside the population, not into its snapshot: the version stays, and the
+    // kept snapshot with the moves applied equals the tables (issue 15).
+    let version = store.population_version().await.unwrap();
+    store
+        .reassign(std::slice::from_ref(&key), &cw_key(b), "lars", now)
+        .await
+        .unwrap();
+    assert_eq!(store.population_version().await.unwrap(), version);
+    let s = store.load().await.unwrap();
+    assert_eq!(caseworker_of(&s), Some(cw_key(b)));
+    assert_eq!(s.reassigned.len(), 1);
+    kept_equals_tables(&store).await;
 }
 
 #[tokio::test]
@@ -1055,6 +1333,8 @@ async fn retention(store: Store) {
     for (k, v) in &after_keys {
         assert_eq!(before.get(k), Some(v), "course {k} unchanged");
     }
+    // The snapshot followed in retention's transaction (snapshot::merge::after_retention).
+    kept_equals_tables(&store).await;
     // Two recent look-ups and the deletion's own entry remain, verifiable from the anchor.
     assert_eq!(
         store.audit_verify().await.unwrap(),

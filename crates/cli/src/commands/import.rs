@@ -71,7 +71,17 @@ pub(super) fn import(
         .collect();
     let store = open_store(db)?;
     let mut bar: Option<indicatif::ProgressBar> = None;
-    let progress = |done: u64, total: u64| {
+    let step = |step: kadence_store::ImportStep| {
+        let (done, total) = match step {
+            kadence_store::ImportStep::Courses { done, total } => (done, total),
+            kadence_store::ImportStep::Snapshot => {
+                if let Some(b) = bar.take() {
+                    b.finish_and_clear();
+                }
+                eprintln!("Skriver øjebliksbilledet af populationen ...");
+                return;
+            }
+        };
         if bar.is_none() {
             eprintln!("Skriver {} forløb til databasen ...", dk::int(total as i64));
             let b = indicatif::ProgressBar::new(total);
@@ -87,7 +97,7 @@ pub(super) fn import(
             b.set_position(done);
         }
     };
-    let summary = block_on(store.import(&loaded, &meta, "kadence import", progress))?
+    let summary = block_on(store.import_with(&loaded, &meta, "kadence import", step))?
         .map_err(store_failure)?;
     println!(
         "Import nr. {} gennemført i {}: {} læst; forløb: {} nye, {} opdateret, {} uændrede; {} rettet, {} afvist.",
