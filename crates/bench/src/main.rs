@@ -105,34 +105,27 @@ pub(crate) fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 /// population (the work a fresh process would do at start instead of loading rows from the
 /// database).
 fn snapshot(pop: &Population, runs: usize) {
-    use kadence_store::snapshot::{decode, encode};
-    let imported: Vec<Option<String>> = pop
-        .courses
-        .iter()
-        .map(|c| c.caseworker.map(|w| pop.caseworkers[w.index()].key.clone()))
-        .collect();
-    let (t_enc, bytes) = best(runs, || encode(pop, &imported, 1));
-    let path = std::env::temp_dir().join(format!("kadence-bench-{}.snapshot", std::process::id()));
-    std::fs::write(&path, &bytes).expect("write the snapshot");
-    let (t_dec, back) = best(runs, || {
-        let b = std::fs::read(&path).expect("read the snapshot");
-        decode(&b, 1).expect("the snapshot reads")
-    });
-    let _ = std::fs::remove_file(&path);
+    use kadence_store::snapshot::{decode, encode, threads, PART};
+    let (t_enc, parts) = best(runs, || encode(pop, 1, PART));
+    let size: usize = parts.iter().map(|(_, b)| b.len()).sum();
+    let (t_dec, back) = best(runs, || decode(&parts, 1).expect("the snapshot reads"));
     assert_eq!(back.population.courses.len(), pop.courses.len());
     assert_eq!(
         back.population.conversation_count(),
         pop.conversation_count()
     );
+    drop(back);
     println!("\n| snapshot work | time | size |");
     println!("|---|---:|---:|");
     println!(
-        "| encode the population | {} | {:.0} MB |",
+        "| encode the population | {} | {:.0} MB in {} parts |",
         ms(t_enc),
-        bytes.len() as f64 / 1e6
+        size as f64 / 1e6,
+        parts.len()
     );
     println!(
-        "| read the file and decode it into a population | {} | |",
+        "| decode the parts into a population ({} threads) | {} | |",
+        threads(),
         ms(t_dec)
     );
     if let Some(m) = peak_rss_mib() {

@@ -318,6 +318,15 @@ pub enum Command {
         #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
         db: String,
     },
+    /// Øjebliksbilledet af populationen, som databasen gemmer ved hver import, og som læses ved
+    /// start: vis det, eller byg det igen fra tabellerne (efter en rettelse i tabellerne uden om
+    /// Kadence)
+    Oejebliksbillede {
+        #[arg(value_enum)]
+        action: SnapshotArg,
+        #[arg(long, env = "KADENCE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
     /// Slet afsluttede forløb og gamle opslag i revisionsloggen efter opbevaringsreglerne
     Retention {
         /// Vis kun, hvad der ville blive slettet; slet intet
@@ -362,6 +371,14 @@ pub enum RotateArg {
     Pseudonymnoegle,
     /// Alle sessioner: alle brugere logges ud
     Sessioner,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotArg {
+    /// Populationsversionen og det gemte øjebliksbillede (version, størrelse, om det gælder)
+    Vis,
+    /// Hæv populationsversionen og byg øjebliksbilledet igen fra tabellerne
+    Genopbyg,
 }
 
 #[derive(Subcommand, Debug)]

@@ -677,22 +677,66 @@ pub struct PopulationBuilder {
     pub rehab: Vec<RehabMeeting>,
 }
 
+/// The order the builder puts each course's facts in: by date, then a stable tiebreaker, so that
+/// equal inputs in any order give equal output.
+type FactKey = (Day, u8, Option<Day>);
+
+fn conversation_key(c: &Conversation) -> FactKey {
+    (
+        c.date,
+        (u8::from(!c.held) << 4) | form_rank(c.form),
+        c.registered,
+    )
+}
+fn standby_key(s: &StandbyPeriod) -> FactKey {
+    (s.start, 0, s.registered)
+}
+fn medical_key(m: &MedicalRequest) -> FactKey {
+    (m.sent, 0, m.received_registered)
+}
+fn rehab_key(r: &RehabMeeting) -> FactKey {
+    (r.date, 0, None)
+}
+
 fn group<T: Copy>(
     mut items: Vec<T>,
     n: usize,
     course: impl Fn(&T) -> CourseId,
-    key: impl Fn(&T) -> (Day, u8, Option<Day>),
+    key: impl Fn(&T) -> FactKey,
 ) -> (Vec<T>, Vec<u32>) {
-    // Sort by (course, date, then a stable tiebreaker) so that equal inputs in any order give equal output.
     items.sort_unstable_by_key(|t| (course(t), key(t)));
+    let at = offsets(&items, n, &course, |_, _| true).unwrap_or_default();
+    (items, at)
+}
+
+/// The offsets of each course's facts in `items`, grouped by course already; `None` when an item
+/// names no course or `in_order(before, item)` says it is out of place.
+fn offsets<T>(
+    items: &[T],
+    n: usize,
+    course: impl Fn(&T) -> CourseId,
+    in_order: impl Fn(&T, &T) -> bool,
+) -> Option<Vec<u32>> {
     let mut at = vec![0u32; n + 1];
-    for t in &items {
-        at[course(t).index() + 1] += 1;
+    let mut before: Option<&T> = None;
+    for t in items {
+        let c = course(t).index();
+        if c >= n {
+            return None;
+        }
+        if let Some(b) = before {
+            let bc = course(b).index();
+            if bc > c || bc == c && !in_order(b, t) {
+                return None;
+            }
+        }
+        at[c + 1] += 1;
+        before = Some(t);
     }
     for i in 0..n {
         at[i + 1] += at[i];
     }
-    (items, at)
+    Some(at)
 }
 
 fn form_rank(f: ConversationForm) -> u8 {
@@ -764,39 +808,10 @@ impl PopulationBuilder {
             .filter(|r| keep(r.course, "Et rehabiliteringsmøde"))
             .collect();
 
-        let (conversations, conv_at) = group(
-            conversations,
-            n,
-            |c| c.course,
-            |c| {
-                (
-                    c.date,
-                    (u8::from(!c.held) << 4) | form_rank(c.form),
-                    c.registered,
-                )
-            },
-        );
-        let mut held = Vec::with_capacity(conversations.len());
-        let mut held_known = Vec::with_capacity(conversations.len());
-        let mut held_at = Vec::with_capacity(n + 1);
-        held_at.push(0);
-        for i in 0..n {
-            let convs = &conversations[conv_at[i] as usize..conv_at[i + 1] as usize];
-            for c in convs.iter().filter(|c| c.held) {
-                held.push(c.date);
-                held_known.push(c.known_from());
-            }
-            held_at.push(held.len() as u32);
-        }
-        let (standby, standby_at) = group(standby, n, |s| s.course, |s| (s.start, 0, s.registered));
-        let (medical, medical_at) = group(
-            medical,
-            n,
-            |m| m.course,
-            |m| (m.sent, 0, m.received_registered),
-        );
-        let (rehab, rehab_at) = group(rehab, n, |r| r.course, |r| (r.date, 0, None));
-
+        let (conversations, conv_at) = group(conversations, n, |c| c.course, conversation_key);
+        let (standby, standby_at) = group(standby, n, |s| s.course, standby_key);
+        let (medical, medical_at) = group(medical, n, |m| m.course, medical_key);
+        let (rehab, rehab_at) = group(rehab, n, |r| r.course, rehab_key);
         for (i, c) in self.courses.iter().enumerate() {
             let id = Some(CourseId(i as u32));
             if let Some(end) = c.end {
@@ -833,42 +848,154 @@ impl PopulationBuilder {
                 });
             }
         }
-        let pop = Population {
-            teams: self.teams,
-            caseworkers: self.caseworkers,
-            citizens: self.citizens,
-            courses: self.courses,
+        let pop = Grouped {
             conversations,
             conv_at,
-            held,
-            held_known,
-            last_registered: vec![None; n],
-            held_at,
             standby,
             standby_at,
             medical,
             medical_at,
             rehab,
             rehab_at,
-        };
-        let mut pop = pop;
-        pop.last_registered = pop.all_facts().map(|f| f.latest_registration()).collect();
+        }
+        .population(self.teams, self.caseworkers, self.citizens, self.courses);
         // Facts that contradict each other: a meeting recorded "with LÆ 265" whose LÆ 265 had not
         // arrived (the duty shows "Modstridende data"; here it is named for the import summary).
-        for f in pop.all_facts() {
-            for r in f.rehab.iter().filter(|r| r.basis == Lae265Basis::Present) {
-                if let Some(requested) = f.lae265_conflict(r.date, r.date) {
-                    diags.push(Diagnostic {
-                        course: Some(f.id),
-                        message: format!(
-                            "Forløb {}: {}",
-                            f.course.key,
-                            lae265_conflict_text(r.date, requested)
-                        ),
-                    });
-                }
+        for r in pop.rehab.iter().filter(|r| r.basis == Lae265Basis::Present) {
+            let f = pop.facts(r.course);
+            if let Some(requested) = f.lae265_conflict(r.date, r.date) {
+                diags.push(Diagnostic {
+                    course: Some(f.id),
+                    message: format!(
+                        "Forløb {}: {}",
+                        f.course.key,
+                        lae265_conflict_text(r.date, requested)
+                    ),
+                });
             }
         }
         (pop, diags)
+    }
+
+    /// [`PopulationBuilder::build`] for facts already grouped by course and in the builder's
+    /// order, as a snapshot written from a built population holds them: checked in one pass
+    /// instead of sorted, and without the diagnostics (they were given when it was built).
+    /// `None` when a fact names no course or is out of place.
+    pub fn build_grouped(self) -> Option<Population> {
+        let n = self.courses.len();
+        let conv_at = offsets(
+            &self.conversations,
+            n,
+            |c| c.course,
+            |a, b| conversation_key(a) <= conversation_key(b),
+        )?;
+        let standby_at = offsets(
+            &self.standby,
+            n,
+            |s| s.course,
+            |a, b| standby_key(a) <= standby_key(b),
+        )?;
+        let medical_at = offsets(
+            &self.medical,
+            n,
+            |m| m.course,
+            |a, b| medical_key(a) <= medical_key(b),
+        )?;
+        let rehab_at = offsets(
+            &self.rehab,
+            n,
+            |r| r.course,
+            |a, b| rehab_key(a) <= rehab_key(b),
+        )?;
+        Some(
+            Grouped {
+                conversations: self.conversations,
+                conv_at,
+                standby: self.standby,
+                standby_at,
+                medical: self.medical,
+                medical_at,
+                rehab: self.rehab,
+                rehab_at,
+            }
+            .population(self.teams, self.caseworkers, self.citizens, self.courses),
+        )
+    }
+}
+
+/// Facts grouped by course, with each course's offsets.
+struct Grouped {
+    conversations: Vec<Conversation>,
+    conv_at: Vec<u32>,
+    standby: Vec<StandbyPeriod>,
+    standby_at: Vec<u32>,
+    medical: Vec<MedicalRequest>,
+    medical_at: Vec<u32>,
+    rehab: Vec<RehabMeeting>,
+    rehab_at: Vec<u32>,
+}
+
+impl Grouped {
+    /// The population, with the derived columns made in one pass over each list: the held
+    /// conversations' dates and the days they became known, and each course's latest
+    /// registration date.
+    fn population(
+        self,
+        teams: Vec<Team>,
+        caseworkers: Vec<Caseworker>,
+        citizens: Vec<Citizen>,
+        courses: Vec<Course>,
+    ) -> Population {
+        let n = courses.len();
+        let g = self;
+        let held_count = g.conversations.iter().filter(|c| c.held).count();
+        let mut held = Vec::with_capacity(held_count);
+        let mut held_known = Vec::with_capacity(held_count);
+        let mut held_at = Vec::with_capacity(n + 1);
+        let mut last_registered: Vec<Option<Day>> = vec![None; n];
+        held_at.push(0);
+        for (i, last_registered) in last_registered.iter_mut().enumerate() {
+            let convs = &g.conversations[g.conv_at[i] as usize..g.conv_at[i + 1] as usize];
+            let mut last = None;
+            for c in convs {
+                last = last.max(c.registered);
+                if c.held {
+                    held.push(c.date);
+                    held_known.push(c.known_from());
+                }
+            }
+            *last_registered = last;
+            held_at.push(held.len() as u32);
+        }
+        for s in &g.standby {
+            let l = &mut last_registered[s.course.index()];
+            *l = (*l).max(s.registered);
+        }
+        for m in &g.medical {
+            let l = &mut last_registered[m.course.index()];
+            *l = (*l).max(m.received_registered);
+        }
+        let pop = Population {
+            teams,
+            caseworkers,
+            citizens,
+            courses,
+            conversations: g.conversations,
+            conv_at: g.conv_at,
+            held,
+            held_known,
+            last_registered,
+            held_at,
+            standby: g.standby,
+            standby_at: g.standby_at,
+            medical: g.medical,
+            medical_at: g.medical_at,
+            rehab: g.rehab,
+            rehab_at: g.rehab_at,
+        };
+        debug_assert!(pop
+            .all_facts()
+            .all(|f| f.last_registered == f.latest_registration()));
+        pop
     }
 }

@@ -82,12 +82,11 @@ impl Store {
         Ok(course_keys.len())
     }
 
-    /// Applies the moves that still hold to a loaded population (`imported`: each course's
-    /// caseworker as the case system names it); returns them by course.
+    /// Applies the moves that still hold to a loaded population, whose courses have the
+    /// caseworkers the case system names; returns them by course.
     pub(crate) async fn apply_reassignments(
         &self,
         pop: &mut Population,
-        imported: &[Option<String>],
     ) -> Result<HashMap<CourseId, Reassignment>> {
         let mut moved = HashMap::new();
         let rows = sqlx::query("SELECT course_key, from_caseworker_key, to_caseworker_key, by_user, at FROM reassignment ORDER BY seq")
@@ -128,7 +127,10 @@ impl Store {
             let Some(to_id) = workers.get(m.to.as_str()) else {
                 continue;
             };
-            if imported.get(i) != Some(&m.imported) {
+            let imported = c
+                .caseworker
+                .map(|w| pop.caseworkers[w.index()].key.as_str());
+            if imported != m.imported.as_deref() {
                 continue;
             }
             changes.push((i, *to_id));

@@ -217,6 +217,8 @@ pub struct Store {
     witness: Arc<witness::Witness>,
     /// argon2 checks run by logins (see [`Store::password_checks`]).
     password_checks: Arc<std::sync::atomic::AtomicU64>,
+    /// The size the population's snapshot is cut into parts at ([`snapshot::PART`]).
+    part_size: usize,
 }
 
 /// A value to bind.
@@ -604,6 +606,7 @@ impl Store {
             sqlite_file,
             witness: Arc::default(),
             password_checks: Arc::default(),
+            part_size: snapshot::PART,
         };
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.
@@ -648,6 +651,13 @@ impl Store {
     /// with a key from a file.
     pub fn with_audit_witness(mut self, w: witness::AuditWitness) -> Store {
         self.witness = Arc::new(witness::Witness::new(w));
+        self
+    }
+
+    /// Cuts the population's snapshot into parts of `bytes` (the default, [`snapshot::PART`],
+    /// suits every size; a test uses small parts to have many).
+    pub fn with_snapshot_part_size(mut self, bytes: usize) -> Store {
+        self.part_size = bytes;
         self
     }
 
@@ -983,17 +993,14 @@ impl Store {
             let prev = if was_empty {
                 Some(snapshot::Decoded::default())
             } else {
-                match snapshot::kept::read(conn, before).await? {
-                    Some(bytes) => snapshot::decode(&bytes, before).ok(),
-                    None => None,
-                }
+                snapshot::kept::read(conn, before).await?.ok()
             };
             let version = snapshot::kept::bump_population_version(conn).await?;
             match prev {
                 Some(prev) => {
-                    let bytes = snapshot::merge::after_import(&prev, pop, version);
-                    drop(prev);
-                    snapshot::kept::write(conn, &bytes, version).await?;
+                    let after = snapshot::merge::AfterImport::new(&prev.population, pop);
+                    let parts = after.parts(version, self.part_size);
+                    snapshot::kept::write(conn, version, parts).await?;
                 }
                 None => {
                     snapshot::kept::forget(conn).await?;

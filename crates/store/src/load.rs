@@ -21,7 +21,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::codes::Code;
-use crate::snapshot::{self, kept, Decoded, SnapshotError};
+use crate::snapshot::{kept, Decoded, SnapshotError};
 use crate::{corrupt, Result, Snapshot, Store, StoreError};
 
 /// A row, whichever driver read it. Text is borrowed where the driver allows (rusqlite), so dates
@@ -144,9 +144,6 @@ pub(crate) struct Loader {
     pub(crate) caseworkers: Map<CaseworkerId>,
     citizens: Map<CitizenId>,
     pub(crate) courses: Map<CourseId>,
-    /// Each course's caseworker as the case system names it (before moves made in Kadence), by the
-    /// course's id in the builder.
-    pub(crate) imported: Vec<Option<String>>,
     from_refs: Vec<(CourseId, String)>,
     /// The last course a fact was found for (its key in a reused buffer) and its id.
     last_course: (String, Option<CourseId>),
@@ -325,10 +322,8 @@ impl Loader {
                 date,
                 reason: end_reason.unwrap_or(EndReason::Other),
             }),
-            caseworker: self.caseworker_ref(caseworker_key.clone())?,
+            caseworker: self.caseworker_ref(caseworker_key)?,
         });
-        debug_assert_eq!(id.index(), self.imported.len());
-        self.imported.push(caseworker_key);
         if let Some(from) = r.opt_text(6)? {
             self.from_refs.push((id, from));
         }
@@ -377,11 +372,8 @@ fn read_sqlite(path: PathBuf, use_kept: bool) -> Result<Read> {
         .map_err(sqlite_error)?;
     let why = if use_kept {
         match kept::read_sqlite(&conn, version)? {
-            Some(bytes) => match snapshot::decode(&bytes, version) {
-                Ok(d) => return Ok(Read::Kept(d)),
-                Err(e) => e,
-            },
-            None => SnapshotError::Missing(version),
+            Ok(d) => return Ok(Read::Kept(d)),
+            Err(e) => e,
         }
     } else {
         SnapshotError::Missing(version)
@@ -463,7 +455,6 @@ impl Store {
                 let (population, _) = loader.b.build();
                 let decoded = Decoded {
                     population,
-                    imported: loader.imported,
                     version,
                 };
                 // For the next reader; a store that cannot write (a read-only user) still loads.
@@ -492,14 +483,11 @@ impl Store {
         let version = kept::population_version(&mut tx).await?;
         if use_kept {
             let why = match kept::read(&mut tx, version).await? {
-                Some(bytes) => match snapshot::decode(&bytes, version) {
-                    Ok(d) => {
-                        tx.commit().await?;
-                        return Ok(Read::Kept(d));
-                    }
-                    Err(e) => e,
-                },
-                None => SnapshotError::Missing(version),
+                Ok(d) => {
+                    tx.commit().await?;
+                    return Ok(Read::Kept(d));
+                }
+                Err(e) => e,
             };
             let loader = Self::read_tables(&mut tx).await?;
             tx.commit().await?;
@@ -541,10 +529,9 @@ impl Store {
     ) -> Result<Snapshot> {
         let Decoded {
             mut population,
-            imported,
             version,
         } = decoded;
-        let reassigned = self.apply_reassignments(&mut population, &imported).await?;
+        let reassigned = self.apply_reassignments(&mut population).await?;
         let latest = self.batches().await?.into_iter().next();
         let settings = self.settings_history().await?;
         Ok(Snapshot {

@@ -19,7 +19,7 @@ use kadence_core::date::Day;
 use sqlx::Row;
 
 use crate::audit::AuditEntry;
-use crate::snapshot::{self, kept, merge};
+use crate::snapshot::{kept, merge};
 use crate::{Result, Store};
 
 /// The courses that go, given the cut-off date as `$1`: ended before it, and not the course a kept
@@ -183,16 +183,13 @@ impl Store {
         let mut rebuild = false;
         if !gone.is_empty() || citizens_gone > 0 {
             let before = kept::population_version(&mut tx).await?;
-            let prev = match kept::read(&mut tx, before).await? {
-                Some(bytes) => snapshot::decode(&bytes, before).ok(),
-                None => None,
-            };
+            let prev = kept::read(&mut tx, before).await?.ok();
             let version = kept::bump_population_version(&mut tx).await?;
             match prev {
                 Some(prev) => {
-                    let bytes = merge::after_retention(&prev, &gone, version);
-                    drop(prev);
-                    kept::write(&mut tx, &bytes, version).await?;
+                    let after = merge::AfterRetention::new(&prev.population, &gone);
+                    let parts = after.parts(version, self.part_size);
+                    kept::write(&mut tx, version, parts).await?;
                 }
                 None => {
                     kept::forget(&mut tx).await?;

@@ -411,11 +411,16 @@ async fn refused_snapshots(store: Store) {
     store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
     kept_equals_tables(&store).await;
     let expected = whole(&store.load_from_tables().await.unwrap());
-    let rewrite = |f: fn(&mut Vec<u8>)| {
+    // Part `seq` of the kept snapshot (0 its head, then the citizens', then the courses') changed
+    // by `f`.
+    let rewrite = |seq: i64, f: fn(&mut Vec<u8>)| {
         let store = store.clone();
         async move {
             let rows = kept_rows(&store).await;
-            let (version, seq, mut bytes) = rows.into_iter().next().expect("a kept snapshot");
+            let (version, seq, mut bytes) = rows
+                .into_iter()
+                .find(|(_, s, _)| *s == seq)
+                .expect("a kept part");
             f(&mut bytes);
             sqlx::query(
                 "UPDATE population_snapshot SET bytes = $1 WHERE version = $2 AND seq = $3",
@@ -445,22 +450,28 @@ async fn refused_snapshots(store: Store) {
             kept_equals_tables(&store).await;
         }
     };
-    rewrite(|b| {
-        let at = b.len() / 2;
-        b[at] ^= 0x10;
-    })
-    .await;
-    refused("kontrolsum").await;
-    rewrite(|b| b.truncate(b.len() / 2)).await;
-    refused("kontrolsum").await;
-    rewrite(|b| b[8..12].copy_from_slice(&2u32.to_le_bytes())).await;
+    let parts = kept_rows(&store).await.len() as i64;
+    assert!(parts >= 3, "a head, citizens and courses");
+    for seq in [0, 1, parts - 1] {
+        rewrite(seq, |b| {
+            let at = b.len() / 2;
+            b[at] ^= 0x10;
+        })
+        .await;
+        refused("kontrolsum").await;
+        rewrite(seq, |b| b.truncate(b.len() / 2)).await;
+        refused("kontrolsum").await;
+    }
+    rewrite(0, |b| b[8..12].copy_from_slice(&2u32.to_le_bytes())).await;
+    refused("formatversion 2").await;
+    rewrite(parts - 1, |b| b[8..12].copy_from_slice(&2u32.to_le_bytes())).await;
     refused("formatversion 2").await;
     sqlx::query("UPDATE population_snapshot SET version = version - 1")
         .execute(store.pool())
         .await
         .unwrap();
     refused("intet øjebliksbillede").await;
-    rewrite(|b| {
+    rewrite(0, |b| {
         let v = i64::from_le_bytes(b[12..20].try_into().unwrap());
         b[12..20].copy_from_slice(&(v + 1).to_le_bytes());
         // The checksum is made to hold, so only the version tells.
@@ -470,6 +481,16 @@ async fn refused_snapshots(store: Store) {
     })
     .await;
     refused("populationsversion").await;
+    sqlx::query("DELETE FROM population_snapshot WHERE seq = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    refused("ufuldstændigt").await;
+    sqlx::query("DELETE FROM population_snapshot WHERE seq = 0")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    refused("ufuldstændigt").await;
     sqlx::query("DELETE FROM population_snapshot")
         .execute(store.pool())
         .await
@@ -537,6 +558,22 @@ fn sqlite_url(name: &str) -> String {
 #[tokio::test]
 async fn sqlite_conformance() {
     conformance(Store::open(&sqlite_url("conf")).await.expect("open")).await;
+}
+
+/// The same with the population's snapshot cut into many small parts (issue 15): every write and
+/// every read goes through part boundaries.
+#[tokio::test]
+async fn sqlite_conformance_with_small_snapshot_parts() {
+    let store = Store::open(&sqlite_url("conf-parts"))
+        .await
+        .expect("open")
+        .with_snapshot_part_size(1024);
+    conformance(store.clone()).await;
+    let parts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM population_snapshot")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(parts > 20, "{parts} parts");
 }
 
 #[tokio::test]
@@ -627,7 +664,10 @@ async fn postgres_conformance() {
     let Some((db, url)) = PgDb::create("conf").await else {
         return;
     };
-    let store = Store::open(&url).await.expect("open PostgreSQL");
+    let store = Store::open(&url)
+        .await
+        .expect("open PostgreSQL")
+        .with_snapshot_part_size(8 << 10);
     assert_eq!(store.backend(), kadence_store::Backend::Postgres);
     conformance(store.clone()).await;
     store.pool().close().await;

@@ -250,6 +250,54 @@ fn truncate(pop: &Population, as_of: Day) -> Population {
     b.build().0
 }
 
+/// A built population's facts, handed back already grouped and in order, build to the same
+/// population without sorting (`build_grouped`, the snapshot's path, issue 15); a fact out of place
+/// or naming no course is refused, never trusted.
+#[test]
+fn facts_already_in_order_build_alike_and_facts_out_of_place_are_refused() {
+    for late in [false, true] {
+        let (_, pop) = small_at(7, era(late));
+        let grouped = pop
+            .clone()
+            .into_builder()
+            .build_grouped()
+            .expect("in order");
+        let text = |p: &Population| {
+            p.all_facts()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(text(&grouped), text(&pop));
+        let b = pop.clone().into_builder();
+        let i = b
+            .conversations
+            .windows(2)
+            .position(|w| w[0].course == w[1].course && w[0].date < w[1].date)
+            .expect("a course with two conversations");
+        let mut swapped = b.clone();
+        swapped.conversations.swap(i, i + 1);
+        assert!(
+            swapped.clone().build_grouped().is_none(),
+            "dates out of order"
+        );
+        let mut moved = b.clone();
+        let last = moved.conversations.len() - 1;
+        moved.conversations.swap(0, last);
+        assert!(moved.build_grouped().is_none(), "courses out of order");
+        let mut stray = b.clone();
+        stray.standby.push(StandbyPeriod {
+            course: CourseId(u32::MAX),
+            start: era(late),
+            end: None,
+            registered: None,
+        });
+        assert!(stray.build_grouped().is_none(), "a fact of no course");
+        // The same, sorted by the builder, is accepted.
+        assert_eq!(text(&swapped.build().0), text(&pop));
+    }
+}
+
 /// Shuffles every list and renumbers the courses; results per course key must be identical.
 #[test]
 fn results_do_not_depend_on_input_order() {

@@ -10,16 +10,14 @@
 //! holds ([`super::decode`]); otherwise the reader reads the tables and writes a new one
 //! ([`Store::keep`]). Changing the population tables outside Kadence (by hand) leaves the
 //! snapshot of the old version in force: raise the version afterwards (`kadence
-//! oejebliksbillede genopbyg`), as docs/operations.md says.
+//! oejebliksbillede genopbyg`, docs/cli.md).
 
+use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
 
-use super::{Decoded, SnapshotError};
+use super::{Decoded, Part, SnapshotError};
+use crate::load::sqlite_error;
 use crate::{Result, Store, StoreError};
-
-/// Bytes per row. Both databases take far larger values, but a chunk is copied whole on its way
-/// in and out, and a few megabytes keep that copy small beside the snapshot.
-pub const CHUNK: usize = 8 << 20;
 
 /// The current population version, inside a transaction.
 pub(crate) async fn population_version(conn: &mut AnyConnection) -> Result<i64> {
@@ -41,82 +39,83 @@ pub(crate) async fn bump_population_version(conn: &mut AnyConnection) -> Result<
     population_version(conn).await
 }
 
-/// The kept snapshot of `version`, if there is one (its chunks joined in order).
-pub(crate) async fn read(conn: &mut AnyConnection, version: i64) -> Result<Option<Vec<u8>>> {
-    let rows =
-        sqlx::query("SELECT seq, bytes FROM population_snapshot WHERE version = $1 ORDER BY seq")
-            .bind(version)
-            .fetch_all(&mut *conn)
-            .await?;
-    join(
-        rows.iter().map(|r| -> Result<(i64, Vec<u8>)> {
-            Ok((r.try_get(0)?, r.try_get::<Vec<u8>, _>(1)?))
-        }),
-    )
+const PARTS: &str = "SELECT bytes FROM population_snapshot WHERE version = $1 ORDER BY seq";
+/// The parts' bytes together (SQLite and PostgreSQL tell a value's length without reading it).
+const SIZE: &str =
+    "SELECT COALESCE(SUM(length(bytes)), 0) FROM population_snapshot WHERE version = $1";
+
+/// The kept snapshot of `version`, read and decoded inside a transaction: the parts are streamed
+/// to decoders on a blocking thread as they arrive, so only a few are held at once. The outer
+/// error is the database's; the inner says why the snapshot is refused.
+pub(crate) async fn read(
+    conn: &mut AnyConnection,
+    version: i64,
+) -> Result<std::result::Result<Decoded, SnapshotError>> {
+    let size: i64 = sqlx::query(SIZE)
+        .bind(version)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>>>(2);
+    let threads = super::threads();
+    let decoder = tokio::task::spawn_blocking(move || {
+        let parts = std::iter::from_fn(move || rx.blocking_recv());
+        super::decode_parts(parts, size as u64, version, threads)
+    });
+    {
+        let mut rows = sqlx::query(PARTS).bind(version).fetch(&mut *conn);
+        while let Some(r) = rows.try_next().await? {
+            let bytes: Vec<u8> = r.try_get(0)?;
+            if tx.send(Ok(bytes)).await.is_err() {
+                break;
+            }
+        }
+    }
+    drop(tx);
+    decoder
+        .await
+        .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))?
 }
 
-/// The same through the direct SQLite connection of the load path, inside its read transaction.
-pub(crate) fn read_sqlite(conn: &rusqlite::Connection, version: i64) -> Result<Option<Vec<u8>>> {
+/// The same through the direct SQLite connection of the load path, inside its read transaction
+/// (on a blocking thread: the caller's).
+pub(crate) fn read_sqlite(
+    conn: &rusqlite::Connection,
+    version: i64,
+) -> Result<std::result::Result<Decoded, SnapshotError>> {
+    let size: i64 = conn
+        .query_row(&SIZE.replace("$1", "?1"), [version], |r| r.get(0))
+        .map_err(sqlite_error)?;
     let mut stmt = conn
-        .prepare("SELECT seq, bytes FROM population_snapshot WHERE version = ?1 ORDER BY seq")
-        .map_err(crate::load::sqlite_error)?;
-    let mut rows = stmt.query([version]).map_err(crate::load::sqlite_error)?;
-    let mut bytes = Vec::new();
-    let mut next = 0i64;
-    while let Some(r) = rows.next().map_err(crate::load::sqlite_error)? {
-        let seq: i64 = r.get(0).map_err(crate::load::sqlite_error)?;
-        if seq != next {
-            return Err(StoreError::Snapshot(SnapshotError::Corrupt(
-                "en del mangler",
-            )));
-        }
-        next += 1;
-        match r.get_ref(1).map_err(crate::load::sqlite_error)? {
-            rusqlite::types::ValueRef::Blob(b) => {
-                if bytes.is_empty() {
-                    // The first chunk is full unless it is the only one: reserve for a few more.
-                    bytes.reserve(b.len() * 4);
-                }
-                bytes.extend_from_slice(b)
-            }
-            _ => {
-                return Err(StoreError::Snapshot(SnapshotError::Corrupt(
-                    "en del er ikke binær",
-                )))
-            }
-        }
-    }
-    Ok((next > 0).then_some(bytes))
+        .prepare(&PARTS.replace("$1", "?1"))
+        .map_err(sqlite_error)?;
+    let mut rows = stmt.query([version]).map_err(sqlite_error)?;
+    let parts = std::iter::from_fn(|| match rows.next() {
+        Err(e) => Some(Err(sqlite_error(e))),
+        Ok(None) => None,
+        Ok(Some(r)) => Some(match r.get_ref(0) {
+            Ok(rusqlite::types::ValueRef::Blob(b)) => Ok(b.to_vec()),
+            // Not a blob: the decoder refuses it as not a snapshot.
+            Ok(_) => Ok(Vec::new()),
+            Err(e) => Err(sqlite_error(e)),
+        }),
+    });
+    super::decode_parts(parts, size as u64, version, super::threads())
 }
 
-/// Chunks in order, joined; a gap in the sequence is a corrupt snapshot.
-fn join(chunks: impl Iterator<Item = Result<(i64, Vec<u8>)>>) -> Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
-    let mut next = 0i64;
-    for chunk in chunks {
-        let (seq, b) = chunk?;
-        if seq != next {
-            return Err(StoreError::Snapshot(SnapshotError::Corrupt(
-                "en del mangler",
-            )));
-        }
-        next += 1;
-        bytes.extend_from_slice(&b);
-    }
-    Ok((next > 0).then_some(bytes))
-}
-
-/// Replaces the kept snapshot with `bytes` (of the version in its header), inside a writing
-/// transaction.
-pub(crate) async fn write(conn: &mut AnyConnection, bytes: &[u8], version: i64) -> Result<()> {
-    sqlx::query("DELETE FROM population_snapshot")
-        .execute(&mut *conn)
-        .await?;
-    for (seq, chunk) in bytes.chunks(CHUNK).enumerate() {
+/// Replaces the kept snapshot with the parts `parts` yields, inside a writing transaction; each
+/// part is written as it comes.
+pub(crate) async fn write(
+    conn: &mut AnyConnection,
+    version: i64,
+    parts: impl Iterator<Item = Part>,
+) -> Result<()> {
+    forget(conn).await?;
+    for (seq, bytes) in parts {
         sqlx::query("INSERT INTO population_snapshot (version, seq, bytes) VALUES ($1, $2, $3)")
             .bind(version)
-            .bind(seq as i64)
-            .bind(chunk.to_vec())
+            .bind(seq)
+            .bind(bytes)
             .execute(&mut *conn)
             .await?;
     }
@@ -132,7 +131,41 @@ pub(crate) async fn forget(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
+/// What is kept ([`Store::kept_snapshot`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptInfo {
+    /// The population version now.
+    pub population_version: i64,
+    /// The kept snapshot's version, bytes and parts, if one is kept.
+    pub kept: Option<(i64, u64, u64)>,
+}
+
 impl Store {
+    /// The population version and the kept snapshot's version and size (for `kadence
+    /// oejebliksbillede vis`).
+    pub async fn kept_snapshot(&self) -> Result<KeptInfo> {
+        let mut conn = self.pool.acquire().await?;
+        let population_version = population_version(&mut conn).await?;
+        let row = sqlx::query(
+            "SELECT MIN(version), MAX(version), SUM(length(bytes)), COUNT(*) FROM population_snapshot",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let (lo, hi): (Option<i64>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        let kept = match (lo, hi) {
+            (Some(lo), Some(hi)) if lo == hi => {
+                let bytes: i64 = row.try_get(2)?;
+                let parts: i64 = row.try_get(3)?;
+                Some((lo, bytes as u64, parts as u64))
+            }
+            _ => None,
+        };
+        Ok(KeptInfo {
+            population_version,
+            kept,
+        })
+    }
+
     /// The population's own version (see [`crate::Snapshot::population_version`]).
     pub async fn population_version(&self) -> Result<i64> {
         let mut conn = self.pool.acquire().await?;
@@ -142,7 +175,6 @@ impl Store {
     /// Keeps `d` as the snapshot of its population version, unless the version has moved on
     /// meanwhile (another process imported: its own snapshot stands). Returns whether it wrote.
     pub(crate) async fn keep(&self, d: &Decoded) -> Result<bool> {
-        let bytes = super::encode(&d.population, &d.imported, d.version);
         let mut tx = self.pool.begin().await?;
         // Take the write lock first (SQLite: a read then a write in one transaction may be refused
         // at once if another writer got there in between).
@@ -156,7 +188,12 @@ impl Store {
         }
         // One of the same version may be there: the one that was refused, or one another reader
         // kept meanwhile (the same population, so replacing it changes nothing).
-        write(&mut tx, &bytes, d.version).await?;
+        write(
+            &mut tx,
+            d.version,
+            super::parts(&d.population, d.version, self.part_size),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
