@@ -138,6 +138,14 @@ async fn kept_equals_tables(store: &Store) {
         kadence_store::PopulationSource::Tables { .. }
     ));
     assert_eq!(whole(&kept), whole(&tables));
+    // Only the current snapshot is kept: nothing an import replaced or retention deleted lingers
+    // in an older one.
+    let version = store.population_version().await.unwrap();
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT version FROM population_snapshot")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(versions, vec![version]);
 }
 
 async fn conformance(store: Store) {
