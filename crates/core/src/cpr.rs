@@ -142,6 +142,15 @@ impl Cpr {
         format!("{}-{}", &s[..6], &s[6..])
     }
 
+    /// [`Cpr::reveal`] as bytes, without allocating: for the store, which writes millions of them.
+    pub fn reveal_ascii(&self) -> [u8; 11] {
+        let mut out = [b'-'; 11];
+        for (i, d) in self.0.iter().enumerate() {
+            out[if i < 6 { i } else { i + 1 }] = b'0' + d;
+        }
+        out
+    }
+
     /// The masked form `ddmmåå-xxxx`, safe for lists and logs.
     pub fn masked(&self) -> String {
         let s: String = self.0[..6].iter().map(|d| char::from(b'0' + d)).collect();
@@ -220,6 +229,7 @@ mod tests {
         for serial in 0..3000u16 {
             let c = Cpr::synthetic(d, serial);
             assert!(c.is_synthetic(), "{}", c.reveal());
+            assert_eq!(c.reveal_ascii(), c.reveal().as_bytes());
             assert_eq!(c.birth_date(), Some(d));
             d = d.add_days(7);
         }

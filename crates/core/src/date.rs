@@ -308,6 +308,28 @@ fn parse_digits(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+impl Day {
+    /// `åååå-mm-dd` as bytes, without allocating (the same text as `Display`, for the store, which
+    /// writes millions of dates). Years outside 0-9999 have no such form; none reaches here.
+    pub fn iso_ascii(self) -> [u8; 10] {
+        let (y, m, d) = self.to_ymd();
+        let y = y.clamp(0, 9999) as u32;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ]
+    }
+}
+
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.to_ymd();
@@ -442,6 +464,12 @@ mod tests {
             "E1: 2023-02-26 is a Sunday"
         );
         assert_eq!(Day::ymd(2024, 2, 29).to_string(), "2024-02-29");
+        // The store's allocation-free form is the same text, on every day the calendar covers.
+        let mut d = Day::ymd(MIN_YEAR, 1, 1);
+        while d <= Day::ymd(MAX_YEAR, 12, 31) {
+            assert_eq!(d.iso_ascii(), d.to_string().as_bytes(), "{d}");
+            d = d.add_days(1);
+        }
         assert_eq!(Day::ymd(2024, 2, 29).dk().to_string(), "29-02-2024");
         assert_eq!(Day::from_ymd(2023, 2, 29), None);
         assert_eq!(Day::from_ymd(1900, 2, 29), None, "1900 is not a leap year");

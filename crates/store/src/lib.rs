@@ -22,7 +22,9 @@ mod assign;
 pub mod audit;
 pub mod codes;
 mod committee;
+mod import;
 mod load;
+pub use import::ImportStep;
 pub use load::PopulationSource;
 pub mod retention;
 pub mod schema;
@@ -34,15 +36,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use futures_util::TryStreamExt;
-use kadence_core::date::Day;
 use kadence_core::model::*;
-use kadence_import::Loaded;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, Row};
-
-use codes::Code;
 
 /// Which database is behind a store.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -97,7 +94,7 @@ impl FileMeta {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -111,15 +108,6 @@ pub struct ImportSummary {
     pub courses_unchanged: u64,
     pub rows_repaired: u64,
     pub rows_rejected: u64,
-}
-
-/// A step of an import ([`Store::import_with`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ImportStep {
-    /// Writing the courses that changed: `done` of `total`.
-    Courses { done: u64, total: u64 },
-    /// Writing the population's snapshot (the one before, with the export merged in).
-    Snapshot,
 }
 
 /// A recorded import batch.
@@ -228,27 +216,18 @@ pub(crate) enum Val {
     Int(i64),
 }
 
-fn t(s: impl Into<String>) -> Val {
+pub(crate) fn t(s: impl Into<String>) -> Val {
     Val::Text(Some(s.into()))
-}
-fn opt(s: Option<impl Into<String>>) -> Val {
-    Val::Text(s.map(Into::into))
-}
-fn day(d: Day) -> Val {
-    t(d.to_string())
-}
-fn oday(d: Option<Day>) -> Val {
-    opt(d.map(|d| d.to_string()))
 }
 
 /// Most bind parameters in one statement (SQLite's limit is 32,766; PostgreSQL's 65,535).
-const MAX_BINDS: usize = 30_000;
+pub(crate) const MAX_BINDS: usize = 30_000;
 
 /// The `n`-th (1-based) bind placeholder of a statement with many parameters. PostgreSQL needs `$n`;
 /// SQLite gets anonymous `?`, because it treats `$n` as a *named* parameter and looks each new name up
 /// in a linear list while preparing, which made a 7,000-parameter insert quadratic (an import of 1.7
 /// million rows took 4.5 minutes; see docs/performance.md).
-fn placeholder(backend: Backend, n: usize) -> String {
+pub(crate) fn placeholder(backend: Backend, n: usize) -> String {
     match backend {
         Backend::Postgres => format!("${n}"),
         Backend::Sqlite => "?".to_string(),
@@ -297,260 +276,7 @@ pub(crate) async fn insert_rows(
     Ok(())
 }
 
-/// Rows for one table, written in statements of one fixed size so that the prepared statement is reused;
-/// [`Batcher::finish`] writes the remainder.
-struct Batcher {
-    table: &'static str,
-    cols: &'static [&'static str],
-    per: usize,
-    rows: Vec<Vec<Val>>,
-}
-
-impl Batcher {
-    fn new(table: &'static str, cols: &'static [&'static str]) -> Batcher {
-        let per = (MAX_BINDS / cols.len()).clamp(1, 1000);
-        Batcher {
-            table,
-            cols,
-            per,
-            rows: Vec::with_capacity(per),
-        }
-    }
-
-    async fn push(
-        &mut self,
-        conn: &mut AnyConnection,
-        backend: Backend,
-        row: Vec<Val>,
-    ) -> Result<()> {
-        self.rows.push(row);
-        if self.rows.len() >= self.per {
-            self.finish(conn, backend).await?;
-        }
-        Ok(())
-    }
-
-    async fn finish(&mut self, conn: &mut AnyConnection, backend: Backend) -> Result<()> {
-        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(self.per));
-        insert_rows(conn, backend, self.table, self.cols, rows).await
-    }
-}
-
-async fn delete_courses(conn: &mut AnyConnection, backend: Backend, keys: &[String]) -> Result<()> {
-    for chunk in keys.chunks(500) {
-        let list: Vec<String> = (1..=chunk.len()).map(|i| placeholder(backend, i)).collect();
-        let list = list.join(", ");
-        for (table, col) in [
-            ("conversation", "course_key"),
-            ("standby_period", "course_key"),
-            ("medical_request", "course_key"),
-            ("rehab_meeting", "course_key"),
-            ("course", "key"),
-        ] {
-            let sql = format!("DELETE FROM {table} WHERE {col} IN ({list})");
-            let mut q = sqlx::query(&sql);
-            for k in chunk {
-                q = q.bind(k.clone());
-            }
-            q.execute(&mut *conn).await?;
-        }
-    }
-    Ok(())
-}
-
-/// All rows of one course, and their hash.
-struct CourseRows {
-    key: String,
-    course: Vec<Val>,
-    conversations: Vec<Vec<Val>>,
-    standby: Vec<Vec<Val>>,
-    medical: Vec<Vec<Val>>,
-    rehab: Vec<Vec<Val>>,
-}
-
-impl CourseRows {
-    fn hash(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        let mut feed = |row: &[Val]| {
-            for v in row {
-                match v {
-                    Val::Text(Some(s)) => {
-                        h.update(b"s");
-                        h.update((s.len() as u64).to_le_bytes());
-                        h.update(s.as_bytes());
-                    }
-                    Val::Text(None) => h.update(b"n"),
-                    Val::Int(i) => {
-                        h.update(b"i");
-                        h.update(i.to_le_bytes());
-                    }
-                }
-            }
-            h.update(b"|");
-        };
-        // The reform's columns (the last REFORM_COLS) enter the hash only when one is set, so that
-        // courses stored before they existed keep their hashes and a re-import changes nothing.
-        let (base, reform) = self.course.split_at(self.course.len() - REFORM_COLS);
-        feed(base);
-        if reform.iter().any(|v| !matches!(v, Val::Text(None))) {
-            feed(&[t("reform")]);
-            feed(reform);
-        }
-        // Likewise the registration dates (migration 13, the last column of a conversation,
-        // standby or medical row) enter only when set.
-        for (section, rows, with_registration) in [
-            ("conversations", &self.conversations, 7),
-            ("standby", &self.standby, 5),
-            ("medical", &self.medical, 7),
-            ("rehab", &self.rehab, usize::MAX),
-        ] {
-            feed(&[t(section)]);
-            for r in rows.iter() {
-                match r.split_last() {
-                    Some((Val::Text(None), rest)) if r.len() == with_registration => feed(rest),
-                    _ => feed(r),
-                }
-            }
-        }
-        h.finalize().into()
-    }
-}
-
-/// A stored content hash (64 hex digits) as bytes; `None` if it is not one, so the course is
-/// rewritten.
-fn unhex32(s: &str) -> Option<[u8; 32]> {
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = [0u8; 32];
-    for (i, pair) in b.chunks_exact(2).enumerate() {
-        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
-    }
-    Some(out)
-}
-
-fn course_rows(pop: &Population, id: CourseId) -> CourseRows {
-    let f = pop.facts(id);
-    let c = f.course;
-    let cw = |x: Option<CaseworkerId>| opt(x.map(|x| pop.caseworkers[x.index()].key.clone()));
-    let key = c.key.clone();
-    let seq = |i: usize| Val::Int(i as i64);
-    CourseRows {
-        course: vec![
-            t(&key),
-            t(pop.citizens[c.citizen.index()].cpr.reveal()),
-            t(c.kind.code()),
-            day(c.first_absence),
-            day(c.benefit_start),
-            oday(c.transition),
-            opt(c.from_course.map(|x| pop.courses[x.index()].key.clone())),
-            t(c.target_group.code()),
-            opt(c.visitation.map(|v| v.category.code())),
-            oday(c.visitation.map(|v| v.set_on)),
-            opt(c.early_request.map(|r| r.by.code())),
-            oday(c.early_request.map(|r| r.date)),
-            oday(c.predictable.map(|p| p.marked_on)),
-            oday(c.predictable.and_then(|p| p.lapsed_on)),
-            oday(c.end.map(|e| e.date)),
-            opt(c.end.map(|e| e.reason.code())),
-            cw(c.caseworker),
-            oday(c.reform().fit_within_26_weeks),
-            opt(c.reform().follow_up_asked.map(|a| a.by.code())),
-            oday(c.reform().follow_up_asked.map(|a| a.date)),
-            oday(c.reform().municipality_decided),
-            oday(c.reform().unemployed_on),
-            oday(c.reform().reduced_rate_from),
-        ],
-        conversations: f
-            .conversations
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                vec![
-                    t(&key),
-                    seq(i),
-                    day(x.date),
-                    t(x.form.code()),
-                    Val::Int(conversation_status(x)),
-                    cw(x.caseworker),
-                    oday(x.registered),
-                ]
-            })
-            .collect(),
-        standby: f
-            .standby
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                vec![
-                    t(&key),
-                    seq(i),
-                    day(s.start),
-                    oday(s.end),
-                    oday(s.registered),
-                ]
-            })
-            .collect(),
-        medical: f
-            .medical
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                vec![
-                    t(&key),
-                    seq(i),
-                    t(m.form.code()),
-                    day(m.sent),
-                    oday(m.deadline),
-                    oday(m.received),
-                    oday(m.received_registered),
-                ]
-            })
-            .collect(),
-        rehab: f
-            .rehab
-            .iter()
-            .enumerate()
-            .map(|(i, r)| vec![t(&key), seq(i), day(r.date), t(r.basis.code())])
-            .collect(),
-        key,
-    }
-}
-
-const COURSE_COLS: &[&str] = &[
-    "key",
-    "cpr",
-    "kind",
-    "first_absence",
-    "benefit_start",
-    "transition_date",
-    "from_course",
-    "target_group",
-    "category",
-    "category_date",
-    "early_by",
-    "early_date",
-    "p13f_marked",
-    "p13f_lapsed",
-    "end_date",
-    "end_reason",
-    "caseworker_key",
-    "fit26_recorded",
-    "asked_by",
-    "asked_date",
-    "decided_date",
-    "unemployed_date",
-    "reduced_rate_date",
-    "content_hash",
-    "batch_id",
-];
-
-/// The reform's columns at the end of a course row (migration 8).
-const REFORM_COLS: usize = 6;
-
-fn now() -> String {
+pub(crate) fn now() -> String {
     jiff::Timestamp::now()
         .round(jiff::Unit::Second)
         .unwrap_or_else(|_| jiff::Timestamp::now())
@@ -712,311 +438,6 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a read export in one transaction. `progress(done, total)` is called before the first
-    /// course is written and after each chunk (for a progress bar).
-    pub async fn import(
-        &self,
-        loaded: &Loaded,
-        files: &[FileMeta],
-        source: &str,
-        mut progress: impl FnMut(u64, u64),
-    ) -> Result<ImportSummary> {
-        self.import_with(loaded, files, source, |step| {
-            if let ImportStep::Courses { done, total } = step {
-                progress(done, total)
-            }
-        })
-        .await
-    }
-
-    /// [`Store::import`], telling each step as it starts: the courses (before the first and after
-    /// each chunk), then the population's snapshot.
-    pub async fn import_with(
-        &self,
-        loaded: &Loaded,
-        files: &[FileMeta],
-        source: &str,
-        mut step: impl FnMut(ImportStep),
-    ) -> Result<ImportSummary> {
-        let mut progress = |done, total| step(ImportStep::Courses { done, total });
-        let started_at = now();
-        let pop = &loaded.population;
-        let mut tx = self.pool.begin().await?;
-        let conn: &mut AnyConnection = &mut tx;
-        let batch_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM import_batch")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
-
-        // Teams, caseworkers, citizens: insert new, update changed, leave equal rows alone.
-        // Whether the population changed at all (an unchanged export leaves its version and its
-        // snapshot as they are).
-        let mut changed = false;
-        let was_empty = population_is_empty(conn).await?;
-        for team in &pop.teams {
-            changed |= sqlx::query(
-                "INSERT INTO team (key, name, batch_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, batch_id = excluded.batch_id
-                 WHERE team.name <> excluded.name",
-            )
-            .bind(team.key.clone())
-            .bind(team.name.clone())
-            .bind(batch_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-                > 0;
-        }
-        for cw in &pop.caseworkers {
-            changed |= sqlx::query(
-                "INSERT INTO caseworker (key, name, team_key, batch_id) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, team_key = excluded.team_key, batch_id = excluded.batch_id
-                 WHERE caseworker.name <> excluded.name OR caseworker.team_key <> excluded.team_key",
-            )
-            .bind(cw.key.clone())
-            .bind(cw.name.clone())
-            .bind(pop.teams[cw.team.index()].key.clone())
-            .bind(batch_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-                > 0;
-        }
-        let mut existing_citizens: load::Map<String> = load::Map::default();
-        {
-            let mut rows = sqlx::query("SELECT cpr, name FROM citizen").fetch(&mut *conn);
-            while let Some(r) = rows.try_next().await? {
-                existing_citizens.insert(r.try_get(0)?, r.try_get(1)?);
-            }
-        }
-        let mut new_citizens = Vec::new();
-        for c in &pop.citizens {
-            let cpr = c.cpr.reveal();
-            match existing_citizens.get(&cpr) {
-                None => new_citizens.push(vec![t(cpr), t(&c.name), Val::Int(batch_id)]),
-                Some(name) if *name != c.name => {
-                    changed = true;
-                    sqlx::query("UPDATE citizen SET name = $1, batch_id = $2 WHERE cpr = $3")
-                        .bind(c.name.clone())
-                        .bind(batch_id)
-                        .bind(cpr)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                Some(_) => {}
-            }
-        }
-        changed |= !new_citizens.is_empty();
-        insert_rows(
-            conn,
-            self.backend,
-            "citizen",
-            &["cpr", "name", "batch_id"],
-            new_citizens,
-        )
-        .await?;
-
-        // Courses: compare content hashes.
-        // The stored courses' hashes as bytes (a re-import of the whole country keeps millions).
-        let mut existing: load::Map<Option<[u8; 32]>> = load::Map::default();
-        {
-            let mut rows = sqlx::query("SELECT key, content_hash FROM course").fetch(&mut *conn);
-            while let Some(r) = rows.try_next().await? {
-                let hash: String = r.try_get(1)?;
-                existing.insert(r.try_get(0)?, unhex32(&hash));
-            }
-        }
-        let mut summary = ImportSummary {
-            batch_id,
-            rows_read: loaded.files.iter().map(|f| f.rows as u64).sum(),
-            rows_repaired: loaded
-                .files
-                .iter()
-                .map(|f| f.repaired_lines.len() as u64)
-                .sum(),
-            ..ImportSummary::default()
-        };
-        // Which courses to write is decided first and only their ids are kept; their rows are built
-        // again while writing, so the import never holds every course's rows at once (at national
-        // scale that was gigabytes).
-        let mut changed_keys = Vec::new();
-        let mut to_write = Vec::new();
-        for id in pop.course_ids() {
-            let rows = course_rows(pop, id);
-            let hash = rows.hash();
-            match existing.get(&rows.key) {
-                Some(Some(h)) if *h == hash => summary.courses_unchanged += 1,
-                Some(_) => {
-                    summary.courses_updated += 1;
-                    changed_keys.push(rows.key);
-                    to_write.push((id, hash));
-                }
-                None => {
-                    summary.courses_inserted += 1;
-                    to_write.push((id, hash));
-                }
-            }
-        }
-        drop(existing);
-        delete_courses(conn, self.backend, &changed_keys).await?;
-        let total = to_write.len() as u64;
-        progress(0, total);
-        let backend = self.backend;
-        let mut course_b = Batcher::new("course", COURSE_COLS);
-        let mut conv_b = Batcher::new(
-            "conversation",
-            &[
-                "course_key",
-                "seq",
-                "date",
-                "form",
-                "held",
-                "caseworker_key",
-                "registered",
-                "batch_id",
-            ],
-        );
-        let mut sb_b = Batcher::new(
-            "standby_period",
-            &[
-                "course_key",
-                "seq",
-                "start_date",
-                "end_date",
-                "registered",
-                "batch_id",
-            ],
-        );
-        let mut med_b = Batcher::new(
-            "medical_request",
-            &[
-                "course_key",
-                "seq",
-                "form",
-                "sent",
-                "deadline",
-                "received",
-                "received_registered",
-                "batch_id",
-            ],
-        );
-        let mut reh_b = Batcher::new(
-            "rehab_meeting",
-            &["course_key", "seq", "date", "basis", "batch_id"],
-        );
-        let batch = Val::Int(batch_id);
-        for (done, (id, hash)) in to_write.into_iter().enumerate() {
-            let rows = course_rows(pop, id);
-            let mut c = rows.course;
-            c.push(t(hex(&hash)));
-            c.push(batch.clone());
-            course_b.push(conn, backend, c).await?;
-            for (b, list) in [
-                (&mut conv_b, rows.conversations),
-                (&mut sb_b, rows.standby),
-                (&mut med_b, rows.medical),
-                (&mut reh_b, rows.rehab),
-            ] {
-                for mut r in list {
-                    r.push(batch.clone());
-                    b.push(conn, backend, r).await?;
-                }
-            }
-            if (done + 1) % 2000 == 0 {
-                progress(done as u64 + 1, total);
-            }
-        }
-        for b in [
-            &mut course_b,
-            &mut conv_b,
-            &mut sb_b,
-            &mut med_b,
-            &mut reh_b,
-        ] {
-            b.finish(conn, backend).await?;
-        }
-        progress(total, total);
-
-        sqlx::query(
-            "INSERT INTO import_batch (id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(batch_id)
-        .bind(started_at)
-        .bind(now())
-        .bind(source.to_string())
-        .bind(summary.rows_read as i64)
-        .bind(summary.courses_inserted as i64)
-        .bind(summary.courses_updated as i64)
-        .bind(summary.courses_unchanged as i64)
-        .bind(summary.rows_repaired as i64)
-        .bind(summary.rows_rejected as i64)
-        .execute(&mut *conn)
-        .await?;
-        let file_rows: Vec<Vec<Val>> = files
-            .iter()
-            .map(|f| {
-                vec![
-                    Val::Int(batch_id),
-                    t(&f.name),
-                    Val::Int(f.size_bytes as i64),
-                    t(&f.sha256),
-                    Val::Int(f.rows as i64),
-                    t(&f.encoding),
-                ]
-            })
-            .collect();
-        insert_rows(
-            conn,
-            self.backend,
-            "import_file",
-            &[
-                "batch_id",
-                "name",
-                "size_bytes",
-                "sha256",
-                "rows_read",
-                "encoding",
-            ],
-            file_rows,
-        )
-        .await?;
-        changed |= summary.courses_inserted + summary.courses_updated > 0;
-        // The snapshot follows in the same transaction: the one before, with the export merged in
-        // as the statements above merged it into the tables. Without one to start from (a
-        // database of an earlier version, or one whose snapshot was refused) none is kept, and
-        // the tables are read once after the commit.
-        let mut rebuild = false;
-        if changed {
-            step(ImportStep::Snapshot);
-            let before = snapshot::kept::population_version(conn).await?;
-            let prev = if was_empty {
-                Some(snapshot::Decoded::default())
-            } else {
-                snapshot::kept::read(conn, before).await?.ok()
-            };
-            let version = snapshot::kept::bump_population_version(conn).await?;
-            match prev {
-                Some(prev) => {
-                    let after = snapshot::merge::AfterImport::new(&prev.population, pop);
-                    let parts = after.parts(version, self.part_size);
-                    snapshot::kept::write(conn, version, parts).await?;
-                }
-                None => {
-                    snapshot::kept::forget(conn).await?;
-                    rebuild = true;
-                }
-            }
-        }
-        bump_generation(&mut tx).await?;
-        tx.commit().await?;
-        if rebuild {
-            // Best effort: a reader that finds none reads the tables and keeps it just the same.
-            let _ = self.population(true).await;
-        }
-        Ok(summary)
-    }
-
     /// The data's change counter ([`Snapshot::generation`]): raised by every import, move and
     /// retention run, in the same transaction.
     pub async fn generation(&self) -> Result<i64> {
@@ -1147,20 +568,6 @@ where
     }
 }
 
-/// Whether the population tables hold nothing yet (a new database: the first import's snapshot
-/// is the export alone).
-async fn population_is_empty(conn: &mut AnyConnection) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM team LIMIT 1) t)
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM caseworker LIMIT 1) w)
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM citizen LIMIT 1) c)
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM course LIMIT 1) k)",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get::<i64, _>(0)? == 0)
-}
-
 /// Raises the data's change counter inside a writing transaction.
 pub(crate) async fn bump_generation(tx: &mut AnyConnection) -> Result<()> {
     sqlx::query("UPDATE data_generation SET generation = generation + 1 WHERE id = 1")
@@ -1174,29 +581,5 @@ pub(crate) fn corrupt(table: &'static str, column: &'static str, value: &str) ->
         table,
         column,
         value: value.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The stored hex hash and the bytes compared in memory agree both ways; anything that is not a
-    /// 64-digit hash reads as "unknown", so that course is rewritten rather than wrongly kept.
-    #[test]
-    fn content_hashes_read_back_as_bytes() {
-        let bytes: [u8; 32] = Sha256::digest(b"kadence").into();
-        assert_eq!(unhex32(&hex(&bytes)), Some(bytes));
-        assert_eq!(unhex32(&hex(&bytes).to_uppercase()), Some(bytes));
-        for bad in [
-            "",
-            "00",
-            &"g".repeat(64),
-            &"0".repeat(63),
-            &"0".repeat(65),
-            &"ø".repeat(32),
-        ] {
-            assert_eq!(unhex32(bad), None, "{bad}");
-        }
     }
 }

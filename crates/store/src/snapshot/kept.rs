@@ -122,6 +122,45 @@ pub(crate) async fn write(
     Ok(())
 }
 
+/// The population version inside the direct SQLite connection's transaction.
+pub(crate) fn population_version_sqlite(conn: &rusqlite::Connection) -> Result<i64> {
+    conn.query_row(
+        "SELECT population_version FROM data_generation WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(sqlite_error)
+}
+
+/// [`bump_population_version`] on the direct SQLite connection.
+pub(crate) fn bump_population_version_sqlite(conn: &rusqlite::Connection) -> Result<i64> {
+    conn.execute(
+        "UPDATE data_generation SET population_version = population_version + 1 WHERE id = 1",
+        [],
+    )
+    .map_err(sqlite_error)?;
+    population_version_sqlite(conn)
+}
+
+/// [`write`] on the direct SQLite connection (no parts: the snapshot is removed).
+pub(crate) fn write_sqlite(
+    conn: &rusqlite::Connection,
+    version: i64,
+    parts: impl Iterator<Item = Part>,
+) -> Result<()> {
+    conn.execute("DELETE FROM population_snapshot", [])
+        .map_err(sqlite_error)?;
+    let mut insert = conn
+        .prepare("INSERT INTO population_snapshot (version, seq, bytes) VALUES (?1, ?2, ?3)")
+        .map_err(sqlite_error)?;
+    for (seq, bytes) in parts {
+        insert
+            .execute(rusqlite::params![version, seq, bytes])
+            .map_err(sqlite_error)?;
+    }
+    Ok(())
+}
+
 /// Removes the kept snapshot inside a writing transaction (a change no snapshot could follow: the
 /// next reader reads the tables and keeps a new one).
 pub(crate) async fn forget(conn: &mut AnyConnection) -> Result<()> {

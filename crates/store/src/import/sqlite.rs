@@ -1,0 +1,325 @@
+//! The import into a SQLite file through a direct connection (rusqlite): one `BEGIN IMMEDIATE`
+//! transaction, prepared statements reused row after row, the population's own strings bound as
+//! they are (dates and CPR numbers formatted on the stack), the snapshot's parts written in the
+//! same transaction. The same decisions as the sqlx path ([`super::plan`]); the conformance suite
+//! holds the two to the same result.
+
+use std::path::Path;
+
+use kadence_import::Loaded;
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{params, params_from_iter, Connection, TransactionBehavior};
+
+use super::{course_values, plan, unhex32, ImportStep, Plan, V};
+use super::{CONVERSATION_COLS, COURSE_COLS, MEDICAL_COLS, REHAB_COLS, STANDBY_COLS};
+use crate::load::{sqlite_error, Map};
+use crate::snapshot::{self, kept};
+use crate::{hex, now, FileMeta, ImportSummary, Result, Store};
+
+impl ToSql for V<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            V::Null => ValueRef::Null,
+            V::Int(i) => ValueRef::Integer(*i),
+            V::Str(s) => ValueRef::Text(s.as_bytes()),
+            V::Date(b) => ValueRef::Text(b),
+            V::Cpr(b) => ValueRef::Text(b),
+        }))
+    }
+}
+
+/// `INSERT INTO table (cols..., extra...) VALUES (?, ...)`.
+fn insert(table: &str, cols: &[&str], extra: &[&str]) -> String {
+    let all: Vec<&str> = cols.iter().chain(extra).copied().collect();
+    let marks = vec!["?"; all.len()].join(", ");
+    format!("INSERT INTO {table} ({}) VALUES ({marks})", all.join(", "))
+}
+
+impl Store {
+    /// Returns the summary, and whether the snapshot is to be read from the tables after the
+    /// commit (there was none to merge the export into).
+    pub(super) fn import_direct(
+        &self,
+        path: &Path,
+        loaded: &Loaded,
+        files: &[FileMeta],
+        source: &str,
+        step: &mut dyn FnMut(ImportStep),
+    ) -> Result<(ImportSummary, bool)> {
+        let mut conn = Connection::open(path).map_err(sqlite_error)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(sqlite_error)?;
+        // As the pool's connections (`Store::open`); a larger page cache for the bulk write.
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
+            .map_err(sqlite_error)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite_error)?;
+        let (summary, rebuild) = write(&tx, self.part_size, loaded, files, source, step)?;
+        tx.commit().map_err(sqlite_error)?;
+        Ok((summary, rebuild))
+    }
+}
+
+fn write(
+    tx: &Connection,
+    part_size: usize,
+    loaded: &Loaded,
+    files: &[FileMeta],
+    source: &str,
+    step: &mut dyn FnMut(ImportStep),
+) -> Result<(ImportSummary, bool)> {
+    let e = sqlite_error;
+    let started_at = now();
+    let pop = &loaded.population;
+    let batch_id: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM import_batch",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(e)?;
+    let was_empty: bool = tx
+        .query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM team) AND NOT EXISTS (SELECT 1 FROM caseworker)
+               AND NOT EXISTS (SELECT 1 FROM citizen) AND NOT EXISTS (SELECT 1 FROM course)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(e)?;
+
+    // Teams, caseworkers, citizens: insert new, update changed, leave equal rows alone. Whether
+    // the population changed at all (an unchanged export leaves its version and its snapshot).
+    let mut changed = false;
+    {
+        let mut team = tx
+            .prepare(
+                "INSERT INTO team (key, name, batch_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, batch_id = excluded.batch_id
+                 WHERE team.name <> excluded.name",
+            )
+            .map_err(e)?;
+        for t in &pop.teams {
+            changed |= team.execute(params![t.key, t.name, batch_id]).map_err(e)? > 0;
+        }
+        let mut worker = tx
+            .prepare(
+                "INSERT INTO caseworker (key, name, team_key, batch_id) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, team_key = excluded.team_key, batch_id = excluded.batch_id
+                 WHERE caseworker.name <> excluded.name OR caseworker.team_key <> excluded.team_key",
+            )
+            .map_err(e)?;
+        for c in &pop.caseworkers {
+            let team = &pop.teams[c.team.index()].key;
+            changed |= worker
+                .execute(params![c.key, c.name, team, batch_id])
+                .map_err(e)?
+                > 0;
+        }
+    }
+    {
+        // The stored citizens' names by CPR number (the number as its 11 bytes, no allocation).
+        let mut stored: std::collections::HashMap<[u8; 11], String, rustc_hash::FxBuildHasher> =
+            Default::default();
+        let mut q = tx.prepare("SELECT cpr, name FROM citizen").map_err(e)?;
+        let mut rows = q.query([]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            let cpr: String = r.get(0).map_err(e)?;
+            if let Ok(k) = <[u8; 11]>::try_from(cpr.as_bytes()) {
+                stored.insert(k, r.get(1).map_err(e)?);
+            }
+        }
+        let mut insert_citizen = tx
+            .prepare("INSERT INTO citizen (cpr, name, batch_id) VALUES (?1, ?2, ?3)")
+            .map_err(e)?;
+        let mut rename = tx
+            .prepare("UPDATE citizen SET name = ?1, batch_id = ?2 WHERE cpr = ?3")
+            .map_err(e)?;
+        for c in &pop.citizens {
+            let cpr = V::Cpr(c.cpr.reveal_ascii());
+            let key = c.cpr.reveal_ascii();
+            match stored.get(&key) {
+                None => {
+                    changed = true;
+                    insert_citizen
+                        .execute(params![cpr, c.name, batch_id])
+                        .map_err(e)?;
+                }
+                Some(name) if *name != c.name => {
+                    changed = true;
+                    rename.execute(params![c.name, batch_id, cpr]).map_err(e)?;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    // Courses: compare content hashes.
+    let mut stored: Map<Option<[u8; 32]>> = Map::default();
+    {
+        let mut q = tx
+            .prepare("SELECT key, content_hash FROM course")
+            .map_err(e)?;
+        let mut rows = q.query([]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            let key: String = r.get(0).map_err(e)?;
+            let hash: String = r.get(1).map_err(e)?;
+            stored.insert(key, unhex32(&hash));
+        }
+    }
+    let Plan {
+        summary,
+        to_write,
+        replaced,
+    } = plan(loaded, batch_id, &stored);
+    drop(stored);
+    {
+        let mut deletes = Vec::new();
+        for table in [
+            "conversation",
+            "standby_period",
+            "medical_request",
+            "rehab_meeting",
+        ] {
+            let sql = format!("DELETE FROM {table} WHERE course_key = ?1");
+            deletes.push(tx.prepare(&sql).map_err(e)?);
+        }
+        // The course table last: the facts are found through its key.
+        deletes.push(tx.prepare("DELETE FROM course WHERE key = ?1").map_err(e)?);
+        for id in &replaced {
+            let key = pop.courses[id.index()].key.as_str();
+            for d in deletes.iter_mut() {
+                d.execute([key]).map_err(e)?;
+            }
+        }
+    }
+    let total = to_write.len() as u64;
+    step(ImportStep::Courses { done: 0, total });
+    {
+        let mut course = tx
+            .prepare(&insert(
+                "course",
+                COURSE_COLS,
+                &["content_hash", "batch_id"],
+            ))
+            .map_err(e)?;
+        let mut conversation = tx
+            .prepare(&insert("conversation", CONVERSATION_COLS, &["batch_id"]))
+            .map_err(e)?;
+        let mut standby = tx
+            .prepare(&insert("standby_period", STANDBY_COLS, &["batch_id"]))
+            .map_err(e)?;
+        let mut medical = tx
+            .prepare(&insert("medical_request", MEDICAL_COLS, &["batch_id"]))
+            .map_err(e)?;
+        let mut rehab = tx
+            .prepare(&insert("rehab_meeting", REHAB_COLS, &["batch_id"]))
+            .map_err(e)?;
+        let batch = V::Int(batch_id);
+        for (done, (id, hash)) in to_write.iter().enumerate() {
+            let rows = course_values(pop, *id);
+            let hash = hex(hash);
+            let extra = [V::Str(&hash), batch];
+            course
+                .execute(params_from_iter(rows.course.iter().chain(&extra)))
+                .map_err(e)?;
+            for r in &rows.conversations {
+                conversation
+                    .execute(params_from_iter(r.iter().chain(&[batch])))
+                    .map_err(e)?;
+            }
+            for r in &rows.standby {
+                standby
+                    .execute(params_from_iter(r.iter().chain(&[batch])))
+                    .map_err(e)?;
+            }
+            for r in &rows.medical {
+                medical
+                    .execute(params_from_iter(r.iter().chain(&[batch])))
+                    .map_err(e)?;
+            }
+            for r in &rows.rehab {
+                rehab
+                    .execute(params_from_iter(r.iter().chain(&[batch])))
+                    .map_err(e)?;
+            }
+            if (done + 1) % 2000 == 0 {
+                step(ImportStep::Courses {
+                    done: done as u64 + 1,
+                    total,
+                });
+            }
+        }
+    }
+    step(ImportStep::Courses { done: total, total });
+
+    tx.execute(
+        "INSERT INTO import_batch (id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            batch_id,
+            started_at,
+            now(),
+            source,
+            summary.rows_read as i64,
+            summary.courses_inserted as i64,
+            summary.courses_updated as i64,
+            summary.courses_unchanged as i64,
+            summary.rows_repaired as i64,
+            summary.rows_rejected as i64,
+        ],
+    )
+    .map_err(e)?;
+    {
+        let mut file = tx
+            .prepare(
+                "INSERT INTO import_file (batch_id, name, size_bytes, sha256, rows_read, encoding)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(e)?;
+        for f in files {
+            file.execute(params![
+                batch_id,
+                f.name,
+                f.size_bytes as i64,
+                f.sha256,
+                f.rows as i64,
+                f.encoding
+            ])
+            .map_err(e)?;
+        }
+    }
+
+    changed |= summary.courses_inserted + summary.courses_updated > 0;
+    // The snapshot follows in the same transaction: the one before, with the export merged in
+    // as the statements above merged it into the tables. Without one to start from (a database
+    // of an earlier version, or one whose snapshot was refused) none is kept, and the tables are
+    // read once after the commit.
+    let mut rebuild = false;
+    if changed {
+        step(ImportStep::Snapshot);
+        let before = kept::population_version_sqlite(tx)?;
+        let prev = if was_empty {
+            Some(snapshot::Decoded::default())
+        } else {
+            kept::read_sqlite(tx, before)?.ok()
+        };
+        let version = kept::bump_population_version_sqlite(tx)?;
+        match prev {
+            Some(prev) => {
+                let after = snapshot::merge::AfterImport::new(&prev.population, pop);
+                kept::write_sqlite(tx, version, after.parts(version, part_size))?;
+            }
+            None => {
+                kept::write_sqlite(tx, version, std::iter::empty())?;
+                rebuild = true;
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE data_generation SET generation = generation + 1 WHERE id = 1",
+        [],
+    )
+    .map_err(e)?;
+    Ok((summary, rebuild))
+}
