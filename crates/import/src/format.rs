@@ -181,11 +181,24 @@ pub trait Words: Sized + Copy + 'static {
             .map_or("", |(_, w)| w[0])
     }
     fn parse_word(s: &str) -> Option<Self> {
-        let s = s.trim().to_lowercase();
-        Self::ALL
-            .iter()
-            .find(|(_, ws)| ws.iter().any(|w| w.to_lowercase() == s))
-            .map(|(v, _)| *v)
+        // This runs for every coded cell of an export (issue 15): first as written or with other
+        // ASCII case, which is nearly every cell and needs no copy; then, for a cell with other
+        // letters than ASCII, in lower case letter by letter ("FREMMØDE").
+        let s = s.trim();
+        let find = |same: &dyn Fn(&str) -> bool| {
+            Self::ALL
+                .iter()
+                .find(|(_, ws)| ws.iter().any(|w| same(w)))
+                .map(|(v, _)| *v)
+        };
+        find(&|w| w.eq_ignore_ascii_case(s)).or_else(|| {
+            if s.is_ascii() {
+                return None;
+            }
+            let lower = |t: &str| t.chars().flat_map(char::to_lowercase).collect::<String>();
+            let s = lower(s);
+            find(&|w| lower(w) == s)
+        })
     }
     fn expected() -> String {
         Self::ALL
@@ -301,4 +314,30 @@ impl Words for Lae265Basis {
         ),
         (Lae265Basis::Missing, &["Mangler", "Ingen"]),
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A coded cell is read in any case, with Danish letters too, and around spaces; the fast path
+    /// for cells as written must not change what is accepted.
+    #[test]
+    fn words_are_read_in_any_case() {
+        for (cell, form) in [
+            ("Fremmøde", Some(ConversationForm::InPerson)),
+            ("fremmøde", Some(ConversationForm::InPerson)),
+            ("FREMMØDE", Some(ConversationForm::InPerson)),
+            ("  personligt FREMMØDE ", Some(ConversationForm::InPerson)),
+            ("TELEFON", Some(ConversationForm::Phone)),
+            ("telefonisk", Some(ConversationForm::Phone)),
+            ("Digitalt Fremmøde", Some(ConversationForm::Video)),
+            ("DIGITALT FREMMØDE", Some(ConversationForm::Video)),
+            ("Fremmøde!", None),
+            ("Fremmode", None),
+            ("", None),
+        ] {
+            assert_eq!(ConversationForm::parse_word(cell), form, "{cell:?}");
+        }
+    }
 }

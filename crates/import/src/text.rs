@@ -47,7 +47,8 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
 /// "Ã…" for "Å"). Returns `None` when the text does not look double-decoded or does not repair to
 /// valid UTF-8, so correct text is never touched.
 pub fn repair_mojibake(s: &str) -> Option<String> {
-    if !s.contains(['Ã', 'Â']) {
+    // Most cells are plain ASCII: said at once (this runs for every cell of an export).
+    if s.is_ascii() || !s.contains(['Ã', 'Â']) {
         return None;
     }
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
@@ -73,8 +74,10 @@ pub fn detect_separator(header: &str) -> u8 {
 /// or `åååå-mm-dd`.
 pub fn parse_date(s: &str) -> Option<Day> {
     let s = s.trim();
-    let parts: Vec<&str> = s.split(['-', '.', '/']).collect();
-    if parts.len() != 3
+    // Three parts, without a vector (this runs for every date of an export).
+    let mut split = s.split(['-', '.', '/']);
+    let parts = [split.next()?, split.next()?, split.next()?];
+    if split.next().is_some()
         || parts
             .iter()
             .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
