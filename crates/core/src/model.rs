@@ -705,18 +705,19 @@ fn group<T: Copy>(
     key: impl Fn(&T) -> FactKey,
 ) -> (Vec<T>, Vec<u32>) {
     items.sort_unstable_by_key(|t| (course(t), key(t)));
-    let at = offsets(&items, n, &course, |_, _| true).unwrap_or_default();
+    let at = offsets(&items, n, &course, &key).unwrap_or_default();
     (items, at)
 }
 
-/// The offsets of each course's facts in `items`, grouped by course already; `None` when an item
-/// names no course or `in_order(before, item)` says it is out of place.
+/// The offsets of each course's facts in `items`, grouped by course and ordered by `key` within
+/// a course already; `None` when an item names no course or is out of place.
 fn offsets<T>(
     items: &[T],
     n: usize,
     course: impl Fn(&T) -> CourseId,
-    in_order: impl Fn(&T, &T) -> bool,
+    key: impl Fn(&T) -> FactKey,
 ) -> Option<Vec<u32>> {
+    let in_order = |a: &T, b: &T| key(a) <= key(b);
     let mut at = vec![0u32; n + 1];
     let mut before: Option<&T> = None;
     for t in items {
@@ -883,30 +884,10 @@ impl PopulationBuilder {
     /// `None` when a fact names no course or is out of place.
     pub fn build_grouped(self) -> Option<Population> {
         let n = self.courses.len();
-        let conv_at = offsets(
-            &self.conversations,
-            n,
-            |c| c.course,
-            |a, b| conversation_key(a) <= conversation_key(b),
-        )?;
-        let standby_at = offsets(
-            &self.standby,
-            n,
-            |s| s.course,
-            |a, b| standby_key(a) <= standby_key(b),
-        )?;
-        let medical_at = offsets(
-            &self.medical,
-            n,
-            |m| m.course,
-            |a, b| medical_key(a) <= medical_key(b),
-        )?;
-        let rehab_at = offsets(
-            &self.rehab,
-            n,
-            |r| r.course,
-            |a, b| rehab_key(a) <= rehab_key(b),
-        )?;
+        let conv_at = offsets(&self.conversations, n, |c| c.course, conversation_key)?;
+        let standby_at = offsets(&self.standby, n, |s| s.course, standby_key)?;
+        let medical_at = offsets(&self.medical, n, |m| m.course, medical_key)?;
+        let rehab_at = offsets(&self.rehab, n, |r| r.course, rehab_key)?;
         Some(
             Grouped {
                 conversations: self.conversations,

@@ -223,26 +223,10 @@ fn write(
             course
                 .execute(params_from_iter(rows.course.iter().chain(&extra)))
                 .map_err(e)?;
-            for r in &rows.conversations {
-                conversation
-                    .execute(params_from_iter(r.iter().chain(&[batch])))
-                    .map_err(e)?;
-            }
-            for r in &rows.standby {
-                standby
-                    .execute(params_from_iter(r.iter().chain(&[batch])))
-                    .map_err(e)?;
-            }
-            for r in &rows.medical {
-                medical
-                    .execute(params_from_iter(r.iter().chain(&[batch])))
-                    .map_err(e)?;
-            }
-            for r in &rows.rehab {
-                rehab
-                    .execute(params_from_iter(r.iter().chain(&[batch])))
-                    .map_err(e)?;
-            }
+            insert_all(&mut conversation, &rows.conversations, batch)?;
+            insert_all(&mut standby, &rows.standby, batch)?;
+            insert_all(&mut medical, &rows.medical, batch)?;
+            insert_all(&mut rehab, &rows.rehab, batch)?;
             if (done + 1) % 2000 == 0 {
                 step(ImportStep::Courses {
                     done: done as u64 + 1,
@@ -322,4 +306,17 @@ fn write(
     )
     .map_err(e)?;
     Ok((summary, rebuild))
+}
+
+/// Every row of one kind of fact, with the batch after its values.
+fn insert_all<const N: usize>(
+    stmt: &mut rusqlite::Statement<'_>,
+    rows: &[[V<'_>; N]],
+    batch: V<'_>,
+) -> Result<()> {
+    for r in rows {
+        stmt.execute(params_from_iter(r.iter().chain(&[batch])))
+            .map_err(sqlite_error)?;
+    }
+    Ok(())
 }
