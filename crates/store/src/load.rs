@@ -364,11 +364,7 @@ fn read_sqlite(path: PathBuf, use_kept: bool) -> Result<Read> {
     // One read transaction: every table as of the same moment, as with sqlx's snapshot.
     conn.execute_batch("BEGIN").map_err(sqlite_error)?;
     let version: i64 = conn
-        .query_row(
-            "SELECT population_version FROM data_generation WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
+        .query_row(kept::VERSION, [], |r| r.get(0))
         .map_err(sqlite_error)?;
     let why = if use_kept {
         match kept::read_sqlite(&conn, version)? {

@@ -23,6 +23,13 @@ use sha2::{Digest, Sha256};
 use crate::codes::Code;
 use crate::{conversation_status, load, FileMeta, ImportSummary, Result, Store};
 
+/// Whether the population tables hold nothing yet (a new database: the first import's snapshot is
+/// the export alone). Written for both drivers and both databases.
+const POPULATION_IS_EMPTY: &str = "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM team LIMIT 1) t)
+      + (SELECT COUNT(*) FROM (SELECT 1 FROM caseworker LIMIT 1) w)
+      + (SELECT COUNT(*) FROM (SELECT 1 FROM citizen LIMIT 1) c)
+      + (SELECT COUNT(*) FROM (SELECT 1 FROM course LIMIT 1) k) = 0";
+
 /// A step of an import ([`Store::import_with`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ImportStep {

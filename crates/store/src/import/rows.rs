@@ -86,18 +86,15 @@ async fn delete_courses(conn: &mut AnyConnection, backend: Backend, keys: &[Stri
     Ok(())
 }
 
-/// Whether the population tables hold nothing yet (a new database: the first import's snapshot
-/// is the export alone).
+/// [`super::POPULATION_IS_EMPTY`] through sqlx.
 async fn population_is_empty(conn: &mut AnyConnection) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM team LIMIT 1) t)
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM caseworker LIMIT 1) w)
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM citizen LIMIT 1) c)
-              + (SELECT COUNT(*) FROM (SELECT 1 FROM course LIMIT 1) k)",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get::<i64, _>(0)? == 0)
+    let row = sqlx::query(super::POPULATION_IS_EMPTY)
+        .fetch_one(&mut *conn)
+        .await?;
+    // PostgreSQL answers a boolean, SQLite an integer.
+    Ok(row
+        .try_get::<bool, _>(0)
+        .or_else(|_| row.try_get::<i64, _>(0).map(|n| n != 0))?)
 }
 
 impl Store {

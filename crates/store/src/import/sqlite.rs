@@ -80,12 +80,7 @@ fn write(
         )
         .map_err(e)?;
     let was_empty: bool = tx
-        .query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM team) AND NOT EXISTS (SELECT 1 FROM caseworker)
-               AND NOT EXISTS (SELECT 1 FROM citizen) AND NOT EXISTS (SELECT 1 FROM course)",
-            [],
-            |r| r.get(0),
-        )
+        .query_row(super::POPULATION_IS_EMPTY, [], |r| r.get(0))
         .map_err(e)?;
 
     // Teams, caseworkers, citizens: insert new, update changed, leave equal rows alone. Whether

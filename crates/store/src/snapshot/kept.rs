@@ -19,23 +19,29 @@ use super::{Decoded, Part, SnapshotError};
 use crate::load::sqlite_error;
 use crate::{Result, Store, StoreError};
 
+/// The statements both drivers run (sqlx with `$n`, rusqlite with `?n`: the same numbering).
+pub(crate) const VERSION: &str = "SELECT population_version FROM data_generation WHERE id = 1";
+const BUMP: &str =
+    "UPDATE data_generation SET population_version = population_version + 1 WHERE id = 1";
+const FORGET: &str = "DELETE FROM population_snapshot";
+const INSERT: &str = "INSERT INTO population_snapshot (version, seq, bytes) VALUES ($1, $2, $3)";
+
+/// `$n` placeholders as rusqlite writes them.
+fn numbered(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
 /// The current population version, inside a transaction.
 pub(crate) async fn population_version(conn: &mut AnyConnection) -> Result<i64> {
-    Ok(
-        sqlx::query("SELECT population_version FROM data_generation WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?,
-    )
+    Ok(sqlx::query(VERSION)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?)
 }
 
 /// Raises the population version inside a writing transaction and returns the new one.
 pub(crate) async fn bump_population_version(conn: &mut AnyConnection) -> Result<i64> {
-    sqlx::query(
-        "UPDATE data_generation SET population_version = population_version + 1 WHERE id = 1",
-    )
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(BUMP).execute(&mut *conn).await?;
     population_version(conn).await
 }
 
@@ -84,11 +90,9 @@ pub(crate) fn read_sqlite(
     version: i64,
 ) -> Result<std::result::Result<Decoded, SnapshotError>> {
     let size: i64 = conn
-        .query_row(&SIZE.replace("$1", "?1"), [version], |r| r.get(0))
+        .query_row(&numbered(SIZE), [version], |r| r.get(0))
         .map_err(sqlite_error)?;
-    let mut stmt = conn
-        .prepare(&PARTS.replace("$1", "?1"))
-        .map_err(sqlite_error)?;
+    let mut stmt = conn.prepare(&numbered(PARTS)).map_err(sqlite_error)?;
     let mut rows = stmt.query([version]).map_err(sqlite_error)?;
     let parts = std::iter::from_fn(|| match rows.next() {
         Err(e) => Some(Err(sqlite_error(e))),
@@ -112,7 +116,7 @@ pub(crate) async fn write(
 ) -> Result<()> {
     forget(conn).await?;
     for (seq, bytes) in parts {
-        sqlx::query("INSERT INTO population_snapshot (version, seq, bytes) VALUES ($1, $2, $3)")
+        sqlx::query(INSERT)
             .bind(version)
             .bind(seq)
             .bind(bytes)
@@ -124,21 +128,13 @@ pub(crate) async fn write(
 
 /// The population version inside the direct SQLite connection's transaction.
 pub(crate) fn population_version_sqlite(conn: &rusqlite::Connection) -> Result<i64> {
-    conn.query_row(
-        "SELECT population_version FROM data_generation WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )
-    .map_err(sqlite_error)
+    conn.query_row(VERSION, [], |r| r.get(0))
+        .map_err(sqlite_error)
 }
 
 /// [`bump_population_version`] on the direct SQLite connection.
 pub(crate) fn bump_population_version_sqlite(conn: &rusqlite::Connection) -> Result<i64> {
-    conn.execute(
-        "UPDATE data_generation SET population_version = population_version + 1 WHERE id = 1",
-        [],
-    )
-    .map_err(sqlite_error)?;
+    conn.execute(BUMP, []).map_err(sqlite_error)?;
     population_version_sqlite(conn)
 }
 
@@ -148,11 +144,8 @@ pub(crate) fn write_sqlite(
     version: i64,
     parts: impl Iterator<Item = Part>,
 ) -> Result<()> {
-    conn.execute("DELETE FROM population_snapshot", [])
-        .map_err(sqlite_error)?;
-    let mut insert = conn
-        .prepare("INSERT INTO population_snapshot (version, seq, bytes) VALUES (?1, ?2, ?3)")
-        .map_err(sqlite_error)?;
+    conn.execute(FORGET, []).map_err(sqlite_error)?;
+    let mut insert = conn.prepare(&numbered(INSERT)).map_err(sqlite_error)?;
     for (seq, bytes) in parts {
         insert
             .execute(rusqlite::params![version, seq, bytes])
@@ -164,9 +157,7 @@ pub(crate) fn write_sqlite(
 /// Removes the kept snapshot inside a writing transaction (a change no snapshot could follow: the
 /// next reader reads the tables and keeps a new one).
 pub(crate) async fn forget(conn: &mut AnyConnection) -> Result<()> {
-    sqlx::query("DELETE FROM population_snapshot")
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(FORGET).execute(&mut *conn).await?;
     Ok(())
 }
 
