@@ -192,6 +192,77 @@ fn measure_with_reconciliation() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Figures alone (no `--afstem`) are read from the figures' basis, without personal data; they
+/// are the figures the whole population gives (`--afstem` reads it whole), for every measure,
+/// split by month, team and caseworker, and for one caseworker's courses.
+#[test]
+fn figures_alone_are_the_whole_populations_figures() {
+    let dir = generated("figures");
+    let db = dir.join("k.sqlite");
+    let o = kadence(&[
+        "import",
+        dir.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let measure = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "measure",
+            "--db",
+            db.to_str().unwrap(),
+            "--as-of",
+            "2025-06-30",
+            "--fra",
+            "2024-01",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = kadence(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let worker = {
+        let o = measure(&["--maal", "foerste", "--opdelt", "sagsbehandler"]);
+        o["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["group"].as_str())
+            .find(|g| *g != "Ikke fordelt")
+            .unwrap()
+            .to_string()
+    };
+    let mut compared = 0;
+    for maal in ["foerste", "tidlig", "fokus2"] {
+        for by in ["maaned", "team", "sagsbehandler"] {
+            let alone = measure(&["--maal", maal, "--opdelt", by]);
+            let whole = measure(&["--maal", maal, "--opdelt", by, "--afstem"]);
+            assert!(alone["reconciliation"].is_null());
+            assert!(whole["reconciliation"].is_object());
+            for part in ["months", "groups", "pooled", "six_month_alerts"] {
+                assert_eq!(alone[part], whole[part], "{maal} {by} {part}");
+            }
+            compared += alone["pooled"]["denominator"].as_u64().unwrap();
+        }
+    }
+    assert!(compared > 0);
+    // One caseworker's courses (by the name the split shows, the key looked up in the export).
+    let workers = std::fs::read_to_string(dir.join("sagsbehandlere.csv")).unwrap();
+    let key = workers
+        .lines()
+        .find(|l| l.contains(&worker))
+        .and_then(|l| l.split(';').next())
+        .unwrap()
+        .to_string();
+    let alone = measure(&["--maal", "foerste", "--sagsbehandler", &key]);
+    let whole = measure(&["--maal", "foerste", "--sagsbehandler", &key, "--afstem"]);
+    assert_eq!(alone["months"], whole["months"]);
+    assert!(alone["pooled"]["denominator"].as_u64().unwrap() > 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn exit_codes_and_danish_messages() {
     let missing = fresh_dir("missing");

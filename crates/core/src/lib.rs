@@ -28,6 +28,7 @@ pub mod date;
 pub mod dk;
 pub mod duties;
 pub mod exemption;
+pub mod figures;
 pub mod measures;
 pub mod model;
 pub mod municipal;

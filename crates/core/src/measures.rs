@@ -362,7 +362,7 @@ impl Tally {
 
 impl MeasureResult {
     /// Figures by month and group, months ascending; months without members are included with zero.
-    pub fn cells(&self, pop: &Population, split: Split) -> Vec<Cell> {
+    pub fn cells<O: Owners + ?Sized>(&self, pop: &O, split: Split) -> Vec<Cell> {
         use std::collections::BTreeMap;
         let mut map: BTreeMap<(Month, Group), (u32, u32)> = BTreeMap::new();
         if split == Split::Total {
@@ -388,7 +388,7 @@ impl MeasureResult {
     }
 
     /// The figure pooled over the whole period, per group.
-    pub fn pooled(&self, pop: &Population, split: Split) -> Vec<Cell> {
+    pub fn pooled<O: Owners + ?Sized>(&self, pop: &O, split: Split) -> Vec<Cell> {
         use std::collections::BTreeMap;
         let mut map: BTreeMap<Group, (u32, u32)> = BTreeMap::new();
         if split == Split::Total {
@@ -439,12 +439,30 @@ impl MeasureResult {
     }
 }
 
-fn group_of(pop: &Population, course: CourseId, split: Split) -> Group {
-    let c = &pop.courses[course.index()];
+/// Who a course belongs to, for splitting a figure by team or caseworker: a whole population and
+/// the figures' basis ([`crate::figures::Figures`]) both answer it.
+pub trait Owners {
+    /// The course's caseworker (after moves made in Kadence).
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId>;
+    /// A caseworker's team.
+    fn team(&self, caseworker: CaseworkerId) -> TeamId;
+}
+
+impl Owners for Population {
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        self.courses[course.index()].caseworker
+    }
+
+    fn team(&self, caseworker: CaseworkerId) -> TeamId {
+        self.caseworkers[caseworker.index()].team
+    }
+}
+
+fn group_of<O: Owners + ?Sized>(owners: &O, course: CourseId, split: Split) -> Group {
     match split {
         Split::Total => Group::Total,
-        Split::Team => Group::Team(pop.team_of(c)),
-        Split::Caseworker => Group::Caseworker(c.caseworker),
+        Split::Team => Group::Team(owners.caseworker_of(course).map(|w| owners.team(w))),
+        Split::Caseworker => Group::Caseworker(owners.caseworker_of(course)),
     }
 }
 
@@ -540,17 +558,33 @@ pub fn compute_into(
     out: &mut Vec<Member>,
 ) {
     for id in courses {
-        let f = pop.facts(id);
-        if f.course.kind != CourseKind::SicknessBenefit {
-            continue;
+        course_members(&pop.facts(id), book, kind, def, from, to, as_of, out);
+    }
+}
+
+/// One course's members of a measure (none, one, or for focus target 2 one a month), appended:
+/// the step [`compute_into`] takes for each course, and the figures' basis too
+/// ([`crate::figures::Figures::compute`]).
+#[allow(clippy::too_many_arguments)]
+pub fn course_members(
+    f: &CourseFacts<'_>,
+    book: &RuleBook,
+    kind: MeasureKind,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    out: &mut Vec<Member>,
+) {
+    if f.course.kind != CourseKind::SicknessBenefit {
+        return;
+    }
+    match kind {
+        MeasureKind::FirstFollowUpOnTime => {
+            first_follow_up_member(f, book, def, from, to, as_of, out)
         }
-        match kind {
-            MeasureKind::FirstFollowUpOnTime => {
-                first_follow_up_member(&f, book, def, from, to, as_of, out)
-            }
-            MeasureKind::EarlyEffort => early_effort_member(&f, book, def, from, to, as_of, out),
-            MeasureKind::FocusTarget2 => focus2_members(&f, def, from, to, as_of, out),
-        }
+        MeasureKind::EarlyEffort => early_effort_member(f, book, def, from, to, as_of, out),
+        MeasureKind::FocusTarget2 => focus2_members(f, def, from, to, as_of, out),
     }
 }
 

@@ -688,7 +688,7 @@ fn conversation_key(c: &Conversation) -> FactKey {
         c.registered,
     )
 }
-fn standby_key(s: &StandbyPeriod) -> FactKey {
+pub(crate) fn standby_key(s: &StandbyPeriod) -> FactKey {
     (s.start, 0, s.registered)
 }
 fn medical_key(m: &MedicalRequest) -> FactKey {
@@ -711,7 +711,7 @@ fn group<T: Copy>(
 
 /// The offsets of each course's facts in `items`, grouped by course and ordered by `key` within
 /// a course already; `None` when an item names no course or is out of place.
-fn offsets<T>(
+pub(crate) fn offsets<T>(
     items: &[T],
     n: usize,
     course: impl Fn(&T) -> CourseId,

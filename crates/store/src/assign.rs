@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use kadence_core::model::{CaseworkerId, CourseId, Population};
+use kadence_core::figures::Figures;
+use kadence_core::model::{Caseworker, CaseworkerId, CourseId, Population};
 use sqlx::Row;
 
 use crate::{Reassignment, Result, Store, StoreError};
@@ -82,18 +83,13 @@ impl Store {
         Ok(course_keys.len())
     }
 
-    /// Applies the moves that still hold to a loaded population, whose courses have the
-    /// caseworkers the case system names; returns them by course.
-    pub(crate) async fn apply_reassignments(
-        &self,
-        pop: &mut Population,
-    ) -> Result<HashMap<CourseId, Reassignment>> {
-        let mut moved = HashMap::new();
+    /// Every course's latest move, by course key: only a course's latest move counts (if the case
+    /// system has named someone else since it was made, the course is the case system's again; an
+    /// older move does not come back).
+    pub(crate) async fn latest_moves(&self) -> Result<HashMap<String, Reassignment>> {
         let rows = sqlx::query("SELECT course_key, from_caseworker_key, to_caseworker_key, by_user, at FROM reassignment ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
-        // Only a course's latest move counts: if the case system has named someone else since it
-        // was made, the course is the case system's again (an older move does not come back).
         let mut latest: HashMap<String, Reassignment> = HashMap::new();
         for r in rows {
             let from: Option<String> = r.try_get(1)?;
@@ -107,44 +103,88 @@ impl Store {
                 },
             );
         }
+        Ok(latest)
+    }
+
+    /// Applies the moves that still hold to a loaded population, whose courses have the
+    /// caseworkers the case system names; returns them by course.
+    pub(crate) async fn apply_reassignments(
+        &self,
+        pop: &mut Population,
+    ) -> Result<HashMap<CourseId, Reassignment>> {
+        let latest = self.latest_moves().await?;
         if latest.is_empty() {
-            return Ok(moved);
+            return Ok(HashMap::new());
         }
-        let workers: HashMap<&str, CaseworkerId> = pop
-            .caseworkers
+        let courses = pop
+            .courses
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.key.as_str(), CaseworkerId(i as u32)))
-            .collect();
-        // One pass over the courses, looking each up among the (few) moved ones. A course no
-        // longer in the data (deleted under retention) or a caseworker no longer exported leaves
-        // nothing to apply.
-        let mut changes = Vec::new();
-        for (i, c) in pop.courses.iter().enumerate() {
-            let Some(m) = latest.get(c.key.as_str()) else {
-                continue;
-            };
-            let Some(to_id) = workers.get(m.to.as_str()) else {
-                continue;
-            };
-            let imported = c
-                .caseworker
-                .map(|w| pop.caseworkers[w.index()].key.as_str());
-            if imported != m.imported.as_deref() {
-                continue;
-            }
-            changes.push((i, *to_id));
-        }
-        for (i, to_id) in changes {
-            pop.courses[i].caseworker = Some(to_id);
-            let Some(m) = latest.remove(pop.courses[i].key.as_str()) else {
-                continue;
-            };
-            // Moved back to the case system's own caseworker: nothing differs any more.
-            if m.imported.as_deref() != Some(m.to.as_str()) {
-                moved.insert(CourseId(i as u32), m);
-            }
+            .map(|(i, c)| (CourseId(i as u32), c.key.as_str(), c.caseworker));
+        let (changes, moved) = moves_that_hold(latest, &pop.caseworkers, courses);
+        for (id, to) in changes {
+            pop.courses[id.index()].caseworker = Some(to);
         }
         Ok(moved)
     }
+
+    /// The same for the figures' basis, whose courses were found by key as it was read (`found`:
+    /// the moved courses' keys and ids).
+    pub(crate) fn apply_reassignments_to_figures(
+        latest: HashMap<String, Reassignment>,
+        figures: &mut Figures,
+        found: &[(String, CourseId)],
+    ) -> HashMap<CourseId, Reassignment> {
+        let courses = found
+            .iter()
+            .map(|(key, id)| (*id, key.as_str(), figures.caseworker_of(*id)));
+        let (changes, moved) = moves_that_hold(latest, figures.caseworkers(), courses);
+        for (id, to) in changes {
+            figures.reassign(id, to);
+        }
+        moved
+    }
+}
+
+/// The moves that still hold among `courses` (id, key, the caseworker the case system names): a
+/// move holds while the case system still names the caseworker it named when the move was made.
+/// A course no longer in the data (deleted under retention) or a caseworker no longer exported
+/// leaves nothing to apply. Returns the changes to make and the moves to show (a course moved back
+/// to the case system's own caseworker differs no more).
+fn moves_that_hold<'a>(
+    mut latest: HashMap<String, Reassignment>,
+    caseworkers: &[Caseworker],
+    courses: impl Iterator<Item = (CourseId, &'a str, Option<CaseworkerId>)>,
+) -> (
+    Vec<(CourseId, CaseworkerId)>,
+    HashMap<CourseId, Reassignment>,
+) {
+    let workers: HashMap<&str, CaseworkerId> = caseworkers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.key.as_str(), CaseworkerId(i as u32)))
+        .collect();
+    // One pass over the courses, looking each up among the (few) moved ones.
+    let mut changes = Vec::new();
+    let mut moved = HashMap::new();
+    for (id, key, imported) in courses {
+        let Some(m) = latest.get(key) else {
+            continue;
+        };
+        let Some(to_id) = workers.get(m.to.as_str()) else {
+            continue;
+        };
+        let imported = imported.map(|w| caseworkers[w.index()].key.as_str());
+        if imported != m.imported.as_deref() {
+            continue;
+        }
+        changes.push((id, *to_id));
+        let Some(m) = latest.remove(key) else {
+            continue;
+        };
+        if m.imported.as_deref() != Some(m.to.as_str()) {
+            moved.insert(id, m);
+        }
+    }
+    (changes, moved)
 }

@@ -154,6 +154,19 @@ pub struct Snapshot {
     pub targets: kadence_core::committee::targets::Targets,
 }
 
+/// The data as of one import for figures only ([`Store::load_figures`]): the figures' basis in
+/// place of the population (no personal data), and what a figure is labelled with.
+#[derive(Debug)]
+pub struct FiguresSnapshot {
+    pub figures: kadence_core::figures::Figures,
+    pub latest: Option<BatchInfo>,
+    pub reassigned: HashMap<CourseId, Reassignment>,
+    pub generation: i64,
+    pub population_version: i64,
+    pub source: load::PopulationSource,
+    pub settings: kadence_core::municipal::SettingsHistory,
+}
+
 /// A move of a course to another caseworker made in Kadence ([`Store::reassign`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reassignment {

@@ -16,13 +16,14 @@ use std::path::PathBuf;
 use futures_util::TryStreamExt;
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
+use kadence_core::figures::Figures;
 use kadence_core::model::*;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::codes::Code;
-use crate::snapshot::{kept, Decoded, SnapshotError};
-use crate::{corrupt, Result, Snapshot, Store, StoreError};
+use crate::snapshot::{kept, Decoded, DecodedFigures, Scope, Scoped, SnapshotError};
+use crate::{corrupt, FiguresSnapshot, Result, Snapshot, Store, StoreError};
 
 /// A row, whichever driver read it. Text is borrowed where the driver allows (rusqlite), so dates
 /// and codes are parsed without allocating.
@@ -342,7 +343,7 @@ impl Loader {
 /// What a read found: the kept snapshot of the current population version, or the tables (with
 /// why the snapshot was not used).
 pub(crate) enum Read {
-    Kept(Decoded),
+    Kept(Scoped),
     Tables {
         loader: Loader,
         version: i64,
@@ -352,7 +353,7 @@ pub(crate) enum Read {
 
 /// Reads the population through a direct SQLite connection (blocking), in one read transaction:
 /// the population version, then its kept snapshot, or every table when there is none to use.
-fn read_sqlite(path: PathBuf, use_kept: bool) -> Result<Read> {
+fn read_sqlite(path: PathBuf, use_kept: bool, scope: Scope) -> Result<Read> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         &path,
@@ -367,7 +368,7 @@ fn read_sqlite(path: PathBuf, use_kept: bool) -> Result<Read> {
         .query_row(kept::VERSION, [], |r| r.get(0))
         .map_err(sqlite_error)?;
     let why = if use_kept {
-        match kept::read_sqlite(&conn, version)? {
+        match kept::read_sqlite_scoped(&conn, version, &scope)? {
             Ok(d) => return Ok(Read::Kept(d)),
             Err(e) => e,
         }
@@ -421,25 +422,76 @@ impl Store {
         self.finish_load(decoded, source, generation).await
     }
 
+    /// The figures' basis ([`Figures`]) of the current data, with the moves made in Kadence and the
+    /// settings: what `kadence measure` needs for figures, read from the kept snapshot without the
+    /// personal data (issue 15: a fresh process on the whole country in about a third of the
+    /// memory of a whole load). Without a usable snapshot, the tables are read whole as
+    /// [`Store::load`] reads them, and a snapshot is kept.
+    pub async fn load_figures(&self) -> Result<FiguresSnapshot> {
+        let generation = self.generation().await?;
+        let latest_moves = self.latest_moves().await?;
+        let keys = latest_moves.keys().cloned().collect();
+        let (scoped, source) = self
+            .population_via(true, false, Scope::Figures { keys })
+            .await?;
+        let Scoped::Figures(DecodedFigures {
+            mut figures,
+            found,
+            version,
+        }) = scoped
+        else {
+            return Err(corrupt("population_snapshot", "omfang", "forkert omfang"));
+        };
+        let reassigned = Store::apply_reassignments_to_figures(latest_moves, &mut figures, &found);
+        Ok(FiguresSnapshot {
+            figures,
+            latest: self.batches().await?.into_iter().next(),
+            reassigned,
+            generation,
+            population_version: version,
+            source,
+            settings: self.settings_history().await?,
+        })
+    }
+
     /// The population, each course's caseworker as the case system names it, and where it came
     /// from (see [`Store::load`]).
     pub(crate) async fn population(&self, use_kept: bool) -> Result<(Decoded, PopulationSource)> {
-        self.population_via(use_kept, false).await
+        self.whole_population(use_kept, false).await
     }
 
-    async fn population_via(
+    async fn whole_population(
         &self,
         use_kept: bool,
         streamed: bool,
     ) -> Result<(Decoded, PopulationSource)> {
+        match self
+            .population_via(use_kept, streamed, Scope::Whole)
+            .await?
+        {
+            (Scoped::Whole(d), source) => Ok((d, source)),
+            (Scoped::Figures(_), _) => {
+                Err(corrupt("population_snapshot", "omfang", "forkert omfang"))
+            }
+        }
+    }
+
+    /// The population as `scope` says, from the kept snapshot or else the tables (read whole,
+    /// kept as a new snapshot, then cut to the scope).
+    async fn population_via(
+        &self,
+        use_kept: bool,
+        streamed: bool,
+        scope: Scope,
+    ) -> Result<(Scoped, PopulationSource)> {
         let read = match &self.sqlite_file {
             Some(path) if !streamed => {
-                let path = path.clone();
-                tokio::task::spawn_blocking(move || read_sqlite(path, use_kept))
+                let (path, scope) = (path.clone(), scope.clone());
+                tokio::task::spawn_blocking(move || read_sqlite(path, use_kept, scope))
                     .await
                     .map_err(|e| StoreError::Db(sqlx::Error::Protocol(e.to_string())))??
             }
-            _ => self.read_streamed(use_kept).await?,
+            _ => self.read_streamed(use_kept, &scope).await?,
         };
         match read {
             Read::Kept(d) => Ok((d, PopulationSource::Kept)),
@@ -455,12 +507,30 @@ impl Store {
                 };
                 // For the next reader; a store that cannot write (a read-only user) still loads.
                 let kept = use_kept && self.keep(&decoded).await.unwrap_or(false);
+                let source = PopulationSource::Tables {
+                    why: why.to_string(),
+                    kept,
+                };
                 Ok((
-                    decoded,
-                    PopulationSource::Tables {
-                        why: why.to_string(),
-                        kept,
+                    match scope {
+                        Scope::Whole => Scoped::Whole(decoded),
+                        Scope::Figures { keys } => {
+                            let pop = decoded.population;
+                            let found = pop
+                                .courses
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, c)| keys.contains(&c.key))
+                                .map(|(i, c)| (c.key.clone(), CourseId(i as u32)))
+                                .collect();
+                            Scoped::Figures(DecodedFigures {
+                                figures: Figures::from(pop),
+                                found,
+                                version,
+                            })
+                        }
                     },
+                    source,
                 ))
             }
         }
@@ -470,15 +540,15 @@ impl Store {
     /// compares the two drivers).
     pub async fn load_streamed_snapshot(&self) -> Result<Snapshot> {
         let generation = self.generation().await?;
-        let (decoded, source) = self.population_via(false, true).await?;
+        let (decoded, source) = self.whole_population(false, true).await?;
         self.finish_load(decoded, source, generation).await
     }
 
-    async fn read_streamed(&self, use_kept: bool) -> Result<Read> {
+    async fn read_streamed(&self, use_kept: bool, scope: &Scope) -> Result<Read> {
         let mut tx = self.pool.begin().await?;
         let version = kept::population_version(&mut tx).await?;
         if use_kept {
-            let why = match kept::read(&mut tx, version).await? {
+            let why = match kept::read_scoped(&mut tx, version, scope.clone()).await? {
                 Ok(d) => {
                     tx.commit().await?;
                     return Ok(Read::Kept(d));

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use kadence_core::date::Day;
+use kadence_core::figures::Figures;
 use kadence_core::model::*;
 use kadence_import::{read_files, to_files, Loaded};
 use kadence_store::{FileMeta, Store};
@@ -138,6 +139,12 @@ async fn kept_equals_tables(store: &Store) {
         kadence_store::PopulationSource::Tables { .. }
     ));
     assert_eq!(whole(&kept), whole(&tables));
+    // The figures' basis read from the same snapshot is the whole population's, moves included.
+    let figures = store.load_figures().await.expect("load the figures");
+    assert_eq!(figures.source, kadence_store::PopulationSource::Kept);
+    assert!(figures.figures == Figures::from(kept.population.clone()));
+    assert_eq!(figures.reassigned, kept.reassigned);
+    assert_eq!(figures.population_version, kept.population_version);
     // Only the current snapshot is kept: nothing an import replaced or retention deleted lingers
     // in an older one.
     let version = store.population_version().await.unwrap();
@@ -504,6 +511,22 @@ async fn refused_snapshots(store: Store) {
         .await
         .unwrap();
     refused("intet øjebliksbillede").await;
+    // The figures' reader refuses alike, reads the tables and keeps a snapshot for the next.
+    rewrite(parts - 1, |b| {
+        let at = b.len() / 2;
+        b[at] ^= 0x10;
+    })
+    .await;
+    let f = store.load_figures().await.unwrap();
+    match &f.source {
+        kadence_store::PopulationSource::Tables { why, kept } => {
+            assert!(why.contains("kontrolsum") && *kept, "{why}")
+        }
+        other => panic!("the figures trusted an altered snapshot: {other:?}"),
+    }
+    let tables = store.load_from_tables().await.unwrap();
+    assert!(f.figures == Figures::from(tables.population));
+    kept_equals_tables(&store).await;
 
     // An import with no snapshot to start from keeps none in its transaction and reads the tables
     // once after it: the next reader has a snapshot all the same.

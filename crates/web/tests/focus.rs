@@ -212,7 +212,7 @@ async fn the_month_not_yet_ended_is_provisional_and_the_period_is_chosen() {
         Month::new(2025, 3),
         Day::ymd(2025, 6, 30),
     );
-    let cells = expected.cells(&app.pop, Split::Total);
+    let cells = expected.cells(&*app.pop, Split::Total);
     for (row, cell) in rows.iter().zip(&cells) {
         assert_eq!(row.1, kadence_core::dk::int(i64::from(cell.numerator)));
     }

@@ -77,19 +77,83 @@ fn effect_key(e: kadence_core::reconcile::Effect) -> &'static str {
     }
 }
 
-fn group_name(pop: &Population, g: Group) -> Option<String> {
+/// What `kadence measure` reads figures from: the whole population (a reconciliation names
+/// courses and citizens) or the figures' basis, without personal data (figures alone).
+pub(super) trait Basis: Owners {
+    fn compute(
+        &self,
+        book: &RuleBook,
+        kind: MeasureKind,
+        def: &Definition,
+        from: Month,
+        to: Month,
+        as_of: Day,
+    ) -> MeasureResult;
+    fn teams(&self) -> &[Team];
+    fn caseworkers(&self) -> &[Caseworker];
+    /// The whole population, for a reconciliation; `None` for the figures' basis.
+    fn whole(&self) -> Option<&Population>;
+}
+
+impl Basis for Population {
+    fn compute(
+        &self,
+        book: &RuleBook,
+        kind: MeasureKind,
+        def: &Definition,
+        from: Month,
+        to: Month,
+        as_of: Day,
+    ) -> MeasureResult {
+        compute(self, book, kind, def, from, to, as_of)
+    }
+    fn teams(&self) -> &[Team] {
+        &self.teams
+    }
+    fn caseworkers(&self) -> &[Caseworker] {
+        &self.caseworkers
+    }
+    fn whole(&self) -> Option<&Population> {
+        Some(self)
+    }
+}
+
+impl Basis for Figures {
+    fn compute(
+        &self,
+        book: &RuleBook,
+        kind: MeasureKind,
+        def: &Definition,
+        from: Month,
+        to: Month,
+        as_of: Day,
+    ) -> MeasureResult {
+        Figures::compute(self, book, kind, def, from, to, as_of)
+    }
+    fn teams(&self) -> &[Team] {
+        Figures::teams(self)
+    }
+    fn caseworkers(&self) -> &[Caseworker] {
+        Figures::caseworkers(self)
+    }
+    fn whole(&self) -> Option<&Population> {
+        None
+    }
+}
+
+fn group_name<B: Basis>(pop: &B, g: Group) -> Option<String> {
     match g {
         Group::Total => None,
-        Group::Team(t) => {
-            Some(t.map_or("Ikke fordelt".into(), |t| pop.teams[t.index()].name.clone()))
-        }
+        Group::Team(t) => Some(t.map_or("Ikke fordelt".into(), |t| {
+            pop.teams()[t.index()].name.clone()
+        })),
         Group::Caseworker(c) => Some(c.map_or("Ikke fordelt".into(), |c| {
-            pop.caseworkers[c.index()].name.clone()
+            pop.caseworkers()[c.index()].name.clone()
         })),
     }
 }
 
-fn cell_out(pop: &Population, kind: MeasureKind, c: &kadence_core::measures::Cell) -> CellOut {
+fn cell_out<B: Basis>(pop: &B, kind: MeasureKind, c: &kadence_core::measures::Cell) -> CellOut {
     CellOut {
         month: c.month,
         group: group_name(pop, c.group),
@@ -106,7 +170,7 @@ fn cell_out(pop: &Population, kind: MeasureKind, c: &kadence_core::measures::Cel
     }
 }
 
-fn filtered(r: MeasureResult, pop: &Population, filter: &Filter) -> MeasureResult {
+fn filtered<O: Owners + ?Sized>(r: MeasureResult, pop: &O, filter: &Filter) -> MeasureResult {
     MeasureResult {
         members: r
             .members
@@ -121,11 +185,11 @@ fn share_text(c: &CellOut) -> String {
     c.share.map(dk::percent).unwrap_or_else(|| "-".into())
 }
 
-pub(super) fn measure(
-    src: &Source,
+/// The figures, and with the whole population the reconciliation against the other definition.
+pub(super) fn measure<B: Basis>(
+    src: &Source<B>,
     filter: &Filter,
     a: &MeasureArgs,
-    afstem: bool,
 ) -> Result<(), Failure> {
     let pop = &src.population;
     let version = src.settings_on(a.as_of);
@@ -159,7 +223,7 @@ pub(super) fn measure(
     };
     let pooled_target_month = a.to;
     let result = filtered(
-        compute(pop, &book, a.kind, &def, a.from, a.to, a.as_of),
+        pop.compute(&book, a.kind, &def, a.from, a.to, a.as_of),
         pop,
         filter,
     );
@@ -185,7 +249,7 @@ pub(super) fn measure(
         pooled.meets_target = None;
     }
     let alerts = result.six_month_alerts(&months_cells);
-    let reconciliation = if afstem {
+    let reconciliation = if let Some(pop) = pop.whole() {
         let rec = reconcile(pop, &book, a.kind, &def, &other, a.from, a.to, a.as_of);
         // Figure-changing differences first (numerator, then population), month-only moves last.
         let mut diffs: Vec<_> = rec

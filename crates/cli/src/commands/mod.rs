@@ -9,7 +9,10 @@ use kadence_core::date::{Day, Month};
 use kadence_core::dk;
 use kadence_core::dk::local_time;
 use kadence_core::duties::{evaluate, CourseStatus, Duty, DutyKind, LocalResult, Status};
-use kadence_core::measures::{compute, Definition, Group, MeasureKind, MeasureResult, Split};
+use kadence_core::figures::Figures;
+use kadence_core::measures::{
+    compute, Definition, Group, MeasureKind, MeasureResult, Owners, Split,
+};
 use kadence_core::model::*;
 use kadence_core::municipal::{SettingsHistory, SettingsVersion};
 use kadence_core::reconcile::{reconcile, Reason};
@@ -140,8 +143,6 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
         } => {
             let as_of = parse_as_of(&as_of)?;
-            let src = load_source(&source)?;
-            let pop = &src.population;
             let to = parse_month(&til, as_of.month())?;
             let from = parse_month(&fra, to.plus(-11))?;
             if from > to {
@@ -150,7 +151,6 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     "--fra skal ligge før eller i samme måned som --til",
                 ));
             }
-            let filter = Filter::new(pop, team, sagsbehandler, None)?;
             let args = measure::MeasureArgs {
                 kind: kind(maal),
                 def: definition,
@@ -162,9 +162,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 format,
                 own: egen,
             };
-            let r = measure::measure(&src, &filter, &args, afstem);
-            leave(src);
-            r
+            // Figures alone need no personal data: the figures' basis is read, a third of the
+            // whole population's memory. A reconciliation names courses and citizens.
+            if afstem {
+                let src = load_source(&source)?;
+                let pop = &src.population;
+                let filter = Filter::by_owner(&pop.teams, &pop.caseworkers, team, sagsbehandler)?;
+                let r = measure::measure(&src, &filter, &args);
+                leave(src);
+                r
+            } else {
+                let src = load_figures_source(&source)?;
+                let f = &src.population;
+                let filter = Filter::by_owner(f.teams(), f.caseworkers(), team, sagsbehandler)?;
+                let r = measure::measure(&src, &filter, &args);
+                leave(src);
+                r
+            }
         }
         Command::Demo {
             dir,
@@ -281,15 +295,16 @@ fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
 }
 
 /// What `status` and `measure` read: the data, and the settings with their history.
-struct Source {
-    population: Population,
+struct Source<P = Population> {
+    /// The whole population, or the figures' basis (`kadence measure` without a reconciliation).
+    population: P,
     settings: SettingsHistory,
     /// The committee's stored Jobindsats figures and targets (none with `--data`).
     jobindsats: kadence_core::committee::external::Jobindsats,
     targets: kadence_core::committee::targets::Targets,
 }
 
-impl Source {
+impl<P> Source<P> {
     /// The settings in force on `as_of`, announced on standard error (every figure names them).
     fn settings_on(&self, as_of: Day) -> &std::sync::Arc<SettingsVersion> {
         let v = self.settings.in_force_on(as_of);
@@ -301,7 +316,7 @@ impl Source {
 /// The end of a command that loaded a population: the process ends next, and the operating system
 /// takes its memory back at once, where dropping it would give back millions of allocations one
 /// by one (a measurable part of a cold `kadence measure` on the whole country: docs/performance.md).
-fn leave(src: Source) {
+fn leave<P>(src: Source<P>) {
     std::mem::forget(src);
 }
 
@@ -318,7 +333,56 @@ fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
     }
     let store = open_store(&source.db)?;
     let snapshot = block_on(store.load())?.map_err(store_failure)?;
-    if let kadence_store::PopulationSource::Tables { why, kept } = &snapshot.source {
+    announce(
+        &snapshot.source,
+        snapshot.population.courses.len(),
+        &snapshot.latest,
+        source,
+    )?;
+    Ok(Source {
+        population: snapshot.population,
+        settings: snapshot.settings,
+        jobindsats: snapshot.jobindsats,
+        targets: snapshot.targets,
+    })
+}
+
+/// The same for figures only: the figures' basis, without personal data (`Store::load_figures`).
+fn load_figures_source(source: &SourceArgs) -> Result<Source<Figures>, Failure> {
+    if source.data.is_some() {
+        let whole = load_source(source)?;
+        return Ok(Source {
+            population: Figures::from(whole.population),
+            settings: whole.settings,
+            jobindsats: whole.jobindsats,
+            targets: whole.targets,
+        });
+    }
+    let store = open_store(&source.db)?;
+    let snapshot = block_on(store.load_figures())?.map_err(store_failure)?;
+    announce(
+        &snapshot.source,
+        snapshot.figures.courses(),
+        &snapshot.latest,
+        source,
+    )?;
+    Ok(Source {
+        population: snapshot.figures,
+        settings: snapshot.settings,
+        jobindsats: Default::default(),
+        targets: Default::default(),
+    })
+}
+
+/// Says on standard error where the population came from when not from its snapshot, and which
+/// import the data are from; refuses a database with no data.
+fn announce(
+    from: &kadence_store::PopulationSource,
+    courses: usize,
+    latest: &Option<kadence_store::BatchInfo>,
+    source: &SourceArgs,
+) -> Result<(), Failure> {
+    if let kadence_store::PopulationSource::Tables { why, kept } = from {
         eprintln!(
             "Populationen er læst fra tabellerne ({why}){}.",
             if *kept {
@@ -328,13 +392,13 @@ fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
             }
         );
     }
-    if snapshot.population.courses.is_empty() {
+    if courses == 0 {
         return Err(Failure::new(
             Exit::NoData,
             format!("Der er ikke importeret data endnu i {}. Kør «kadence demo» eller «kadence import MAPPE».", source.db),
         ));
     }
-    if let Some(b) = &snapshot.latest {
+    if let Some(b) = latest {
         eprintln!(
             "Data fra import nr. {} {} ({}).",
             b.id,
@@ -346,12 +410,7 @@ fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
                 .join(", ")
         );
     }
-    Ok(Source {
-        population: snapshot.population,
-        settings: snapshot.settings,
-        jobindsats: snapshot.jobindsats,
-        targets: snapshot.targets,
-    })
+    Ok(())
 }
 
 fn load(path: &Path) -> Result<Population, Failure> {
@@ -419,10 +478,28 @@ impl Filter {
         cw: Option<String>,
         course: Option<String>,
     ) -> Result<Filter, Failure> {
+        let mut filter = Filter::by_owner(&pop.teams, &pop.caseworkers, team, cw)?;
+        filter.course = match course {
+            None => None,
+            Some(k) => Some(
+                pop.course_by_key(&k)
+                    .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt forløbs-id «{k}»")))?,
+            ),
+        };
+        Ok(filter)
+    }
+
+    /// A filter by team and caseworker only (what the figures' basis can answer).
+    fn by_owner(
+        teams: &[Team],
+        caseworkers: &[Caseworker],
+        team: Option<String>,
+        cw: Option<String>,
+    ) -> Result<Filter, Failure> {
         let team = match team {
             None => None,
             Some(k) => Some(
-                pop.teams
+                teams
                     .iter()
                     .position(|t| t.key == k)
                     .map(|i| TeamId(i as u32))
@@ -432,7 +509,7 @@ impl Filter {
         let caseworker = match cw {
             None => None,
             Some(k) => Some(
-                pop.caseworkers
+                caseworkers
                     .iter()
                     .position(|c| c.key == k)
                     .map(|i| CaseworkerId(i as u32))
@@ -441,24 +518,19 @@ impl Filter {
                     })?,
             ),
         };
-        let course = match course {
-            None => None,
-            Some(k) => Some(
-                pop.course_by_key(&k)
-                    .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt forløbs-id «{k}»")))?,
-            ),
-        };
         Ok(Filter {
             team,
             caseworker,
-            course,
+            course: None,
         })
     }
 
-    fn keeps(&self, pop: &Population, id: CourseId) -> bool {
-        let c = &pop.courses[id.index()];
+    fn keeps<O: Owners + ?Sized>(&self, owners: &O, id: CourseId) -> bool {
+        let worker = owners.caseworker_of(id);
         self.course.is_none_or(|x| x == id)
-            && self.caseworker.is_none_or(|x| c.caseworker == Some(x))
-            && self.team.is_none_or(|x| pop.team_of(c) == Some(x))
+            && self.caseworker.is_none_or(|x| worker == Some(x))
+            && self
+                .team
+                .is_none_or(|x| worker.map(|w| owners.team(w)) == Some(x))
     }
 }

@@ -15,7 +15,7 @@
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
 
-use super::{Decoded, Part, SnapshotError};
+use super::{Decoded, Part, Scope, Scoped, SnapshotError};
 use crate::load::sqlite_error;
 use crate::{Result, Store, StoreError};
 
@@ -57,6 +57,25 @@ pub(crate) async fn read(
     conn: &mut AnyConnection,
     version: i64,
 ) -> Result<std::result::Result<Decoded, SnapshotError>> {
+    Ok(whole(read_scoped(conn, version, Scope::Whole).await?))
+}
+
+/// The whole population of a snapshot read whole.
+fn whole(
+    r: std::result::Result<Scoped, SnapshotError>,
+) -> std::result::Result<Decoded, SnapshotError> {
+    match r? {
+        Scoped::Whole(d) => Ok(d),
+        Scoped::Figures(_) => Err(SnapshotError::Corrupt("forkert omfang")),
+    }
+}
+
+/// [`read`], keeping what `scope` says.
+pub(crate) async fn read_scoped(
+    conn: &mut AnyConnection,
+    version: i64,
+    scope: Scope,
+) -> Result<std::result::Result<Scoped, SnapshotError>> {
     let size: i64 = sqlx::query(SIZE)
         .bind(version)
         .fetch_one(&mut *conn)
@@ -66,7 +85,7 @@ pub(crate) async fn read(
     let threads = super::threads();
     let decoder = tokio::task::spawn_blocking(move || {
         let parts = std::iter::from_fn(move || rx.blocking_recv());
-        super::decode_parts(parts, size as u64, version, threads)
+        super::decode_scoped(parts, size as u64, version, threads, &scope)
     });
     {
         let mut rows = sqlx::query(PARTS).bind(version).fetch(&mut *conn);
@@ -89,6 +108,15 @@ pub(crate) fn read_sqlite(
     conn: &rusqlite::Connection,
     version: i64,
 ) -> Result<std::result::Result<Decoded, SnapshotError>> {
+    Ok(whole(read_sqlite_scoped(conn, version, &Scope::Whole)?))
+}
+
+/// [`read_sqlite`], keeping what `scope` says.
+pub(crate) fn read_sqlite_scoped(
+    conn: &rusqlite::Connection,
+    version: i64,
+    scope: &Scope,
+) -> Result<std::result::Result<Scoped, SnapshotError>> {
     let size: i64 = conn
         .query_row(&numbered(SIZE), [version], |r| r.get(0))
         .map_err(sqlite_error)?;
@@ -104,7 +132,7 @@ pub(crate) fn read_sqlite(
             Err(e) => Err(sqlite_error(e)),
         }),
     });
-    super::decode_parts(parts, size as u64, version, super::threads())
+    super::decode_scoped(parts, size as u64, version, super::threads(), scope)
 }
 
 /// Replaces the kept snapshot with the parts `parts` yields, inside a writing transaction; each

@@ -62,7 +62,8 @@ pub mod merge;
 mod read;
 mod write;
 
-pub use read::{decode, decode_parts, decode_with, threads};
+pub use read::{decode, decode_figures_with, decode_parts, decode_scoped, decode_with};
+pub use read::{threads, Scope, Scoped};
 pub use write::{encode, parts, CourseIds, Item, Part, Parts, Writer};
 
 use kadence_core::date::Day;
@@ -108,6 +109,15 @@ pub(crate) type Res<T> = Result<T, SnapshotError>;
 #[derive(Clone, Debug, Default)]
 pub struct Decoded {
     pub population: Population,
+    pub version: i64,
+}
+
+/// The figures' basis read from a snapshot ([`Scope::Figures`]), of a population version, with
+/// the wanted courses found by key (each course's caseworker is still the case system's).
+#[derive(Clone, Debug, Default)]
+pub struct DecodedFigures {
+    pub figures: kadence_core::figures::Figures,
+    pub found: Vec<(String, CourseId)>,
     pub version: i64,
 }
 
@@ -217,6 +227,21 @@ mod tests {
             ),
             fingerprint(&only)
         );
+        // For the figures only: the same basis as the whole population's, on one thread and
+        // three, the wanted courses found by key.
+        let wanted: Vec<(String, CourseId)> = [1, pop.courses.len() / 2, pop.courses.len() - 1]
+            .map(|i| (pop.courses[i].key.clone(), CourseId(i as u32)))
+            .to_vec();
+        let keys: std::collections::HashSet<String> =
+            wanted.iter().map(|(k, _)| k.clone()).collect();
+        let whole = kadence_core::figures::Figures::from(pop.clone());
+        for (size, threads) in [(PART, 1), (1024, 1), (1024, 3), (64, 3)] {
+            let f = decode_figures_with(&encode(&pop, 7, size), 7, threads, keys.clone())
+                .expect("reads");
+            assert!(f.figures == whole, "{size} {threads}");
+            assert_eq!(f.found, wanted);
+            assert_eq!(f.version, 7);
+        }
         // An empty population.
         let empty = Population::default();
         assert_eq!(
@@ -245,6 +270,7 @@ mod tests {
             p[i].1[body..].copy_from_slice(&sum.to_le_bytes());
             let threads = if round % 2 == 0 { 1 } else { 3 };
             let _ = decode_with(&p, 5, threads);
+            let _ = decode_figures_with(&p, 5, threads, Default::default());
         }
     }
 
@@ -268,6 +294,15 @@ mod tests {
                 parallel.is_some(),
                 "{direct:?} {parallel:?}"
             );
+            // The figures' reader skips the citizens and most facts, and refuses alike.
+            for threads in [1, 3] {
+                let figures = decode_figures_with(&p, 3, threads, Default::default()).err();
+                assert_eq!(
+                    direct.is_some(),
+                    figures.is_some(),
+                    "{direct:?} {figures:?}"
+                );
+            }
             direct
         };
         let at = |seq: i64| parts.iter().position(|(s, _)| *s == seq).unwrap();

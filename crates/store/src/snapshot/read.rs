@@ -2,21 +2,24 @@
 //! decoded, on several threads or one, and gathered in order into a population. The layout is in
 //! `super`'s documentation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
+use kadence_core::figures::{FigureCourse, Figures, FiguresParts};
 use kadence_core::model::*;
 
-use super::{has, Decoded, Part, Res, SnapshotError, CITIZENS, COURSES, FIRST_DAY, HEAD, HEADER};
+use super::{has, Decoded, DecodedFigures, Part, Res, SnapshotError};
+use super::{CITIZENS, COURSES, FIRST_DAY, HEAD, HEADER};
 use super::{FORMAT_VERSION, LAST_DAY, MAGIC};
 use crate::codes::Code;
 
 struct R<'a>(&'a [u8]);
 
 impl<'a> R<'a> {
+    #[inline(always)]
     fn take(&mut self, n: usize) -> Res<&'a [u8]> {
         if self.0.len() < n {
             return Err(SnapshotError::Corrupt("for kort"));
@@ -25,6 +28,7 @@ impl<'a> R<'a> {
         self.0 = b;
         Ok(a)
     }
+    #[inline(always)]
     fn u8(&mut self) -> Res<u8> {
         Ok(self.take(1)?[0])
     }
@@ -39,6 +43,7 @@ impl<'a> R<'a> {
             .map(str::to_owned)
             .map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))
     }
+    #[inline]
     fn var(&mut self) -> Res<u64> {
         // Most numbers are one byte.
         if let Some((&b, rest)) = self.0.split_first() {
@@ -57,20 +62,32 @@ impl<'a> R<'a> {
         }
         Err(SnapshotError::Corrupt("for langt tal"))
     }
+    #[inline(always)]
     fn var32(&mut self) -> Res<u32> {
-        if let Some((&b, rest)) = self.0.split_first() {
-            if b < 0x80 {
-                self.0 = rest;
-                return Ok(u32::from(b));
+        // One and two bytes (days between facts, counts, most ids) without the general loop.
+        match *self.0 {
+            [b, ..] if b < 0x80 => {
+                self.0 = &self.0[1..];
+                Ok(u32::from(b))
             }
+            [b, c, ..] if c < 0x80 => {
+                self.0 = &self.0[2..];
+                Ok(u32::from(b & 0x7f) | (u32::from(c) << 7))
+            }
+            _ => self.var32_long(),
         }
+    }
+    #[inline(never)]
+    fn var32_long(&mut self) -> Res<u32> {
         u32::try_from(self.var()?).map_err(|_| SnapshotError::Corrupt("for stort tal"))
     }
+    #[inline(always)]
     fn zz(&mut self) -> Res<i32> {
         let v = self.var32()?;
         Ok((v >> 1) as i32 ^ -((v & 1) as i32))
     }
     /// A day written as the days from `base`; only days the calendar tables cover (1800-2199).
+    #[inline(always)]
     fn rel(&mut self, base: Day) -> Res<Day> {
         let n = i64::from(base.number()) + i64::from(self.zz()?);
         if !(i64::from(FIRST_DAY.number())..=i64::from(LAST_DAY.number())).contains(&n) {
@@ -84,6 +101,7 @@ impl<'a> R<'a> {
             .map(str::to_owned)
             .map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))
     }
+    #[inline]
     fn idx<T: Code>(i: u8) -> Res<T> {
         T::CODES
             .get(i as usize)
@@ -92,6 +110,7 @@ impl<'a> R<'a> {
     }
     /// A varint count of items that each take at least `min` bytes, checked against what is
     /// left.
+    #[inline]
     fn vcount(&mut self, min: usize) -> Res<usize> {
         let n = self.var32()? as usize;
         if n.saturating_mul(min) > self.0.len() {
@@ -146,6 +165,21 @@ fn open_part(bytes: &[u8], expected: i64) -> Res<(PartHeader, R<'_>)> {
         count: r.u32()?,
     };
     Ok((h, r))
+}
+
+impl Head {
+    /// The totals in the order of [`Out::read`].
+    fn totals(&self) -> [usize; 6] {
+        [
+            self.citizens,
+            self.courses,
+            self.conversations,
+            self.standby,
+            self.medical,
+            self.rehab,
+        ]
+        .map(|n| n as usize)
+    }
 }
 
 /// What the head says.
@@ -220,18 +254,67 @@ struct Out {
     standby: Vec<StandbyPeriod>,
     medical: Vec<MedicalRequest>,
     rehab: Vec<RehabMeeting>,
+    /// Read for the figures only ([`Scope::Figures`]): the held conversations' columns, each
+    /// course's end in them (from the part's start, or the whole list's on the direct path), each
+    /// course's latest registration, the wanted courses' keys, and the items read but not kept.
+    figure_courses: Vec<FigureCourse>,
+    held: Vec<Day>,
+    held_known: Vec<Day>,
+    held_end: Vec<u32>,
+    last_registered: Vec<Option<Day>>,
+    found: Vec<(String, CourseId)>,
+    skipped: Skipped,
 }
 
-/// Limits a part's ids are checked against (from the head).
+/// Items read and checked but not kept (the figures need none of them).
+#[derive(Copy, Clone, Default)]
+struct Skipped {
+    citizens: usize,
+    conversations: usize,
+    medical: usize,
+    rehab: usize,
+}
+
+impl Out {
+    /// How many of each list were read: citizens, courses, conversations, standby periods, medical
+    /// requests, rehabilitation meetings.
+    fn read(&self) -> [usize; 6] {
+        let k = self.skipped;
+        [
+            self.citizens.len() + k.citizens,
+            self.courses.len() + self.figure_courses.len(),
+            self.conversations.len() + k.conversations,
+            self.standby.len(),
+            self.medical.len() + k.medical,
+            self.rehab.len() + k.rehab,
+        ]
+    }
+}
+
+/// What a reader keeps of a snapshot.
+#[derive(Clone, Debug, Default)]
+pub enum Scope {
+    /// The whole population.
+    #[default]
+    Whole,
+    /// What the measures read ([`Figures`]): no citizens, course keys, conversation rows, medical
+    /// requests or meetings (each still read and checked, then dropped). `keys`: the courses whose
+    /// keys the caller needs (those moved in Kadence), found by key as they are read.
+    Figures { keys: HashSet<String> },
+}
+
+/// Limits a part's ids are checked against (from the head), and what to keep.
 #[derive(Copy, Clone)]
-struct Limits {
+struct Limits<'s> {
     citizens: u32,
     courses: u32,
     workers: u32,
+    /// `Some` for the figures only, with the keys wanted.
+    figures: Option<&'s HashSet<String>>,
 }
 
 /// A part's items, decoded onto the ends of `out`'s lists.
-fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits, out: &mut Out) -> Res<()> {
+fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> Res<()> {
     match h.kind {
         CITIZENS => {
             let n = h.count as usize;
@@ -239,6 +322,11 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits, out: &mut Out) -> Res<
                 return Err(SnapshotError::Corrupt(
                     "antal passer ikke med delens længde",
                 ));
+            }
+            if lim.figures.is_some() {
+                // Checked whole by its checksum; the figures need no citizen.
+                out.skipped.citizens += n;
+                return Ok(());
             }
             out.citizens.reserve(n);
             for _ in 0..n {
@@ -266,7 +354,11 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits, out: &mut Out) -> Res<
                     "antal passer ikke med delens længde",
                 ));
             }
-            out.courses.reserve(n);
+            if lim.figures.is_some() {
+                out.figure_courses.reserve(n);
+            } else {
+                out.courses.reserve(n);
+            }
             let mut key = String::new();
             for k in 0..h.count {
                 course(
@@ -287,7 +379,7 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits, out: &mut Out) -> Res<
 }
 
 /// A part decoded on its own (the parallel path), to be appended in its turn.
-fn decode_part(bytes: &[u8], expected: i64, lim: Limits) -> Res<Out> {
+fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
     let (h, r) = open_part(bytes, expected)?;
     let mut out = Out {
         kind: h.kind,
@@ -299,17 +391,29 @@ fn decode_part(bytes: &[u8], expected: i64, lim: Limits) -> Res<Out> {
 }
 
 /// One course record with its facts; `key` holds the part's last course key.
-fn course(r: &mut R<'_>, id: CourseId, lim: Limits, key: &mut String, out: &mut Out) -> Res<()> {
+fn course(
+    r: &mut R<'_>,
+    id: CourseId,
+    lim: Limits<'_>,
+    key: &mut String,
+    out: &mut Out,
+) -> Res<()> {
     let shared = r.var32()? as usize;
     if shared > key.len() || !key.is_char_boundary(shared) {
         return Err(SnapshotError::Corrupt("forløbsnøgle"));
     }
     key.truncate(shared);
     let rest = r.var32()? as usize;
-    key.push_str(
-        std::str::from_utf8(r.take(rest)?)
-            .map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))?,
-    );
+    let tail = r.take(rest)?;
+    if lim.figures.is_some_and(HashSet::is_empty) && tail.is_ascii() {
+        // The figures want no key: only its length is followed (an ASCII tail, the usual case,
+        // is valid UTF-8 and ends on a character boundary, so nothing is skipped unchecked).
+        key.extend(std::iter::repeat_n('-', rest));
+    } else {
+        key.push_str(
+            std::str::from_utf8(tail).map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))?,
+        );
+    }
     let bits = r.var32()?;
     let on = |b: u16| bits & u32::from(b) != 0;
     let citizen = r.var32()?;
@@ -417,23 +521,44 @@ fn course(r: &mut R<'_>, id: CourseId, lim: Limits, key: &mut String, out: &mut 
     } else {
         None
     };
-    out.courses.push(Course {
-        key: key.clone(),
-        citizen: CitizenId(citizen),
-        kind,
-        first_absence: base,
-        benefit_start,
-        transition,
-        from_course,
-        target_group,
-        visitation,
-        early_request,
-        predictable,
-        reform,
-        end,
-        caseworker,
-    });
+    let figures = lim.figures.is_some();
+    if let Some(wanted) = lim.figures {
+        if !wanted.is_empty() && wanted.contains(key.as_str()) {
+            out.found.push((key.clone(), id));
+        }
+        out.figure_courses.push(FigureCourse {
+            kind,
+            target_group,
+            first_absence: base,
+            benefit_start,
+            transition,
+            visitation,
+            early_request,
+            reform,
+            end,
+            caseworker,
+        });
+    } else {
+        out.courses.push(Course {
+            key: key.clone(),
+            citizen: CitizenId(citizen),
+            kind,
+            first_absence: base,
+            benefit_start,
+            transition,
+            from_course,
+            target_group,
+            visitation,
+            early_request,
+            predictable,
+            reform,
+            end,
+            caseworker,
+        });
+    }
     let mut at = base;
+    // The figures' own columns (`Population::lean`), made as the whole population makes them.
+    let mut last: Option<Day> = None;
     for _ in 0..r.vcount(2)? {
         let flags = r.u8()?;
         let date = r.rel(at)?;
@@ -448,10 +573,21 @@ fn course(r: &mut R<'_>, id: CourseId, lim: Limits, key: &mut String, out: &mut 
         } else {
             None
         };
+        let form = R::idx(flags & 3)?;
+        if figures {
+            last = last.max(registered);
+            if flags & has::HELD != 0 {
+                out.held.push(date);
+                out.held_known
+                    .push(registered.map_or(date, |r| r.max(date)));
+            }
+            out.skipped.conversations += 1;
+            continue;
+        }
         out.conversations.push(Conversation {
             course: id,
             date,
-            form: R::idx(flags & 3)?,
+            form,
             held: flags & has::HELD != 0,
             planned: flags & has::PLANNED != 0,
             caseworker,
@@ -471,6 +607,7 @@ fn course(r: &mut R<'_>, id: CourseId, lim: Limits, key: &mut String, out: &mut 
         } else {
             None
         };
+        last = last.max(registered);
         out.standby.push(StandbyPeriod {
             course: id,
             start,
@@ -491,9 +628,15 @@ fn course(r: &mut R<'_>, id: CourseId, lim: Limits, key: &mut String, out: &mut 
         let deadline = day(has::DEADLINE, r)?;
         let received = day(has::RECEIVED, r)?;
         let received_registered = day(has::RECEIVED_REGISTERED, r)?;
+        let form = R::idx(flags & 3)?;
+        if figures {
+            last = last.max(received_registered);
+            out.skipped.medical += 1;
+            continue;
+        }
         out.medical.push(MedicalRequest {
             course: id,
-            form: R::idx(flags & 3)?,
+            form,
             sent,
             deadline,
             received,
@@ -502,11 +645,20 @@ fn course(r: &mut R<'_>, id: CourseId, lim: Limits, key: &mut String, out: &mut 
     }
     for _ in 0..r.vcount(2)? {
         let basis = R::idx(r.u8()?)?;
+        let date = r.rel(base)?;
+        if figures {
+            out.skipped.rehab += 1;
+            continue;
+        }
         out.rehab.push(RehabMeeting {
             course: id,
-            date: r.rel(base)?,
+            date,
             basis,
         });
+    }
+    if figures {
+        out.held_end.push(out.held.len() as u32);
+        out.last_registered.push(last);
     }
     Ok(())
 }
@@ -524,16 +676,32 @@ impl Assembly {
     /// Lists reserved at the head's totals, but never for more items than `size` bytes of parts
     /// could hold (at 2 bytes an item and more), so a head that says otherwise cannot make the
     /// reader reserve gigabytes.
-    fn new(head: Head, size: u64) -> Assembly {
+    fn new(head: Head, size: u64, figures: bool) -> Assembly {
         let most = |total: u32, min: u64| (u64::from(total).min(size / min)) as usize;
-        let acc = Out {
-            citizens: Vec::with_capacity(most(head.citizens, 2)),
-            courses: Vec::with_capacity(most(head.courses, 12)),
-            conversations: Vec::with_capacity(most(head.conversations, 2)),
-            standby: Vec::with_capacity(most(head.standby, 2)),
-            medical: Vec::with_capacity(most(head.medical, 2)),
-            rehab: Vec::with_capacity(most(head.rehab, 2)),
-            ..Out::default()
+        let acc = if figures {
+            // Room for every conversation's date: only the held ones' pages are ever touched. The
+            // held ends start with the first course's start, so they are the offsets as they are.
+            let mut held_end = Vec::with_capacity(most(head.courses, 12) + 1);
+            held_end.push(0);
+            Out {
+                held_end,
+                figure_courses: Vec::with_capacity(most(head.courses, 12)),
+                standby: Vec::with_capacity(most(head.standby, 2)),
+                held: Vec::with_capacity(most(head.conversations, 2)),
+                held_known: Vec::with_capacity(most(head.conversations, 2)),
+                last_registered: Vec::with_capacity(most(head.courses, 12)),
+                ..Out::default()
+            }
+        } else {
+            Out {
+                citizens: Vec::with_capacity(most(head.citizens, 2)),
+                courses: Vec::with_capacity(most(head.courses, 12)),
+                conversations: Vec::with_capacity(most(head.conversations, 2)),
+                standby: Vec::with_capacity(most(head.standby, 2)),
+                medical: Vec::with_capacity(most(head.medical, 2)),
+                rehab: Vec::with_capacity(most(head.rehab, 2)),
+                ..Out::default()
+            }
         };
         Assembly {
             acc,
@@ -545,13 +713,10 @@ impl Assembly {
 
     /// Whether a part of `kind` starting at item `first` is the next one.
     fn follows(&self, kind: u8, first: u32) -> Res<()> {
-        let a = &self.acc;
+        let read = self.acc.read();
         let (at, after) = match kind {
-            CITIZENS => (a.citizens.len(), a.courses.is_empty()),
-            _ => (
-                a.courses.len(),
-                a.citizens.len() == self.head.citizens as usize,
-            ),
+            CITIZENS => (read[0], read[1] == 0),
+            _ => (read[1], read[0] == self.head.citizens as usize),
         };
         if first as usize != at || !after || self.next > self.head.parts {
             return Err(SnapshotError::Incomplete(
@@ -563,13 +728,12 @@ impl Assembly {
 
     /// No list longer than the head says.
     fn within_totals(&self) -> Res<()> {
-        let (a, h) = (&self.acc, &self.head);
-        if a.citizens.len() > h.citizens as usize
-            || a.courses.len() > h.courses as usize
-            || a.conversations.len() > h.conversations as usize
-            || a.standby.len() > h.standby as usize
-            || a.medical.len() > h.medical as usize
-            || a.rehab.len() > h.rehab as usize
+        if self
+            .acc
+            .read()
+            .iter()
+            .zip(self.head.totals())
+            .any(|(read, total)| *read > total)
         {
             return Err(SnapshotError::Corrupt("flere poster end hovedet siger"));
         }
@@ -577,7 +741,7 @@ impl Assembly {
     }
 
     /// The next part, decoded straight onto the lists (the direct path: parts come in order).
-    fn decode_next(&mut self, bytes: &[u8], expected: i64, lim: Limits) -> Res<()> {
+    fn decode_next(&mut self, bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<()> {
         let (h, r) = open_part(bytes, expected)?;
         self.follows(h.kind, h.first)?;
         decode_into(&h, r, lim, &mut self.acc)?;
@@ -593,30 +757,61 @@ impl Assembly {
             let a = &mut self.acc;
             a.citizens.append(&mut out.citizens);
             a.courses.append(&mut out.courses);
+            a.figure_courses.append(&mut out.figure_courses);
             a.conversations.append(&mut out.conversations);
             a.standby.append(&mut out.standby);
             a.medical.append(&mut out.medical);
             a.rehab.append(&mut out.rehab);
+            // The part's held ends count from its own start.
+            let base = a.held.len() as u32;
+            a.held_end.extend(out.held_end.iter().map(|e| e + base));
+            a.held.append(&mut out.held);
+            a.held_known.append(&mut out.held_known);
+            a.last_registered.append(&mut out.last_registered);
+            a.found.append(&mut out.found);
+            let k = &mut a.skipped;
+            k.citizens += out.skipped.citizens;
+            k.conversations += out.skipped.conversations;
+            k.medical += out.skipped.medical;
+            k.rehab += out.skipped.rehab;
             self.next += 1;
             self.within_totals()?;
         }
         Ok(())
     }
 
-    fn finish(self) -> Res<Population> {
+    /// The lists read, each as long as the head says.
+    fn complete(self) -> Res<(Out, Head)> {
         let (a, h) = (self.acc, self.head);
         if !self.waiting.is_empty() || self.next != h.parts + 1 {
             return Err(SnapshotError::Incomplete("en del mangler"));
         }
-        if a.citizens.len() != h.citizens as usize
-            || a.courses.len() != h.courses as usize
-            || a.conversations.len() != h.conversations as usize
-            || a.standby.len() != h.standby as usize
-            || a.medical.len() != h.medical as usize
-            || a.rehab.len() != h.rehab as usize
-        {
+        if a.read() != h.totals() {
             return Err(SnapshotError::Incomplete("færre poster end hovedet siger"));
         }
+        Ok((a, h))
+    }
+
+    /// The figures' basis, with the wanted courses found by key.
+    fn finish_figures(self) -> Res<(Figures, Vec<(String, CourseId)>)> {
+        let (a, h) = self.complete()?;
+        let figures = FiguresParts {
+            teams: h.teams,
+            caseworkers: h.workers,
+            courses: a.figure_courses,
+            held: a.held,
+            held_known: a.held_known,
+            held_at: a.held_end,
+            last_registered: a.last_registered,
+            standby: a.standby,
+        }
+        .build()
+        .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
+        Ok((figures, a.found))
+    }
+
+    fn finish(self) -> Res<Population> {
+        let (a, h) = self.complete()?;
         // The facts come grouped by course and in the builder's order: checked in one pass, not
         // sorted again.
         PopulationBuilder {
@@ -650,6 +845,28 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
     expected: i64,
     threads: usize,
 ) -> Result<Result<Decoded, SnapshotError>, E> {
+    match decode_scoped(parts, size, expected, threads, &Scope::Whole)? {
+        Ok(Scoped::Whole(d)) => Ok(Ok(d)),
+        Ok(Scoped::Figures(_)) => Ok(Err(SnapshotError::Corrupt("forkert omfang"))),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// A snapshot read as [`Scope`] says.
+#[derive(Debug)]
+pub enum Scoped {
+    Whole(Decoded),
+    Figures(DecodedFigures),
+}
+
+/// [`decode_parts`], keeping what `scope` says: the whole population, or the figures' basis.
+pub fn decode_scoped<B: AsRef<[u8]> + Send, E: Send>(
+    parts: impl Iterator<Item = Result<B, E>>,
+    size: u64,
+    expected: i64,
+    threads: usize,
+    scope: &Scope,
+) -> Result<Result<Scoped, SnapshotError>, E> {
     let mut parts = parts;
     let head = match parts.next() {
         None => return Ok(Err(SnapshotError::Missing(expected))),
@@ -658,12 +875,17 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
             Err(e) => return Ok(Err(e)),
         },
     };
+    let figures = match scope {
+        Scope::Whole => None,
+        Scope::Figures { keys } => Some(keys),
+    };
     let lim = Limits {
         citizens: head.citizens,
         courses: head.courses,
         workers: head.workers.len() as u32,
+        figures,
     };
-    let asm = Assembly::new(head, size);
+    let asm = Assembly::new(head, size, figures.is_some());
     let (assembled, source_error) = if threads <= 1 {
         direct(parts, asm, expected, lim)
     } else {
@@ -672,12 +894,21 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
     if let Some(e) = source_error {
         return Err(e);
     }
-    Ok(assembled
-        .and_then(Assembly::finish)
-        .map(|population| Decoded {
-            population,
-            version: expected,
-        }))
+    Ok(assembled.and_then(|asm| {
+        Ok(if figures.is_some() {
+            let (figures, found) = asm.finish_figures()?;
+            Scoped::Figures(DecodedFigures {
+                figures,
+                found,
+                version: expected,
+            })
+        } else {
+            Scoped::Whole(Decoded {
+                population: asm.finish()?,
+                version: expected,
+            })
+        })
+    }))
 }
 
 /// One thread decodes the parts in order onto the lists; the caller's thread reads them.
@@ -685,7 +916,7 @@ fn direct<B: AsRef<[u8]> + Send, E>(
     parts: impl Iterator<Item = Result<B, E>>,
     asm: Assembly,
     expected: i64,
-    lim: Limits,
+    lim: Limits<'_>,
 ) -> (Res<Assembly>, Option<E>) {
     std::thread::scope(|s| {
         let (jobs, queue) = mpsc::sync_channel::<B>(2);
@@ -725,7 +956,7 @@ fn parallel<B: AsRef<[u8]> + Send, E>(
     parts: impl Iterator<Item = Result<B, E>>,
     mut asm: Assembly,
     expected: i64,
-    lim: Limits,
+    lim: Limits<'_>,
     decoders: usize,
 ) -> (Res<Assembly>, Option<E>) {
     std::thread::scope(|s| {
@@ -801,16 +1032,42 @@ pub fn decode_with(
     expected: i64,
     threads: usize,
 ) -> Result<Decoded, SnapshotError> {
+    match in_memory(parts, expected, threads, &Scope::Whole)? {
+        Scoped::Whole(d) => Ok(d),
+        Scoped::Figures(_) => Err(SnapshotError::Corrupt("forkert omfang")),
+    }
+}
+
+/// The figures' basis of a snapshot in memory, with the courses of `keys` found.
+pub fn decode_figures_with(
+    parts: &[Part],
+    expected: i64,
+    threads: usize,
+    keys: HashSet<String>,
+) -> Result<DecodedFigures, SnapshotError> {
+    match in_memory(parts, expected, threads, &Scope::Figures { keys })? {
+        Scoped::Figures(d) => Ok(d),
+        Scoped::Whole(_) => Err(SnapshotError::Corrupt("forkert omfang")),
+    }
+}
+
+fn in_memory(
+    parts: &[Part],
+    expected: i64,
+    threads: usize,
+    scope: &Scope,
+) -> Result<Scoped, SnapshotError> {
     let mut sorted: Vec<&Part> = parts.iter().collect();
     sorted.sort_by_key(|(seq, _)| *seq);
     let size = parts.iter().map(|(_, b)| b.len() as u64).sum();
-    match decode_parts(
+    match decode_scoped(
         sorted
             .into_iter()
             .map(|(_, b)| Ok::<_, std::convert::Infallible>(b.as_slice())),
         size,
         expected,
         threads,
+        scope,
     ) {
         Ok(r) => r,
         Err(never) => match never {},

@@ -1,0 +1,342 @@
+//! The figures' basis (opgørelsesgrundlag): what the measures read of a population, and nothing
+//! more (issue 15).
+//!
+//! A question for figures only (`kadence measure` without a reconciliation) needs, per course, the
+//! course's own dates and codes ([`FigureCourse`]), the held conversations' dates with the days they
+//! became known, the standby periods and the latest registration among its facts. It needs no
+//! names, CPR numbers, course keys, conversation rows, medical requests or rehabilitation meetings.
+//! [`Figures`] holds just that, in columns: at national scale about a third of the whole
+//! population's memory, and no personal data at all (data minimisation: figures need none).
+//!
+//! The measures run on it through the same code as on a whole population
+//! ([`crate::measures::course_members`], given each course's facts with a `Course` made on the
+//! stack from its [`FigureCourse`]), so the two cannot drift apart on what they compute; a property
+//! test holds the figures equal on generated populations (`crates/synth/tests/figures.rs`). The one
+//! thing to keep in mind: a measure that comes to read a field of `Course` not in `FigureCourse`
+//! must have it added here (`FigureCourse::course` leaves the others empty), or that test fails.
+
+use crate::date::{Day, Month};
+use crate::measures::{course_members, Definition, MeasureKind, MeasureResult, Owners};
+use crate::model::{
+    offsets, standby_key, Caseworker, CaseworkerId, CitizenId, Course, CourseEnd, CourseFacts,
+    CourseId, CourseKind, EarlyRequest, Population, ReformFacts, StandbyPeriod, TargetGroup, Team,
+    TeamId, Visitation,
+};
+use crate::rules::RuleBook;
+
+/// A course as the measures read it: 56 bytes where a `Course` takes 104 (no key, citizen,
+/// preceding course or § 13 f mark).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FigureCourse {
+    pub kind: CourseKind,
+    pub target_group: TargetGroup,
+    pub first_absence: Day,
+    pub benefit_start: Day,
+    pub transition: Option<Day>,
+    pub visitation: Option<Visitation>,
+    pub early_request: Option<EarlyRequest>,
+    pub reform: Option<Box<ReformFacts>>,
+    pub end: Option<CourseEnd>,
+    pub caseworker: Option<CaseworkerId>,
+}
+
+impl FigureCourse {
+    pub fn of(c: &Course) -> FigureCourse {
+        FigureCourse {
+            kind: c.kind,
+            target_group: c.target_group,
+            first_absence: c.first_absence,
+            benefit_start: c.benefit_start,
+            transition: c.transition,
+            visitation: c.visitation,
+            early_request: c.early_request,
+            reform: c.reform.clone(),
+            end: c.end,
+            caseworker: c.caseworker,
+        }
+    }
+
+    /// A `Course` for the measures to read: this course's fields, the rest empty (no allocation
+    /// but for the rare reform facts).
+    fn course(&self) -> Course {
+        Course {
+            key: String::new(),
+            citizen: CitizenId(0),
+            kind: self.kind,
+            first_absence: self.first_absence,
+            benefit_start: self.benefit_start,
+            transition: self.transition,
+            from_course: None,
+            target_group: self.target_group,
+            visitation: self.visitation,
+            early_request: self.early_request,
+            predictable: None,
+            reform: self.reform.clone(),
+            end: self.end,
+            caseworker: self.caseworker,
+        }
+    }
+}
+
+/// The measures' view of a population, without personal data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Figures {
+    teams: Vec<Team>,
+    caseworkers: Vec<Caseworker>,
+    courses: Vec<FigureCourse>,
+    held: Vec<Day>,
+    held_known: Vec<Day>,
+    held_at: Vec<u32>,
+    last_registered: Vec<Option<Day>>,
+    standby: Vec<StandbyPeriod>,
+    standby_at: Vec<u32>,
+}
+
+/// The columns of a [`Figures`], as a reader gathers them (a snapshot decoded for figures only):
+/// checked by [`FiguresParts::build`].
+#[derive(Clone, Debug, Default)]
+pub struct FiguresParts {
+    pub teams: Vec<Team>,
+    pub caseworkers: Vec<Caseworker>,
+    pub courses: Vec<FigureCourse>,
+    /// The held conversations' dates, course after course, each course's by date.
+    pub held: Vec<Day>,
+    /// Beside `held`: the day each became known (`Conversation::known_from`).
+    pub held_known: Vec<Day>,
+    /// Where each course's held conversations start in `held`, and their end (`courses + 1`).
+    pub held_at: Vec<u32>,
+    /// Per course, the latest registration date among all its facts (conversations held or not,
+    /// standby periods, medical statements received).
+    pub last_registered: Vec<Option<Day>>,
+    /// The standby periods, course after course, each course's in the population's order.
+    pub standby: Vec<StandbyPeriod>,
+}
+
+impl FiguresParts {
+    /// The figures' basis, when the columns fit together: `None` when an offset, a list's length,
+    /// a course's order of held dates or of standby periods, or an owner is wrong.
+    pub fn build(self) -> Option<Figures> {
+        let n = self.courses.len();
+        let at = &self.held_at;
+        if at.len() != n + 1
+            || at.first() != Some(&0)
+            || at.last().map(|x| *x as usize) != Some(self.held.len())
+            || self.held_known.len() != self.held.len()
+            || self.last_registered.len() != n
+            || at.windows(2).any(|w| w[0] > w[1])
+            || self.courses.iter().any(|c| {
+                c.caseworker
+                    .is_some_and(|w| w.index() >= self.caseworkers.len())
+            })
+            || self
+                .caseworkers
+                .iter()
+                .any(|w| w.team.index() >= self.teams.len())
+        {
+            return None;
+        }
+        // The window counts are binary searches: each course's held dates must be in order.
+        for w in at.windows(2) {
+            let days = &self.held[w[0] as usize..w[1] as usize];
+            if days.windows(2).any(|d| d[0] > d[1]) {
+                return None;
+            }
+        }
+        let standby_at = offsets(&self.standby, n, |s| s.course, standby_key)?;
+        Some(Figures {
+            teams: self.teams,
+            caseworkers: self.caseworkers,
+            courses: self.courses,
+            held: self.held,
+            held_known: self.held_known,
+            held_at: self.held_at,
+            last_registered: self.last_registered,
+            standby: self.standby,
+            standby_at,
+        })
+    }
+}
+
+impl From<Population> for Figures {
+    /// The figures' basis of a whole population (the rest is dropped).
+    fn from(pop: Population) -> Figures {
+        let mut p = FiguresParts {
+            courses: pop.courses.iter().map(FigureCourse::of).collect(),
+            held_at: vec![0],
+            ..FiguresParts::default()
+        };
+        for f in pop.all_facts() {
+            p.held.extend_from_slice(f.held);
+            p.held_known.extend_from_slice(f.held_known);
+            p.held_at.push(p.held.len() as u32);
+            p.last_registered.push(f.last_registered);
+            p.standby.extend_from_slice(f.standby);
+        }
+        let Population {
+            teams, caseworkers, ..
+        } = pop;
+        FiguresParts {
+            teams,
+            caseworkers,
+            ..p
+        }
+        .build()
+        .unwrap_or_default()
+    }
+}
+
+impl Figures {
+    /// The number of courses (every kind; the measures choose theirs).
+    pub fn courses(&self) -> usize {
+        self.courses.len()
+    }
+
+    pub fn teams(&self) -> &[Team] {
+        &self.teams
+    }
+
+    pub fn caseworkers(&self) -> &[Caseworker] {
+        &self.caseworkers
+    }
+
+    /// One measure for the months `from..=to` as of `as_of`, as [`crate::measures::compute`]
+    /// gives it on the whole population.
+    pub fn compute(
+        &self,
+        book: &RuleBook,
+        kind: MeasureKind,
+        def: &Definition,
+        from: Month,
+        to: Month,
+        as_of: Day,
+    ) -> MeasureResult {
+        let mut members = Vec::with_capacity(self.courses.len());
+        for (i, c) in self.courses.iter().enumerate() {
+            if c.kind != CourseKind::SicknessBenefit {
+                continue;
+            }
+            let course = c.course();
+            let (h, s) = (
+                self.held_at[i] as usize..self.held_at[i + 1] as usize,
+                self.standby_at[i] as usize..self.standby_at[i + 1] as usize,
+            );
+            let facts = CourseFacts {
+                id: CourseId(i as u32),
+                course: &course,
+                conversations: &[],
+                held: &self.held[h.clone()],
+                held_known: &self.held_known[h],
+                last_registered: self.last_registered[i],
+                standby: &self.standby[s],
+                medical: &[],
+                rehab: &[],
+            };
+            course_members(&facts, book, kind, def, from, to, as_of, &mut members);
+        }
+        MeasureResult {
+            kind,
+            definition: def.clone(),
+            from,
+            to,
+            as_of,
+            members,
+        }
+    }
+
+    /// A move made in Kadence: the course's caseworker is `to` (figures split by team or
+    /// caseworker follow moves, as on a whole population).
+    pub fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
+        if let Some(c) = self.courses.get_mut(course.index()) {
+            c.caseworker = Some(to);
+        }
+    }
+
+    /// A course's caseworker as the figures hold it.
+    pub fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        self.courses.get(course.index()).and_then(|c| c.caseworker)
+    }
+}
+
+impl Owners for Figures {
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        Figures::caseworker_of(self, course)
+    }
+
+    fn team(&self, caseworker: CaseworkerId) -> TeamId {
+        self.caseworkers[caseworker.index()].team
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn course(day: Day) -> FigureCourse {
+        FigureCourse {
+            kind: CourseKind::SicknessBenefit,
+            target_group: TargetGroup::Employed,
+            first_absence: day,
+            benefit_start: day,
+            transition: None,
+            visitation: None,
+            early_request: None,
+            reform: None,
+            end: None,
+            caseworker: None,
+        }
+    }
+
+    fn parts() -> FiguresParts {
+        let d = Day::ymd(2024, 2, 1);
+        FiguresParts {
+            courses: vec![course(d), course(d)],
+            held: vec![d.add_days(10), d.add_days(20), d.add_days(5)],
+            held_known: vec![d.add_days(10), d.add_days(21), d.add_days(5)],
+            held_at: vec![0, 2, 3],
+            last_registered: vec![Some(d.add_days(21)), None],
+            standby: vec![StandbyPeriod {
+                course: CourseId(1),
+                start: d.add_days(1),
+                end: None,
+                registered: None,
+            }],
+            ..FiguresParts::default()
+        }
+    }
+
+    #[test]
+    fn columns_that_fit_make_a_basis() {
+        let f = parts().build().expect("fits");
+        assert_eq!(f.courses(), 2);
+        assert_eq!(f.held_at, vec![0, 2, 3]);
+        assert_eq!(f.standby_at, vec![0, 0, 1]);
+    }
+
+    #[test]
+    fn columns_that_do_not_fit_are_refused() {
+        let refused = |change: fn(&mut FiguresParts)| {
+            let mut p = parts();
+            change(&mut p);
+            p.build().is_none()
+        };
+        assert!(!refused(|_| {}));
+        assert!(refused(|p| p.held_at = vec![0, 2]));
+        assert!(refused(|p| p.held_at = vec![1, 2, 3]));
+        assert!(refused(|p| p.held_at = vec![0, 3, 2]));
+        assert!(refused(|p| p.held_at = vec![0, 2, 4]));
+        assert!(refused(|p| {
+            p.held_known.pop();
+        }));
+        assert!(refused(|p| {
+            p.last_registered.pop();
+        }));
+        assert!(refused(|p| p.held.swap(0, 1)));
+        assert!(refused(|p| p.standby[0].course = CourseId(2)));
+        assert!(refused(|p| p.courses[0].caseworker = Some(CaseworkerId(0))));
+    }
+
+    #[test]
+    fn a_figure_course_takes_about_half_a_course() {
+        assert!(std::mem::size_of::<FigureCourse>() <= 56);
+    }
+}
