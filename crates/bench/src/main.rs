@@ -245,6 +245,40 @@ fn measure(
     (members, numerator)
 }
 
+/// [`measure`] on the figures' basis.
+#[allow(clippy::too_many_arguments)]
+fn measure_figures(
+    basis: &kadence_core::figures::Figures,
+    kind: MeasureKind,
+    def: &Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+    bufs: &mut [Vec<Member>],
+) -> (usize, usize) {
+    let book = RuleBook::danish();
+    let n = basis.courses() as u32;
+    let run = |r: std::ops::Range<u32>, out: &mut Vec<Member>| {
+        out.clear();
+        basis.compute_into(&book, kind, def, from, to, as_of, r, out);
+    };
+    if bufs.len() == 1 {
+        run(0..n, &mut bufs[0]);
+    } else {
+        let size = n.div_ceil(bufs.len() as u32).max(1);
+        let run = &run;
+        std::thread::scope(|sc| {
+            for (i, out) in bufs.iter_mut().enumerate() {
+                let r = (i as u32 * size).min(n)..((i as u32 + 1) * size).min(n);
+                sc.spawn(move || run(r, out));
+            }
+        });
+    }
+    let members = bufs.iter().map(Vec::len).sum();
+    let numerator = bufs.iter().flatten().filter(|m| m.in_numerator).count();
+    (members, numerator)
+}
+
 pub(crate) fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -362,6 +396,38 @@ fn main() {
         ms(total_1),
         ms(total_n)
     );
+    // The same on the figures' basis (what `kadence measure` reads): the same members, asserted.
+    let basis = kadence_core::figures::Figures::from(pop.clone());
+    let (mut basis_1, mut basis_n) = (Duration::ZERO, Duration::ZERO);
+    for (kind, def, def_name) in runs {
+        let (t1, r1) = best(a.runs, || {
+            measure_figures(&basis, kind, def, from, to, as_of, &mut one)
+        });
+        let (tn, rn) = best(a.runs, || {
+            measure_figures(&basis, kind, def, from, to, as_of, &mut many)
+        });
+        let whole = measure(&pop, kind, def, from, to, as_of, &mut one);
+        assert_eq!(
+            (r1, rn),
+            (whole, whole),
+            "the figures' basis gives the same members"
+        );
+        basis_1 += t1;
+        basis_n += tn;
+        println!(
+            "| {kind:?}, 120 months, {def_name}, on the figures' basis | {} | {} | {} of {} |",
+            ms(t1),
+            ms(tn),
+            r1.1,
+            r1.0,
+        );
+    }
+    println!(
+        "| **all measures on the figures' basis** | **{}** | **{}** | |",
+        ms(basis_1),
+        ms(basis_n)
+    );
+    drop(basis);
     if let Some(dir) = &a.export {
         let mut text = String::from("measure,definition,ms_1_thread,ms_all_threads,threads\n");
         for (m, d, t1, tn) in &timings {

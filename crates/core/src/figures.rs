@@ -16,7 +16,7 @@
 //! must have it added here (`FigureCourse::course` leaves the others empty), or that test fails.
 
 use crate::date::{Day, Month};
-use crate::measures::{course_members, Definition, MeasureKind, MeasureResult, Owners};
+use crate::measures::{course_members, Definition, MeasureKind, MeasureResult, Member, Owners};
 use crate::model::{
     offsets, standby_key, Caseworker, CaseworkerId, CitizenId, Course, CourseEnd, CourseFacts,
     CourseId, CourseKind, EarlyRequest, Population, ReformFacts, StandbyPeriod, TargetGroup, Team,
@@ -211,7 +211,42 @@ impl Figures {
         as_of: Day,
     ) -> MeasureResult {
         let mut members = Vec::with_capacity(self.courses.len());
-        for (i, c) in self.courses.iter().enumerate() {
+        self.compute_into(
+            book,
+            kind,
+            def,
+            from,
+            to,
+            as_of,
+            0..self.courses.len() as u32,
+            &mut members,
+        );
+        MeasureResult {
+            kind,
+            definition: def.clone(),
+            from,
+            to,
+            as_of,
+            members,
+        }
+    }
+
+    /// The same for the courses `range` (by index), appending members: for chunked parallel runs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute_into(
+        &self,
+        book: &RuleBook,
+        kind: MeasureKind,
+        def: &Definition,
+        from: Month,
+        to: Month,
+        as_of: Day,
+        range: std::ops::Range<u32>,
+        members: &mut Vec<Member>,
+    ) {
+        let end = (range.end as usize).min(self.courses.len());
+        for i in range.start as usize..end {
+            let c = &self.courses[i];
             if c.kind != CourseKind::SicknessBenefit {
                 continue;
             }
@@ -231,15 +266,7 @@ impl Figures {
                 medical: &[],
                 rehab: &[],
             };
-            course_members(&facts, book, kind, def, from, to, as_of, &mut members);
-        }
-        MeasureResult {
-            kind,
-            definition: def.clone(),
-            from,
-            to,
-            as_of,
-            members,
+            course_members(&facts, book, kind, def, from, to, as_of, members);
         }
     }
 
