@@ -38,24 +38,38 @@
 //!   then the teams (key, name; in key order, as the tables are read) and the caseworkers (key,
 //!   name, team; in key order), each list a `u32` count and its items.
 //! - A citizens part: `count` citizens, each the CPR number's 10 digits (ASCII) and the name.
-//! - A courses part: `count` courses, each every field of `Course` (the reform's facts behind one
-//!   byte saying whether there are any; the caseworker the case system names, before moves made in
-//!   Kadence), then its own facts, each list a `u32` count and its items in the population's
-//!   order (by date): conversations (date, form, flags 1 held 2 booked, caseworker, registered),
-//!   standby periods (start, end, registered), medical requests (form, sent, deadline, received,
-//!   received registered), rehabilitation meetings (date, basis).
+//! - A courses part: its body in two sections, `figures_len` (a varint) and the **figures'
+//!   section**, then the **details' section**, each holding the part's `count` courses in the same
+//!   order. The figures' reader (`Scope::Figures`, `kadence_core::figures`) reads the first and
+//!   skips the second unread; the whole reader reads both side by side.
+//!   - A course's figures' record: its key (as the bytes it shares with the part's previous key,
+//!     and the rest), presence bits, kind and target group in one byte, the first day of absence
+//!     (days from 1800-01-01), the benefit start, the transition, the visitation, the early request,
+//!     the reform's facts (behind one byte saying which), the end, the caseworker the case system
+//!     names (before moves made in Kadence); its latest registration among all its facts; its
+//!     held conversations (date, registration), then its standby periods (start, end,
+//!     registered).
+//!   - A course's details' record: presence bits, its citizen, the course it continues, the § 13 f
+//!     mark; then every conversation in order (flags 1 held 2 booked, caseworker; the date and
+//!     registration only of those not held, a held one's are in the figures' record, in the same
+//!     order), the medical requests (form, sent, deadline, received, received registered), the
+//!     rehabilitation meetings (date, basis). The whole reader checks that the held conversations
+//!     and the latest registration of both records agree.
 //!
-//! A string is a `u32` byte length and UTF-8 bytes; an optional day an `i32` day number with
-//! `i32::MIN` for none; an id a `u32` index (`u32::MAX` for none); an enum one byte, its index in
-//! the table of `codes` (tables only grow at the end; anything else bumps the format), `u8::MAX`
-//! for none.
+//! In citizens' and courses' parts, numbers are LEB128 varints: a day as the zigzag days from a
+//! day before it (the course's first day, the fact's previous one), an optional day in a figures'
+//! record 0 for none and else that plus one, an optional one elsewhere behind a presence bit; an
+//! id its index; a string its byte length and UTF-8 bytes. In the head, numbers are `u32` and a
+//! string a `u32` length and its bytes. An enum is one byte, its index in the table of `codes`
+//! (tables only grow at the end; anything else bumps the format).
 //!
 //! The checksum is CRC-32 (crc32fast, SIMD), one per part: it is there to find a part cut short
 //! or altered by accident, not an attacker (who could as well write the database). With SHA-256
 //! over the whole file, hashing was 7 % of the national benchmark's samples.
 //!
 //! History: 1 one file, SHA-256; 2 CRC-32; 3 facts inline with their course, the population
-//! version in the header, and parts.
+//! version in the header, and parts; 4 the figures' section apart from the details (a snapshot of
+//! format 3 is refused and rebuilt from the tables once, by the first load after the upgrade).
 
 pub mod kept;
 pub mod merge;
@@ -70,7 +84,7 @@ use kadence_core::date::Day;
 use kadence_core::model::*;
 
 /// The format's version; a snapshot of another version is rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The size a part is cut at (after the item that passes it).
 pub const PART: usize = 8 << 20;
 pub(crate) const MAGIC: &[u8; 8] = b"KADPOP\0\0";

@@ -95,6 +95,21 @@ impl<'a> R<'a> {
         }
         Ok(Day::from_number(n as i32))
     }
+    /// An optional day: 0 for none, else the zigzag days from `base` plus one.
+    #[inline(always)]
+    fn opt_rel(&mut self, base: Day) -> Res<Option<Day>> {
+        match self.var32()? {
+            0 => Ok(None),
+            v => {
+                let v = v - 1;
+                let n = i64::from(base.number()) + i64::from((v >> 1) as i32 ^ -((v & 1) as i32));
+                if !(i64::from(FIRST_DAY.number())..=i64::from(LAST_DAY.number())).contains(&n) {
+                    return Err(SnapshotError::Corrupt("dato uden for kalenderen"));
+                }
+                Ok(Some(Day::from_number(n as i32)))
+            }
+        }
+    }
     fn vstr(&mut self) -> Res<String> {
         let n = self.var32()? as usize;
         std::str::from_utf8(self.take(n)?)
@@ -263,30 +278,24 @@ struct Out {
     held_end: Vec<u32>,
     last_registered: Vec<Option<Day>>,
     found: Vec<(String, CourseId)>,
-    skipped: Skipped,
-}
-
-/// Items read and checked but not kept (the figures need none of them).
-#[derive(Copy, Clone, Default)]
-struct Skipped {
-    citizens: usize,
-    conversations: usize,
-    medical: usize,
-    rehab: usize,
+    /// Citizens checked by their part's checksum and not read (the figures need none).
+    skipped_citizens: usize,
+    /// A course's held conversations as read (reused from course to course).
+    scratch: Vec<(Day, Option<Day>)>,
 }
 
 impl Out {
-    /// How many of each list were read: citizens, courses, conversations, standby periods, medical
-    /// requests, rehabilitation meetings.
+    /// How many of each list were read: citizens (the figures' reader counts the ones it skips),
+    /// courses, conversations, standby periods, medical requests, rehabilitation meetings (the
+    /// figures' reader reads no conversation, request or meeting: see [`Assembly::counted`]).
     fn read(&self) -> [usize; 6] {
-        let k = self.skipped;
         [
-            self.citizens.len() + k.citizens,
+            self.citizens.len() + self.skipped_citizens,
             self.courses.len() + self.figure_courses.len(),
-            self.conversations.len() + k.conversations,
+            self.conversations.len(),
             self.standby.len(),
-            self.medical.len() + k.medical,
-            self.rehab.len() + k.rehab,
+            self.medical.len(),
+            self.rehab.len(),
         ]
     }
 }
@@ -325,7 +334,7 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
             }
             if lim.figures.is_some() {
                 // Checked whole by its checksum; the figures need no citizen.
-                out.skipped.citizens += n;
+                out.skipped_citizens += n;
                 return Ok(());
             }
             out.citizens.reserve(n);
@@ -354,20 +363,28 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
                     "antal passer ikke med delens længde",
                 ));
             }
+            // The figures' section, then the details (`super`'s layout).
+            let len = r.var32()? as usize;
+            let mut figures = R(r.take(len)?);
+            let id = |k: u32| CourseId(h.first.saturating_add(k));
             if lim.figures.is_some() {
+                // The details are checked by the part's checksum and not read.
                 out.figure_courses.reserve(n);
+                let mut key = String::new();
+                for k in 0..h.count {
+                    figures_only(&mut figures, id(k), lim, &mut key, out)?;
+                }
+                r.0 = &[];
             } else {
                 out.courses.reserve(n);
+                let (mut key, mut held) = (String::new(), Vec::new());
+                for k in 0..h.count {
+                    let fig = figures_record(&mut figures, id(k), lim, &mut key, &mut held, out)?;
+                    details_record(&mut r, id(k), lim, fig, &held, &key, out)?;
+                }
             }
-            let mut key = String::new();
-            for k in 0..h.count {
-                course(
-                    &mut r,
-                    CourseId(h.first.saturating_add(k)),
-                    lim,
-                    &mut key,
-                    out,
-                )?;
+            if !figures.0.is_empty() {
+                return Err(SnapshotError::Corrupt("bytes efter sidste post"));
             }
         }
         _ => return Err(SnapshotError::Corrupt("ukendt del")),
@@ -390,14 +407,25 @@ fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
     Ok(out)
 }
 
-/// One course record with its facts; `key` holds the part's last course key.
-fn course(
+/// A course's record in the figures' section: its fields the measures read, and its latest
+/// registration (its held conversations and standby periods are put where the caller says).
+struct Fig {
+    course: FigureCourse,
+    last_registered: Option<Day>,
+    /// Where its standby periods start in `out.standby`.
+    standby_from: usize,
+}
+
+/// Reads a course's figures' record: the held conversations (date, registration) onto `held`
+/// (cleared first), the standby periods onto `out.standby`.
+fn figures_record(
     r: &mut R<'_>,
     id: CourseId,
     lim: Limits<'_>,
     key: &mut String,
+    held: &mut Vec<(Day, Option<Day>)>,
     out: &mut Out,
-) -> Res<()> {
+) -> Res<Fig> {
     let shared = r.var32()? as usize;
     if shared > key.len() || !key.is_char_boundary(shared) {
         return Err(SnapshotError::Corrupt("forløbsnøgle"));
@@ -406,20 +434,21 @@ fn course(
     let rest = r.var32()? as usize;
     let tail = r.take(rest)?;
     if lim.figures.is_some_and(HashSet::is_empty) && tail.is_ascii() {
-        // The figures want no key: only its length is followed (an ASCII tail, the usual case,
-        // is valid UTF-8 and ends on a character boundary, so nothing is skipped unchecked).
+        // No key is wanted: only its length is followed (an ASCII tail, the usual case, is
+        // valid UTF-8 and ends on a character boundary, so nothing is skipped unchecked).
         key.extend(std::iter::repeat_n('-', rest));
     } else {
         key.push_str(
             std::str::from_utf8(tail).map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))?,
         );
     }
+    if let Some(wanted) = lim.figures {
+        if !wanted.is_empty() && wanted.contains(key.as_str()) {
+            out.found.push((key.clone(), id));
+        }
+    }
     let bits = r.var32()?;
     let on = |b: u16| bits & u32::from(b) != 0;
-    let citizen = r.var32()?;
-    if citizen >= lim.citizens {
-        return Err(SnapshotError::Corrupt("borger uden for listen"));
-    }
     let kinds = r.u8()?;
     let kind = R::idx(kinds & 3)?;
     let target_group = R::idx(kinds >> 2)?;
@@ -431,15 +460,6 @@ fn course(
     let benefit_start = r.rel(base)?;
     let transition = if on(has::TRANSITION) {
         Some(r.rel(base)?)
-    } else {
-        None
-    };
-    let from_course = if on(has::FROM) {
-        let from = r.var32()?;
-        if from >= lim.courses {
-            return Err(SnapshotError::Corrupt("forløb uden for listen"));
-        }
-        Some(CourseId(from))
     } else {
         None
     };
@@ -455,20 +475,6 @@ fn course(
         Some(EarlyRequest {
             by: R::idx(r.u8()?)?,
             date: r.rel(base)?,
-        })
-    } else {
-        None
-    };
-    let predictable = if on(has::PREDICTABLE) {
-        let marked_on = r.rel(base)?;
-        let lapsed_on = if on(has::LAPSED) {
-            Some(r.rel(base)?)
-        } else {
-            None
-        };
-        Some(Predictable {
-            marked_on,
-            lapsed_on,
         })
     } else {
         None
@@ -509,90 +515,19 @@ fn course(
     } else {
         None
     };
-    let worker = |r: &mut R<'_>| -> Res<CaseworkerId> {
-        let x = r.var32()?;
-        if x >= lim.workers {
-            return Err(SnapshotError::Corrupt("sagsbehandler uden for listen"));
-        }
-        Ok(CaseworkerId(x))
-    };
     let caseworker = if on(has::CASEWORKER) {
-        Some(worker(r)?)
+        Some(worker(r, lim)?)
     } else {
         None
     };
-    let figures = lim.figures.is_some();
-    if let Some(wanted) = lim.figures {
-        if !wanted.is_empty() && wanted.contains(key.as_str()) {
-            out.found.push((key.clone(), id));
-        }
-        out.figure_courses.push(FigureCourse {
-            kind,
-            target_group,
-            first_absence: base,
-            benefit_start,
-            transition,
-            visitation,
-            early_request,
-            reform,
-            end,
-            caseworker,
-        });
-    } else {
-        out.courses.push(Course {
-            key: key.clone(),
-            citizen: CitizenId(citizen),
-            kind,
-            first_absence: base,
-            benefit_start,
-            transition,
-            from_course,
-            target_group,
-            visitation,
-            early_request,
-            predictable,
-            reform,
-            end,
-            caseworker,
-        });
-    }
+    let last_registered = r.opt_rel(base)?;
+    held.clear();
+    let standby_from = out.standby.len();
     let mut at = base;
-    // The figures' own columns (`Population::lean`), made as the whole population makes them.
-    let mut last: Option<Day> = None;
     for _ in 0..r.vcount(2)? {
-        let flags = r.u8()?;
         let date = r.rel(at)?;
         at = date;
-        let caseworker = match (flags & has::WORKER != 0, flags & has::SAME_WORKER != 0) {
-            (false, _) => None,
-            (true, true) => caseworker,
-            (true, false) => Some(worker(r)?),
-        };
-        let registered = if flags & has::REGISTERED != 0 {
-            Some(r.rel(date)?)
-        } else {
-            None
-        };
-        let form = R::idx(flags & 3)?;
-        if figures {
-            last = last.max(registered);
-            if flags & has::HELD != 0 {
-                out.held.push(date);
-                out.held_known
-                    .push(registered.map_or(date, |r| r.max(date)));
-            }
-            out.skipped.conversations += 1;
-            continue;
-        }
-        out.conversations.push(Conversation {
-            course: id,
-            date,
-            form,
-            held: flags & has::HELD != 0,
-            planned: flags & has::PLANNED != 0,
-            caseworker,
-            registered,
-        });
+        held.push((date, r.opt_rel(date)?));
     }
     for _ in 0..r.vcount(2)? {
         let flags = r.u8()?;
@@ -607,13 +542,177 @@ fn course(
         } else {
             None
         };
-        last = last.max(registered);
         out.standby.push(StandbyPeriod {
             course: id,
             start,
             end,
             registered,
         });
+    }
+    Ok(Fig {
+        course: FigureCourse {
+            kind,
+            target_group,
+            first_absence: base,
+            benefit_start,
+            transition,
+            visitation,
+            early_request,
+            reform,
+            end,
+            caseworker,
+        },
+        last_registered,
+        standby_from,
+    })
+}
+
+/// A caseworker's index, checked against the head's list.
+fn worker(r: &mut R<'_>, lim: Limits<'_>) -> Res<CaseworkerId> {
+    let x = r.var32()?;
+    if x >= lim.workers {
+        return Err(SnapshotError::Corrupt("sagsbehandler uden for listen"));
+    }
+    Ok(CaseworkerId(x))
+}
+
+/// A course's figures' record onto the figures' columns (the figures-only reader).
+fn figures_only(
+    r: &mut R<'_>,
+    id: CourseId,
+    lim: Limits<'_>,
+    key: &mut String,
+    out: &mut Out,
+) -> Res<()> {
+    let mut held = std::mem::take(&mut out.scratch);
+    let fig = figures_record(r, id, lim, key, &mut held, out)?;
+    for (date, registered) in &held {
+        out.held.push(*date);
+        // As `Conversation::known_from`.
+        out.held_known
+            .push(registered.map_or(*date, |r| r.max(*date)));
+    }
+    out.scratch = held;
+    out.held_end.push(out.held.len() as u32);
+    out.last_registered.push(fig.last_registered);
+    out.figure_courses.push(fig.course);
+    Ok(())
+}
+
+/// A course's details' record, made whole with its figures' record: the course and its
+/// conversations, medical requests and meetings. `key` is the course's key (read with its
+/// figures' record); the held conversations come from `held` in order, and each course's latest
+/// registration is checked against the one the figures' section says.
+fn details_record(
+    r: &mut R<'_>,
+    id: CourseId,
+    lim: Limits<'_>,
+    fig: Fig,
+    held: &[(Day, Option<Day>)],
+    key: &str,
+    out: &mut Out,
+) -> Res<()> {
+    let bits = r.var32()?;
+    let on = |b: u16| bits & u32::from(b) != 0;
+    let citizen = r.var32()?;
+    if citizen >= lim.citizens {
+        return Err(SnapshotError::Corrupt("borger uden for listen"));
+    }
+    let FigureCourse {
+        kind,
+        target_group,
+        first_absence: base,
+        benefit_start,
+        transition,
+        visitation,
+        early_request,
+        reform,
+        end,
+        caseworker,
+    } = fig.course;
+    let from_course = if on(has::FROM) {
+        let from = r.var32()?;
+        if from >= lim.courses {
+            return Err(SnapshotError::Corrupt("forløb uden for listen"));
+        }
+        Some(CourseId(from))
+    } else {
+        None
+    };
+    let predictable = if on(has::PREDICTABLE) {
+        let marked_on = r.rel(base)?;
+        let lapsed_on = if on(has::LAPSED) {
+            Some(r.rel(base)?)
+        } else {
+            None
+        };
+        Some(Predictable {
+            marked_on,
+            lapsed_on,
+        })
+    } else {
+        None
+    };
+    out.courses.push(Course {
+        key: key.to_owned(),
+        citizen: CitizenId(citizen),
+        kind,
+        first_absence: base,
+        benefit_start,
+        transition,
+        from_course,
+        target_group,
+        visitation,
+        early_request,
+        predictable,
+        reform,
+        end,
+        caseworker,
+    });
+    let mut last: Option<Day> = out.standby[fig.standby_from..]
+        .iter()
+        .filter_map(|s| s.registered)
+        .max();
+    let mut at = base;
+    let mut next_held = held.iter();
+    for _ in 0..r.vcount(1)? {
+        let flags = r.u8()?;
+        let (date, registered) = if flags & has::HELD != 0 {
+            let (date, registered) = *next_held
+                .next()
+                .ok_or(SnapshotError::Corrupt("afholdte samtaler passer ikke"))?;
+            if registered.is_some() != (flags & has::REGISTERED != 0) {
+                return Err(SnapshotError::Corrupt("afholdte samtaler passer ikke"));
+            }
+            (date, registered)
+        } else {
+            let date = r.rel(at)?;
+            let registered = if flags & has::REGISTERED != 0 {
+                Some(r.rel(date)?)
+            } else {
+                None
+            };
+            (date, registered)
+        };
+        at = date;
+        let caseworker = match (flags & has::WORKER != 0, flags & has::SAME_WORKER != 0) {
+            (false, _) => None,
+            (true, true) => caseworker,
+            (true, false) => Some(worker(r, lim)?),
+        };
+        last = last.max(registered);
+        out.conversations.push(Conversation {
+            course: id,
+            date,
+            form: R::idx(flags & 3)?,
+            held: flags & has::HELD != 0,
+            planned: flags & has::PLANNED != 0,
+            caseworker,
+            registered,
+        });
+    }
+    if next_held.next().is_some() {
+        return Err(SnapshotError::Corrupt("afholdte samtaler passer ikke"));
     }
     for _ in 0..r.vcount(2)? {
         let flags = r.u8()?;
@@ -628,15 +727,10 @@ fn course(
         let deadline = day(has::DEADLINE, r)?;
         let received = day(has::RECEIVED, r)?;
         let received_registered = day(has::RECEIVED_REGISTERED, r)?;
-        let form = R::idx(flags & 3)?;
-        if figures {
-            last = last.max(received_registered);
-            out.skipped.medical += 1;
-            continue;
-        }
+        last = last.max(received_registered);
         out.medical.push(MedicalRequest {
             course: id,
-            form,
+            form: R::idx(flags & 3)?,
             sent,
             deadline,
             received,
@@ -645,20 +739,15 @@ fn course(
     }
     for _ in 0..r.vcount(2)? {
         let basis = R::idx(r.u8()?)?;
-        let date = r.rel(base)?;
-        if figures {
-            out.skipped.rehab += 1;
-            continue;
-        }
         out.rehab.push(RehabMeeting {
             course: id,
-            date,
+            date: r.rel(base)?,
             basis,
         });
     }
-    if figures {
-        out.held_end.push(out.held.len() as u32);
-        out.last_registered.push(last);
+    // The figures' reader trusts the latest registration it is given: it must be the facts'.
+    if last != fig.last_registered {
+        return Err(SnapshotError::Corrupt("seneste registrering passer ikke"));
     }
     Ok(())
 }
@@ -670,9 +759,22 @@ struct Assembly {
     /// The next part's number, and the parts decoded ahead of their turn (the parallel path).
     next: u32,
     waiting: BTreeMap<u32, Out>,
+    /// Read for the figures only: conversations, requests and meetings are not counted.
+    figures: bool,
 }
 
 impl Assembly {
+    /// The lists read and the head's totals, as far as this reader counts them.
+    fn counted(&self) -> ([usize; 6], [usize; 6]) {
+        let (mut read, mut totals) = (self.acc.read(), self.head.totals());
+        if self.figures {
+            for i in [2, 4, 5] {
+                (read[i], totals[i]) = (0, 0);
+            }
+        }
+        (read, totals)
+    }
+
     /// Lists reserved at the head's totals, but never for more items than `size` bytes of parts
     /// could hold (at 2 bytes an item and more), so a head that says otherwise cannot make the
     /// reader reserve gigabytes.
@@ -708,6 +810,7 @@ impl Assembly {
             head,
             next: 1,
             waiting: BTreeMap::new(),
+            figures,
         }
     }
 
@@ -728,13 +831,8 @@ impl Assembly {
 
     /// No list longer than the head says.
     fn within_totals(&self) -> Res<()> {
-        if self
-            .acc
-            .read()
-            .iter()
-            .zip(self.head.totals())
-            .any(|(read, total)| *read > total)
-        {
+        let (read, totals) = self.counted();
+        if read.iter().zip(totals).any(|(read, total)| *read > total) {
             return Err(SnapshotError::Corrupt("flere poster end hovedet siger"));
         }
         Ok(())
@@ -769,11 +867,7 @@ impl Assembly {
             a.held_known.append(&mut out.held_known);
             a.last_registered.append(&mut out.last_registered);
             a.found.append(&mut out.found);
-            let k = &mut a.skipped;
-            k.citizens += out.skipped.citizens;
-            k.conversations += out.skipped.conversations;
-            k.medical += out.skipped.medical;
-            k.rehab += out.skipped.rehab;
+            a.skipped_citizens += out.skipped_citizens;
             self.next += 1;
             self.within_totals()?;
         }
@@ -782,11 +876,12 @@ impl Assembly {
 
     /// The lists read, each as long as the head says.
     fn complete(self) -> Res<(Out, Head)> {
+        let (read, totals) = self.counted();
         let (a, h) = (self.acc, self.head);
         if !self.waiting.is_empty() || self.next != h.parts + 1 {
             return Err(SnapshotError::Incomplete("en del mangler"));
         }
-        if a.read() != h.totals() {
+        if read != totals {
             return Err(SnapshotError::Incomplete("færre poster end hovedet siger"));
         }
         Ok((a, h))

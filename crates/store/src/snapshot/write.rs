@@ -38,6 +38,16 @@ impl W {
     fn rel(&mut self, base: Day, d: Day) {
         self.zz(base.days_until(d));
     }
+    /// An optional day as 0 for none, else its zigzag days from `base` plus one.
+    fn opt_rel(&mut self, base: Day, d: Option<Day>) {
+        match d {
+            None => self.var(0),
+            Some(d) => {
+                let v = base.days_until(d);
+                self.var(u64::from(((v << 1) ^ (v >> 31)) as u32) + 1);
+            }
+        }
+    }
     fn vstr(&mut self, s: &str) {
         self.var(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
@@ -70,8 +80,10 @@ pub struct Writer {
     n_teams: u32,
     workers: W,
     n_workers: u32,
-    /// The part being filled: its kind, the index of its first item, its items.
+    /// The part being filled: its kind, the index of its first item, its items (a courses part's
+    /// figures' section in `open_figures`, sealed in front of the details in `open`).
     open: W,
+    open_figures: W,
     kind: u8,
     first: u32,
     count: u32,
@@ -93,6 +105,7 @@ impl Writer {
             workers: W(Vec::new()),
             n_workers: 0,
             open: W(Vec::new()),
+            open_figures: W(Vec::new()),
             kind: CITIZENS,
             first: 0,
             count: 0,
@@ -123,7 +136,7 @@ impl Writer {
     /// Starts an item of `kind`, sealing the open part when it is full or of another kind.
     fn item(&mut self, kind: u8) {
         debug_assert!(kind >= self.kind, "snapshot items out of order");
-        if kind != self.kind || self.open.0.len() >= self.part_size {
+        if kind != self.kind || self.open.0.len() + self.open_figures.0.len() >= self.part_size {
             self.seal();
             self.kind = kind;
             self.first = match kind {
@@ -145,6 +158,17 @@ impl Writer {
             return;
         }
         let mut w = std::mem::replace(&mut self.open, W(Vec::new()));
+        if self.kind == COURSES {
+            // The figures' section first, behind its length, so a reader for the figures reads
+            // it and skips the rest.
+            let figures = std::mem::replace(&mut self.open_figures, W(Vec::new()));
+            let mut front = W(Vec::with_capacity(w.0.len() + figures.0.len() + 8));
+            front.0.extend_from_slice(&w.0[..HEADER]);
+            front.var(figures.0.len() as u64);
+            front.0.extend_from_slice(&figures.0);
+            front.0.extend_from_slice(&w.0[HEADER..]);
+            w = front;
+        }
         w.0[HEADER - 4..HEADER].copy_from_slice(&self.count.to_le_bytes());
         let sum = crc32fast::hash(&w.0);
         w.u32(sum);
@@ -180,10 +204,14 @@ impl Writer {
         self.totals[3] += f.standby.len() as u32;
         self.totals[4] += f.medical.len() as u32;
         self.totals[5] += f.rehab.len() as u32;
-        let w = &mut self.open;
+        let (w, d) = (&mut self.open_figures, &mut self.open);
         let c = f.course;
         let base = c.first_absence;
-        // The key as the bytes it shares with the part's last key, and the rest.
+        let worker = c.caseworker.map(&caseworker);
+
+        // The figures' section: what the measures read (`kadence_core::figures`), after the key
+        // (the figures' reader finds the courses moved in Kadence by it), written as the bytes it
+        // shares with the part's last key, and the rest.
         let shared = c
             .key
             .bytes()
@@ -198,17 +226,10 @@ impl Writer {
         w.vstr(&c.key[shared..]);
         self.last_key.clear();
         self.last_key.push_str(&c.key);
-        let worker = c.caseworker.map(&caseworker);
         let bits = [
             (c.transition.is_some(), has::TRANSITION),
-            (ids.from.is_some(), has::FROM),
             (c.visitation.is_some(), has::VISITATION),
             (c.early_request.is_some(), has::EARLY),
-            (c.predictable.is_some(), has::PREDICTABLE),
-            (
-                c.predictable.is_some_and(|p| p.lapsed_on.is_some()),
-                has::LAPSED,
-            ),
             (c.reform.is_some(), has::REFORM),
             (c.end.is_some(), has::END),
             (worker.is_some(), has::CASEWORKER),
@@ -217,15 +238,11 @@ impl Writer {
         .filter(|(on, _)| *on)
         .fold(0u16, |m, (_, b)| m | b);
         w.var(u64::from(bits));
-        w.var(u64::from(ids.citizen));
         w.u8(W::idx(c.kind) | W::idx(c.target_group) << 2);
         w.var((c.first_absence.number() - FIRST_DAY.number()) as u32 as u64);
         w.rel(base, c.benefit_start);
         if let Some(d) = c.transition {
             w.rel(base, d);
-        }
-        if let Some(from) = ids.from {
-            w.var(u64::from(from));
         }
         if let Some(v) = c.visitation {
             w.u8(W::idx(v.category));
@@ -234,12 +251,6 @@ impl Writer {
         if let Some(e) = c.early_request {
             w.u8(W::idx(e.by));
             w.rel(base, e.date);
-        }
-        if let Some(p) = c.predictable {
-            w.rel(base, p.marked_on);
-            if let Some(l) = p.lapsed_on {
-                w.rel(base, l);
-            }
         }
         if let Some(r) = c.reform.as_deref() {
             let m = [
@@ -274,32 +285,13 @@ impl Writer {
         if let Some(x) = worker {
             w.var(u64::from(x));
         }
-        w.var(f.conversations.len() as u64);
+        w.opt_rel(base, f.last_registered);
+        w.var(f.held.len() as u64);
         let mut at = base;
-        for x in f.conversations {
-            let cw = x.caseworker.map(&caseworker);
-            let mut flags = W::idx(x.form);
-            flags |= if x.held { has::HELD } else { 0 };
-            flags |= if x.planned { has::PLANNED } else { 0 };
-            flags |= match cw {
-                None => 0,
-                Some(_) if cw == worker => has::WORKER | has::SAME_WORKER,
-                Some(_) => has::WORKER,
-            };
-            flags |= if x.registered.is_some() {
-                has::REGISTERED
-            } else {
-                0
-            };
-            w.u8(flags);
+        for x in f.conversations.iter().filter(|x| x.held) {
             w.rel(at, x.date);
             at = x.date;
-            if let (Some(id), false) = (cw, cw == worker) {
-                w.var(u64::from(id));
-            }
-            if let Some(r) = x.registered {
-                w.rel(x.date, r);
-            }
+            w.opt_rel(x.date, x.registered);
         }
         w.var(f.standby.len() as u64);
         for sb in f.standby {
@@ -318,7 +310,62 @@ impl Writer {
                 w.rel(sb.start, r);
             }
         }
-        w.var(f.medical.len() as u64);
+
+        // The details' section: the rest.
+        let bits = [
+            (ids.from.is_some(), has::FROM),
+            (c.predictable.is_some(), has::PREDICTABLE),
+            (
+                c.predictable.is_some_and(|p| p.lapsed_on.is_some()),
+                has::LAPSED,
+            ),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .fold(0u16, |m, (_, b)| m | b);
+        d.var(u64::from(bits));
+        d.var(u64::from(ids.citizen));
+        if let Some(from) = ids.from {
+            d.var(u64::from(from));
+        }
+        if let Some(p) = c.predictable {
+            d.rel(base, p.marked_on);
+            if let Some(l) = p.lapsed_on {
+                d.rel(base, l);
+            }
+        }
+        // Every conversation in order; a held one's date and registration are in the figures'
+        // section, in the same order.
+        d.var(f.conversations.len() as u64);
+        let mut at = base;
+        for x in f.conversations {
+            let cw = x.caseworker.map(&caseworker);
+            let mut flags = W::idx(x.form);
+            flags |= if x.held { has::HELD } else { 0 };
+            flags |= if x.planned { has::PLANNED } else { 0 };
+            flags |= match cw {
+                None => 0,
+                Some(_) if cw == worker => has::WORKER | has::SAME_WORKER,
+                Some(_) => has::WORKER,
+            };
+            flags |= if x.registered.is_some() {
+                has::REGISTERED
+            } else {
+                0
+            };
+            d.u8(flags);
+            if !x.held {
+                d.rel(at, x.date);
+                if let Some(r) = x.registered {
+                    d.rel(x.date, r);
+                }
+            }
+            at = x.date;
+            if let (Some(id), false) = (cw, cw == worker) {
+                d.var(u64::from(id));
+            }
+        }
+        d.var(f.medical.len() as u64);
         for m in f.medical {
             let mut flags = W::idx(m.form);
             flags |= if m.deadline.is_some() {
@@ -336,19 +383,19 @@ impl Writer {
             } else {
                 0
             };
-            w.u8(flags);
-            w.rel(base, m.sent);
-            for d in [m.deadline, m.received, m.received_registered]
+            d.u8(flags);
+            d.rel(base, m.sent);
+            for x in [m.deadline, m.received, m.received_registered]
                 .into_iter()
                 .flatten()
             {
-                w.rel(m.sent, d);
+                d.rel(m.sent, x);
             }
         }
-        w.var(f.rehab.len() as u64);
+        d.var(f.rehab.len() as u64);
         for r in f.rehab {
-            w.u8(W::idx(r.basis));
-            w.rel(base, r.date);
+            d.u8(W::idx(r.basis));
+            d.rel(base, r.date);
         }
     }
 
