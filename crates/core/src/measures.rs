@@ -364,6 +364,26 @@ impl MeasureResult {
     /// Figures by month and group, months ascending; months without members are included with zero.
     pub fn cells<O: Owners + ?Sized>(&self, pop: &O, split: Split) -> Vec<Cell> {
         use std::collections::BTreeMap;
+        if split == Split::Total
+            && self
+                .members
+                .iter()
+                .all(|m| m.month >= self.from && m.month <= self.to)
+        {
+            // By month alone (the usual question): counted into a vector by month, not a map
+            // entry per member (a million members for the country).
+            let mut t = Tally::new(self.from, self.to);
+            t.count(&self.members);
+            return Month::range(self.from, self.to)
+                .zip(t.months)
+                .map(|(month, (n, d))| Cell {
+                    month: Some(month),
+                    group: Group::Total,
+                    numerator: n as u32,
+                    denominator: d as u32,
+                })
+                .collect();
+        }
         let mut map: BTreeMap<(Month, Group), (u32, u32)> = BTreeMap::new();
         if split == Split::Total {
             for m in Month::range(self.from, self.to) {

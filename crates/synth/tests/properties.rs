@@ -748,6 +748,15 @@ proptest! {
             for split in [Split::Total, Split::Team, Split::Caseworker] {
                 prop_assert_eq!(whole.cells(&pop, split), part.cells(&figures, split));
             }
+            // The months counted alone (a vector by month) add up as the teams' cells (a map).
+            for total in whole.cells(&pop, Split::Total) {
+                let teams: (u32, u32) = whole
+                    .cells(&pop, Split::Team)
+                    .iter()
+                    .filter(|c| c.month == total.month)
+                    .fold((0, 0), |a, c| (a.0 + c.numerator, a.1 + c.denominator));
+                prop_assert_eq!((total.numerator, total.denominator), teams);
+            }
             members += whole.members.len();
         }
         prop_assert!(members > 0, "the figures are not vacuous");

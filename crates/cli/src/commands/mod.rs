@@ -11,7 +11,7 @@ use kadence_core::dk::local_time;
 use kadence_core::duties::{evaluate, CourseStatus, Duty, DutyKind, LocalResult, Status};
 use kadence_core::figures::Figures;
 use kadence_core::measures::{
-    compute, Definition, Group, MeasureKind, MeasureResult, Owners, Split,
+    compute, Definition, Group, MeasureKind, MeasureResult, Member, Owners, Split,
 };
 use kadence_core::model::*;
 use kadence_core::municipal::{SettingsHistory, SettingsVersion};
@@ -523,6 +523,11 @@ impl Filter {
             caseworker,
             course: None,
         })
+    }
+
+    /// Whether it keeps every course.
+    fn is_empty(&self) -> bool {
+        self.team.is_none() && self.caseworker.is_none() && self.course.is_none()
     }
 
     fn keeps<O: Owners + ?Sized>(&self, owners: &O, id: CourseId) -> bool {
