@@ -78,11 +78,21 @@ impl FigureCourse {
     }
 }
 
-/// The measures' view of a population, without personal data.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The measures' view of a population, without personal data: its courses in segments of
+/// consecutive ids, each with its own columns (a snapshot's reader makes one of each part it
+/// decodes, on any core, and never copies them into one list).
+#[derive(Clone, Debug, Default)]
 pub struct Figures {
     teams: Vec<Team>,
     caseworkers: Vec<Caseworker>,
+    segments: Vec<Segment>,
+    courses: u32,
+}
+
+/// Courses `first..first + courses.len()` with their columns.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Segment {
+    first: u32,
     courses: Vec<FigureCourse>,
     held: Vec<Day>,
     held_known: Vec<Day>,
@@ -92,12 +102,46 @@ pub struct Figures {
     standby_at: Vec<u32>,
 }
 
-/// The columns of a [`Figures`], as a reader gathers them (a snapshot decoded for figures only):
-/// checked by [`FiguresParts::build`].
+impl PartialEq for Figures {
+    /// The same teams, caseworkers and courses with the same columns, however cut in segments.
+    fn eq(&self, other: &Figures) -> bool {
+        let whole = |f: &Figures| -> Segment {
+            let mut s = Segment {
+                held_at: vec![0],
+                standby_at: vec![0],
+                ..Segment::default()
+            };
+            for g in &f.segments {
+                s.courses.extend_from_slice(&g.courses);
+                s.held.extend_from_slice(&g.held);
+                s.held_known.extend_from_slice(&g.held_known);
+                s.last_registered.extend_from_slice(&g.last_registered);
+                s.standby.extend_from_slice(&g.standby);
+                let (h, b) = (
+                    *s.held_at.last().unwrap_or(&0),
+                    *s.standby_at.last().unwrap_or(&0),
+                );
+                s.held_at.extend(g.held_at[1..].iter().map(|x| x + h));
+                s.standby_at.extend(g.standby_at[1..].iter().map(|x| x + b));
+            }
+            s
+        };
+        self.teams == other.teams
+            && self.caseworkers == other.caseworkers
+            && self.courses == other.courses
+            && whole(self) == whole(other)
+    }
+}
+
+/// The columns of courses `first..` of a [`Figures`], as a reader gathers them (a part of a
+/// snapshot decoded for figures only): checked by [`FiguresParts::build`] or
+/// [`Figures::from_segments`].
 #[derive(Clone, Debug, Default)]
 pub struct FiguresParts {
     pub teams: Vec<Team>,
     pub caseworkers: Vec<Caseworker>,
+    /// The id of the first course.
+    pub first: u32,
     pub courses: Vec<FigureCourse>,
     /// The held conversations' dates, course after course, each course's by date.
     pub held: Vec<Day>,
@@ -113,9 +157,19 @@ pub struct FiguresParts {
 }
 
 impl FiguresParts {
-    /// The figures' basis, when the columns fit together: `None` when an offset, a list's length,
-    /// a course's order of held dates or of standby periods, or an owner is wrong.
+    /// The figures' basis of these columns alone (courses from 0): `None` when they do not fit
+    /// (see [`Figures::from_segments`]).
     pub fn build(self) -> Option<Figures> {
+        let FiguresParts {
+            teams, caseworkers, ..
+        } = &self;
+        let (teams, caseworkers) = (teams.clone(), caseworkers.clone());
+        Figures::from_segments(teams, caseworkers, vec![self])
+    }
+
+    /// A segment when the columns fit together: `None` when an offset, a list's length, a
+    /// course's order of held dates or of standby periods, or an owner is wrong.
+    fn segment(self, workers: &[Caseworker]) -> Option<Segment> {
         let n = self.courses.len();
         let at = &self.held_at;
         if at.len() != n + 1
@@ -124,14 +178,10 @@ impl FiguresParts {
             || self.held_known.len() != self.held.len()
             || self.last_registered.len() != n
             || at.windows(2).any(|w| w[0] > w[1])
-            || self.courses.iter().any(|c| {
-                c.caseworker
-                    .is_some_and(|w| w.index() >= self.caseworkers.len())
-            })
             || self
-                .caseworkers
+                .courses
                 .iter()
-                .any(|w| w.team.index() >= self.teams.len())
+                .any(|c| c.caseworker.is_some_and(|w| w.index() >= workers.len()))
         {
             return None;
         }
@@ -142,10 +192,18 @@ impl FiguresParts {
                 return None;
             }
         }
-        let standby_at = offsets(&self.standby, n, |s| s.course, standby_key)?;
-        Some(Figures {
-            teams: self.teams,
-            caseworkers: self.caseworkers,
+        let first = self.first;
+        if self.standby.iter().any(|s| s.course.0 < first) {
+            return None;
+        }
+        let standby_at = offsets(
+            &self.standby,
+            n,
+            |s| CourseId(s.course.0 - first),
+            standby_key,
+        )?;
+        Some(Segment {
+            first,
             courses: self.courses,
             held: self.held,
             held_known: self.held_known,
@@ -161,6 +219,7 @@ impl From<Population> for Figures {
     /// The figures' basis of a whole population (the rest is dropped).
     fn from(pop: Population) -> Figures {
         let mut p = FiguresParts {
+            first: 0,
             courses: pop.courses.iter().map(FigureCourse::of).collect(),
             held_at: vec![0],
             ..FiguresParts::default()
@@ -186,9 +245,49 @@ impl From<Population> for Figures {
 }
 
 impl Figures {
+    /// The figures' basis of segments that follow each other from course 0 (each segment's
+    /// columns checked as [`FiguresParts`] says); `None` when one does not fit or does not follow.
+    pub fn from_segments(
+        teams: Vec<Team>,
+        caseworkers: Vec<Caseworker>,
+        parts: Vec<FiguresParts>,
+    ) -> Option<Figures> {
+        if caseworkers.iter().any(|w| w.team.index() >= teams.len()) {
+            return None;
+        }
+        let mut segments = Vec::with_capacity(parts.len());
+        let mut next = 0u32;
+        for p in parts {
+            if p.first != next {
+                return None;
+            }
+            let s = p.segment(&caseworkers)?;
+            next = next.checked_add(s.courses.len() as u32)?;
+            if !s.courses.is_empty() {
+                segments.push(s);
+            }
+        }
+        Some(Figures {
+            teams,
+            caseworkers,
+            segments,
+            courses: next,
+        })
+    }
+
     /// The number of courses (every kind; the measures choose theirs).
     pub fn courses(&self) -> usize {
-        self.courses.len()
+        self.courses as usize
+    }
+
+    /// The segment holding course `id`, and the course's index in it.
+    fn locate(&self, id: CourseId) -> Option<(usize, usize)> {
+        let i = self
+            .segments
+            .partition_point(|s| s.first <= id.0)
+            .checked_sub(1)?;
+        let local = (id.0 - self.segments[i].first) as usize;
+        (local < self.segments[i].courses.len()).then_some((i, local))
     }
 
     pub fn teams(&self) -> &[Team] {
@@ -210,7 +309,7 @@ impl Figures {
         to: Month,
         as_of: Day,
     ) -> MeasureResult {
-        let mut members = Vec::with_capacity(self.courses.len());
+        let mut members = Vec::with_capacity(self.courses());
         self.compute_into(
             book,
             kind,
@@ -218,7 +317,7 @@ impl Figures {
             from,
             to,
             as_of,
-            0..self.courses.len() as u32,
+            0..self.courses,
             &mut members,
         );
         MeasureResult {
@@ -244,43 +343,51 @@ impl Figures {
         range: std::ops::Range<u32>,
         members: &mut Vec<Member>,
     ) {
-        let end = (range.end as usize).min(self.courses.len());
-        for i in range.start as usize..end {
-            let c = &self.courses[i];
-            if c.kind != CourseKind::SicknessBenefit {
-                continue;
+        for seg in &self.segments {
+            let first = seg.first;
+            let lo = range.start.max(first) - first;
+            let hi = range
+                .end
+                .min(first + seg.courses.len() as u32)
+                .saturating_sub(first);
+            for i in lo as usize..(hi as usize).max(lo as usize) {
+                let c = &seg.courses[i];
+                if c.kind != CourseKind::SicknessBenefit {
+                    continue;
+                }
+                let course = c.course();
+                let (h, s) = (
+                    seg.held_at[i] as usize..seg.held_at[i + 1] as usize,
+                    seg.standby_at[i] as usize..seg.standby_at[i + 1] as usize,
+                );
+                let facts = CourseFacts {
+                    id: CourseId(first + i as u32),
+                    course: &course,
+                    conversations: &[],
+                    held: &seg.held[h.clone()],
+                    held_known: &seg.held_known[h],
+                    last_registered: seg.last_registered[i],
+                    standby: &seg.standby[s],
+                    medical: &[],
+                    rehab: &[],
+                };
+                course_members(&facts, book, kind, def, from, to, as_of, members);
             }
-            let course = c.course();
-            let (h, s) = (
-                self.held_at[i] as usize..self.held_at[i + 1] as usize,
-                self.standby_at[i] as usize..self.standby_at[i + 1] as usize,
-            );
-            let facts = CourseFacts {
-                id: CourseId(i as u32),
-                course: &course,
-                conversations: &[],
-                held: &self.held[h.clone()],
-                held_known: &self.held_known[h],
-                last_registered: self.last_registered[i],
-                standby: &self.standby[s],
-                medical: &[],
-                rehab: &[],
-            };
-            course_members(&facts, book, kind, def, from, to, as_of, members);
         }
     }
 
     /// A move made in Kadence: the course's caseworker is `to` (figures split by team or
     /// caseworker follow moves, as on a whole population).
     pub fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
-        if let Some(c) = self.courses.get_mut(course.index()) {
-            c.caseworker = Some(to);
+        if let Some((s, i)) = self.locate(course) {
+            self.segments[s].courses[i].caseworker = Some(to);
         }
     }
 
     /// A course's caseworker as the figures hold it.
     pub fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
-        self.courses.get(course.index()).and_then(|c| c.caseworker)
+        let (s, i) = self.locate(course)?;
+        self.segments[s].courses[i].caseworker
     }
 }
 
@@ -335,8 +442,53 @@ mod tests {
     fn columns_that_fit_make_a_basis() {
         let f = parts().build().expect("fits");
         assert_eq!(f.courses(), 2);
-        assert_eq!(f.held_at, vec![0, 2, 3]);
-        assert_eq!(f.standby_at, vec![0, 0, 1]);
+        assert_eq!(f.segments[0].held_at, vec![0, 2, 3]);
+        assert_eq!(f.segments[0].standby_at, vec![0, 0, 1]);
+    }
+
+    /// The same courses cut in segments: equal, and a move and a look-up find the right course;
+    /// segments that leave a gap or overlap are refused.
+    #[test]
+    fn segments_follow_each_other() {
+        let whole = parts().build().unwrap();
+        let p = parts();
+        let d = Day::ymd(2024, 2, 1);
+        let a = FiguresParts {
+            courses: vec![p.courses[0].clone()],
+            held: p.held[..2].to_vec(),
+            held_known: p.held_known[..2].to_vec(),
+            held_at: vec![0, 2],
+            last_registered: vec![p.last_registered[0]],
+            standby: vec![],
+            ..FiguresParts::default()
+        };
+        let b = FiguresParts {
+            first: 1,
+            courses: vec![p.courses[1].clone()],
+            held: vec![d.add_days(5)],
+            held_known: vec![d.add_days(5)],
+            held_at: vec![0, 1],
+            last_registered: vec![None],
+            standby: p.standby.clone(),
+            ..FiguresParts::default()
+        };
+        let mut cut = Figures::from_segments(vec![], vec![], vec![a.clone(), b.clone()]).unwrap();
+        assert!(cut == whole);
+        assert_eq!(cut.segments.len(), 2);
+        let worker = Caseworker {
+            key: "S1".into(),
+            name: "S".into(),
+            team: TeamId(0),
+        };
+        cut.caseworkers.push(worker);
+        cut.reassign(CourseId(1), CaseworkerId(0));
+        assert_eq!(cut.caseworker_of(CourseId(1)), Some(CaseworkerId(0)));
+        assert_eq!(cut.caseworker_of(CourseId(0)), None);
+        assert_eq!(cut.caseworker_of(CourseId(2)), None);
+        assert!(Figures::from_segments(vec![], vec![], vec![b.clone(), a.clone()]).is_none());
+        assert!(Figures::from_segments(vec![], vec![], vec![a.clone(), a.clone()]).is_none());
+        let gap = FiguresParts { first: 2, ..b };
+        assert!(Figures::from_segments(vec![], vec![], vec![a, gap]).is_none());
     }
 
     #[test]

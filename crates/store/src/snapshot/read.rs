@@ -280,8 +280,9 @@ struct Out {
     found: Vec<(String, CourseId)>,
     /// Citizens checked by their part's checksum and not read (the figures need none).
     skipped_citizens: usize,
-    /// A course's held conversations as read (reused from course to course).
-    scratch: Vec<(Day, Option<Day>)>,
+    /// The courses and standby periods kept in the figures' segments.
+    segment_courses: usize,
+    segment_standby: usize,
 }
 
 impl Out {
@@ -291,9 +292,9 @@ impl Out {
     fn read(&self) -> [usize; 6] {
         [
             self.citizens.len() + self.skipped_citizens,
-            self.courses.len() + self.figure_courses.len(),
+            self.courses.len() + self.figure_courses.len() + self.segment_courses,
             self.conversations.len(),
-            self.standby.len(),
+            self.standby.len() + self.segment_standby,
             self.medical.len(),
             self.rehab.len(),
         ]
@@ -368,19 +369,26 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
             let mut figures = R(r.take(len)?);
             let id = |k: u32| CourseId(h.first.saturating_add(k));
             if lim.figures.is_some() {
-                // The details are checked by the part's checksum and not read.
+                // The details are checked by the part's checksum and not read. The held ends
+                // start with the part's first course's start: they are its offsets as they are.
                 out.figure_courses.reserve(n);
-                let mut key = String::new();
+                out.last_registered.reserve(n);
+                out.held_end.reserve(n + 1);
+                out.held_end.push(0);
+                let mut key = Vec::new();
                 for k in 0..h.count {
                     figures_only(&mut figures, id(k), lim, &mut key, out)?;
                 }
                 r.0 = &[];
             } else {
                 out.courses.reserve(n);
-                let (mut key, mut held) = (String::new(), Vec::new());
+                let (mut key, mut held) = (Vec::new(), Vec::new());
                 for k in 0..h.count {
-                    let fig = figures_record(&mut figures, id(k), lim, &mut key, &mut held, out)?;
-                    details_record(&mut r, id(k), lim, fig, &held, &key, out)?;
+                    let fig =
+                        figures_record(&mut figures, id(k), lim, &mut key, Some(&mut held), out)?;
+                    let text = std::str::from_utf8(&key)
+                        .map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))?;
+                    details_record(&mut r, id(k), lim, fig, &held, text, out)?;
                 }
             }
             if !figures.0.is_empty() {
@@ -422,29 +430,22 @@ fn figures_record(
     r: &mut R<'_>,
     id: CourseId,
     lim: Limits<'_>,
-    key: &mut String,
-    held: &mut Vec<(Day, Option<Day>)>,
+    key: &mut Vec<u8>,
+    mut held: Option<&mut Vec<(Day, Option<Day>)>>,
     out: &mut Out,
 ) -> Res<Fig> {
+    // The key's bytes (checked to be UTF-8 where it is used: a key wanted, the whole reader).
     let shared = r.var32()? as usize;
-    if shared > key.len() || !key.is_char_boundary(shared) {
+    if shared > key.len() {
         return Err(SnapshotError::Corrupt("forløbsnøgle"));
     }
     key.truncate(shared);
     let rest = r.var32()? as usize;
-    let tail = r.take(rest)?;
-    if lim.figures.is_some_and(HashSet::is_empty) && tail.is_ascii() {
-        // No key is wanted: only its length is followed (an ASCII tail, the usual case, is
-        // valid UTF-8 and ends on a character boundary, so nothing is skipped unchecked).
-        key.extend(std::iter::repeat_n('-', rest));
-    } else {
-        key.push_str(
-            std::str::from_utf8(tail).map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))?,
-        );
-    }
-    if let Some(wanted) = lim.figures {
-        if !wanted.is_empty() && wanted.contains(key.as_str()) {
-            out.found.push((key.clone(), id));
+    key.extend_from_slice(r.take(rest)?);
+    if let Some(wanted) = lim.figures.filter(|w| !w.is_empty()) {
+        let text = std::str::from_utf8(key).map_err(|_| SnapshotError::Corrupt("forløbsnøgle"))?;
+        if wanted.contains(text) {
+            out.found.push((text.to_owned(), id));
         }
     }
     let bits = r.var32()?;
@@ -521,13 +522,25 @@ fn figures_record(
         None
     };
     let last_registered = r.opt_rel(base)?;
-    held.clear();
+    // The held conversations onto `held`, or for the figures straight onto their columns.
+    if let Some(h) = held.as_deref_mut() {
+        h.clear();
+    }
     let standby_from = out.standby.len();
     let mut at = base;
     for _ in 0..r.vcount(2)? {
         let date = r.rel(at)?;
         at = date;
-        held.push((date, r.opt_rel(date)?));
+        let registered = r.opt_rel(date)?;
+        match held.as_deref_mut() {
+            Some(h) => h.push((date, registered)),
+            None => {
+                out.held.push(date);
+                // As `Conversation::known_from`.
+                out.held_known
+                    .push(registered.map_or(date, |r| r.max(date)));
+            }
+        }
     }
     for _ in 0..r.vcount(2)? {
         let flags = r.u8()?;
@@ -581,18 +594,10 @@ fn figures_only(
     r: &mut R<'_>,
     id: CourseId,
     lim: Limits<'_>,
-    key: &mut String,
+    key: &mut Vec<u8>,
     out: &mut Out,
 ) -> Res<()> {
-    let mut held = std::mem::take(&mut out.scratch);
-    let fig = figures_record(r, id, lim, key, &mut held, out)?;
-    for (date, registered) in &held {
-        out.held.push(*date);
-        // As `Conversation::known_from`.
-        out.held_known
-            .push(registered.map_or(*date, |r| r.max(*date)));
-    }
-    out.scratch = held;
+    let fig = figures_record(r, id, lim, key, None, out)?;
     out.held_end.push(out.held.len() as u32);
     out.last_registered.push(fig.last_registered);
     out.figure_courses.push(fig.course);
@@ -759,8 +764,10 @@ struct Assembly {
     /// The next part's number, and the parts decoded ahead of their turn (the parallel path).
     next: u32,
     waiting: BTreeMap<u32, Out>,
-    /// Read for the figures only: conversations, requests and meetings are not counted.
+    /// Read for the figures only: conversations, requests and meetings are not counted, and each
+    /// courses part's columns are a segment of the figures' basis.
     figures: bool,
+    segments: Vec<FiguresParts>,
 }
 
 impl Assembly {
@@ -781,19 +788,9 @@ impl Assembly {
     fn new(head: Head, size: u64, figures: bool) -> Assembly {
         let most = |total: u32, min: u64| (u64::from(total).min(size / min)) as usize;
         let acc = if figures {
-            // Room for every conversation's date: only the held ones' pages are ever touched. The
-            // held ends start with the first course's start, so they are the offsets as they are.
-            let mut held_end = Vec::with_capacity(most(head.courses, 12) + 1);
-            held_end.push(0);
-            Out {
-                held_end,
-                figure_courses: Vec::with_capacity(most(head.courses, 12)),
-                standby: Vec::with_capacity(most(head.standby, 2)),
-                held: Vec::with_capacity(most(head.conversations, 2)),
-                held_known: Vec::with_capacity(most(head.conversations, 2)),
-                last_registered: Vec::with_capacity(most(head.courses, 12)),
-                ..Out::default()
-            }
+            // Each part's columns stay where its decoder put them (`segments`); here they are
+            // only counted.
+            Out::default()
         } else {
             Out {
                 citizens: Vec::with_capacity(most(head.citizens, 2)),
@@ -811,6 +808,7 @@ impl Assembly {
             next: 1,
             waiting: BTreeMap::new(),
             figures,
+            segments: Vec::new(),
         }
     }
 
@@ -840,6 +838,11 @@ impl Assembly {
 
     /// The next part, decoded straight onto the lists (the direct path: parts come in order).
     fn decode_next(&mut self, bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<()> {
+        if self.figures {
+            // A segment of its own, as on the parallel path.
+            let out = decode_part(bytes, expected, lim)?;
+            return self.take(out);
+        }
         let (h, r) = open_part(bytes, expected)?;
         self.follows(h.kind, h.first)?;
         decode_into(&h, r, lim, &mut self.acc)?;
@@ -847,29 +850,45 @@ impl Assembly {
         self.within_totals()
     }
 
-    /// Part `seq`, decoded on its own: appended if it is next, else kept until it is.
-    fn add(&mut self, seq: u32, out: Out) -> Res<()> {
-        self.waiting.insert(seq, out);
-        while let Some(mut out) = self.waiting.remove(&self.next) {
-            self.follows(out.kind, out.first)?;
-            let a = &mut self.acc;
+    /// The next part decoded on its own: appended to the lists, or for the figures kept as a
+    /// segment.
+    fn take(&mut self, mut out: Out) -> Res<()> {
+        self.follows(out.kind, out.first)?;
+        let a = &mut self.acc;
+        if self.figures {
+            a.skipped_citizens += out.skipped_citizens;
+            a.segment_courses += out.figure_courses.len();
+            a.segment_standby += out.standby.len();
+            a.found.append(&mut out.found);
+            if out.kind == COURSES {
+                self.segments.push(FiguresParts {
+                    first: out.first,
+                    courses: out.figure_courses,
+                    held: out.held,
+                    held_known: out.held_known,
+                    held_at: out.held_end,
+                    last_registered: out.last_registered,
+                    standby: out.standby,
+                    ..FiguresParts::default()
+                });
+            }
+        } else {
             a.citizens.append(&mut out.citizens);
             a.courses.append(&mut out.courses);
-            a.figure_courses.append(&mut out.figure_courses);
             a.conversations.append(&mut out.conversations);
             a.standby.append(&mut out.standby);
             a.medical.append(&mut out.medical);
             a.rehab.append(&mut out.rehab);
-            // The part's held ends count from its own start.
-            let base = a.held.len() as u32;
-            a.held_end.extend(out.held_end.iter().map(|e| e + base));
-            a.held.append(&mut out.held);
-            a.held_known.append(&mut out.held_known);
-            a.last_registered.append(&mut out.last_registered);
-            a.found.append(&mut out.found);
-            a.skipped_citizens += out.skipped_citizens;
-            self.next += 1;
-            self.within_totals()?;
+        }
+        self.next += 1;
+        self.within_totals()
+    }
+
+    /// Part `seq`, decoded on its own: appended if it is next, else kept until it is.
+    fn add(&mut self, seq: u32, out: Out) -> Res<()> {
+        self.waiting.insert(seq, out);
+        while let Some(out) = self.waiting.remove(&self.next) {
+            self.take(out)?;
         }
         Ok(())
     }
@@ -888,20 +907,11 @@ impl Assembly {
     }
 
     /// The figures' basis, with the wanted courses found by key.
-    fn finish_figures(self) -> Res<(Figures, Vec<(String, CourseId)>)> {
+    fn finish_figures(mut self) -> Res<(Figures, Vec<(String, CourseId)>)> {
+        let segments = std::mem::take(&mut self.segments);
         let (a, h) = self.complete()?;
-        let figures = FiguresParts {
-            teams: h.teams,
-            caseworkers: h.workers,
-            courses: a.figure_courses,
-            held: a.held,
-            held_known: a.held_known,
-            held_at: a.held_end,
-            last_registered: a.last_registered,
-            standby: a.standby,
-        }
-        .build()
-        .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
+        let figures = Figures::from_segments(h.teams, h.workers, segments)
+            .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
         Ok((figures, a.found))
     }
 
