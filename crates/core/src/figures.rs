@@ -133,6 +133,21 @@ impl PartialEq for Figures {
     }
 }
 
+/// A segment's columns checked to fit together ([`FiguresParts::check`]), for a number of
+/// caseworkers: ready to join a [`Figures`] ([`Figures::from_checked`]).
+#[derive(Clone, Debug)]
+pub struct FigureSegment {
+    segment: Segment,
+    caseworkers: usize,
+}
+
+impl FigureSegment {
+    /// Its courses and standby periods.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.segment.courses.len(), self.segment.standby.len())
+    }
+}
+
 /// The columns of courses `first..` of a [`Figures`], as a reader gathers them (a part of a
 /// snapshot decoded for figures only): checked by [`FiguresParts::build`] or
 /// [`Figures::from_segments`].
@@ -167,9 +182,18 @@ impl FiguresParts {
         Figures::from_segments(teams, caseworkers, vec![self])
     }
 
-    /// A segment when the columns fit together: `None` when an offset, a list's length, a
-    /// course's order of held dates or of standby periods, or an owner is wrong.
-    fn segment(self, workers: &[Caseworker]) -> Option<Segment> {
+    /// The columns checked to fit together, for a population of `caseworkers` caseworkers
+    /// (each part's reader checks its own, on its own thread): `None` when an offset, a list's
+    /// length, a course's order of held dates or of standby periods, or an owner is wrong.
+    pub fn check(self, caseworkers: usize) -> Option<FigureSegment> {
+        let segment = self.segment(caseworkers)?;
+        Some(FigureSegment {
+            segment,
+            caseworkers,
+        })
+    }
+
+    fn segment(self, workers: usize) -> Option<Segment> {
         let n = self.courses.len();
         let at = &self.held_at;
         if at.len() != n + 1
@@ -181,7 +205,7 @@ impl FiguresParts {
             || self
                 .courses
                 .iter()
-                .any(|c| c.caseworker.is_some_and(|w| w.index() >= workers.len()))
+                .any(|c| c.caseworker.is_some_and(|w| w.index() >= workers))
         {
             return None;
         }
@@ -252,16 +276,30 @@ impl Figures {
         caseworkers: Vec<Caseworker>,
         parts: Vec<FiguresParts>,
     ) -> Option<Figures> {
+        let n = caseworkers.len();
+        let checked = parts
+            .into_iter()
+            .map(|p| p.check(n))
+            .collect::<Option<Vec<_>>>()?;
+        Figures::from_checked(teams, caseworkers, checked)
+    }
+
+    /// The same from segments checked already ([`FiguresParts::check`]).
+    pub fn from_checked(
+        teams: Vec<Team>,
+        caseworkers: Vec<Caseworker>,
+        checked: Vec<FigureSegment>,
+    ) -> Option<Figures> {
         if caseworkers.iter().any(|w| w.team.index() >= teams.len()) {
             return None;
         }
-        let mut segments = Vec::with_capacity(parts.len());
+        let mut segments = Vec::with_capacity(checked.len());
         let mut next = 0u32;
-        for p in parts {
-            if p.first != next {
+        for c in checked {
+            let s = c.segment;
+            if s.first != next || c.caseworkers != caseworkers.len() {
                 return None;
             }
-            let s = p.segment(&caseworkers)?;
             next = next.checked_add(s.courses.len() as u32)?;
             if !s.courses.is_empty() {
                 segments.push(s);

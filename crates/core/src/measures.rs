@@ -410,10 +410,16 @@ impl MeasureResult {
     /// The figure pooled over the whole period, per group.
     pub fn pooled<O: Owners + ?Sized>(&self, pop: &O, split: Split) -> Vec<Cell> {
         use std::collections::BTreeMap;
-        let mut map: BTreeMap<Group, (u32, u32)> = BTreeMap::new();
         if split == Split::Total {
-            map.insert(Group::Total, (0, 0));
+            let numerator = self.members.iter().filter(|m| m.in_numerator).count();
+            return vec![Cell {
+                month: None,
+                group: Group::Total,
+                numerator: numerator as u32,
+                denominator: self.members.len() as u32,
+            }];
         }
+        let mut map: BTreeMap<Group, (u32, u32)> = BTreeMap::new();
         for m in &self.members {
             let e = map.entry(group_of(pop, m.course, split)).or_default();
             e.0 += u32::from(m.in_numerator);

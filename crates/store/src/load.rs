@@ -342,6 +342,8 @@ impl Loader {
 
 /// What a read found: the kept snapshot of the current population version, or the tables (with
 /// why the snapshot was not used).
+// One value per load, moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Read {
     Kept(Scoped),
     Tables {
@@ -469,7 +471,7 @@ impl Store {
             .population_via(use_kept, streamed, Scope::Whole)
             .await?
         {
-            (Scoped::Whole(d), source) => Ok((d, source)),
+            (Scoped::Whole(d), source) => Ok((*d, source)),
             (Scoped::Figures(_), _) => {
                 Err(corrupt("population_snapshot", "omfang", "forkert omfang"))
             }
@@ -513,7 +515,7 @@ impl Store {
                 };
                 Ok((
                     match scope {
-                        Scope::Whole => Scoped::Whole(decoded),
+                        Scope::Whole => Scoped::Whole(Box::new(decoded)),
                         Scope::Figures { keys } => {
                             let pop = decoded.population;
                             let found = pop

@@ -65,7 +65,7 @@ fn whole(
     r: std::result::Result<Scoped, SnapshotError>,
 ) -> std::result::Result<Decoded, SnapshotError> {
     match r? {
-        Scoped::Whole(d) => Ok(d),
+        Scoped::Whole(d) => Ok(*d),
         Scoped::Figures(_) => Err(SnapshotError::Corrupt("forkert omfang")),
     }
 }

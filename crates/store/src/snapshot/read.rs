@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
-use kadence_core::figures::{FigureCourse, Figures, FiguresParts};
+use kadence_core::figures::{FigureCourse, FigureSegment, Figures, FiguresParts};
 use kadence_core::model::*;
 
 use super::{has, Decoded, DecodedFigures, Part, Res, SnapshotError};
@@ -280,7 +280,9 @@ struct Out {
     found: Vec<(String, CourseId)>,
     /// Citizens checked by their part's checksum and not read (the figures need none).
     skipped_citizens: usize,
-    /// The courses and standby periods kept in the figures' segments.
+    /// A courses part's columns for the figures, checked on the thread that decoded them, and
+    /// (on the assembly) the courses and standby periods in the segments kept.
+    segment: Option<FigureSegment>,
     segment_courses: usize,
     segment_standby: usize,
 }
@@ -412,6 +414,22 @@ fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
         ..Out::default()
     };
     decode_into(&h, r, lim, &mut out)?;
+    if lim.figures.is_some() && h.kind == COURSES {
+        let segment = FiguresParts {
+            first: out.first,
+            courses: std::mem::take(&mut out.figure_courses),
+            held: std::mem::take(&mut out.held),
+            held_known: std::mem::take(&mut out.held_known),
+            held_at: std::mem::take(&mut out.held_end),
+            last_registered: std::mem::take(&mut out.last_registered),
+            standby: std::mem::take(&mut out.standby),
+            ..FiguresParts::default()
+        }
+        .check(lim.workers as usize)
+        .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
+        (out.segment_courses, out.segment_standby) = segment.counts();
+        out.segment = Some(segment);
+    }
     Ok(out)
 }
 
@@ -581,6 +599,7 @@ fn figures_record(
 }
 
 /// A caseworker's index, checked against the head's list.
+#[inline]
 fn worker(r: &mut R<'_>, lim: Limits<'_>) -> Res<CaseworkerId> {
     let x = r.var32()?;
     if x >= lim.workers {
@@ -767,7 +786,7 @@ struct Assembly {
     /// Read for the figures only: conversations, requests and meetings are not counted, and each
     /// courses part's columns are a segment of the figures' basis.
     figures: bool,
-    segments: Vec<FiguresParts>,
+    segments: Vec<FigureSegment>,
 }
 
 impl Assembly {
@@ -857,21 +876,10 @@ impl Assembly {
         let a = &mut self.acc;
         if self.figures {
             a.skipped_citizens += out.skipped_citizens;
-            a.segment_courses += out.figure_courses.len();
-            a.segment_standby += out.standby.len();
+            a.segment_courses += out.segment_courses;
+            a.segment_standby += out.segment_standby;
             a.found.append(&mut out.found);
-            if out.kind == COURSES {
-                self.segments.push(FiguresParts {
-                    first: out.first,
-                    courses: out.figure_courses,
-                    held: out.held,
-                    held_known: out.held_known,
-                    held_at: out.held_end,
-                    last_registered: out.last_registered,
-                    standby: out.standby,
-                    ..FiguresParts::default()
-                });
-            }
+            self.segments.extend(out.segment);
         } else {
             a.citizens.append(&mut out.citizens);
             a.courses.append(&mut out.courses);
@@ -910,7 +918,7 @@ impl Assembly {
     fn finish_figures(mut self) -> Res<(Figures, Vec<(String, CourseId)>)> {
         let segments = std::mem::take(&mut self.segments);
         let (a, h) = self.complete()?;
-        let figures = Figures::from_segments(h.teams, h.workers, segments)
+        let figures = Figures::from_checked(h.teams, h.workers, segments)
             .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
         Ok((figures, a.found))
     }
@@ -951,7 +959,7 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
     threads: usize,
 ) -> Result<Result<Decoded, SnapshotError>, E> {
     match decode_scoped(parts, size, expected, threads, &Scope::Whole)? {
-        Ok(Scoped::Whole(d)) => Ok(Ok(d)),
+        Ok(Scoped::Whole(d)) => Ok(Ok(*d)),
         Ok(Scoped::Figures(_)) => Ok(Err(SnapshotError::Corrupt("forkert omfang"))),
         Err(e) => Ok(Err(e)),
     }
@@ -960,7 +968,7 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
 /// A snapshot read as [`Scope`] says.
 #[derive(Debug)]
 pub enum Scoped {
-    Whole(Decoded),
+    Whole(Box<Decoded>),
     Figures(DecodedFigures),
 }
 
@@ -1008,10 +1016,10 @@ pub fn decode_scoped<B: AsRef<[u8]> + Send, E: Send>(
                 version: expected,
             })
         } else {
-            Scoped::Whole(Decoded {
+            Scoped::Whole(Box::new(Decoded {
                 population: asm.finish()?,
                 version: expected,
-            })
+            }))
         })
     }))
 }
@@ -1138,7 +1146,7 @@ pub fn decode_with(
     threads: usize,
 ) -> Result<Decoded, SnapshotError> {
     match in_memory(parts, expected, threads, &Scope::Whole)? {
-        Scoped::Whole(d) => Ok(d),
+        Scoped::Whole(d) => Ok(*d),
         Scoped::Figures(_) => Err(SnapshotError::Corrupt("forkert omfang")),
     }
 }
