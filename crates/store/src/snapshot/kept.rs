@@ -12,6 +12,8 @@
 //! snapshot of the old version in force: raise the version afterwards (`kadence
 //! oejebliksbillede genopbyg`, docs/cli.md).
 
+use std::sync::{Arc, Mutex};
+
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
 
@@ -122,13 +124,14 @@ pub(crate) fn read_sqlite_scoped(
         .map_err(sqlite_error)?;
     let mut stmt = conn.prepare(&numbered(PARTS)).map_err(sqlite_error)?;
     let mut rows = stmt.query([version]).map_err(sqlite_error)?;
+    let pool = Pool::default();
     let parts = std::iter::from_fn(|| match rows.next() {
         Err(e) => Some(Err(sqlite_error(e))),
         Ok(None) => None,
         Ok(Some(r)) => Some(match r.get_ref(0) {
-            Ok(rusqlite::types::ValueRef::Blob(b)) => Ok(b.to_vec()),
+            Ok(rusqlite::types::ValueRef::Blob(b)) => Ok(pool.filled(b)),
             // Not a blob: the decoder refuses it as not a snapshot.
-            Ok(_) => Ok(Vec::new()),
+            Ok(_) => Ok(pool.filled(&[])),
             Err(e) => Err(sqlite_error(e)),
         }),
     });
@@ -269,5 +272,56 @@ impl Store {
         let (d, _) = self.population(false).await?;
         self.keep(&d).await?;
         Ok(d.version)
+    }
+}
+
+/// Buffers for the parts as they are read from SQLite, handed back when a decoder is done with
+/// one: a few buffers of a part's size are reused for the whole snapshot. A fresh buffer per part
+/// made the kernel hand out (and zero) 200 MB of new pages for the whole country.
+#[derive(Clone, Default)]
+struct Pool(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl Pool {
+    /// A buffer from the pool (or a new one) holding `bytes`.
+    fn filled(&self, bytes: &[u8]) -> Pooled {
+        let mut buf = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_default();
+        buf.clear();
+        if buf.capacity() < bytes.len() {
+            // A little room over, so that a slightly larger part later fits without a copy.
+            buf.reserve_exact(bytes.len() + bytes.len() / 8);
+        }
+        buf.extend_from_slice(bytes);
+        Pooled {
+            buf,
+            pool: self.clone(),
+        }
+    }
+}
+
+/// A part's bytes in a pooled buffer, which goes back to the pool when dropped.
+struct Pooled {
+    buf: Vec<u8>,
+    pool: Pool,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        if let Ok(mut free) = self.pool.0.lock() {
+            // As many as are in flight at once (the decoders' queue and their work), no more.
+            if free.len() < 8 {
+                free.push(std::mem::take(&mut self.buf));
+            }
+        }
     }
 }

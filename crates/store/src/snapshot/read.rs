@@ -376,6 +376,10 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
                 out.figure_courses.reserve(n);
                 out.last_registered.reserve(n);
                 out.held_end.reserve(n + 1);
+                // At most one held conversation per two bytes of the section: room reserved once
+                // (the pages never written are never touched), not grown by copying.
+                out.held.reserve(len / 2);
+                out.held_known.reserve(len / 2);
                 out.held_end.push(0);
                 let mut key = Vec::new();
                 for k in 0..h.count {
