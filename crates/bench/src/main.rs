@@ -226,23 +226,9 @@ fn measure(
     bufs: &mut [Vec<Member>],
 ) -> (usize, usize) {
     let book = RuleBook::danish();
-    let run = |r: std::ops::Range<u32>, out: &mut Vec<Member>| {
-        out.clear();
-        compute_into(pop, &book, kind, def, from, to, as_of, r.map(CourseId), out);
-    };
-    if bufs.len() == 1 {
-        run(0..pop.courses.len() as u32, &mut bufs[0]);
-    } else {
-        let run = &run;
-        std::thread::scope(|sc| {
-            for (r, out) in chunks(pop, bufs.len()).into_iter().zip(bufs.iter_mut()) {
-                sc.spawn(move || run(r, out));
-            }
-        });
-    }
-    let members = bufs.iter().map(Vec::len).sum();
-    let numerator = bufs.iter().flatten().filter(|m| m.in_numerator).count();
-    (members, numerator)
+    fan_members(pop.courses.len() as u32, bufs, |r, out| {
+        compute_into(pop, &book, kind, def, from, to, as_of, r.map(CourseId), out)
+    })
 }
 
 /// [`measure`] on the figures' basis.
@@ -257,20 +243,31 @@ fn measure_figures(
     bufs: &mut [Vec<Member>],
 ) -> (usize, usize) {
     let book = RuleBook::danish();
-    let n = basis.courses() as u32;
-    let run = |r: std::ops::Range<u32>, out: &mut Vec<Member>| {
-        out.clear();
-        basis.compute_into(&book, kind, def, from, to, as_of, r, out);
-    };
+    fan_members(basis.courses() as u32, bufs, |r, out| {
+        basis.compute_into(&book, kind, def, from, to, as_of, r, out)
+    })
+}
+
+/// Runs `run` over `n` courses in one equal chunk per buffer (inline for one), each into its
+/// buffer cleared first; returns the members and the numerator.
+fn fan_members(
+    n: u32,
+    bufs: &mut [Vec<Member>],
+    run: impl Fn(std::ops::Range<u32>, &mut Vec<Member>) + Sync,
+) -> (usize, usize) {
+    let size = n.div_ceil(bufs.len() as u32).max(1);
+    let run = &run;
     if bufs.len() == 1 {
+        bufs[0].clear();
         run(0..n, &mut bufs[0]);
     } else {
-        let size = n.div_ceil(bufs.len() as u32).max(1);
-        let run = &run;
         std::thread::scope(|sc| {
             for (i, out) in bufs.iter_mut().enumerate() {
                 let r = (i as u32 * size).min(n)..((i as u32 + 1) * size).min(n);
-                sc.spawn(move || run(r, out));
+                sc.spawn(move || {
+                    out.clear();
+                    run(r, out)
+                });
             }
         });
     }

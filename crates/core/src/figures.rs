@@ -18,14 +18,14 @@
 use crate::date::{Day, Month};
 use crate::measures::{course_members, Definition, MeasureKind, MeasureResult, Member, Owners};
 use crate::model::{
-    offsets, standby_key, Caseworker, CaseworkerId, CitizenId, Course, CourseEnd, CourseFacts,
-    CourseId, CourseKind, EarlyRequest, Population, ReformFacts, StandbyPeriod, TargetGroup, Team,
-    TeamId, Visitation,
+    offsets, standby_key, Caseworker, CaseworkerId, Category, CitizenId, Course, CourseEnd,
+    CourseFacts, CourseId, CourseKind, EarlyRequest, EndReason, Population, ReformFacts, Requester,
+    StandbyPeriod, TargetGroup, Team, TeamId, Visitation,
 };
 use crate::rules::RuleBook;
 
-/// A course as the measures read it: 56 bytes where a `Course` takes 104 (no key, citizen,
-/// preceding course or § 13 f mark).
+/// A course as the measures read it (no key, citizen, preceding course or § 13 f mark): the form
+/// a reader fills in; a [`Figures`] holds it packed ([`PackedCourse`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FigureCourse {
     pub kind: CourseKind,
@@ -55,10 +55,65 @@ impl FigureCourse {
             caseworker: c.caseworker,
         }
     }
+}
+
+/// A [`FigureCourse`] as a [`Figures`] holds it: 40 bytes where a `Course` takes 104 (every day
+/// in four bytes, the codes in a byte each, the caseworker an index with a value for none, the rare
+/// reform facts in a list beside the segment's courses). Made by [`PackedCourse::pack`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct PackedCourse {
+    first_absence: Day,
+    benefit_start: Day,
+    transition: Option<Day>,
+    visitation_on: Option<Day>,
+    early_on: Option<Day>,
+    end_on: Option<Day>,
+    /// The caseworker's index, `NONE` for none.
+    caseworker: u32,
+    /// The index of its reform facts in its segment's list, `NONE` for none.
+    reform: u32,
+    kind: CourseKind,
+    target_group: TargetGroup,
+    category: Category,
+    early_by: Requester,
+    end_reason: EndReason,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl PackedCourse {
+    /// `c` packed, its reform facts (if any) put on `reform`, the list of its segment.
+    pub fn pack(c: FigureCourse, reform: &mut Vec<ReformFacts>) -> PackedCourse {
+        PackedCourse {
+            first_absence: c.first_absence,
+            benefit_start: c.benefit_start,
+            transition: c.transition,
+            visitation_on: c.visitation.map(|v| v.set_on),
+            early_on: c.early_request.map(|e| e.date),
+            end_on: c.end.map(|e| e.date),
+            caseworker: c.caseworker.map_or(NONE, |w| w.0),
+            reform: match c.reform {
+                None => NONE,
+                Some(r) => {
+                    reform.push(*r);
+                    reform.len() as u32 - 1
+                }
+            },
+            kind: c.kind,
+            target_group: c.target_group,
+            category: c.visitation.map_or(Category::Two, |v| v.category),
+            early_by: c.early_request.map_or(Requester::Citizen, |e| e.by),
+            end_reason: c.end.map_or(EndReason::BackToWork, |e| e.reason),
+        }
+    }
+
+    fn caseworker(&self) -> Option<CaseworkerId> {
+        (self.caseworker != NONE).then_some(CaseworkerId(self.caseworker))
+    }
 
     /// A `Course` for the measures to read: this course's fields, the rest empty (no allocation
-    /// but for the rare reform facts).
-    fn course(&self) -> Course {
+    /// but for the rare reform facts, from the segment's `reform`).
+    fn course(&self, reform: &[ReformFacts]) -> Course {
         Course {
             key: String::new(),
             citizen: CitizenId(0),
@@ -68,12 +123,21 @@ impl FigureCourse {
             transition: self.transition,
             from_course: None,
             target_group: self.target_group,
-            visitation: self.visitation,
-            early_request: self.early_request,
+            visitation: self.visitation_on.map(|set_on| Visitation {
+                category: self.category,
+                set_on,
+            }),
+            early_request: self.early_on.map(|date| EarlyRequest {
+                by: self.early_by,
+                date,
+            }),
             predictable: None,
-            reform: self.reform.clone(),
-            end: self.end,
-            caseworker: self.caseworker,
+            reform: reform.get(self.reform as usize).map(|r| Box::new(*r)),
+            end: self.end_on.map(|date| CourseEnd {
+                date,
+                reason: self.end_reason,
+            }),
+            caseworker: self.caseworker(),
         }
     }
 }
@@ -93,7 +157,8 @@ pub struct Figures {
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Segment {
     first: u32,
-    courses: Vec<FigureCourse>,
+    courses: Vec<PackedCourse>,
+    reform: Vec<ReformFacts>,
     held: Vec<Day>,
     held_known: Vec<Day>,
     held_at: Vec<u32>,
@@ -112,7 +177,14 @@ impl PartialEq for Figures {
                 ..Segment::default()
             };
             for g in &f.segments {
-                s.courses.extend_from_slice(&g.courses);
+                s.courses.extend(g.courses.iter().map(|c| {
+                    let mut c = *c;
+                    if c.reform != NONE {
+                        s.reform.push(g.reform[c.reform as usize]);
+                        c.reform = s.reform.len() as u32 - 1;
+                    }
+                    c
+                }));
                 s.held.extend_from_slice(&g.held);
                 s.held_known.extend_from_slice(&g.held_known);
                 s.last_registered.extend_from_slice(&g.last_registered);
@@ -157,7 +229,9 @@ pub struct FiguresParts {
     pub caseworkers: Vec<Caseworker>,
     /// The id of the first course.
     pub first: u32,
-    pub courses: Vec<FigureCourse>,
+    /// The courses, packed ([`PackedCourse::pack`]) with their reform facts on `reform`.
+    pub courses: Vec<PackedCourse>,
+    pub reform: Vec<ReformFacts>,
     /// The held conversations' dates, course after course, each course's by date.
     pub held: Vec<Day>,
     /// Beside `held`: the day each became known (`Conversation::known_from`).
@@ -202,10 +276,10 @@ impl FiguresParts {
             || self.held_known.len() != self.held.len()
             || self.last_registered.len() != n
             || at.windows(2).any(|w| w[0] > w[1])
-            || self
-                .courses
-                .iter()
-                .any(|c| c.caseworker.is_some_and(|w| w.index() >= workers))
+            || self.courses.iter().any(|c| {
+                c.caseworker().is_some_and(|w| w.index() >= workers)
+                    || (c.reform != NONE && c.reform as usize >= self.reform.len())
+            })
         {
             return None;
         }
@@ -229,6 +303,7 @@ impl FiguresParts {
         Some(Segment {
             first,
             courses: self.courses,
+            reform: self.reform,
             held: self.held,
             held_known: self.held_known,
             held_at: self.held_at,
@@ -244,10 +319,13 @@ impl From<Population> for Figures {
     fn from(pop: Population) -> Figures {
         let mut p = FiguresParts {
             first: 0,
-            courses: pop.courses.iter().map(FigureCourse::of).collect(),
             held_at: vec![0],
             ..FiguresParts::default()
         };
+        for c in &pop.courses {
+            let packed = PackedCourse::pack(FigureCourse::of(c), &mut p.reform);
+            p.courses.push(packed);
+        }
         for f in pop.all_facts() {
             p.held.extend_from_slice(f.held);
             p.held_known.extend_from_slice(f.held_known);
@@ -393,7 +471,7 @@ impl Figures {
                 if c.kind != CourseKind::SicknessBenefit {
                     continue;
                 }
-                let course = c.course();
+                let course = c.course(&seg.reform);
                 let (h, s) = (
                     seg.held_at[i] as usize..seg.held_at[i + 1] as usize,
                     seg.standby_at[i] as usize..seg.standby_at[i + 1] as usize,
@@ -418,14 +496,14 @@ impl Figures {
     /// caseworker follow moves, as on a whole population).
     pub fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
         if let Some((s, i)) = self.locate(course) {
-            self.segments[s].courses[i].caseworker = Some(to);
+            self.segments[s].courses[i].caseworker = to.0;
         }
     }
 
     /// A course's caseworker as the figures hold it.
     pub fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
         let (s, i) = self.locate(course)?;
-        self.segments[s].courses[i].caseworker
+        self.segments[s].courses[i].caseworker()
     }
 }
 
@@ -443,7 +521,11 @@ impl Owners for Figures {
 mod tests {
     use super::*;
 
-    fn course(day: Day) -> FigureCourse {
+    fn course(day: Day) -> PackedCourse {
+        PackedCourse::pack(figure(day), &mut Vec::new())
+    }
+
+    fn figure(day: Day) -> FigureCourse {
         FigureCourse {
             kind: CourseKind::SicknessBenefit,
             target_group: TargetGroup::Employed,
@@ -492,7 +574,7 @@ mod tests {
         let p = parts();
         let d = Day::ymd(2024, 2, 1);
         let a = FiguresParts {
-            courses: vec![p.courses[0].clone()],
+            courses: vec![p.courses[0]],
             held: p.held[..2].to_vec(),
             held_known: p.held_known[..2].to_vec(),
             held_at: vec![0, 2],
@@ -502,7 +584,7 @@ mod tests {
         };
         let b = FiguresParts {
             first: 1,
-            courses: vec![p.courses[1].clone()],
+            courses: vec![p.courses[1]],
             held: vec![d.add_days(5)],
             held_known: vec![d.add_days(5)],
             held_at: vec![0, 1],
@@ -549,11 +631,43 @@ mod tests {
         }));
         assert!(refused(|p| p.held.swap(0, 1)));
         assert!(refused(|p| p.standby[0].course = CourseId(2)));
-        assert!(refused(|p| p.courses[0].caseworker = Some(CaseworkerId(0))));
+        assert!(refused(|p| p.courses[0].caseworker = 0));
+        assert!(refused(|p| p.courses[0].reform = 0));
     }
 
     #[test]
-    fn a_figure_course_takes_about_half_a_course() {
-        assert!(std::mem::size_of::<FigureCourse>() <= 56);
+    fn a_packed_course_takes_forty_bytes() {
+        assert!(std::mem::size_of::<PackedCourse>() <= 40);
+    }
+
+    /// Packed and unpacked, a course is the same for the measures, every optional field on and
+    /// off.
+    #[test]
+    fn packing_keeps_what_the_measures_read() {
+        let d = Day::ymd(2026, 3, 2);
+        let mut full = figure(d);
+        full.transition = Some(d.add_days(30));
+        full.visitation = Some(Visitation {
+            category: Category::Three,
+            set_on: d.add_days(3),
+        });
+        full.early_request = Some(EarlyRequest {
+            by: Requester::Employer,
+            date: d.add_days(4),
+        });
+        full.reform = Some(Box::new(ReformFacts {
+            fit_within_26_weeks: Some(d.add_days(5)),
+            ..ReformFacts::default()
+        }));
+        full.end = Some(CourseEnd {
+            date: d.add_days(90),
+            reason: EndReason::TransitionToJobClarification,
+        });
+        full.caseworker = Some(CaseworkerId(7));
+        for c in [figure(d), full] {
+            let mut reform = Vec::new();
+            let p = PackedCourse::pack(c.clone(), &mut reform);
+            assert_eq!(FigureCourse::of(&p.course(&reform)), c);
+        }
     }
 }

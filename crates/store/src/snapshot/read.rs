@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
-use kadence_core::figures::{FigureCourse, FigureSegment, Figures, FiguresParts};
+use kadence_core::figures::{FigureCourse, FigureSegment, Figures, FiguresParts, PackedCourse};
 use kadence_core::model::*;
 
 use super::{has, Decoded, DecodedFigures, Part, Res, SnapshotError};
@@ -272,7 +272,8 @@ struct Out {
     /// Read for the figures only ([`Scope::Figures`]): the held conversations' columns, each
     /// course's end in them (from the part's start, or the whole list's on the direct path), each
     /// course's latest registration, the wanted courses' keys, and the items read but not kept.
-    figure_courses: Vec<FigureCourse>,
+    figure_courses: Vec<PackedCourse>,
+    figure_reform: Vec<ReformFacts>,
     held: Vec<Day>,
     held_known: Vec<Day>,
     held_end: Vec<u32>,
@@ -422,6 +423,7 @@ fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
         let segment = FiguresParts {
             first: out.first,
             courses: std::mem::take(&mut out.figure_courses),
+            reform: std::mem::take(&mut out.figure_reform),
             held: std::mem::take(&mut out.held),
             held_known: std::mem::take(&mut out.held_known),
             held_at: std::mem::take(&mut out.held_end),
@@ -623,7 +625,8 @@ fn figures_only(
     let fig = figures_record(r, id, lim, key, None, out)?;
     out.held_end.push(out.held.len() as u32);
     out.last_registered.push(fig.last_registered);
-    out.figure_courses.push(fig.course);
+    let packed = PackedCourse::pack(fig.course, &mut out.figure_reform);
+    out.figure_courses.push(packed);
     Ok(())
 }
 
