@@ -425,11 +425,21 @@ fn store_state(db: &std::path::Path) -> StoreState {
         .collect();
         let loaded = store.load().await.unwrap();
         let tables = store.load_from_tables().await.unwrap();
+        // Each course with its citizen's CPR number in place of the citizen's index: the order
+        // of the citizens' rows is no part of the population (the import writes them in the
+        // order of the CPR index).
         let same = |s: &kadence_store::Snapshot| {
-            let mut v: Vec<String> = s
-                .population
+            let p = &s.population;
+            let mut v: Vec<String> = p
                 .all_facts()
-                .map(|f| format!("{:?} {:?} {:?}", f.course, f.conversations, f.standby))
+                .map(|f| {
+                    let cpr = p.citizens[f.course.citizen.index()].cpr.reveal();
+                    let course = kadence_core::model::Course {
+                        citizen: kadence_core::model::CitizenId(0),
+                        ..f.course.clone()
+                    };
+                    format!("{cpr} {course:?} {:?} {:?}", f.conversations, f.standby)
+                })
                 .collect();
             v.sort();
             v

@@ -325,6 +325,15 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
+                        // Takes effect only on a file not yet written: a new database gets 16 KiB
+                        // pages, where SQLite's default is 4 KiB. A whole country's first import
+                        // writes 2.5 GB in one WAL transaction, every page twice (the log, then the
+                        // checkpoint); with 16 KiB pages SQLite copying the same rows took 11-16 s
+                        // where 4 KiB took 24-25 s (8 KiB 21 s, 32 KiB 15 s; docs/performance.md).
+                        // An existing file keeps its page size.
+                        sqlx::query("PRAGMA page_size = 16384")
+                            .execute(&mut *conn)
+                            .await?;
                         sqlx::query("PRAGMA busy_timeout = 10000")
                             .execute(&mut *conn)
                             .await?;

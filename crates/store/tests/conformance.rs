@@ -645,6 +645,35 @@ async fn sqlite_migrations_are_idempotent() {
     assert_eq!(mode.to_lowercase(), "wal");
 }
 
+/// A new SQLite file gets 16 KiB pages (a country's import writes half as long with them); a file
+/// made before, with SQLite's 4 KiB pages, keeps them and passes the same conformance suite.
+#[tokio::test]
+async fn sqlite_page_sizes_new_and_old() {
+    let page_size = |store: &Store| {
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("PRAGMA page_size")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let new = Store::open(&sqlite_url("pages-new")).await.expect("open");
+    assert_eq!(page_size(&new).await, 16384);
+
+    let url = sqlite_url("pages-old");
+    let path = url.trim_start_matches("sqlite://").to_string();
+    let old = rusqlite::Connection::open(&path).unwrap();
+    old.execute_batch(
+        "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE made_before (x TEXT);",
+    )
+    .unwrap();
+    drop(old);
+    let store = Store::open(&url).await.expect("open a file made before");
+    assert_eq!(page_size(&store).await, 4096);
+    conformance(store).await;
+}
+
 /// A fresh PostgreSQL database for one test, dropped afterwards.
 struct PgDb {
     admin: String,
