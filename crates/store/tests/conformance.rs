@@ -386,7 +386,9 @@ async fn kept_rows(store: &Store) -> Vec<(i64, i64, Vec<u8>)> {
 /// A failure inside the transaction leaves the database exactly as it was, its kept snapshot
 /// and population version included: first a failure late in the import (`late`), then one while
 /// the snapshot is written (`in_snapshot`, after the rows and the version were).
-async fn atomicity(store: Store, late: &[&str], in_snapshot: &[&str]) {
+/// Each list of `failures` installs a failure (after undoing the one before); with each, the
+/// import fails and leaves everything as it was.
+async fn atomicity(store: Store, failures: &[&[&str]]) {
     let pop = population(5);
     let (l, meta) = loaded(&pop);
     store
@@ -400,8 +402,8 @@ async fn atomicity(store: Store, late: &[&str], in_snapshot: &[&str]) {
     assert!(!before_kept.is_empty());
     let newer = population(6);
     let (l2, meta2) = loaded(&newer);
-    for failure in [late, in_snapshot] {
-        for sql in failure {
+    for failure in failures {
+        for sql in *failure {
             sqlx::query(sql)
                 .execute(store.pool())
                 .await
@@ -612,10 +614,14 @@ async fn sqlite_atomicity() {
     let store = Store::open(&sqlite_url("atom")).await.expect("open");
     atomicity(
         store,
-        &["CREATE TRIGGER fail_late BEFORE INSERT ON import_batch BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
         &[
-            "DROP TRIGGER fail_late",
-            "CREATE TRIGGER fail_kept BEFORE INSERT ON population_snapshot BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+            // Midway through the courses, while the planning thread hands over more.
+            &["CREATE TRIGGER fail_midway BEFORE INSERT ON conversation WHEN (SELECT COUNT(*) FROM conversation WHERE batch_id = NEW.batch_id) >= 40 BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+            &["DROP TRIGGER fail_midway", "CREATE TRIGGER fail_late BEFORE INSERT ON import_batch BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+            &[
+                "DROP TRIGGER fail_late",
+                "CREATE TRIGGER fail_kept BEFORE INSERT ON population_snapshot BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+            ],
         ],
     )
     .await;
@@ -743,12 +749,14 @@ async fn postgres_atomicity() {
     atomicity(
         store.clone(),
         &[
-            "CREATE FUNCTION kadence_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER fail_late BEFORE INSERT ON import_batch FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
-        ],
-        &[
-            "DROP TRIGGER fail_late ON import_batch",
-            "CREATE TRIGGER fail_kept BEFORE INSERT ON population_snapshot FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
+            &[
+                "CREATE FUNCTION kadence_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER fail_late BEFORE INSERT ON import_batch FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
+            ],
+            &[
+                "DROP TRIGGER fail_late ON import_batch",
+                "CREATE TRIGGER fail_kept BEFORE INSERT ON population_snapshot FOR EACH ROW EXECUTE FUNCTION kadence_fail()",
+            ],
         ],
     )
     .await;

@@ -83,11 +83,14 @@ pub(super) fn import(
             }
         };
         if bar.is_none() {
-            eprintln!("Skriver {} forløb til databasen ...", dk::int(total as i64));
+            eprintln!(
+                "Skriver nye og ændrede forløb til databasen ({} i eksporten) ...",
+                dk::int(total as i64)
+            );
             let b = indicatif::ProgressBar::new(total);
             b.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} forløb ({eta} tilbage)",
+                    "{bar:40} {pos}/{len} forløb gennemgået ({eta} tilbage)",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );

@@ -33,7 +33,8 @@ const POPULATION_IS_EMPTY: &str = "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM t
 /// A step of an import ([`Store::import_with`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ImportStep {
-    /// Writing the courses that changed: `done` of `total`.
+    /// Writing the courses that are new or changed: `done` of the export's `total` courses gone
+    /// through (written, or found unchanged).
     Courses { done: u64, total: u64 },
     /// Writing the population's snapshot (the one before, with the export merged in).
     Snapshot,
@@ -353,37 +354,83 @@ pub(crate) struct Plan {
 /// that was gigabytes).
 pub(crate) fn plan(loaded: &Loaded, batch_id: i64, stored: &load::Map<Option<[u8; 32]>>) -> Plan {
     let pop = &loaded.population;
-    let mut summary = ImportSummary {
-        batch_id,
-        rows_read: loaded.files.iter().map(|f| f.rows as u64).sum(),
-        rows_repaired: loaded
-            .files
-            .iter()
-            .map(|f| f.repaired_lines.len() as u64)
-            .sum(),
-        ..ImportSummary::default()
-    };
+    let mut planner = Planner::new(loaded, batch_id);
     let mut to_write = Vec::new();
     let mut replaced = Vec::new();
     for id in pop.course_ids() {
-        let hash = course_values(pop, id).hash();
-        match stored.get(pop.courses[id.index()].key.as_str()) {
-            Some(Some(h)) if *h == hash => summary.courses_unchanged += 1,
-            Some(_) => {
-                summary.courses_updated += 1;
+        if let Some(w) = planner.consider(pop, id, stored) {
+            if w.replaces {
                 replaced.push(id);
-                to_write.push((id, hash));
             }
-            None => {
-                summary.courses_inserted += 1;
-                to_write.push((id, hash));
-            }
+            to_write.push((id, w.hash));
         }
     }
     Plan {
-        summary,
+        summary: planner.summary,
         to_write,
         replaced,
+    }
+}
+
+/// A course to write: its rows, their hash, and whether it replaces a stored course.
+pub(crate) struct ToWrite<'a> {
+    pub id: CourseId,
+    pub rows: CourseValues<'a>,
+    pub hash: [u8; 32],
+    pub replaces: bool,
+}
+
+/// Decides course by course what an import writes, counting as it goes.
+pub(crate) struct Planner {
+    pub summary: ImportSummary,
+}
+
+impl Planner {
+    pub(crate) fn new(loaded: &Loaded, batch_id: i64) -> Planner {
+        Planner {
+            summary: ImportSummary {
+                batch_id,
+                rows_read: loaded.files.iter().map(|f| f.rows as u64).sum(),
+                rows_repaired: loaded
+                    .files
+                    .iter()
+                    .map(|f| f.repaired_lines.len() as u64)
+                    .sum(),
+                ..ImportSummary::default()
+            },
+        }
+    }
+
+    /// The course's rows and hash when it is new or changed; `None` when the stored course has the
+    /// same hash.
+    pub(crate) fn consider<'a>(
+        &mut self,
+        pop: &'a Population,
+        id: CourseId,
+        stored: &load::Map<Option<[u8; 32]>>,
+    ) -> Option<ToWrite<'a>> {
+        let rows = course_values(pop, id);
+        let hash = rows.hash();
+        let replaces = match stored.get(pop.courses[id.index()].key.as_str()) {
+            Some(Some(h)) if *h == hash => {
+                self.summary.courses_unchanged += 1;
+                return None;
+            }
+            Some(_) => {
+                self.summary.courses_updated += 1;
+                true
+            }
+            None => {
+                self.summary.courses_inserted += 1;
+                false
+            }
+        };
+        Some(ToWrite {
+            id,
+            rows,
+            hash,
+            replaces,
+        })
     }
 }
 

@@ -206,7 +206,8 @@ impl Store {
             .collect();
         drop(existing);
         delete_courses(conn, self.backend, &changed_keys).await?;
-        let total = to_write.len() as u64;
+        // Of the export's courses, as the direct SQLite path counts (see `ImportStep::Courses`).
+        let total = pop.courses.len() as u64;
         progress(0, total);
         let backend = self.backend;
         let with = |cols: &[&'static str], more: &[&'static str]| -> Vec<&'static str> {
@@ -243,7 +244,7 @@ impl Store {
                 }
             }
             if (done + 1) % 2000 == 0 {
-                progress(done as u64 + 1, total);
+                progress(id.index() as u64 + 1, total);
             }
         }
         for b in [

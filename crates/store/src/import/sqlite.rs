@@ -11,7 +11,7 @@ use kadence_import::Loaded;
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, TransactionBehavior};
 
-use super::{course_values, plan, unhex32, ImportStep, Plan, V};
+use super::{unhex32, ImportStep, Planner, ToWrite, V};
 use super::{CONVERSATION_COLS, COURSE_COLS, MEDICAL_COLS, REHAB_COLS, STANDBY_COLS};
 use crate::load::{sqlite_error, Map};
 use crate::snapshot::{self, kept};
@@ -84,9 +84,10 @@ fn write(
         .query_row(super::POPULATION_IS_EMPTY, [], |r| r.get(0))
         .map_err(e)?;
 
-    // Courses: compare content hashes. The stored hashes are read first, so that the plan (every
-    // course's rows built and hashed: 3.4 s for the country) is made on a second thread while
-    // this one writes the teams, caseworkers and citizens (2.6 s).
+    // Courses: compare content hashes. The stored hashes are read first; then a second thread
+    // goes through the export's courses, building each one's rows and hash once (3.4 s for the
+    // country) and handing those to write to this thread, which meanwhile writes the teams,
+    // caseworkers and citizens, and then the courses as they come.
     let mut stored: Map<Option<[u8; 32]>> = Map::default();
     {
         let mut q = tx
@@ -99,84 +100,37 @@ fn write(
             stored.insert(key, unhex32(&hash));
         }
     }
-    let (planned, changed) = std::thread::scope(|s| {
-        let planned = s.spawn(|| plan(loaded, batch_id, &stored));
-        let changed = write_people(tx, pop, batch_id);
-        let planned = planned
+    let total = pop.courses.len() as u64;
+    let (summary, changed) = std::thread::scope(|s| {
+        // A few chunks ahead at most: the rows wait here only until they are written.
+        let (send, chunks) = std::sync::mpsc::sync_channel::<(u64, Vec<ToWrite<'_>>)>(4);
+        let stored = &stored;
+        let planner = s.spawn(move || {
+            let mut planner = Planner::new(loaded, batch_id);
+            let mut chunk = Vec::with_capacity(PLANNED_CHUNK);
+            for id in pop.course_ids() {
+                chunk.extend(planner.consider(pop, id, stored));
+                if chunk.len() == PLANNED_CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(PLANNED_CHUNK));
+                    if send.send((id.index() as u64 + 1, full)).is_err() {
+                        // The writer failed; the import is rolled back.
+                        return planner.summary;
+                    }
+                }
+            }
+            let _ = send.send((total, chunk));
+            planner.summary
+        });
+        let written = write_people(tx, pop, batch_id).and_then(|changed| {
+            write_courses(tx, pop, batch_id, total, chunks, step).map(|()| changed)
+        });
+        let summary = planner
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (planned, changed)
-    });
-    let mut changed = changed?;
+        written.map(|changed| (summary, changed))
+    })?;
     drop(stored);
-    let Plan {
-        summary,
-        to_write,
-        replaced,
-    } = planned;
-    {
-        let mut deletes = Vec::new();
-        for table in [
-            "conversation",
-            "standby_period",
-            "medical_request",
-            "rehab_meeting",
-        ] {
-            let sql = format!("DELETE FROM {table} WHERE course_key = ?1");
-            deletes.push(tx.prepare(&sql).map_err(e)?);
-        }
-        // The course table last: the facts are found through its key.
-        deletes.push(tx.prepare("DELETE FROM course WHERE key = ?1").map_err(e)?);
-        for id in &replaced {
-            let key = pop.courses[id.index()].key.as_str();
-            for d in deletes.iter_mut() {
-                d.execute([key]).map_err(e)?;
-            }
-        }
-    }
-    let total = to_write.len() as u64;
-    step(ImportStep::Courses { done: 0, total });
-    {
-        let mut course = tx
-            .prepare(&insert(
-                "course",
-                COURSE_COLS,
-                &["content_hash", "batch_id"],
-            ))
-            .map_err(e)?;
-        let mut conversation = tx
-            .prepare(&insert("conversation", CONVERSATION_COLS, &["batch_id"]))
-            .map_err(e)?;
-        let mut standby = tx
-            .prepare(&insert("standby_period", STANDBY_COLS, &["batch_id"]))
-            .map_err(e)?;
-        let mut medical = tx
-            .prepare(&insert("medical_request", MEDICAL_COLS, &["batch_id"]))
-            .map_err(e)?;
-        let mut rehab = tx
-            .prepare(&insert("rehab_meeting", REHAB_COLS, &["batch_id"]))
-            .map_err(e)?;
-        let batch = V::Int(batch_id);
-        for (done, (id, hash)) in to_write.iter().enumerate() {
-            let rows = course_values(pop, *id);
-            let hash = hex(hash);
-            let extra = [V::Str(&hash), batch];
-            course
-                .execute(params_from_iter(rows.course.iter().chain(&extra)))
-                .map_err(e)?;
-            insert_all(&mut conversation, &rows.conversations, batch)?;
-            insert_all(&mut standby, &rows.standby, batch)?;
-            insert_all(&mut medical, &rows.medical, batch)?;
-            insert_all(&mut rehab, &rows.rehab, batch)?;
-            if (done + 1) % 2000 == 0 {
-                step(ImportStep::Courses {
-                    done: done as u64 + 1,
-                    total,
-                });
-            }
-        }
-    }
-    step(ImportStep::Courses { done: total, total });
+    let mut changed = changed;
 
     tx.execute(
         "INSERT INTO import_batch (id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected)
@@ -247,6 +201,76 @@ fn write(
     )
     .map_err(e)?;
     Ok((summary, rebuild))
+}
+
+/// Courses handed over in chunks per this many courses to write.
+const PLANNED_CHUNK: usize = 1024;
+
+/// The courses to write as the planning thread hands them over, each after deleting the stored
+/// course it replaces. `chunks` gives how many of the export's `total` courses were gone through.
+fn write_courses<'a>(
+    tx: &Connection,
+    pop: &'a Population,
+    batch_id: i64,
+    total: u64,
+    chunks: std::sync::mpsc::Receiver<(u64, Vec<ToWrite<'a>>)>,
+    step: &mut dyn FnMut(ImportStep),
+) -> Result<()> {
+    let e = sqlite_error;
+    let mut deletes = Vec::new();
+    for table in [
+        "conversation",
+        "standby_period",
+        "medical_request",
+        "rehab_meeting",
+    ] {
+        let sql = format!("DELETE FROM {table} WHERE course_key = ?1");
+        deletes.push(tx.prepare(&sql).map_err(e)?);
+    }
+    // The course table last: the facts are found through its key.
+    deletes.push(tx.prepare("DELETE FROM course WHERE key = ?1").map_err(e)?);
+    let mut course = tx
+        .prepare(&insert(
+            "course",
+            COURSE_COLS,
+            &["content_hash", "batch_id"],
+        ))
+        .map_err(e)?;
+    let mut conversation = tx
+        .prepare(&insert("conversation", CONVERSATION_COLS, &["batch_id"]))
+        .map_err(e)?;
+    let mut standby = tx
+        .prepare(&insert("standby_period", STANDBY_COLS, &["batch_id"]))
+        .map_err(e)?;
+    let mut medical = tx
+        .prepare(&insert("medical_request", MEDICAL_COLS, &["batch_id"]))
+        .map_err(e)?;
+    let mut rehab = tx
+        .prepare(&insert("rehab_meeting", REHAB_COLS, &["batch_id"]))
+        .map_err(e)?;
+    let batch = V::Int(batch_id);
+    step(ImportStep::Courses { done: 0, total });
+    for (done, chunk) in chunks {
+        for w in chunk {
+            if w.replaces {
+                let key = pop.courses[w.id.index()].key.as_str();
+                for d in deletes.iter_mut() {
+                    d.execute([key]).map_err(e)?;
+                }
+            }
+            let hash = hex(&w.hash);
+            let extra = [V::Str(&hash), batch];
+            course
+                .execute(params_from_iter(w.rows.course.iter().chain(&extra)))
+                .map_err(e)?;
+            insert_all(&mut conversation, &w.rows.conversations, batch)?;
+            insert_all(&mut standby, &w.rows.standby, batch)?;
+            insert_all(&mut medical, &w.rows.medical, batch)?;
+            insert_all(&mut rehab, &w.rows.rehab, batch)?;
+        }
+        step(ImportStep::Courses { done, total });
+    }
+    Ok(())
 }
 
 /// Teams, caseworkers, citizens: inserts new ones, updates changed ones, leaves equal rows alone.
