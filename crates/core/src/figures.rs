@@ -19,13 +19,16 @@ use crate::date::{Day, Month};
 use crate::measures::{course_members, Definition, MeasureKind, MeasureResult, Member, Owners};
 use crate::model::{
     offsets, standby_key, Caseworker, CaseworkerId, Category, CitizenId, Course, CourseEnd,
-    CourseFacts, CourseId, CourseKind, EarlyRequest, EndReason, Population, ReformFacts, Requester,
-    StandbyPeriod, TargetGroup, Team, TeamId, Visitation,
+    CourseFacts, CourseId, CourseKind, EarlyRequest, EndReason, Population, Predictable,
+    ReformFacts, Requester, StandbyPeriod, TargetGroup, Team, TeamId, Visitation,
 };
 use crate::rules::RuleBook;
 
-/// A course as the measures read it (no key, citizen, preceding course or § 13 f mark): the form
-/// a reader fills in; a [`Figures`] holds it packed ([`PackedCourse`]).
+/// A course as the measures read it (no key, citizen or preceding course): the form a reader fills
+/// in; a [`Figures`] holds it packed ([`PackedCourse`]). The § 13 f mark is here because the 2026
+/// exemption depends on it (a 2025 marking made before the exemption's start keeps its own rule:
+/// `exemption::exemption`); a figures' basis without it counted such a course as exempt (found by
+/// the property `the_figures_basis_gives_the_whole_populations_figures`, seed 594).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FigureCourse {
     pub kind: CourseKind,
@@ -36,8 +39,17 @@ pub struct FigureCourse {
     pub visitation: Option<Visitation>,
     pub early_request: Option<EarlyRequest>,
     pub reform: Option<Box<ReformFacts>>,
+    pub predictable: Option<Predictable>,
     pub end: Option<CourseEnd>,
     pub caseworker: Option<CaseworkerId>,
+}
+
+/// A course's rare facts, kept in a list beside its segment's courses: the reform's facts and the
+/// § 13 f mark (most courses have neither).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rare {
+    pub reform: Option<ReformFacts>,
+    pub predictable: Option<Predictable>,
 }
 
 impl FigureCourse {
@@ -51,6 +63,7 @@ impl FigureCourse {
             visitation: c.visitation,
             early_request: c.early_request,
             reform: c.reform.clone(),
+            predictable: c.predictable,
             end: c.end,
             caseworker: c.caseworker,
         }
@@ -59,7 +72,7 @@ impl FigureCourse {
 
 /// A [`FigureCourse`] as a [`Figures`] holds it: 40 bytes where a `Course` takes 104 (every day
 /// in four bytes, the codes in a byte each, the caseworker an index with a value for none, the rare
-/// reform facts in a list beside the segment's courses). Made by [`PackedCourse::pack`].
+/// facts in a list beside the segment's courses: [`Rare`]). Made by [`PackedCourse::pack`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct PackedCourse {
     first_absence: Day,
@@ -70,8 +83,8 @@ pub struct PackedCourse {
     end_on: Option<Day>,
     /// The caseworker's index, `NONE` for none.
     caseworker: u32,
-    /// The index of its reform facts in its segment's list, `NONE` for none.
-    reform: u32,
+    /// The index of its rare facts in its segment's list, `NONE` for none.
+    rare: u32,
     kind: CourseKind,
     target_group: TargetGroup,
     category: Category,
@@ -82,8 +95,8 @@ pub struct PackedCourse {
 const NONE: u32 = u32::MAX;
 
 impl PackedCourse {
-    /// `c` packed, its reform facts (if any) put on `reform`, the list of its segment.
-    pub fn pack(c: FigureCourse, reform: &mut Vec<ReformFacts>) -> PackedCourse {
+    /// `c` packed, its rare facts (if any) put on `rare`, the list of its segment.
+    pub fn pack(c: FigureCourse, rare: &mut Vec<Rare>) -> PackedCourse {
         PackedCourse {
             first_absence: c.first_absence,
             benefit_start: c.benefit_start,
@@ -92,11 +105,14 @@ impl PackedCourse {
             early_on: c.early_request.map(|e| e.date),
             end_on: c.end.map(|e| e.date),
             caseworker: c.caseworker.map_or(NONE, |w| w.0),
-            reform: match c.reform {
-                None => NONE,
-                Some(r) => {
-                    reform.push(*r);
-                    reform.len() as u32 - 1
+            rare: match (c.reform, c.predictable) {
+                (None, None) => NONE,
+                (reform, predictable) => {
+                    rare.push(Rare {
+                        reform: reform.map(|r| *r),
+                        predictable,
+                    });
+                    rare.len() as u32 - 1
                 }
             },
             kind: c.kind,
@@ -112,8 +128,9 @@ impl PackedCourse {
     }
 
     /// A `Course` for the measures to read: this course's fields, the rest empty (no allocation
-    /// but for the rare reform facts, from the segment's `reform`).
-    fn course(&self, reform: &[ReformFacts]) -> Course {
+    /// but for the rare reform facts, from the segment's `rare`).
+    fn course(&self, rare: &[Rare]) -> Course {
+        let rare = rare.get(self.rare as usize).copied().unwrap_or_default();
         Course {
             key: String::new(),
             citizen: CitizenId(0),
@@ -131,8 +148,8 @@ impl PackedCourse {
                 by: self.early_by,
                 date,
             }),
-            predictable: None,
-            reform: reform.get(self.reform as usize).map(|r| Box::new(*r)),
+            predictable: rare.predictable,
+            reform: rare.reform.map(Box::new),
             end: self.end_on.map(|date| CourseEnd {
                 date,
                 reason: self.end_reason,
@@ -158,7 +175,7 @@ pub struct Figures {
 struct Segment {
     first: u32,
     courses: Vec<PackedCourse>,
-    reform: Vec<ReformFacts>,
+    rare: Vec<Rare>,
     held: Vec<Day>,
     held_known: Vec<Day>,
     held_at: Vec<u32>,
@@ -179,9 +196,9 @@ impl PartialEq for Figures {
             for g in &f.segments {
                 s.courses.extend(g.courses.iter().map(|c| {
                     let mut c = *c;
-                    if c.reform != NONE {
-                        s.reform.push(g.reform[c.reform as usize]);
-                        c.reform = s.reform.len() as u32 - 1;
+                    if c.rare != NONE {
+                        s.rare.push(g.rare[c.rare as usize]);
+                        c.rare = s.rare.len() as u32 - 1;
                     }
                     c
                 }));
@@ -229,9 +246,9 @@ pub struct FiguresParts {
     pub caseworkers: Vec<Caseworker>,
     /// The id of the first course.
     pub first: u32,
-    /// The courses, packed ([`PackedCourse::pack`]) with their reform facts on `reform`.
+    /// The courses, packed ([`PackedCourse::pack`]) with their rare facts on `rare`.
     pub courses: Vec<PackedCourse>,
-    pub reform: Vec<ReformFacts>,
+    pub rare: Vec<Rare>,
     /// The held conversations' dates, course after course, each course's by date.
     pub held: Vec<Day>,
     /// Beside `held`: the day each became known (`Conversation::known_from`).
@@ -278,7 +295,7 @@ impl FiguresParts {
             || at.windows(2).any(|w| w[0] > w[1])
             || self.courses.iter().any(|c| {
                 c.caseworker().is_some_and(|w| w.index() >= workers)
-                    || (c.reform != NONE && c.reform as usize >= self.reform.len())
+                    || (c.rare != NONE && c.rare as usize >= self.rare.len())
             })
         {
             return None;
@@ -303,7 +320,7 @@ impl FiguresParts {
         Some(Segment {
             first,
             courses: self.courses,
-            reform: self.reform,
+            rare: self.rare,
             held: self.held,
             held_known: self.held_known,
             held_at: self.held_at,
@@ -323,7 +340,7 @@ impl From<Population> for Figures {
             ..FiguresParts::default()
         };
         for c in &pop.courses {
-            let packed = PackedCourse::pack(FigureCourse::of(c), &mut p.reform);
+            let packed = PackedCourse::pack(FigureCourse::of(c), &mut p.rare);
             p.courses.push(packed);
         }
         for f in pop.all_facts() {
@@ -471,7 +488,7 @@ impl Figures {
                 if c.kind != CourseKind::SicknessBenefit {
                     continue;
                 }
-                let course = c.course(&seg.reform);
+                let course = c.course(&seg.rare);
                 let (h, s) = (
                     seg.held_at[i] as usize..seg.held_at[i + 1] as usize,
                     seg.standby_at[i] as usize..seg.standby_at[i + 1] as usize,
@@ -535,6 +552,7 @@ mod tests {
             visitation: None,
             early_request: None,
             reform: None,
+            predictable: None,
             end: None,
             caseworker: None,
         }
@@ -632,7 +650,7 @@ mod tests {
         assert!(refused(|p| p.held.swap(0, 1)));
         assert!(refused(|p| p.standby[0].course = CourseId(2)));
         assert!(refused(|p| p.courses[0].caseworker = 0));
-        assert!(refused(|p| p.courses[0].reform = 0));
+        assert!(refused(|p| p.courses[0].rare = 0));
     }
 
     #[test]
@@ -663,11 +681,28 @@ mod tests {
             date: d.add_days(90),
             reason: EndReason::TransitionToJobClarification,
         });
+        full.predictable = Some(Predictable {
+            marked_on: d.add_days(6),
+            lapsed_on: Some(d.add_days(40)),
+        });
         full.caseworker = Some(CaseworkerId(7));
-        for c in [figure(d), full] {
-            let mut reform = Vec::new();
-            let p = PackedCourse::pack(c.clone(), &mut reform);
-            assert_eq!(FigureCourse::of(&p.course(&reform)), c);
+        // The rare facts alone: a reform without a § 13 f mark, a mark (unlapsed) without reform.
+        let reform_only = FigureCourse {
+            predictable: None,
+            ..full.clone()
+        };
+        let mark_only = FigureCourse {
+            reform: None,
+            predictable: Some(Predictable {
+                marked_on: d.add_days(6),
+                lapsed_on: None,
+            }),
+            ..full.clone()
+        };
+        for c in [figure(d), full, reform_only, mark_only] {
+            let mut rare = Vec::new();
+            let p = PackedCourse::pack(c.clone(), &mut rare);
+            assert_eq!(FigureCourse::of(&p.course(&rare)), c);
         }
     }
 }

@@ -45,12 +45,12 @@
 //!   - A course's figures' record: its key (as the bytes it shares with the part's previous key,
 //!     and the rest), presence bits, kind and target group in one byte, the first day of absence
 //!     (days from 1800-01-01), the benefit start, the transition, the visitation, the early request,
-//!     the reform's facts (behind one byte saying which), the end, the caseworker the case system
-//!     names (before moves made in Kadence); its latest registration among all its facts; its
+//!     the reform's facts (behind one byte saying which), the § 13 f mark (marked, lapsed), the
+//!     end, the caseworker the case system names (before moves made in Kadence); its latest registration among all its facts; its
 //!     held conversations (date, registration), then its standby periods (start, end,
 //!     registered).
-//!   - A course's details' record: presence bits, its citizen, the course it continues, the § 13 f
-//!     mark; then every conversation in order (flags 1 held 2 booked, caseworker; the date and
+//!   - A course's details' record: presence bits, its citizen, the course it continues; then every
+//!     conversation in order (flags 1 held 2 booked, caseworker; the date and
 //!     registration only of those not held, a held one's are in the figures' record, in the same
 //!     order), the medical requests (form, sent, deadline, received, received registered), the
 //!     rehabilitation meetings (date, basis). The whole reader checks that the held conversations
@@ -69,7 +69,9 @@
 //!
 //! History: 1 one file, SHA-256; 2 CRC-32; 3 facts inline with their course, the population
 //! version in the header, and parts; 4 the figures' section apart from the details (a snapshot of
-//! format 3 is refused and rebuilt from the tables once, by the first load after the upgrade).
+//! format 3 is refused and rebuilt from the tables once, by the first load after the upgrade); 5 the
+//! § 13 f mark moved from the details into the figures' section (the 2026 exemption's measures read
+//! it; a snapshot of format 4 is refused and rebuilt once).
 
 pub mod kept;
 pub mod merge;
@@ -84,7 +86,7 @@ use kadence_core::date::Day;
 use kadence_core::model::*;
 
 /// The format's version; a snapshot of another version is rebuilt.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// The size a part is cut at (after the item that passes it).
 pub const PART: usize = 8 << 20;
 pub(crate) const MAGIC: &[u8; 8] = b"KADPOP\0\0";

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
-use kadence_core::figures::{FigureCourse, FigureSegment, Figures, FiguresParts, PackedCourse};
+use kadence_core::figures::{
+    FigureCourse, FigureSegment, Figures, FiguresParts, PackedCourse, Rare,
+};
 use kadence_core::model::*;
 
 use super::{has, Decoded, DecodedFigures, Part, Res, SnapshotError};
@@ -273,7 +275,7 @@ struct Out {
     /// course's end in them (from the part's start, or the whole list's on the direct path), each
     /// course's latest registration, the wanted courses' keys, and the items read but not kept.
     figure_courses: Vec<PackedCourse>,
-    figure_reform: Vec<ReformFacts>,
+    figure_rare: Vec<Rare>,
     held: Vec<Day>,
     held_known: Vec<Day>,
     held_end: Vec<u32>,
@@ -423,7 +425,7 @@ fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
         let segment = FiguresParts {
             first: out.first,
             courses: std::mem::take(&mut out.figure_courses),
-            reform: std::mem::take(&mut out.figure_reform),
+            rare: std::mem::take(&mut out.figure_rare),
             held: std::mem::take(&mut out.held),
             held_known: std::mem::take(&mut out.held_known),
             held_at: std::mem::take(&mut out.held_end),
@@ -532,6 +534,22 @@ fn figures_record(
     } else {
         None
     };
+    let predictable = if on(has::PREDICTABLE) {
+        let marked_on = r.rel(base)?;
+        let lapsed_on = if on(has::LAPSED) {
+            Some(r.rel(base)?)
+        } else {
+            None
+        };
+        Some(Predictable {
+            marked_on,
+            lapsed_on,
+        })
+    } else if on(has::LAPSED) {
+        return Err(SnapshotError::Corrupt("§ 13 f-ophør uden markering"));
+    } else {
+        None
+    };
     let end = if on(has::END) {
         Some(CourseEnd {
             date: r.rel(base)?,
@@ -596,6 +614,7 @@ fn figures_record(
             visitation,
             early_request,
             reform,
+            predictable,
             end,
             caseworker,
         },
@@ -625,7 +644,7 @@ fn figures_only(
     let fig = figures_record(r, id, lim, key, None, out)?;
     out.held_end.push(out.held.len() as u32);
     out.last_registered.push(fig.last_registered);
-    let packed = PackedCourse::pack(fig.course, &mut out.figure_reform);
+    let packed = PackedCourse::pack(fig.course, &mut out.figure_rare);
     out.figure_courses.push(packed);
     Ok(())
 }
@@ -658,6 +677,7 @@ fn details_record(
         visitation,
         early_request,
         reform,
+        predictable,
         end,
         caseworker,
     } = fig.course;
@@ -667,20 +687,6 @@ fn details_record(
             return Err(SnapshotError::Corrupt("forløb uden for listen"));
         }
         Some(CourseId(from))
-    } else {
-        None
-    };
-    let predictable = if on(has::PREDICTABLE) {
-        let marked_on = r.rel(base)?;
-        let lapsed_on = if on(has::LAPSED) {
-            Some(r.rel(base)?)
-        } else {
-            None
-        };
-        Some(Predictable {
-            marked_on,
-            lapsed_on,
-        })
     } else {
         None
     };

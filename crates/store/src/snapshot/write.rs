@@ -231,6 +231,11 @@ impl Writer {
             (c.visitation.is_some(), has::VISITATION),
             (c.early_request.is_some(), has::EARLY),
             (c.reform.is_some(), has::REFORM),
+            (c.predictable.is_some(), has::PREDICTABLE),
+            (
+                c.predictable.is_some_and(|p| p.lapsed_on.is_some()),
+                has::LAPSED,
+            ),
             (c.end.is_some(), has::END),
             (worker.is_some(), has::CASEWORKER),
         ]
@@ -278,6 +283,12 @@ impl Writer {
                 w.rel(base, d);
             }
         }
+        if let Some(p) = c.predictable {
+            w.rel(base, p.marked_on);
+            if let Some(l) = p.lapsed_on {
+                w.rel(base, l);
+            }
+        }
         if let Some(e) = c.end {
             w.rel(base, e.date);
             w.u8(W::idx(e.reason));
@@ -312,27 +323,11 @@ impl Writer {
         }
 
         // The details' section: the rest.
-        let bits = [
-            (ids.from.is_some(), has::FROM),
-            (c.predictable.is_some(), has::PREDICTABLE),
-            (
-                c.predictable.is_some_and(|p| p.lapsed_on.is_some()),
-                has::LAPSED,
-            ),
-        ]
-        .iter()
-        .filter(|(on, _)| *on)
-        .fold(0u16, |m, (_, b)| m | b);
+        let bits = if ids.from.is_some() { has::FROM } else { 0 };
         d.var(u64::from(bits));
         d.var(u64::from(ids.citizen));
         if let Some(from) = ids.from {
             d.var(u64::from(from));
-        }
-        if let Some(p) = c.predictable {
-            d.rel(base, p.marked_on);
-            if let Some(l) = p.lapsed_on {
-                d.rel(base, l);
-            }
         }
         // Every conversation in order; a held one's date and registration are in the figures'
         // section, in the same order.
