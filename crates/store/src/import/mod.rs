@@ -18,6 +18,8 @@ mod sqlite;
 use kadence_core::date::Day;
 use kadence_core::model::*;
 use kadence_import::Loaded;
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::codes::Code;
@@ -372,6 +374,66 @@ pub(crate) fn plan(loaded: &Loaded, batch_id: i64, stored: &load::Map<Option<[u8
     }
 }
 
+/// The stored courses' content hashes: for a course of the export, `None` when none is stored
+/// under its key, `Some(None)` when one is but its hash cannot be read (it is rewritten).
+pub(crate) trait StoredHashes {
+    fn stored(&self, pop: &Population, id: CourseId) -> Option<Option<[u8; 32]>>;
+}
+
+/// By the stored course's key (the sqlx path).
+impl StoredHashes for load::Map<Option<[u8; 32]>> {
+    fn stored(&self, pop: &Population, id: CourseId) -> Option<Option<[u8; 32]>> {
+        self.get(pop.courses[id.index()].key.as_str()).copied()
+    }
+}
+
+/// By the export's course (the direct SQLite path): one slot per course of the export, filled
+/// from the stored rows as they are read; stored courses the export does not name are not kept.
+/// No string is allocated per stored course (3.1 M of them for the country).
+pub(crate) struct StoredByCourse {
+    slots: Vec<Slot>,
+}
+
+#[derive(Copy, Clone)]
+enum Slot {
+    None,
+    Unreadable,
+    Hash([u8; 32]),
+}
+
+impl StoredByCourse {
+    /// `rows` yields each stored course's key and hash; the export's courses are put in a map by
+    /// key only if there is a stored one (a first import reads none).
+    pub(crate) fn read<E>(
+        pop: &Population,
+        mut rows: impl FnMut(&mut dyn FnMut(&str, &str)) -> std::result::Result<(), E>,
+    ) -> std::result::Result<StoredByCourse, E> {
+        let mut slots = vec![Slot::None; pop.courses.len()];
+        let mut by_key: Option<HashMap<&str, CourseId, rustc_hash::FxBuildHasher>> = None;
+        rows(&mut |key, hash| {
+            let by_key = by_key.get_or_insert_with(|| {
+                pop.course_ids()
+                    .map(|id| (pop.courses[id.index()].key.as_str(), id))
+                    .collect()
+            });
+            if let Some(id) = by_key.get(key) {
+                slots[id.index()] = unhex32(hash).map_or(Slot::Unreadable, Slot::Hash);
+            }
+        })?;
+        Ok(StoredByCourse { slots })
+    }
+}
+
+impl StoredHashes for StoredByCourse {
+    fn stored(&self, _: &Population, id: CourseId) -> Option<Option<[u8; 32]>> {
+        match self.slots[id.index()] {
+            Slot::None => None,
+            Slot::Unreadable => Some(None),
+            Slot::Hash(h) => Some(Some(h)),
+        }
+    }
+}
+
 /// A course to write: its rows, their hash, and whether it replaces a stored course.
 pub(crate) struct ToWrite<'a> {
     pub id: CourseId,
@@ -407,12 +469,12 @@ impl Planner {
         &mut self,
         pop: &'a Population,
         id: CourseId,
-        stored: &load::Map<Option<[u8; 32]>>,
+        stored: &impl StoredHashes,
     ) -> Option<ToWrite<'a>> {
         let rows = course_values(pop, id);
         let hash = rows.hash();
-        let replaces = match stored.get(pop.courses[id.index()].key.as_str()) {
-            Some(Some(h)) if *h == hash => {
+        let replaces = match stored.stored(pop, id) {
+            Some(Some(h)) if h == hash => {
                 self.summary.courses_unchanged += 1;
                 return None;
             }

@@ -11,9 +11,9 @@ use kadence_import::Loaded;
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, TransactionBehavior};
 
-use super::{unhex32, ImportStep, Planner, ToWrite, V};
+use super::{ImportStep, Planner, StoredByCourse, ToWrite, V};
 use super::{CONVERSATION_COLS, COURSE_COLS, MEDICAL_COLS, REHAB_COLS, STANDBY_COLS};
-use crate::load::{sqlite_error, Map};
+use crate::load::sqlite_error;
 use crate::snapshot::{self, kept};
 use crate::{hex, now, FileMeta, ImportSummary, Result, Store};
 
@@ -88,18 +88,21 @@ fn write(
     // goes through the export's courses, building each one's rows and hash once (3.4 s for the
     // country) and handing those to write to this thread, which meanwhile writes the teams,
     // caseworkers and citizens, and then the courses as they come.
-    let mut stored: Map<Option<[u8; 32]>> = Map::default();
-    {
+    let stored = {
         let mut q = tx
             .prepare("SELECT key, content_hash FROM course")
             .map_err(e)?;
         let mut rows = q.query([]).map_err(e)?;
-        while let Some(r) = rows.next().map_err(e)? {
-            let key: String = r.get(0).map_err(e)?;
-            let hash: String = r.get(1).map_err(e)?;
-            stored.insert(key, unhex32(&hash));
-        }
-    }
+        StoredByCourse::read(pop, |each| {
+            while let Some(r) = rows.next().map_err(e)? {
+                // Borrowed from SQLite's row: no string made per stored course.
+                let key = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+                let hash = r.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+                each(key, hash);
+            }
+            Ok::<(), crate::StoreError>(())
+        })?
+    };
     let total = pop.courses.len() as u64;
     let (summary, changed) = std::thread::scope(|s| {
         // A few chunks ahead at most: the rows wait here only until they are written.
@@ -305,23 +308,6 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
         }
     }
     {
-        // The stored citizens' names by CPR number (the number as its 11 bytes, no allocation).
-        let mut stored: std::collections::HashMap<[u8; 11], String, rustc_hash::FxBuildHasher> =
-            Default::default();
-        let mut q = tx.prepare("SELECT cpr, name FROM citizen").map_err(e)?;
-        let mut rows = q.query([]).map_err(e)?;
-        while let Some(r) = rows.next().map_err(e)? {
-            let cpr: String = r.get(0).map_err(e)?;
-            if let Ok(k) = <[u8; 11]>::try_from(cpr.as_bytes()) {
-                stored.insert(k, r.get(1).map_err(e)?);
-            }
-        }
-        let mut insert_citizen = tx
-            .prepare("INSERT INTO citizen (cpr, name, batch_id) VALUES (?1, ?2, ?3)")
-            .map_err(e)?;
-        let mut rename = tx
-            .prepare("UPDATE citizen SET name = ?1, batch_id = ?2 WHERE cpr = ?3")
-            .map_err(e)?;
         // In the order of the CPR index: an export lists citizens in no order, and inserting
         // 2.8 M keys at random places in the index took 4.2 s where the same keys in order took
         // 0.9 s (the index's pages stay in the cache; docs/performance.md).
@@ -332,22 +318,63 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
             .map(|(i, c)| (c.cpr.reveal_ascii(), i))
             .collect();
         order.sort_unstable();
-        for (key, i) in order {
-            let c = &pop.citizens[i];
-            let cpr = V::Cpr(key);
-            match stored.get(&key) {
-                None => {
-                    changed = true;
-                    insert_citizen
-                        .execute(params![cpr, c.name, batch_id])
-                        .map_err(e)?;
+        // The stored citizens in the same order, walked beside the export's (a merge: no map of
+        // every stored name); what to write is decided first and written after the walk, so no
+        // row is written under the open cursor.
+        let mut inserts: Vec<usize> = Vec::new();
+        let mut renames: Vec<usize> = Vec::new();
+        {
+            let mut q = tx
+                .prepare("SELECT cpr, name FROM citizen ORDER BY cpr")
+                .map_err(e)?;
+            let mut rows = q.query([]).map_err(e)?;
+            // The stored citizen under the cursor: its CPR number's bytes and its name, copied into
+            // buffers reused row after row.
+            let mut cpr: Vec<u8> = Vec::new();
+            let mut name = String::new();
+            let mut advance = |cpr: &mut Vec<u8>, name: &mut String| -> Result<bool> {
+                let Some(r) = rows.next().map_err(e)? else {
+                    return Ok(false);
+                };
+                cpr.clear();
+                cpr.extend_from_slice(r.get_ref(0).and_then(|v| Ok(v.as_bytes()?)).map_err(e)?);
+                name.clear();
+                name.push_str(r.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(e)?);
+                Ok(true)
+            };
+            let mut more = advance(&mut cpr, &mut name)?;
+            for &(key, i) in &order {
+                // SQLite's ORDER BY compares text as bytes, shorter first on a tie: as slices do.
+                while more && cpr.as_slice() < key.as_slice() {
+                    more = advance(&mut cpr, &mut name)?;
                 }
-                Some(name) if *name != c.name => {
-                    changed = true;
-                    rename.execute(params![c.name, batch_id, cpr]).map_err(e)?;
+                if more && cpr.as_slice() == key.as_slice() {
+                    if name != pop.citizens[i].name {
+                        renames.push(i);
+                    }
+                } else {
+                    inserts.push(i);
                 }
-                Some(_) => {}
             }
+        }
+        changed |= !inserts.is_empty() || !renames.is_empty();
+        let mut insert_citizen = tx
+            .prepare("INSERT INTO citizen (cpr, name, batch_id) VALUES (?1, ?2, ?3)")
+            .map_err(e)?;
+        for i in inserts {
+            let c = &pop.citizens[i];
+            insert_citizen
+                .execute(params![V::Cpr(c.cpr.reveal_ascii()), c.name, batch_id])
+                .map_err(e)?;
+        }
+        let mut rename = tx
+            .prepare("UPDATE citizen SET name = ?1, batch_id = ?2 WHERE cpr = ?3")
+            .map_err(e)?;
+        for i in renames {
+            let c = &pop.citizens[i];
+            rename
+                .execute(params![c.name, batch_id, V::Cpr(c.cpr.reveal_ascii())])
+                .map_err(e)?;
         }
     }
 
