@@ -402,16 +402,17 @@ enum Slot {
 }
 
 impl StoredByCourse {
-    /// `rows` yields each stored course's key and hash; the export's courses are put in a map by
-    /// key only if there is a stored one (a first import reads none).
+    /// `rows` yields each stored course's key and hash; the slots and a map of the export's courses
+    /// by key are made only if there is a stored one (a first import reads none).
     pub(crate) fn read<E>(
         pop: &Population,
         mut rows: impl FnMut(&mut dyn FnMut(&str, &str)) -> std::result::Result<(), E>,
     ) -> std::result::Result<StoredByCourse, E> {
-        let mut slots = vec![Slot::None; pop.courses.len()];
+        let mut slots = Vec::new();
         let mut by_key: Option<HashMap<&str, CourseId, rustc_hash::FxBuildHasher>> = None;
         rows(&mut |key, hash| {
             let by_key = by_key.get_or_insert_with(|| {
+                slots = vec![Slot::None; pop.courses.len()];
                 pop.course_ids()
                     .map(|id| (pop.courses[id.index()].key.as_str(), id))
                     .collect()
@@ -426,7 +427,7 @@ impl StoredByCourse {
 
 impl StoredHashes for StoredByCourse {
     fn stored(&self, _: &Population, id: CourseId) -> Option<Option<[u8; 32]>> {
-        match self.slots[id.index()] {
+        match self.slots.get(id.index()).copied().unwrap_or(Slot::None) {
             Slot::None => None,
             Slot::Unreadable => Some(None),
             Slot::Hash(h) => Some(Some(h)),
