@@ -104,7 +104,7 @@ fn write(
         })?
     };
     let total = pop.courses.len() as u64;
-    let (summary, changed) = std::thread::scope(|s| {
+    let (summary, mut changed) = std::thread::scope(|s| {
         // A few chunks ahead at most: the rows wait here only until they are written.
         let (send, chunks) = std::sync::mpsc::sync_channel::<(u64, Vec<ToWrite<'_>>)>(4);
         let stored = &stored;
@@ -133,7 +133,6 @@ fn write(
         written.map(|changed| (summary, changed))
     })?;
     drop(stored);
-    let mut changed = changed;
 
     tx.execute(
         "INSERT INTO import_batch (id, started_at, finished_at, source, rows_read, courses_inserted, courses_updated, courses_unchanged, rows_repaired, rows_rejected)
