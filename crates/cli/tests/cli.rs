@@ -518,6 +518,26 @@ fn killing_an_import_midway_leaves_the_database_unchanged() {
         before,
         "a killed import leaves nothing behind"
     );
+    // A first import into a new file, written with SQLite's rollback journal (`Store::open`),
+    // killed while it writes: the next opening rolls the journal back, and the file is as new.
+    let first_dir = fresh_dir("kill-first");
+    std::fs::create_dir_all(&first_dir).unwrap();
+    let as_new = store_state(&first_dir.join("new.sqlite"));
+    let first = first_dir.join("first.sqlite");
+    assert!(
+        !kill_import(&big, first.to_str().unwrap(), "Skriver", 150),
+        "the first import finished before it could be killed; make the data larger"
+    );
+    assert!(
+        first_dir.join("first.sqlite-journal").exists(),
+        "the killed first import left its rollback journal"
+    );
+    assert_eq!(
+        store_state(&first),
+        as_new,
+        "a killed first import leaves a new file"
+    );
+    let _ = std::fs::remove_dir_all(first_dir);
     // While the snapshot is written (the last step in the transaction): either nothing happened
     // or everything did, and in both cases the snapshot is the population's.
     let finished = kill_import(&big, dbs, "Skriver øjebliksbilledet", 0);

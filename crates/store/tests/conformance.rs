@@ -582,7 +582,7 @@ fn sqlite_url(name: &str) -> String {
         "kadence-store-{name}-{}.sqlite",
         std::process::id()
     ));
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
     }
     format!("sqlite://{}", p.display())
@@ -641,14 +641,51 @@ async fn sqlite_migrations_are_idempotent() {
         0,
     );
     assert_eq!(n as usize, kadence_store::schema::MIGRATIONS.len());
-    let mode: String = sqlx::Row::get(
-        &sqlx::query("PRAGMA journal_mode")
-            .fetch_one(b.pool())
-            .await
-            .unwrap(),
-        0,
+}
+
+/// The journal mode kept in the SQLite file at `url`, as a new connection finds it.
+fn journal_mode(url: &str) -> String {
+    let conn = rusqlite::Connection::open(url.trim_start_matches("sqlite://")).unwrap();
+    conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+        .unwrap()
+        .to_lowercase()
+}
+
+/// A new SQLite file keeps SQLite's rollback journal until its first import (whose pages are then
+/// written once, not to the WAL and again at the checkpoint), and that import turns WAL on as it
+/// commits; a file that holds a population and is found in another mode gets WAL at open.
+#[tokio::test]
+async fn sqlite_wal_from_the_first_import_on() {
+    let url = sqlite_url("journal");
+    let store = Store::open(&url).await.expect("open");
+    assert_eq!(journal_mode(&url), "delete");
+    store.pool().close().await;
+    let store = Store::open(&url).await.expect("reopen");
+    assert_eq!(journal_mode(&url), "delete", "nothing imported yet");
+
+    let (l, meta) = loaded(&population(3));
+    store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
+    assert_eq!(journal_mode(&url), "wal", "the first import turns WAL on");
+    assert_eq!(
+        store.counts().await.unwrap().courses,
+        l.population.courses.len() as i64
     );
-    assert_eq!(mode.to_lowercase(), "wal");
+    store.pool().close().await;
+
+    let path = url.trim_start_matches("sqlite://").to_string();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    drop(conn);
+    let store = Store::open(&url)
+        .await
+        .expect("open a file holding a population");
+    assert_eq!(journal_mode(&url), "wal");
+    // A re-import in WAL mode: the same courses, found unchanged.
+    let summary = store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
+    assert_eq!(summary.courses_unchanged, l.population.courses.len() as u64);
 }
 
 /// A new SQLite file gets 16 KiB pages (a country's import writes half as long with them); a file
@@ -1782,6 +1819,24 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600, "the database file");
     assert_eq!(mode(path.parent().unwrap()), 0o700, "its folder");
+    // WAL from the first import on (before it, SQLite's rollback journal, which SQLite gives the
+    // database file's mode as it does the log).
+    let (l, meta) = loaded(&population(1));
+    store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
+    store
+        .add_user(
+            &NewUser {
+                username: "jens".into(),
+                display_name: "Jens".into(),
+                role: Role::Caseworker,
+                caseworker_key: None,
+                team_key: None,
+            },
+            "korrekt hest batteri",
+            Timestamp::UNIX_EPOCH,
+        )
+        .await
+        .unwrap();
     let wal = path.with_extension("sqlite-wal");
     assert!(wal.exists(), "the database runs in WAL mode");
     assert_eq!(mode(&wal), 0o600, "the write-ahead log");

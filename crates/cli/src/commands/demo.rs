@@ -20,7 +20,7 @@ pub(super) fn demo(dir: &Path, seed: u64, addr: &str, without_server: bool) -> R
     );
     let db = dir.join("kadence.sqlite").display().to_string();
     // A fresh demo database each time: the demo is always today's synthetic municipality.
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{db}{suffix}"));
     }
     import::import(&[dir.to_path_buf()], &db, false, None)?;

@@ -27,7 +27,8 @@ use crate::{conversation_status, load, FileMeta, ImportSummary, Result, Store};
 
 /// Whether the population tables hold nothing yet (a new database: the first import's snapshot is
 /// the export alone). Written for both drivers and both databases.
-const POPULATION_IS_EMPTY: &str = "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM team LIMIT 1) t)
+pub(crate) const POPULATION_IS_EMPTY: &str =
+    "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM team LIMIT 1) t)
       + (SELECT COUNT(*) FROM (SELECT 1 FROM caseworker LIMIT 1) w)
       + (SELECT COUNT(*) FROM (SELECT 1 FROM citizen LIMIT 1) c)
       + (SELECT COUNT(*) FROM (SELECT 1 FROM course LIMIT 1) k) = 0";

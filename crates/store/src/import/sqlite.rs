@@ -58,6 +58,10 @@ impl Store {
             .map_err(sqlite_error)?;
         let (summary, rebuild) = write(&tx, self.part_size, loaded, files, source, step)?;
         tx.commit().map_err(sqlite_error)?;
+        // A new file's first import is written with a rollback journal (`Store::open`); from now
+        // on WAL, so readers never wait for the next import. A reader busy at this very moment
+        // makes SQLite keep the journal mode; the next `Store::open` turns WAL on then.
+        let _ = conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()));
         Ok((summary, rebuild))
     }
 }

@@ -59,7 +59,7 @@ pub async fn spawn_full(
 ) -> App {
     let path =
         std::env::temp_dir().join(format!("kadence-web-{tag}-{}.sqlite", std::process::id()));
-    for s in ["", "-wal", "-shm"] {
+    for s in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));
     }
     let store = Store::open_sqlite(&path).await.unwrap();
