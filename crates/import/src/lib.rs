@@ -15,6 +15,7 @@ pub mod text;
 pub mod write;
 
 pub use read::{
-    list_files, read_files, read_paths, ImportError, ImportErrors, Loaded, ReadError, SourceFile,
+    list_files, read_files, read_files_in_blocks, read_paths, ImportError, ImportErrors, Loaded,
+    ReadError, SourceFile,
 };
 pub use write::{to_files, write_dir};

@@ -119,6 +119,7 @@ fn quoted_fields_with_newlines_and_bom() {
 fn every_error_is_located_and_nothing_is_returned() {
     let text = courses_csv(&[
         "F1;{cpr};A;Sygedagpenge;02-01-2023;16-01-2023;Ledig;2;",
+        "F2;{cpr};B;Sygedagpenge;02-01-2023;16-01-2023;Ledig;9;", // bad category
         "F1;{cpr};B;Sygedagpenge;02-01-2023;16-01-2023;Ledig;2;", // duplicate key
         "F3;0102031234x;C;Sygedagpenge;02-01-2023;16-01-2023;Ledig;2;", // bad CPR
         "F4;{cpr};D;Sygedagpenge;31-02-2023;16-01-2023;Ledig;2;", // bad date
@@ -132,25 +133,45 @@ fn every_error_is_located_and_nothing_is_returned() {
     ]))
     .unwrap_err();
     let msgs: Vec<String> = err.errors.iter().map(|e| e.to_string()).collect();
+    // In the file's order, whatever the blocks the rows were parsed in: the duplicate key (found
+    // when its row is taken in) between the rows before and after it (found when parsed).
+    for rows in 1..=4 {
+        let again = kadence_import::read_files_in_blocks(
+            &files(&[
+                ("forloeb.csv", text.as_bytes()),
+                ("samtaler.csv", convs.as_bytes()),
+            ]),
+            rows,
+        )
+        .unwrap_err();
+        assert_eq!(again, err, "blocks of {rows} rows");
+    }
+    let lines: Vec<u64> = err
+        .errors
+        .iter()
+        .filter(|e| e.file == "forloeb.csv")
+        .map(|e| e.line)
+        .collect();
+    assert_eq!(lines, [3, 4, 5, 6, 7, 8, 8], "{msgs:#?}");
     let has = |needle: &str| msgs.iter().any(|m| m.contains(needle));
     assert!(
-        has("forloeb.csv, linje 3, kolonne «Forløbs-id»: værdien «F1»"),
+        has("forloeb.csv, linje 4, kolonne «Forløbs-id»: værdien «F1»"),
         "{msgs:#?}"
     );
     assert!(
-        has("linje 4, kolonne «CPR-nr.»: værdien «010203-xxxx»"),
+        has("linje 5, kolonne «CPR-nr.»: værdien «010203-xxxx»"),
         "{msgs:#?}"
     );
     assert!(
-        has("linje 5, kolonne «Første fraværsdag»: værdien «31-02-2023»"),
+        has("linje 6, kolonne «Første fraværsdag»: værdien «31-02-2023»"),
         "{msgs:#?}"
     );
     assert!(
-        has("linje 6, kolonne «Slutdato»: værdien «01-01-2023»"),
+        has("linje 7, kolonne «Slutdato»: værdien «01-01-2023»"),
         "{msgs:#?}"
     );
-    assert!(has("linje 7, kolonne «Målgruppe»: værdien «Arbejdsløs?» duer ikke; forventet en af: Beskæftiget, Ledig, Selvstændig"), "{msgs:#?}");
-    assert!(has("linje 7, kolonne «Visitationskategori»"), "{msgs:#?}");
+    assert!(has("linje 8, kolonne «Målgruppe»: værdien «Arbejdsløs?» duer ikke; forventet en af: Beskæftiget, Ledig, Selvstændig"), "{msgs:#?}");
+    assert!(has("linje 8, kolonne «Visitationskategori»"), "{msgs:#?}");
     assert!(
         has("samtaler.csv, linje 3, kolonne «Forløbs-id»: værdien «F99»"),
         "{msgs:#?}"
@@ -757,4 +778,69 @@ fn regression_the_error_count_had_no_thousands_separator() {
         "... og {} fejl mere",
         kadence_core::dk::int((1234 - err.errors.len()) as i64)
     )));
+}
+
+/// A small municipality's files, made once for the property below.
+fn small_export() -> &'static Vec<(String, Vec<u8>)> {
+    static FILES: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        let p = Params::municipality(11, Day::ymd(2026, 9, 30)).with_courses_per_year(40);
+        to_files(&generate(&p))
+    })
+}
+
+/// Everything a read gives, as text: the population, the reports, the sources and the warnings,
+/// or the errors.
+fn outcome(files: &[(String, Vec<u8>)], rows_per_block: usize) -> String {
+    match kadence_import::read_files_in_blocks(files, rows_per_block) {
+        Ok(l) => format!(
+            "{:?}\n{:?}\n{:?}\n{:?}",
+            l.population, l.files, l.sources, l.warnings
+        ),
+        Err(e) => format!("{e:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Rows are parsed in blocks on worker threads and taken in the file's order: the result, and
+    /// every error in its place, are the same for blocks of any size, on files damaged the ways
+    /// exports are (a row twice or missing, a field wrong or empty, a blank line, a quoted field
+    /// with a line break).
+    #[test]
+    fn blocks_of_any_size_read_alike(
+        damage in proptest::collection::vec((0usize..7, any::<u16>(), 0usize..6, 0usize..12), 0..6),
+        rows in 1usize..8,
+    ) {
+        let mut files = small_export().clone();
+        for (file, line, kind, field) in damage {
+            let n = files.len();
+            let (_, bytes) = &mut files[file % n];
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let at = 1 + usize::from(line) % (lines.len().max(2) - 1);
+            if at >= lines.len() {
+                continue;
+            }
+            let mut cells: Vec<String> = lines[at].split(';').map(str::to_string).collect();
+            let cell = field % cells.len();
+            match kind {
+                0 => lines.insert(at, lines[at].clone()),
+                1 => {
+                    lines.remove(at);
+                }
+                2 => cells[cell] = "x7".into(),
+                3 => cells[cell].clear(),
+                4 => lines.insert(at, String::new()),
+                _ => cells[cell] = format!("\"{}\nnæste\"", cells[cell]),
+            }
+            if (2..4).contains(&kind) || kind == 5 {
+                lines[at] = cells.join(";");
+            }
+            *bytes = lines.join("\n").into_bytes();
+        }
+        let whole = outcome(&files, usize::MAX);
+        prop_assert_eq!(outcome(&files, rows), whole);
+    }
 }
