@@ -14,7 +14,6 @@ use crate::format::h;
 /// A course as its row gave it, before it has a citizen and an id.
 pub(super) struct Parsed {
     line: u64,
-    key: String,
     cpr: Cpr,
     name: String,
     /// The course, its citizen still to be found.
@@ -264,7 +263,7 @@ fn parse_row(
     Some(Parsed {
         line: r.line,
         course: Course {
-            key: key.clone(),
+            key,
             citizen: CitizenId(0),
             kind,
             first_absence,
@@ -292,19 +291,49 @@ fn parse_row(
             }),
             caseworker,
         },
-        key,
         cpr,
         name,
         from: (!from.is_empty()).then(|| from.to_string()),
     })
 }
 
-/// The courses taken so far, by key, and their citizens, by CPR number.
+/// The courses taken so far found by key, without a second copy of the keys: a table of course
+/// ids, hashed and compared through the courses' own keys. A map from a copy of each key took
+/// 240 MB for the country (issue 15: the import's peak memory).
+#[derive(Default)]
+pub(super) struct Keys {
+    table: hashbrown::HashTable<CourseId>,
+    hasher: rustc_hash::FxBuildHasher,
+}
+
+impl Keys {
+    fn hash(&self, key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(key)
+    }
+
+    pub(super) fn get(&self, courses: &[Course], key: &str) -> Option<CourseId> {
+        self.table
+            .find(self.hash(key), |id| courses[id.index()].key == key)
+            .copied()
+    }
+
+    /// Adds the course `id` (in `courses` already), whose key is not in the table.
+    fn add(&mut self, courses: &[Course], id: CourseId) {
+        use std::hash::BuildHasher;
+        let hasher = self.hasher;
+        self.table
+            .insert_unique(self.hash(&courses[id.index()].key), id, |other| {
+                hasher.hash_one(courses[other.index()].key.as_str())
+            });
+    }
+}
+
+/// The courses taken so far and their citizens, by CPR number.
 #[derive(Default)]
 pub(super) struct Courses {
-    /// FxHash: 3.1 M course keys and 2.8 M CPR numbers for the country, where SipHash was 5 % of
-    /// reading it; the keys come from the municipality's own case system.
-    pub(super) ids: HashMap<String, CourseId, rustc_hash::FxBuildHasher>,
+    pub(super) keys: Keys,
+    /// FxHash: 2.8 M CPR numbers for the country, where SipHash was 5 % of reading it.
     citizens: HashMap<Cpr, CitizenId, rustc_hash::FxBuildHasher>,
     /// `from_course` references, resolved when the whole file is read: (course, line, key).
     pub(super) from_refs: Vec<(CourseId, u64, String)>,
@@ -322,15 +351,15 @@ impl Courses {
         p: Parsed,
         errs: &mut ImportErrors,
     ) {
-        if self.ids.contains_key(&p.key) {
+        if self.keys.get(&b.courses, &p.course.key).is_some() {
             errs.push(ImportError {
                 file: file.into(),
                 line: p.line,
                 column: Some(h::COURSE_ID.into()),
-                value: Some(p.key.clone()),
+                value: Some(p.course.key.clone()),
                 expected: "et forløbs-id, der ikke er brugt før i filen".into(),
             });
-            self.rejected.insert(p.key);
+            self.rejected.insert(p.course.key);
             return;
         }
         let citizen = *self.citizens.entry(p.cpr).or_insert_with(|| {
@@ -343,9 +372,9 @@ impl Courses {
             citizen,
             ..p.course
         });
+        self.keys.add(&b.courses, id);
         if let Some(from) = p.from {
             self.from_refs.push((id, p.line, from));
         }
-        self.ids.insert(p.key, id);
     }
 }

@@ -14,7 +14,8 @@ use crate::format::{h, ConversationStatus};
 /// What the fact files are checked against: the courses and caseworkers read before them.
 #[derive(Copy, Clone)]
 pub(super) struct Known<'a> {
-    pub(super) courses: &'a HashMap<String, CourseId, rustc_hash::FxBuildHasher>,
+    pub(super) courses: &'a [Course],
+    pub(super) keys: &'a super::courses::Keys,
     pub(super) rejected: &'a HashSet<String>,
     pub(super) caseworkers: &'a HashMap<String, CaseworkerId>,
 }
@@ -38,8 +39,8 @@ impl Known<'_> {
             }
         }
         let v = r.required_str(errs, h::COURSE_ID)?;
-        match self.courses.get(v) {
-            Some(&id) => {
+        match self.keys.get(self.courses, v) {
+            Some(id) => {
                 let last = local.last.get_or_insert_with(|| (String::new(), id));
                 last.0.clear();
                 last.0.push_str(v);

@@ -444,8 +444,8 @@ fn read_from<'a, E: From<ImportErrors>>(
         ));
         }
         for (id, line, from) in std::mem::take(&mut courses.from_refs) {
-            match courses.ids.get(&from) {
-                Some(f) => b.courses[id.index()].from_course = Some(*f),
+            match courses.keys.get(&b.courses, &from) {
+                Some(f) => b.courses[id.index()].from_course = Some(f),
                 None => errs.push(row_error(
                     &file,
                     line,
@@ -459,7 +459,8 @@ fn read_from<'a, E: From<ImportErrors>>(
 
     // Each fact file's rows of courses rejected above are counted, and said once per file.
     let known = facts::Known {
-        courses: &courses.ids,
+        courses: &b.courses,
+        keys: &courses.keys,
         rejected: &courses.rejected,
         caseworkers: &cw_ids,
     };
@@ -492,6 +493,8 @@ fn read_from<'a, E: From<ImportErrors>>(
     )?;
     facts::rejected_facts(read, &mut errs);
 
+    // The maps of keys are done with: their memory is free for building the population.
+    drop((courses, cw_ids, team_ids));
     if errs.total > 0 {
         return Err(errs.into());
     }
