@@ -488,6 +488,12 @@ impl Figures {
                 if c.kind != CourseKind::SicknessBenefit {
                     continue;
                 }
+                // The measure's own first check on the packed course: most courses are done here,
+                // unpacked into a `Course` only when they may count.
+                let start = def.sickness_start(c.first_absence, c.benefit_start);
+                if !kind.may_count(start, c.end_on, as_of) {
+                    continue;
+                }
                 let course = c.course(&seg.rare);
                 let (h, s) = (
                     seg.held_at[i] as usize..seg.held_at[i + 1] as usize,

@@ -41,6 +41,20 @@ pub enum MeasureKind {
 }
 
 impl MeasureKind {
+    /// Whether a sickness-benefit course that starts on `start` (by the definition) and ends on
+    /// `end` can count in this measure on any day up to `as_of`: the measures' first and cheapest
+    /// checks, before any calendar arithmetic. A half-year is at least 181 days (early effort: a
+    /// course ended before day 182 is never running on its measuring day), twelve months at least
+    /// 365 days (focus target 2: a course that did not reach day 365 has no month end to count).
+    /// Most courses end within weeks, so the figures' basis asks this before it unpacks a course.
+    pub fn may_count(self, start: Day, end: Option<Day>, as_of: Day) -> bool {
+        match self {
+            MeasureKind::FirstFollowUpOnTime => true,
+            MeasureKind::EarlyEffort => end.is_none_or(|e| e >= start.add_days(181)),
+            MeasureKind::FocusTarget2 => end.map_or(as_of, |e| e.min(as_of)) >= start.add_days(364),
+        }
+    }
+
     pub const ALL: [MeasureKind; 3] = [
         MeasureKind::FirstFollowUpOnTime,
         MeasureKind::EarlyEffort,
@@ -199,10 +213,17 @@ impl Definition {
     }
 
     pub fn start(&self, c: &Course) -> Day {
-        match (c.kind, self.clock) {
-            (CourseKind::JobClarification, _) => c.clock_start(),
-            (_, ClockStart::FirstAbsence) => c.first_absence,
-            (_, ClockStart::BenefitStart) => c.benefit_start,
+        match c.kind {
+            CourseKind::JobClarification => c.clock_start(),
+            CourseKind::SicknessBenefit => self.sickness_start(c.first_absence, c.benefit_start),
+        }
+    }
+
+    /// A sickness-benefit course's start by this definition.
+    pub fn sickness_start(&self, first_absence: Day, benefit_start: Day) -> Day {
+        match self.clock {
+            ClockStart::FirstAbsence => first_absence,
+            ClockStart::BenefitStart => benefit_start,
         }
     }
 
@@ -729,10 +750,8 @@ pub fn early_effort_window(
         return None;
     }
     let start = def.start(c);
-    // Cheapest filter first (most courses end within weeks): a half-year is at least 181 days and the
-    // seniority day can only move later, so a course that ended before day 182 is never still running
-    // on its measuring day. Saves the calendar arithmetic below for most courses.
-    if c.end.is_some_and(|e| e.date < start.add_days(181)) {
+    // Cheapest filter first (most courses end within weeks; the seniority day can only move later).
+    if !MeasureKind::EarlyEffort.may_count(start, c.end.map(|e| e.date), horizon) {
         return None;
     }
     let nominal = def.half_year.window_end(start, 6);
@@ -776,9 +795,7 @@ fn focus2_members(
     let c = f.course;
     let start = def.start(c);
     let last_day = c.end.map_or(as_of, |e| e.date.min(as_of));
-    // Twelve months are at least 365 days, so a course that did not reach day 365 has no month end
-    // to count (most courses); checked before any calendar arithmetic.
-    if last_day < start.add_days(364) {
+    if !MeasureKind::FocusTarget2.may_count(start, c.end.map(|e| e.date), as_of) {
         return;
     }
     let twelve = HalfYear::CalendarMonths.window_end(start, 12);
@@ -815,5 +832,39 @@ fn focus2_members(
             }
         }
         m = m.next();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first checks a course must pass to count at all, at their boundaries: the shortest
+    /// half-year (September to February: 181 days, so the seniority day is day 182 at the
+    /// earliest), a leap February, and the shortest twelve months (365 days).
+    #[test]
+    fn may_count_at_the_boundaries() {
+        let d = |s: &str| Day::parse_iso(s).unwrap();
+        use MeasureKind::*;
+        let table = [
+            // kind, start, end, as_of, may count
+            (EarlyEffort, "2022-09-01", Some("2023-02-28"), "2026-10-31", false),
+            (EarlyEffort, "2022-09-01", Some("2023-03-01"), "2026-10-31", true),
+            (EarlyEffort, "2023-09-01", Some("2024-02-28"), "2026-10-31", false),
+            (EarlyEffort, "2023-09-01", Some("2024-02-29"), "2026-10-31", true),
+            (EarlyEffort, "2026-10-01", None, "2026-10-31", true),
+            (FocusTarget2, "2023-03-01", None, "2024-02-28", true),
+            (FocusTarget2, "2023-03-01", None, "2024-02-27", false),
+            (FocusTarget2, "2023-03-01", Some("2024-02-27"), "2026-10-31", false),
+            (FocusTarget2, "2024-03-01", Some("2025-02-28"), "2026-10-31", true),
+            (FirstFollowUpOnTime, "2026-10-30", Some("2026-10-30"), "2026-10-31", true),
+        ];
+        for (kind, start, end, as_of, want) in table {
+            assert_eq!(
+                kind.may_count(d(start), end.map(d), d(as_of)),
+                want,
+                "{kind:?} {start} {end:?} {as_of}"
+            );
+        }
     }
 }
