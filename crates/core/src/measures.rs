@@ -605,6 +605,18 @@ pub fn compute_into(
     out: &mut Vec<Member>,
 ) {
     for id in courses {
+        // The measure's first check before the course's facts are gathered (most courses end
+        // within weeks), as the figures' basis does before it unpacks a course.
+        let c = &pop.courses[id.index()];
+        if c.kind != CourseKind::SicknessBenefit
+            || !kind.may_count(
+                def.sickness_start(c.first_absence, c.benefit_start),
+                c.end.map(|e| e.date),
+                as_of,
+            )
+        {
+            continue;
+        }
         course_members(&pop.facts(id), book, kind, def, from, to, as_of, out);
     }
 }
