@@ -858,6 +858,7 @@ mod tests {
     fn may_count_at_the_boundaries() {
         let d = |s: &str| Day::parse_iso(s).unwrap();
         use MeasureKind::*;
+        #[rustfmt::skip]
         let table = [
             // kind, start, end, as_of, may count
             (EarlyEffort, "2022-09-01", Some("2023-02-28"), "2026-10-31", false),
