@@ -37,7 +37,10 @@
 //!   conversations, standby periods, medical requests and rehabilitation meetings (`u32` each),
 //!   then the teams (key, name; in key order, as the tables are read) and the caseworkers (key,
 //!   name, team; in key order), each list a `u32` count and its items.
-//! - A citizens part: `count` citizens, each the CPR number's 10 digits (ASCII) and the name.
+//! - A citizens part: `count` citizens, each the CPR number's 10 digits (ASCII) and the name. The
+//!   figures' reader on a SQLite file reads such a part only as far as its header (incremental
+//!   blob I/O reads only the pages asked for): it needs no citizen, so it counts them against the
+//!   head's total and leaves the body and checksum unread (`kept::read_sqlite_figures`).
 //! - A courses part: its body in two sections, `figures_len` (a varint) and the **figures'
 //!   section**, then the **details' section**, each holding the part's `count` courses in the same
 //!   order. The figures' reader (`Scope::Figures`, `kadence_core::figures`) reads the first and

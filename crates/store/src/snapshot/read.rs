@@ -160,18 +160,34 @@ struct PartHeader {
 /// Checks a part's magic, format, checksum and population version, and reads its header; returns
 /// it with the body.
 fn open_part(bytes: &[u8], expected: i64) -> Res<(PartHeader, R<'_>)> {
-    if bytes.len() < HEADER + 4 || &bytes[..8] != MAGIC {
+    if bytes.len() < HEADER + 4 {
         return Err(SnapshotError::NotASnapshot);
     }
-    let format = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or([0; 4]));
+    let (data, sum) = bytes.split_at(bytes.len() - 4);
+    open_header(data, expected, || {
+        if crc32fast::hash(data).to_le_bytes() != sum {
+            return Err(SnapshotError::Checksum);
+        }
+        Ok(())
+    })
+}
+
+/// A part's header (`data`: the part without its checksum, or its header alone), checked in the
+/// order a whole part is: magic, format, then `checksum`, then the population version.
+fn open_header(
+    data: &[u8],
+    expected: i64,
+    checksum: impl FnOnce() -> Res<()>,
+) -> Res<(PartHeader, R<'_>)> {
+    if data.len() < HEADER || &data[..8] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let format = u32::from_le_bytes(data[8..12].try_into().unwrap_or([0; 4]));
     if format != FORMAT_VERSION {
         return Err(SnapshotError::Version(format));
     }
-    let (data, sum) = bytes.split_at(bytes.len() - 4);
-    if crc32fast::hash(data).to_le_bytes() != sum {
-        return Err(SnapshotError::Checksum);
-    }
-    let found = i64::from_le_bytes(bytes[12..20].try_into().unwrap_or([0; 8]));
+    checksum()?;
+    let found = i64::from_le_bytes(data[12..20].try_into().unwrap_or([0; 8]));
     if found != expected {
         return Err(SnapshotError::Stale { found, expected });
     }
@@ -182,6 +198,24 @@ fn open_part(bytes: &[u8], expected: i64) -> Res<(PartHeader, R<'_>)> {
         count: r.u32()?,
     };
     Ok((h, r))
+}
+
+/// A citizens' part that the figures' reader read only as far as its header (`kept`, on a SQLite
+/// file: exactly [`HEADER`] bytes, which no whole part is): its citizens counted, not read. The
+/// figures need no citizen, so its body and checksum are not checked; the count must still add
+/// up to the head's total, and the part must still come in its place.
+fn citizens_unread(bytes: &[u8], expected: i64) -> Res<Out> {
+    let (h, _) = open_header(bytes, expected, || Ok(()))?;
+    if h.kind != CITIZENS {
+        // Any other part cut to its header.
+        return Err(SnapshotError::Checksum);
+    }
+    Ok(Out {
+        kind: h.kind,
+        first: h.first,
+        skipped_citizens: h.count as usize,
+        ..Out::default()
+    })
 }
 
 impl Head {
@@ -414,6 +448,9 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
 
 /// A part decoded on its own (the parallel path), to be appended in its turn.
 fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
+    if lim.figures.is_some() && bytes.len() == HEADER {
+        return citizens_unread(bytes, expected);
+    }
     let (h, r) = open_part(bytes, expected)?;
     let mut out = Out {
         kind: h.kind,
