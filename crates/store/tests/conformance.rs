@@ -1850,20 +1850,27 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     let _ = std::fs::remove_dir_all(&root);
     let path = root.join("data").join("k.sqlite");
     let store = Store::open_sqlite(&path).await.unwrap();
-    store
-        .add_user(
-            &NewUser {
-                username: "mette".into(),
-                display_name: "Mette".into(),
-                role: Role::Caseworker,
-                caseworker_key: None,
-                team_key: None,
-            },
-            "korrekt hest batteri",
-            Timestamp::UNIX_EPOCH,
-        )
-        .await
-        .unwrap();
+    // A user added: a write of its own.
+    let add_user = |name: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .add_user(
+                    &NewUser {
+                        username: name.to_lowercase(),
+                        display_name: name.into(),
+                        role: Role::Caseworker,
+                        caseworker_key: None,
+                        team_key: None,
+                    },
+                    "korrekt hest batteri",
+                    Timestamp::UNIX_EPOCH,
+                )
+                .await
+                .unwrap();
+        }
+    };
+    add_user("Mette").await;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600, "the database file");
     assert_eq!(mode(path.parent().unwrap()), 0o700, "its folder");
@@ -1871,20 +1878,7 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     // database file's mode as it does the log).
     let (l, meta) = loaded(&population(1));
     store.import(&l, &meta, "test", |_, _| {}).await.unwrap();
-    store
-        .add_user(
-            &NewUser {
-                username: "jens".into(),
-                display_name: "Jens".into(),
-                role: Role::Caseworker,
-                caseworker_key: None,
-                team_key: None,
-            },
-            "korrekt hest batteri",
-            Timestamp::UNIX_EPOCH,
-        )
-        .await
-        .unwrap();
+    add_user("Jens").await;
     let wal = path.with_extension("sqlite-wal");
     assert!(wal.exists(), "the database runs in WAL mode");
     assert_eq!(mode(&wal), 0o600, "the write-ahead log");

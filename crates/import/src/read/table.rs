@@ -83,23 +83,16 @@ impl Row<'_> {
             expected: expected.into(),
         });
     }
+    /// The field's text, copied; `None` after reporting it empty.
     pub(super) fn required(&self, errs: &mut ImportErrors, col: &'static str) -> Option<String> {
-        let v = self.text(col);
-        if v.is_empty() {
-            // A required column missing from the header is one error, the header's, not one per
-            // row (issue 15: one missing column gave 2,710 errors).
-            if self.t.position(col).is_some() {
-                self.err(errs, col, None, "feltet må ikke være tomt");
-            }
-            None
-        } else {
-            Some(v.to_string())
-        }
+        self.required_str(errs, col).map(str::to_string)
     }
     /// [`Row::required`] without a copy of the text.
     pub(super) fn required_str(&self, errs: &mut ImportErrors, col: &'static str) -> Option<&str> {
         let v = self.text(col);
         if v.is_empty() {
+            // A required column missing from the header is one error, the header's, not one per
+            // row (issue 15: one missing column gave 2,710 errors).
             if self.t.position(col).is_some() {
                 self.err(errs, col, None, "feltet må ikke være tomt");
             }
@@ -536,63 +529,47 @@ pub(super) fn read_table<T: Send, L: Default + Send>(
     };
     // Errors that end the file (I/O) come after the rows read before them.
     let mut end_errs = ImportErrors::default();
+    let mut read = |records: &mut Records<'_>, errs: &mut ImportErrors, end: &mut ImportErrors| {
+        read_records(
+            name,
+            records,
+            spec,
+            mapping,
+            blocking,
+            errs,
+            end,
+            &mut report,
+            &mut locals,
+            parse,
+            &mut apply,
+        )
+    };
+    // The file's text encoding and separator (none for a workbook), for the report.
+    let mut format = None;
     match input {
         Input::Bytes(bytes) if is_xlsx(name, bytes) => {
             let rows = xlsx_rows(name, bytes, errs);
-            let mut records = Records::Rows(rows.into_iter());
-            read_records(
-                name,
-                &mut records,
-                spec,
-                mapping,
-                blocking,
-                errs,
-                &mut end_errs,
-                &mut report,
-                &mut locals,
-                parse,
-                &mut apply,
-            );
+            read(&mut Records::Rows(rows.into_iter()), errs, &mut end_errs);
         }
         Input::Bytes(bytes) => {
             let (text, encoding) = decode(bytes);
             let sep = detect_separator(text.lines().next().unwrap_or(""));
-            let mut records = csv_records(Box::new(text.as_bytes()), sep);
-            read_records(
-                name,
-                &mut records,
-                spec,
-                mapping,
-                blocking,
+            read(
+                &mut csv_records(Box::new(text.as_bytes()), sep),
                 errs,
                 &mut end_errs,
-                &mut report,
-                &mut locals,
-                parse,
-                &mut apply,
             );
-            report.encoding = encoding;
-            report.separator = Some(char::from(sep));
+            format = Some((encoding, sep));
         }
         Input::File(path, sniffed) => {
             let sep = detect_separator(&sniffed.first_line);
             match source::open(path, sniffed) {
                 Ok(mut text) => {
-                    let mut records = csv_records(Box::new(&mut text), sep);
-                    read_records(
-                        name,
-                        &mut records,
-                        spec,
-                        mapping,
-                        blocking,
+                    read(
+                        &mut csv_records(Box::new(&mut text), sep),
                         errs,
                         &mut end_errs,
-                        &mut report,
-                        &mut locals,
-                        parse,
-                        &mut apply,
                     );
-                    drop(records);
                     if text.changed() {
                         file_error(
                             &mut end_errs,
@@ -602,9 +579,12 @@ pub(super) fn read_table<T: Send, L: Default + Send>(
                 }
                 Err(e) => file_error(errs, format!("en fil, der kan læses ({e})")),
             }
-            report.encoding = sniffed.encoding;
-            report.separator = Some(char::from(sep));
+            format = Some((sniffed.encoding, sep));
         }
+    }
+    if let Some((encoding, sep)) = format {
+        report.encoding = encoding;
+        report.separator = Some(char::from(sep));
     }
     errs.total += end_errs.total - end_errs.errors.len();
     for e in end_errs.errors {
