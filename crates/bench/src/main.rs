@@ -148,7 +148,7 @@ fn all_duties(pop: &Population, as_of: Day, threads: usize) -> (usize, usize) {
     let work = |r: std::ops::Range<u32>| {
         let (mut n, mut overdue) = (0, 0);
         for id in r {
-            let st = evaluate(pop.facts(CourseId(id)), &book, &s, as_of);
+            let st = evaluate(pop.facts(CourseId::new(id)), &book, &s, as_of);
             n += st.duties.len();
             overdue += st
                 .duties
@@ -193,7 +193,7 @@ fn scan_floor(pop: &Population, threads: usize) -> u64 {
     let work = |r: std::ops::Range<u32>| {
         let mut acc = 0u64;
         for id in r {
-            let f = pop.facts(CourseId(id));
+            let f = pop.facts(CourseId::new(id));
             let c = f.course;
             acc = acc.wrapping_add(
                 (c.first_absence.number() ^ c.benefit_start.number()) as u64
@@ -227,7 +227,17 @@ fn measure(
 ) -> (usize, usize) {
     let book = RuleBook::danish();
     fan_members(pop.courses.len() as u32, bufs, |r, out| {
-        compute_into(pop, &book, kind, def, from, to, as_of, r.map(CourseId), out)
+        compute_into(
+            pop,
+            &book,
+            kind,
+            def,
+            from,
+            to,
+            as_of,
+            r.map(CourseId::new),
+            out,
+        )
     })
 }
 

@@ -65,10 +65,10 @@ pub fn write_input(dir: &Path, pop: &Population, book: &RuleBook) -> Result<()> 
     for id in pop.course_ids() {
         let f = pop.facts(id);
         for c in f.conversations {
-            writeln!(w, "{},{},{}", id.0, c.date, c.held)?;
+            writeln!(w, "{},{},{}", id.get(), c.date, c.held)?;
         }
         for p in f.standby {
-            writeln!(s, "{},{},{}", id.0, p.start, opt(p.end))?;
+            writeln!(s, "{},{},{}", id.get(), p.start, opt(p.end))?;
         }
     }
     w.flush()?;

@@ -257,10 +257,10 @@ async fn two_servers_on_one_postgresql_keep_one_chain_shared_sessions_lockouts_a
     let text = std::fs::read(&courses).unwrap();
     let text = String::from_utf8_lossy(&text).into_owned();
     let citizen = &pop.citizens[pop.courses[0].citizen.index()];
-    assert!(text.contains(&citizen.name));
+    assert!(text.contains(citizen.name.as_str()));
     std::fs::write(
         &courses,
-        text.replacen(&citizen.name, "Ny Importsen", usize::MAX),
+        text.replacen(citizen.name.as_str(), "Ny Importsen", usize::MAX),
     )
     .unwrap();
     ok(kadence(&["import", data.to_str().unwrap(), "--db", &url]));

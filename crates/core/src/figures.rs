@@ -20,7 +20,7 @@ use crate::measures::{course_members, Definition, MeasureKind, MeasureResult, Me
 use crate::model::{
     offsets, standby_key, Caseworker, CaseworkerId, Category, CitizenId, Course, CourseEnd,
     CourseFacts, CourseId, CourseKind, EarlyRequest, EndReason, Population, Predictable,
-    ReformFacts, Requester, StandbyPeriod, TargetGroup, Team, TeamId, Visitation,
+    ReformFacts, Requester, StandbyPeriod, TargetGroup, Team, TeamId, Text, Visitation,
 };
 use crate::rules::RuleBook;
 
@@ -104,7 +104,7 @@ impl PackedCourse {
             visitation_on: c.visitation.map(|v| v.set_on),
             early_on: c.early_request.map(|e| e.date),
             end_on: c.end.map(|e| e.date),
-            caseworker: c.caseworker.map_or(NONE, |w| w.0),
+            caseworker: c.caseworker.map_or(NONE, |w| w.get()),
             rare: match (c.reform, c.predictable) {
                 (None, None) => NONE,
                 (reform, predictable) => {
@@ -124,7 +124,7 @@ impl PackedCourse {
     }
 
     fn caseworker(&self) -> Option<CaseworkerId> {
-        (self.caseworker != NONE).then_some(CaseworkerId(self.caseworker))
+        (self.caseworker != NONE).then(|| CaseworkerId::new(self.caseworker))
     }
 
     /// A `Course` for the measures to read: this course's fields, the rest empty (no allocation
@@ -132,8 +132,8 @@ impl PackedCourse {
     fn course(&self, rare: &[Rare]) -> Course {
         let rare = rare.get(self.rare as usize).copied().unwrap_or_default();
         Course {
-            key: String::new(),
-            citizen: CitizenId(0),
+            key: Text::const_new(""),
+            citizen: CitizenId::new(0),
             kind: self.kind,
             first_absence: self.first_absence,
             benefit_start: self.benefit_start,
@@ -308,13 +308,13 @@ impl FiguresParts {
             }
         }
         let first = self.first;
-        if self.standby.iter().any(|s| s.course.0 < first) {
+        if self.standby.iter().any(|s| s.course.get() < first) {
             return None;
         }
         let standby_at = offsets(
             &self.standby,
             n,
-            |s| CourseId(s.course.0 - first),
+            |s| CourseId::new(s.course.get() - first),
             standby_key,
         )?;
         Some(Segment {
@@ -417,9 +417,9 @@ impl Figures {
     fn locate(&self, id: CourseId) -> Option<(usize, usize)> {
         let i = self
             .segments
-            .partition_point(|s| s.first <= id.0)
+            .partition_point(|s| s.first <= id.get())
             .checked_sub(1)?;
-        let local = (id.0 - self.segments[i].first) as usize;
+        let local = (id.get() - self.segments[i].first) as usize;
         (local < self.segments[i].courses.len()).then_some((i, local))
     }
 
@@ -500,7 +500,7 @@ impl Figures {
                     seg.standby_at[i] as usize..seg.standby_at[i + 1] as usize,
                 );
                 let facts = CourseFacts {
-                    id: CourseId(first + i as u32),
+                    id: CourseId::new(first + i as u32),
                     course: &course,
                     conversations: &[],
                     held: &seg.held[h.clone()],
@@ -519,7 +519,7 @@ impl Figures {
     /// caseworker follow moves, as on a whole population).
     pub fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
         if let Some((s, i)) = self.locate(course) {
-            self.segments[s].courses[i].caseworker = to.0;
+            self.segments[s].courses[i].caseworker = to.get();
         }
     }
 
@@ -573,7 +573,7 @@ mod tests {
             held_at: vec![0, 2, 3],
             last_registered: vec![Some(d.add_days(21)), None],
             standby: vec![StandbyPeriod {
-                course: CourseId(1),
+                course: CourseId::new(1),
                 start: d.add_days(1),
                 end: None,
                 registered: None,
@@ -622,13 +622,16 @@ mod tests {
         let worker = Caseworker {
             key: "S1".into(),
             name: "S".into(),
-            team: TeamId(0),
+            team: TeamId::new(0),
         };
         cut.caseworkers.push(worker);
-        cut.reassign(CourseId(1), CaseworkerId(0));
-        assert_eq!(cut.caseworker_of(CourseId(1)), Some(CaseworkerId(0)));
-        assert_eq!(cut.caseworker_of(CourseId(0)), None);
-        assert_eq!(cut.caseworker_of(CourseId(2)), None);
+        cut.reassign(CourseId::new(1), CaseworkerId::new(0));
+        assert_eq!(
+            cut.caseworker_of(CourseId::new(1)),
+            Some(CaseworkerId::new(0))
+        );
+        assert_eq!(cut.caseworker_of(CourseId::new(0)), None);
+        assert_eq!(cut.caseworker_of(CourseId::new(2)), None);
         assert!(Figures::from_segments(vec![], vec![], vec![b.clone(), a.clone()]).is_none());
         assert!(Figures::from_segments(vec![], vec![], vec![a.clone(), a.clone()]).is_none());
         let gap = FiguresParts { first: 2, ..b };
@@ -654,7 +657,7 @@ mod tests {
             p.last_registered.pop();
         }));
         assert!(refused(|p| p.held.swap(0, 1)));
-        assert!(refused(|p| p.standby[0].course = CourseId(2)));
+        assert!(refused(|p| p.standby[0].course = CourseId::new(2)));
         assert!(refused(|p| p.courses[0].caseworker = 0));
         assert!(refused(|p| p.courses[0].rare = 0));
     }
@@ -691,7 +694,7 @@ mod tests {
             marked_on: d.add_days(6),
             lapsed_on: Some(d.add_days(40)),
         });
-        full.caseworker = Some(CaseworkerId(7));
+        full.caseworker = Some(CaseworkerId::new(7));
         // The rare facts alone: a reform without a § 13 f mark, a mark (unlapsed) without reform.
         let reform_only = FigureCourse {
             predictable: None,

@@ -8,8 +8,17 @@
 //!
 //! Ids (`CourseId`, `CitizenId`, ...) are indexes into the population's vectors; the case system's own
 //! keys are kept as strings beside them (`Course::key`).
+//!
+//! A course's key and a citizen's name are [`Text`]s: up to 24 bytes held in place (the case
+//! system's keys and nearly every name), longer ones on the heap. At the whole country's size a
+//! `String` each was 5.9 million small allocations, about 190 MB with the allocator's own
+//! bookkeeping, for text averaging 15 bytes (issue 15, docs/performance.md).
 
 use serde::Serialize;
+
+/// Short text held in place (`compact_str`: the same 24 bytes as a `String`, no allocation up to
+/// 24 bytes of UTF-8). Reads as a `str`; made from a `&str` or a `String` with `.into()`.
+pub type Text = compact_str::CompactString;
 
 use crate::cpr::Cpr;
 use crate::date::Day;
@@ -17,12 +26,42 @@ use crate::date::Day;
 macro_rules! id_type {
     ($(#[$m:meta])* $name:ident) => {
         $(#[$m])*
-        #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(pub u32);
+        ///
+        /// Held as the index plus one in a `NonZeroU32`, so that `Option<Self>` is four bytes
+        /// too (a course's caseworker, a conversation's caseworker, a job clarification's sickness
+        /// course): at the whole country's size 8 bytes a conversation and a course less, about
+        /// 85 MB (issue 15). Made with [`Self::new`], read with [`Self::get`] or [`Self::index`];
+        /// the order is the indexes' order.
+        #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(std::num::NonZeroU32);
         impl $name {
+            /// The id of index `i`. Panics at `u32::MAX`, which no population reaches (its
+            /// lists are indexed by `u32`, and the last index of a full one is `u32::MAX - 1`).
+            #[inline]
+            pub const fn new(i: u32) -> Self {
+                match std::num::NonZeroU32::new(i.wrapping_add(1)) {
+                    Some(v) => Self(v),
+                    None => panic!("id out of range"),
+                }
+            }
+            /// The index, as a `u32`.
+            #[inline]
+            pub const fn get(self) -> u32 {
+                self.0.get() - 1
+            }
+            #[inline]
             pub fn index(self) -> usize {
-                self.0 as usize
+                self.get() as usize
+            }
+        }
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.get())
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_u32(self.get())
             }
         }
     };
@@ -62,7 +101,7 @@ pub struct Caseworker {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Citizen {
     pub cpr: Cpr,
-    pub name: String,
+    pub name: Text,
 }
 
 /// Sickness benefit (sygedagpengeforløb) or job clarification (jobafklaringsforløb).
@@ -192,7 +231,7 @@ pub struct CourseEnd {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Course {
     /// The case system's key (forløbs-id). Carries no personal data.
-    pub key: String,
+    pub key: Text,
     pub citizen: CitizenId,
     pub kind: CourseKind,
     /// Første fraværsdag: day 1 of every § 13 b clock.
@@ -594,7 +633,7 @@ pub struct Population {
 
 impl Population {
     pub fn course_ids(&self) -> impl Iterator<Item = CourseId> + '_ {
-        (0..self.courses.len() as u32).map(CourseId)
+        (0..self.courses.len() as u32).map(CourseId::new)
     }
 
     pub fn facts(&self, id: CourseId) -> CourseFacts<'_> {
@@ -646,7 +685,7 @@ impl Population {
         self.courses
             .iter()
             .position(|c| c.key == key)
-            .map(|i| CourseId(i as u32))
+            .map(|i| CourseId::new(i as u32))
     }
 
     /// Back to a builder, e.g. to add facts in a test or after an import.
@@ -755,22 +794,22 @@ impl PopulationBuilder {
 
     pub fn add_team(&mut self, team: Team) -> TeamId {
         self.teams.push(team);
-        TeamId(self.teams.len() as u32 - 1)
+        TeamId::new(self.teams.len() as u32 - 1)
     }
 
     pub fn add_caseworker(&mut self, cw: Caseworker) -> CaseworkerId {
         self.caseworkers.push(cw);
-        CaseworkerId(self.caseworkers.len() as u32 - 1)
+        CaseworkerId::new(self.caseworkers.len() as u32 - 1)
     }
 
     pub fn add_citizen(&mut self, citizen: Citizen) -> CitizenId {
         self.citizens.push(citizen);
-        CitizenId(self.citizens.len() as u32 - 1)
+        CitizenId::new(self.citizens.len() as u32 - 1)
     }
 
     pub fn add_course(&mut self, course: Course) -> CourseId {
         self.courses.push(course);
-        CourseId(self.courses.len() as u32 - 1)
+        CourseId::new(self.courses.len() as u32 - 1)
     }
 
     /// Groups and sorts the facts, drops those pointing at no course, and reports what looks wrong.
@@ -814,7 +853,7 @@ impl PopulationBuilder {
         let (medical, medical_at) = group(medical, n, |m| m.course, medical_key);
         let (rehab, rehab_at) = group(rehab, n, |r| r.course, rehab_key);
         for (i, c) in self.courses.iter().enumerate() {
-            let id = Some(CourseId(i as u32));
+            let id = Some(CourseId::new(i as u32));
             if let Some(end) = c.end {
                 if end.date < c.clock_start() {
                     diags.push(Diagnostic {
@@ -978,5 +1017,39 @@ impl Grouped {
             .all_facts()
             .all(|f| f.last_registered == f.latest_registration()));
         pop
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// The sizes the national population's memory was counted from (docs/performance.md, "Where
+    /// the memory goes"): a field added or an id without its niche shows here before it shows as
+    /// hundreds of megabytes in the national benchmark.
+    #[test]
+    fn national_scale_layouts_stay_small() {
+        assert_eq!(size_of::<Option<CourseId>>(), 4);
+        assert_eq!(size_of::<Option<CaseworkerId>>(), 4);
+        assert_eq!(size_of::<Option<Day>>(), 4);
+        assert_eq!(size_of::<Text>(), 24);
+        assert_eq!(size_of::<Conversation>(), 20);
+        assert_eq!(size_of::<Course>(), 96);
+        assert_eq!(size_of::<Citizen>(), 40);
+    }
+
+    #[test]
+    fn ids_keep_their_index_order_and_print_as_indexes() {
+        let (a, b) = (CourseId::new(0), CourseId::new(7));
+        assert!(a < b);
+        assert_eq!((a.get(), b.index()), (0, 7));
+        assert_eq!(format!("{b:?}"), "CourseId(7)");
+        assert_eq!(serde_json::to_string(&b).unwrap(), "7");
+        assert_eq!(CourseId::new(u32::MAX - 1).get(), u32::MAX - 1);
+        // Short text is held in place; longer text still reads the same.
+        let long = Text::from("Anne-Mette Kristensen Østergaard Holm");
+        assert!(!Text::from("K01-SDP-0000001").is_heap_allocated());
+        assert_eq!(long, "Anne-Mette Kristensen Østergaard Holm");
     }
 }

@@ -107,7 +107,7 @@ pub fn reconcile(
         i += usize::from(x.is_some());
         j += usize::from(y.is_some());
         if x.map(|m| (m.month, m.in_numerator)) != y.map(|m| (m.month, m.in_numerator)) {
-            let course = x.or(y).map_or(CourseId(0), |m| m.course);
+            let course = x.or(y).map_or(CourseId::new(0), |m| m.course);
             differences.push(Difference {
                 course,
                 a: x,

@@ -233,16 +233,16 @@ mod tests {
             predictable: None,
             reform: None,
             end: None,
-            caseworker: Some(CaseworkerId(0)),
+            caseworker: Some(CaseworkerId::new(0)),
         });
         for (held, reg, is_held, cw) in convs {
             b.conversations.push(Conversation {
-                course: CourseId(0),
+                course: CourseId::new(0),
                 date: d(held),
                 form: ConversationForm::InPerson,
                 held: *is_held,
                 planned: false,
-                caseworker: Some(CaseworkerId(*cw)),
+                caseworker: Some(CaseworkerId::new(*cw)),
                 registered: reg.map(d),
             });
         }
@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(f.rows.len(), 2);
         assert_eq!(
             (f.rows[0].group, f.rows[0].registered, f.rows[0].late),
-            (Group::Caseworker(Some(CaseworkerId(0))), 2, 1)
+            (Group::Caseworker(Some(CaseworkerId::new(0))), 2, 1)
         );
         assert_eq!((f.rows[1].registered, f.rows[1].late), (2, 2));
         // A rule of three days forgives the one-day lag only; four days is late under it.
@@ -315,7 +315,7 @@ mod tests {
             d("2023-04-30"),
             0,
             Split::Total,
-            |w| w == Some(CaseworkerId(1)),
+            |w| w == Some(CaseworkerId::new(1)),
         );
         assert_eq!((own.total.registered, own.total.late), (2, 2));
         // Her lags (4 and 23 days): half within "4-7 dage", the rest over 14 days.

@@ -656,7 +656,7 @@ mod tests {
         );
         assert!(View::Unassigned.matches(&pop.courses[0], &st));
         let mut assigned = pop.courses[0].clone();
-        assigned.caseworker = Some(CaseworkerId(0));
+        assigned.caseworker = Some(CaseworkerId::new(0));
         assert!(!View::Unassigned.matches(&assigned, &st));
         assert_eq!(View::from_code("ikkefordelt"), Some(View::Unassigned));
     }

@@ -44,7 +44,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
         c.map(|c| pop.caseworkers[c.index()].key.clone())
             .unwrap_or_default()
     };
-    let course_key = |c: CourseId| pop.courses[c.index()].key.clone();
+    let course_key = |c: CourseId| pop.courses[c.index()].key.to_string();
 
     let mut teams = Out::new(&format::TEAMS);
     for t in &pop.teams {
@@ -67,9 +67,9 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
         let c = f.course;
         let citizen = &pop.citizens[c.citizen.index()];
         courses.row([
-            c.key.clone(),
+            c.key.to_string(),
             citizen.cpr.reveal(),
-            citizen.name.clone(),
+            citizen.name.to_string(),
             c.kind.word().into(),
             date(Some(c.first_absence)),
             date(Some(c.benefit_start)),
@@ -103,7 +103,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
         ]);
         for x in f.conversations {
             convs.row([
-                c.key.clone(),
+                c.key.to_string(),
                 date(Some(x.date)),
                 x.form.word().into(),
                 ConversationStatus::of(x).word().into(),
@@ -113,7 +113,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
         }
         for s in f.standby {
             standby.row([
-                c.key.clone(),
+                c.key.to_string(),
                 date(Some(s.start)),
                 date(s.end),
                 date(s.registered),
@@ -121,7 +121,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
         }
         for m in f.medical {
             medical.row([
-                c.key.clone(),
+                c.key.to_string(),
                 m.form.word().into(),
                 date(Some(m.sent)),
                 date(m.deadline),
@@ -130,7 +130,7 @@ pub fn to_files(pop: &Population) -> Vec<(String, Vec<u8>)> {
             ]);
         }
         for r in f.rehab {
-            rehab.row([c.key.clone(), date(Some(r.date)), r.basis.word().into()]);
+            rehab.row([c.key.to_string(), date(Some(r.date)), r.basis.word().into()]);
         }
     }
     [

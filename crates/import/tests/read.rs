@@ -596,7 +596,7 @@ fn registration_dates_are_read_and_their_errors_located() {
     ]))
     .expect("valid");
     let pop = &loaded.population;
-    let f = pop.facts(kadence_core::model::CourseId(0));
+    let f = pop.facts(kadence_core::model::CourseId::new(0));
     let regs: Vec<_> = f.conversations.iter().map(|c| c.registered).collect();
     assert_eq!(
         regs,

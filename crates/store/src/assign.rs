@@ -120,7 +120,7 @@ impl Store {
             .courses
             .iter()
             .enumerate()
-            .map(|(i, c)| (CourseId(i as u32), c.key.as_str(), c.caseworker));
+            .map(|(i, c)| (CourseId::new(i as u32), c.key.as_str(), c.caseworker));
         let (changes, moved) = moves_that_hold(latest, &pop.caseworkers, courses);
         for (id, to) in changes {
             pop.courses[id.index()].caseworker = Some(to);
@@ -162,7 +162,7 @@ fn moves_that_hold<'a>(
     let workers: HashMap<&str, CaseworkerId> = caseworkers
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.key.as_str(), CaseworkerId(i as u32)))
+        .map(|(i, c)| (c.key.as_str(), CaseworkerId::new(i as u32)))
         .collect();
     // One pass over the courses, looking each up among the (few) moved ones.
     let mut changes = Vec::new();

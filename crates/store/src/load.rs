@@ -184,7 +184,7 @@ impl Loader {
                 let cpr = Cpr::parse(&text).map_err(|_| corrupt("citizen", "cpr", "(maskeret)"))?;
                 let id = self.b.add_citizen(Citizen {
                     cpr,
-                    name: r.text(1)?,
+                    name: r.text(1)?.into(),
                 });
                 self.citizens.insert(text, id);
             }
@@ -300,7 +300,7 @@ impl Loader {
             reduced_rate_from: date_opt(r, 22, "reduced_rate_date")?,
         };
         let id = self.b.add_course(Course {
-            key: key.clone(),
+            key: key.as_str().into(),
             citizen,
             kind: code(r, 2, "kind")?,
             first_absence: date(r, 3, "first_absence")?,
@@ -522,8 +522,8 @@ impl Store {
                                 .courses
                                 .iter()
                                 .enumerate()
-                                .filter(|(_, c)| keys.contains(&c.key))
-                                .map(|(i, c)| (c.key.clone(), CourseId(i as u32)))
+                                .filter(|(_, c)| keys.contains(c.key.as_str()))
+                                .map(|(i, c)| (c.key.to_string(), CourseId::new(i as u32)))
                                 .collect();
                             Scoped::Figures(DecodedFigures {
                                 figures: Figures::from(pop),

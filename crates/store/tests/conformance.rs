@@ -77,7 +77,7 @@ fn by_key(pop: &Population) -> HashMap<String, String> {
                     .map(|r| (r.date, r.basis))
                     .collect::<Vec<_>>(),
             );
-            (c.key.clone(), text)
+            (c.key.to_string(), text)
         })
         .collect()
 }
@@ -100,7 +100,7 @@ fn whole(s: &kadence_store::Snapshot) -> String {
             .all_facts()
             .map(|f| {
                 (
-                    f.course.key.clone(),
+                    f.course.key.to_string(),
                     f.conversations.iter().map(|c| c.planned).collect(),
                 )
             })
@@ -228,7 +228,7 @@ async fn conformance(store: Store) {
     // A newer export: one course gets a conversation, another ends, one is new.
     let mut b = pop.clone().into_builder();
     b.conversations.push(Conversation {
-        course: CourseId(0),
+        course: CourseId::new(0),
         date: EXPORT.add_days(-1),
         form: ConversationForm::Video,
         held: true,
@@ -246,7 +246,7 @@ async fn conformance(store: Store) {
         reason: EndReason::BackToWork,
     });
     // Registration dates of a standby period and of a medical statement's receipt (issue 16).
-    let other = |c: CourseId| c.0 != 0 && c.index() != ended;
+    let other = |c: CourseId| c.get() != 0 && c.index() != ended;
     let sb = b
         .standby
         .iter()
@@ -279,10 +279,12 @@ async fn conformance(store: Store) {
     // A partial export keeps the courses it does not mention.
     let mut only_first = newer.clone().into_builder();
     only_first.courses.truncate(1);
-    only_first.conversations.retain(|c| c.course == CourseId(0));
-    only_first.standby.retain(|c| c.course == CourseId(0));
-    only_first.medical.retain(|c| c.course == CourseId(0));
-    only_first.rehab.retain(|c| c.course == CourseId(0));
+    only_first
+        .conversations
+        .retain(|c| c.course == CourseId::new(0));
+    only_first.standby.retain(|c| c.course == CourseId::new(0));
+    only_first.medical.retain(|c| c.course == CourseId::new(0));
+    only_first.rehab.retain(|c| c.course == CourseId::new(0));
     let (partial, _) = only_first.build();
     let (l4, meta4) = loaded(&partial);
     let s4 = store
@@ -332,7 +334,7 @@ async fn conformance(store: Store) {
     let mut fresh = b.courses[0].clone();
     fresh.key = "NY-2".into();
     fresh.citizen = c;
-    fresh.from_course = Some(CourseId(0));
+    fresh.from_course = Some(CourseId::new(0));
     fresh.kind = CourseKind::JobClarification;
     fresh.transition = Some(fresh.first_absence.add_days(200));
     fresh.end = None;
@@ -1319,10 +1321,10 @@ async fn reassignment(store: Store) {
         .iter()
         .find(|c| c.caseworker.is_some() && c.end.is_none())
         .unwrap();
-    let key = course.key.clone();
+    let key = course.key.to_string();
     let a = course.caseworker.unwrap();
     let others: Vec<_> = (0..pop.caseworkers.len() as u32)
-        .map(CaseworkerId)
+        .map(CaseworkerId::new)
         .filter(|w| *w != a)
         .collect();
     let (b, c) = (others[0], others[1]);
@@ -1363,7 +1365,7 @@ async fn reassignment(store: Store) {
         .find(|x| x.key != key)
         .unwrap()
         .key
-        .clone();
+        .to_string();
     assert!(store
         .reassign(
             &[other_key.clone(), "findes-ikke".into()],
@@ -1463,7 +1465,8 @@ async fn retention(store: Store) {
         .filter(|c| !ended(c))
         .filter_map(|c| c.from_course)
         .collect();
-    let expired = |i: usize| ended(&pop.courses[i]) && !continued.contains(&CourseId(i as u32));
+    let expired =
+        |i: usize| ended(&pop.courses[i]) && !continued.contains(&CourseId::new(i as u32));
     let gone: Vec<usize> = (0..pop.courses.len()).filter(|i| expired(*i)).collect();
     assert!(!gone.is_empty() && gone.len() < pop.courses.len());
     assert!(

@@ -434,7 +434,7 @@ fn one_course(
     let birth = Day::ymd(1958, 1, 1).add_days(rng.range(0, 46 * 365));
     let citizen = b.add_citizen(Citizen {
         cpr: Cpr::synthetic(birth, (seq % 10_000) as u16),
-        name: name(rng),
+        name: name(rng).into(),
     });
     let r = rng.f();
     let (group, lag) = if r < 0.68 {
@@ -513,7 +513,7 @@ fn one_course(
     };
 
     let sick = b.add_course(Course {
-        key: format!("K{:02}-SDP-{seq:07}", muni + 1),
+        key: format!("K{:02}-SDP-{seq:07}", muni + 1).into(),
         citizen,
         kind: CourseKind::SicknessBenefit,
         first_absence: fa,
@@ -652,7 +652,7 @@ fn one_course(
         let jc_duration = rng.range(90, 730);
         let jc_last = t.add_days(jc_duration);
         let jc = b.add_course(Course {
-            key: format!("K{:02}-JAF-{seq:07}", muni + 1),
+            key: format!("K{:02}-JAF-{seq:07}", muni + 1).into(),
             citizen,
             kind: CourseKind::JobClarification,
             first_absence: fa,

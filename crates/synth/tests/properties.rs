@@ -125,7 +125,7 @@ proptest! {
     #[test]
     fn adding_a_conversation_never_unmeets(seed in 0u64..1000, pick in 0usize..10_000, offset in 0i32..500, as_of_offset in 0i32..700, in_person in any::<bool>(), late in any::<bool>(), params in 0u8..32) {
         let (_, pop) = small_at(seed, era(late));
-        let id = CourseId((pick % pop.courses.len()) as u32);
+        let id = CourseId::new((pick % pop.courses.len()) as u32);
         let start = pop.courses[id.index()].clock_start();
         let as_of = start.add_days(as_of_offset);
         let book = RuleBook::danish_with(&rule_params(params));
@@ -287,7 +287,7 @@ fn facts_already_in_order_build_alike_and_facts_out_of_place_are_refused() {
         assert!(moved.build_grouped().is_none(), "courses out of order");
         let mut stray = b.clone();
         stray.standby.push(StandbyPeriod {
-            course: CourseId(u32::MAX),
+            course: CourseId::new(u32::MAX - 1),
             start: era(late),
             end: None,
             registered: None,
@@ -321,7 +321,7 @@ fn results_do_not_depend_on_input_order_at(export: Day) {
     for (new, old) in perm.iter().enumerate() {
         inverse[*old] = new as u32;
     }
-    let remap = |c: CourseId| CourseId(inverse[c.index()]);
+    let remap = |c: CourseId| CourseId::new(inverse[c.index()]);
     let b = pop.clone().into_builder();
     let mut s2 = PopulationBuilder {
         courses: perm
@@ -641,8 +641,8 @@ fn tallies_of_parts_sum_to_the_whole() {
         };
         let half = pop.courses.len() as u32 / 2;
         let whole = tally(&mut pop.course_ids());
-        let a = tally(&mut (0..half).map(CourseId));
-        let b = tally(&mut (half..pop.courses.len() as u32).map(CourseId));
+        let a = tally(&mut (0..half).map(CourseId::new));
+        let b = tally(&mut (half..pop.courses.len() as u32).map(CourseId::new));
         let mut sum = a.clone();
         sum.add(&b);
         assert_eq!(sum, whole, "{kind:?}");

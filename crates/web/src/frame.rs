@@ -411,7 +411,7 @@ pub(crate) fn audit_entries(
             seen.insert(id).then(|| AuditEntry {
                 username: a.session.user.username.clone(),
                 cpr: Some(citizen.cpr),
-                course_key: Some(c.key.clone()),
+                course_key: Some(c.key.to_string()),
                 action: action.into(),
                 purpose: purpose.into(),
             })
@@ -425,7 +425,7 @@ pub(crate) fn user_caseworker(pop: &Population, a: &Authed) -> Option<Caseworker
     pop.caseworkers
         .iter()
         .position(|c| c.key == key)
-        .map(|i| CaseworkerId(i as u32))
+        .map(|i| CaseworkerId::new(i as u32))
 }
 
 /// The team a team lead leads, in the imported data (by the case system's key).
@@ -434,7 +434,7 @@ pub(crate) fn user_team(pop: &Population, a: &Authed) -> Option<TeamId> {
     pop.teams
         .iter()
         .position(|t| t.key == key)
-        .map(|i| TeamId(i as u32))
+        .map(|i| TeamId::new(i as u32))
 }
 
 /// Percent-encodes a value for one URL path segment (course ids come from the case system and may hold

@@ -355,7 +355,7 @@ async fn registration_lag_for_the_right_eyes_and_late_registration_in_the_reconc
             predictable: None,
             reform: None,
             end: None,
-            caseworker: Some(CaseworkerId(0)),
+            caseworker: Some(CaseworkerId::new(0)),
         });
         b.conversations.push(Conversation {
             course,

@@ -947,7 +947,7 @@ async fn forecast_lists_whom_to_book_for_in_scope_and_logs_it() {
         .unwrap()
         .team;
     for k in &lead_keys {
-        let c = app.pop.courses.iter().find(|c| &c.key == k).unwrap();
+        let c = app.pop.courses.iter().find(|c| c.key == k).unwrap();
         assert!(
             c.caseworker
                 .is_none_or(|w| app.pop.caseworkers[w.index()].team == team),
@@ -1144,7 +1144,7 @@ async fn hostile_strings_in_every_imported_field_are_stored_and_shown_as_text() 
     const ATTR: &str = "Eve\"><img src=x onerror=alert(1)>";
     let app = spawn_with("hostile", |b| {
         for (i, c) in b.citizens.iter_mut().enumerate() {
-            c.name = [SCRIPT, SQL, ATTR][i % 3].to_string();
+            c.name = [SCRIPT, SQL, ATTR][i % 3].into();
         }
         for cw in &mut b.caseworkers {
             cw.name = format!("{ATTR} {SQL}");
@@ -1153,7 +1153,7 @@ async fn hostile_strings_in_every_imported_field_are_stored_and_shown_as_text() 
             t.name = format!("{SCRIPT} & co");
         }
         for (i, c) in b.courses.iter_mut().enumerate() {
-            c.key = format!("{}'<x>/ ?#{i}", c.key);
+            c.key = format!("{}'<x>/ ?#{i}", c.key).into();
         }
     })
     .await;
@@ -1997,7 +1997,7 @@ async fn analysts_get_pseudonymised_lists() {
         rows[1][4]
     );
     for citizen in app.pop.citizens.iter().take(50) {
-        assert!(!all.contains(&citizen.name), "no names");
+        assert!(!all.contains(citizen.name.as_str()), "no names");
     }
     // The page's pseudonyms are the export's, and stay the same on the next request.
     let exported: std::collections::HashSet<&str> =
@@ -3271,8 +3271,8 @@ async fn the_name_search_takes_surname_comma_first_name() {
     let (first, last) = name.rsplit_once(' ').unwrap();
     for q in [
         name.clone(),
-        format!("{last}, {first}"),
-        format!("{},{}", last.to_uppercase(), first),
+        format!("{last}, {first}").into(),
+        format!("{},{}", last.to_uppercase(), first).into(),
     ] {
         let page = c
             .get(app.url("/mine?dato=30-06-2025"))
@@ -3798,7 +3798,7 @@ async fn the_course_page_shows_when_a_conversation_was_registered() {
     use kadence_core::model::*;
     let app = spawn_with("registered", |b| {
         let active: Vec<CourseId> = (0..b.courses.len() as u32)
-            .map(CourseId)
+            .map(CourseId::new)
             .filter(|id| b.courses[id.index()].active_on(Day::ymd(2025, 6, 30)))
             .collect();
         for course in active {

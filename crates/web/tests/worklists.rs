@@ -244,7 +244,7 @@ async fn a_course_is_found_by_its_id_in_the_users_scope() {
     )
     .await;
     assert!(page.contains("1 forløb fundet med dette forløbs-id i dit team."));
-    assert!(page.contains(&team_course.key));
+    assert!(page.contains(team_course.key.as_str()));
 }
 
 /// The rows' course ids, in order, from a worklist page.
@@ -851,7 +851,7 @@ async fn the_job_clarification_course_page_says_its_own_clock() {
                 .unwrap()
         }
     };
-    let page = open(jc.key.clone()).await;
+    let page = open(jc.key.to_string()).await;
     let transition = jc.transition.unwrap().dk().to_string();
     let from = &pop.courses[jc.from_course.unwrap().index()];
     assert!(page.contains(&format!(
@@ -872,7 +872,7 @@ async fn the_job_clarification_course_page_says_its_own_clock() {
     for m in pop.facts(id).rehab.iter().filter(|m| m.date <= as_of) {
         assert!(page.contains(&format!("<td class=\"nowrap\">{}</td>", m.date.dk())));
     }
-    let sick = open(from.key.clone()).await;
+    let sick = open(from.key.to_string()).await;
     assert!(sick.contains("Lovens frister regnes fra første fraværsdag, ikke fra ydelsesstart."));
 }
 
@@ -1087,9 +1087,9 @@ async fn a_citizen_shown_with_two_courses_is_logged_with_both() {
     let mut by_citizen: HashMap<u32, BTreeSet<String>> = HashMap::new();
     for c in pop.courses.iter().filter(|c| in_scope(c)) {
         by_citizen
-            .entry(c.citizen.0)
+            .entry(c.citizen.get())
             .or_default()
-            .insert(c.key.clone());
+            .insert(c.key.to_string());
     }
     let (citizen, keys) = by_citizen
         .into_iter()

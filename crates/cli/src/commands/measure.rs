@@ -319,7 +319,7 @@ pub(super) fn measure<B: Basis>(
                 .map(|d| {
                     let c = &pop.courses[d.course.index()];
                     DiffOut {
-                        course: c.key.clone(),
+                        course: c.key.to_string(),
                         cpr: pop.citizens[c.citizen.index()].cpr.masked(),
                         effect: d.effect(),
                         reasons: d.reasons.clone(),

@@ -502,7 +502,7 @@ impl Filter {
                 teams
                     .iter()
                     .position(|t| t.key == k)
-                    .map(|i| TeamId(i as u32))
+                    .map(|i| TeamId::new(i as u32))
                     .ok_or_else(|| Failure::new(Exit::Usage, format!("Ukendt team-id «{k}»")))?,
             ),
         };
@@ -512,7 +512,7 @@ impl Filter {
                 caseworkers
                     .iter()
                     .position(|c| c.key == k)
-                    .map(|i| CaseworkerId(i as u32))
+                    .map(|i| CaseworkerId::new(i as u32))
                     .ok_or_else(|| {
                         Failure::new(Exit::Usage, format!("Ukendt sagsbehandler-id «{k}»"))
                     })?,

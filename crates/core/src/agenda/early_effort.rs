@@ -280,7 +280,7 @@ mod case_tests {
             (2, "2026-05-26", "2026-06-09", Some("2026-06-05")),
         ] {
             pop.medical.push(MedicalRequest {
-                course: CourseId(course),
+                course: CourseId::new(course),
                 form: MedicalForm::Lae285,
                 sent: d(sent),
                 deadline: Some(d(deadline)),

@@ -270,7 +270,12 @@ mod tests {
                 .iter()
                 .map(|c| {
                     (
-                        c.course.0, c.outlook, c.held, c.booked, c.to_book, c.last_day,
+                        c.course.get(),
+                        c.outlook,
+                        c.held,
+                        c.booked,
+                        c.to_book,
+                        c.last_day,
                     )
                 })
                 .collect();
@@ -308,7 +313,7 @@ mod tests {
             f.summary(),
             "I juni 2026 når 5 forløb 6 måneders anciennitet: 1 har nået 4 samtaler, 1 når dem, hvis de planlagte samtaler holdes, 1 kan nå dem, hvis der bookes samtaler, og 2 kan ikke nå dem. Tallet ender mellem 20,0 % og 40,0 % (mål: 80 %)."
         );
-        let open: Vec<u32> = f.open().map(|c| c.course.0).collect();
+        let open: Vec<u32> = f.open().map(|c| c.course.get()).collect();
         assert_eq!(open, [3]);
         assert_eq!(f.open().next().unwrap().mark, d("2026-06-25"));
     }

@@ -49,7 +49,7 @@ pub fn own_figures(pop: &Population, month: Month, as_of: Day, by_team: bool) ->
                 let days = u64::try_from(from.days_until(to) + 1).unwrap_or(0);
                 let mut add = |k: Option<Option<TeamId>>| {
                     let e = cells.entry(k).or_default();
-                    e.0.insert(c.citizen.0);
+                    e.0.insert(c.citizen.get());
                     e.1 += days;
                 };
                 add(None);
@@ -128,7 +128,7 @@ pub fn own_monthly(pop: &Population, from: Month, to: Month, as_of: Day) -> Vec<
                 let i = from.months_until(m) as usize;
                 let (x, y) = (start.max(m.first_day()), end.min(m.last_day()));
                 days[i] += u64::try_from(x.days_until(y) + 1).unwrap_or(0);
-                if courses_of[c.citizen.index()] == 1 || seen.insert((c.citizen.0, i)) {
+                if courses_of[c.citizen.index()] == 1 || seen.insert((c.citizen.get(), i)) {
                     persons[i] += 1;
                 }
             }

@@ -30,7 +30,7 @@ pub(crate) fn pop_with_booked(facts: Facts<'_>, booked: &[(usize, &str)]) -> Pop
     let mut b = builder(facts);
     for (i, date) in booked {
         b.conversations.push(Conversation {
-            course: CourseId(*i as u32),
+            course: CourseId::new(*i as u32),
             date: Day::parse_iso(date).unwrap(),
             form: ConversationForm::InPerson,
             held: false,
@@ -59,12 +59,12 @@ fn builder(facts: Facts<'_>) -> PopulationBuilder {
         let cit = *citizens.entry(*citizen).or_insert_with(|| {
             b.add_citizen(Citizen {
                 cpr: Cpr::synthetic(Day::ymd(1980, 1, 1), *citizen),
-                name: format!("Borger {citizen}"),
+                name: format!("Borger {citizen}").into(),
             })
         });
         let d = |s: &str| Day::parse_iso(s).unwrap();
         b.add_course(Course {
-            key: format!("F{i}"),
+            key: format!("F{i}").into(),
             citizen: cit,
             kind: *kind,
             first_absence: d(fa),
@@ -87,7 +87,7 @@ fn builder(facts: Facts<'_>) -> PopulationBuilder {
     for (i, dates) in facts.conversations {
         for date in *dates {
             b.conversations.push(Conversation {
-                course: CourseId(*i as u32),
+                course: CourseId::new(*i as u32),
                 date: d(date),
                 form: ConversationForm::InPerson,
                 held: true,
@@ -99,7 +99,7 @@ fn builder(facts: Facts<'_>) -> PopulationBuilder {
     }
     for (i, start, end) in facts.standby {
         b.standby.push(StandbyPeriod {
-            course: CourseId(*i as u32),
+            course: CourseId::new(*i as u32),
             start: d(start),
             end: end.map(d),
             registered: None,

@@ -100,7 +100,7 @@ impl T {
     }
     fn conv_form(mut self, s: &str, form: ConversationForm) -> T {
         self.b.conversations.push(Conversation {
-            course: CourseId(0),
+            course: CourseId::new(0),
             date: d(s),
             form,
             held: true,
@@ -118,7 +118,7 @@ impl T {
     }
     fn cancelled(mut self, s: &str) -> T {
         self.b.conversations.push(Conversation {
-            course: CourseId(0),
+            course: CourseId::new(0),
             date: d(s),
             form: ConversationForm::InPerson,
             held: false,
@@ -130,7 +130,7 @@ impl T {
     }
     fn standby(mut self, start: &str, end: Option<&str>) -> T {
         self.b.standby.push(StandbyPeriod {
-            course: CourseId(0),
+            course: CourseId::new(0),
             start: d(start),
             end: end.map(d),
             registered: None,
@@ -145,7 +145,7 @@ impl T {
         received: Option<&str>,
     ) -> T {
         self.b.medical.push(MedicalRequest {
-            course: CourseId(0),
+            course: CourseId::new(0),
             form,
             sent: d(sent),
             deadline: deadline.map(d),
@@ -156,7 +156,7 @@ impl T {
     }
     fn rehab(mut self, s: &str, basis: Lae265Basis) -> T {
         self.b.rehab.push(RehabMeeting {
-            course: CourseId(0),
+            course: CourseId::new(0),
             date: d(s),
             basis,
         });
@@ -164,7 +164,7 @@ impl T {
     }
     fn status(&self, as_of: &str, settings: &Settings) -> CourseStatus {
         let (pop, _) = self.b.clone().build();
-        evaluate(pop.facts(CourseId(0)), &self.book, settings, d(as_of))
+        evaluate(pop.facts(CourseId::new(0)), &self.book, settings, d(as_of))
     }
 }
 
@@ -985,7 +985,7 @@ fn job_clarification_transitions() {
         .job_clarification("2026-08-03")
         .b
         .build();
-    let st = evaluate(pop.facts(CourseId(0)), &book, &s, d("2026-09-01"));
+    let st = evaluate(pop.facts(CourseId::new(0)), &book, &s, d("2026-09-01"));
     let duty = st.duty(jc).unwrap();
     assert_eq!(
         (duty.status, duty.rule_set, duty.note, duty.provisional),
@@ -1002,14 +1002,19 @@ fn job_clarification_transitions() {
         running_job_clarification: RunningJobClarification::EndAtStart,
         ..RuleParams::default()
     });
-    let st = evaluate(pop.facts(CourseId(0)), &end_at_start, &s, d("2026-09-01"));
+    let st = evaluate(
+        pop.facts(CourseId::new(0)),
+        &end_at_start,
+        &s,
+        d("2026-09-01"),
+    );
     let duty = st.duty(jc).unwrap();
     assert_eq!(
         (duty.status, duty.rule_set, duty.note),
         (NotApplicable, "2027", Note::NotInRules)
     );
     let st = evaluate(
-        pop.facts(CourseId(0)),
+        pop.facts(CourseId::new(0)),
         &RuleBook::danish_until_2025(),
         &s,
         d("2026-09-01"),

@@ -12,7 +12,7 @@ impl T {
     /// A held conversation registered on `registered`.
     fn conv_registered(mut self, held: &str, registered: &str) -> T {
         self.b.conversations.push(Conversation {
-            course: CourseId(0),
+            course: CourseId::new(0),
             date: d(held),
             form: ConversationForm::InPerson,
             held: true,
@@ -25,7 +25,7 @@ impl T {
     fn status_as(&self, as_of: &str, reading: AsOfReading) -> CourseStatus {
         let (pop, _) = self.b.clone().build();
         evaluate_as(
-            pop.facts(CourseId(0)),
+            pop.facts(CourseId::new(0)),
             &self.book,
             &Settings::default(),
             d(as_of),
@@ -263,7 +263,7 @@ fn a_statement_and_a_standby_period_registered_late() {
     let k = DutyKind::MedicalStatement(0);
     let mut t = course("2023-01-02");
     t.b.medical.push(MedicalRequest {
-        course: CourseId(0),
+        course: CourseId::new(0),
         form: MedicalForm::Lae285,
         sent: d("2023-02-01"),
         deadline: None,
@@ -296,7 +296,7 @@ fn a_statement_and_a_standby_period_registered_late() {
     // (due 26-02) moves to 08-03 once the period is known, not before.
     let mut s = course("2023-01-02").category(Category::Two, "2023-01-20");
     s.b.standby.push(StandbyPeriod {
-        course: CourseId(0),
+        course: CourseId::new(0),
         start: d("2023-02-10"),
         end: Some(d("2023-02-19")),
         registered: Some(d("2023-02-25")),

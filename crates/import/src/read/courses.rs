@@ -15,7 +15,7 @@ use crate::format::h;
 pub(super) struct Parsed {
     line: u64,
     cpr: Cpr,
-    name: String,
+    name: Text,
     /// The course, its citizen still to be found.
     course: Course,
     from: Option<String>,
@@ -80,7 +80,8 @@ fn parse_row(
     cw_ids: &HashMap<String, CaseworkerId>,
 ) -> Option<Parsed> {
     let before = errs.total;
-    let key = r.required(errs, h::COURSE_ID);
+    // Held in place (no allocation) from the row's text.
+    let key = r.required_str(errs, h::COURSE_ID).map(Text::from);
     let cpr = r
         .required(errs, h::CPR)
         .map(|v| {
@@ -104,7 +105,7 @@ fn parse_row(
                 None
             }
         });
-    let name = r.required(errs, h::NAME);
+    let name = r.required_str(errs, h::NAME).map(Text::from);
     let kind = r.word::<CourseKind>(errs, h::KIND);
     let first_absence = r.date(errs, h::FIRST_ABSENCE);
     let benefit_start = r.date(errs, h::BENEFIT_START);
@@ -264,7 +265,7 @@ fn parse_row(
         line: r.line,
         course: Course {
             key,
-            citizen: CitizenId(0),
+            citizen: CitizenId::new(0),
             kind,
             first_absence,
             benefit_start,
@@ -356,10 +357,10 @@ impl Courses {
                 file: file.into(),
                 line: p.line,
                 column: Some(h::COURSE_ID.into()),
-                value: Some(p.course.key.clone()),
+                value: Some(p.course.key.to_string()),
                 expected: "et forløbs-id, der ikke er brugt før i filen".into(),
             });
-            self.rejected.insert(p.course.key);
+            self.rejected.insert(p.course.key.to_string());
             return;
         }
         let citizen = *self.citizens.entry(p.cpr).or_insert_with(|| {

@@ -545,10 +545,10 @@ mod tests {
         let f = pop.facts(id);
         let c = f.course;
         let cw = |x: Option<CaseworkerId>| opt(x.map(|x| pop.caseworkers[x.index()].key.clone()));
-        let key = c.key.clone();
+        let key = c.key.as_str();
         let seq = |i: usize| Val::Int(i as i64);
         let course = vec![
-            t(&key),
+            t(key),
             t(pop.citizens[c.citizen.index()].cpr.reveal()),
             t(c.kind.code()),
             day(c.first_absence),
@@ -578,7 +578,7 @@ mod tests {
             .enumerate()
             .map(|(i, x)| {
                 vec![
-                    t(&key),
+                    t(key),
                     seq(i),
                     day(x.date),
                     t(x.form.code()),
@@ -594,7 +594,7 @@ mod tests {
             .enumerate()
             .map(|(i, s)| {
                 vec![
-                    t(&key),
+                    t(key),
                     seq(i),
                     day(s.start),
                     oday(s.end),
@@ -608,7 +608,7 @@ mod tests {
             .enumerate()
             .map(|(i, m)| {
                 vec![
-                    t(&key),
+                    t(key),
                     seq(i),
                     t(m.form.code()),
                     day(m.sent),
@@ -622,7 +622,7 @@ mod tests {
             .rehab
             .iter()
             .enumerate()
-            .map(|(i, r)| vec![t(&key), seq(i), day(r.date), t(r.basis.code())])
+            .map(|(i, r)| vec![t(key), seq(i), day(r.date), t(r.basis.code())])
             .collect();
         let mut h = Sha256::new();
         let mut feed = |row: &[Val]| {

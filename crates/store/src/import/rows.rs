@@ -162,11 +162,11 @@ impl Store {
         for c in &pop.citizens {
             let cpr = c.cpr.reveal();
             match existing_citizens.get(&cpr) {
-                None => new_citizens.push(vec![t(cpr), t(&c.name), Val::Int(batch_id)]),
+                None => new_citizens.push(vec![t(cpr), t(c.name.as_str()), Val::Int(batch_id)]),
                 Some(name) if *name != c.name => {
                     changed = true;
                     sqlx::query("UPDATE citizen SET name = $1, batch_id = $2 WHERE cpr = $3")
-                        .bind(c.name.clone())
+                        .bind(c.name.to_string())
                         .bind(batch_id)
                         .bind(cpr)
                         .execute(&mut *conn)
@@ -202,7 +202,7 @@ impl Store {
         } = plan(loaded, batch_id, &existing);
         let changed_keys: Vec<String> = replaced
             .iter()
-            .map(|id| pop.courses[id.index()].key.clone())
+            .map(|id| pop.courses[id.index()].key.to_string())
             .collect();
         drop(existing);
         delete_courses(conn, self.backend, &changed_keys).await?;

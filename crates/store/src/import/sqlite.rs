@@ -367,7 +367,11 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
         for i in inserts {
             let c = &pop.citizens[i];
             insert_citizen
-                .execute(params![V::Cpr(c.cpr.reveal_ascii()), c.name, batch_id])
+                .execute(params![
+                    V::Cpr(c.cpr.reveal_ascii()),
+                    c.name.as_str(),
+                    batch_id
+                ])
                 .map_err(e)?;
         }
         let mut rename = tx
@@ -376,7 +380,11 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
         for i in renames {
             let c = &pop.citizens[i];
             rename
-                .execute(params![c.name, batch_id, V::Cpr(c.cpr.reveal_ascii())])
+                .execute(params![
+                    c.name.as_str(),
+                    batch_id,
+                    V::Cpr(c.cpr.reveal_ascii())
+                ])
                 .map_err(e)?;
         }
     }

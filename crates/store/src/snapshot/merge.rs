@@ -90,7 +90,7 @@ impl<'a> AfterImport<'a> {
             .map(|(k, (name, team))| Caseworker {
                 key: k.to_string(),
                 name: name.to_string(),
-                team: TeamId(team_index[team]),
+                team: TeamId::new(team_index[team]),
             })
             .collect();
         let teams = teams
@@ -188,7 +188,7 @@ impl<'a> AfterImport<'a> {
             .filter(|f| self.p_course[f.id.index()] != NONE)
             .map(move |f| Item {
                 ids: CourseIds {
-                    citizen: f.course.citizen.0,
+                    citizen: f.course.citizen.get(),
                     from: f
                         .course
                         .from_course
@@ -203,7 +203,7 @@ impl<'a> AfterImport<'a> {
         let exported = e.all_facts().map(move |f| Item {
             ids: CourseIds {
                 citizen: self.e_citizen[f.course.citizen.index()],
-                from: f.course.from_course.map(|x| kept + x.0),
+                from: f.course.from_course.map(|x| kept + x.get()),
             },
             facts: f,
             workers: Some(&self.e_worker),
@@ -227,7 +227,7 @@ impl<'a> AfterRetention<'a> {
         let mut has_course = vec![false; p.citizens.len()];
         let mut kept = 0u32;
         for (i, c) in p.courses.iter().enumerate() {
-            if !gone.contains(&c.key) {
+            if !gone.contains(c.key.as_str()) {
                 course[i] = kept;
                 kept += 1;
                 has_course[c.citizen.index()] = true;

@@ -249,7 +249,7 @@ mod tests {
         // For the figures only: the same basis as the whole population's, on one thread and
         // three, the wanted courses found by key.
         let wanted: Vec<(String, CourseId)> = [1, pop.courses.len() / 2, pop.courses.len() - 1]
-            .map(|i| (pop.courses[i].key.clone(), CourseId(i as u32)))
+            .map(|i| (pop.courses[i].key.to_string(), CourseId::new(i as u32)))
             .to_vec();
         let keys: std::collections::HashSet<String> =
             wanted.iter().map(|(k, _)| k.clone()).collect();

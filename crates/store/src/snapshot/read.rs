@@ -112,10 +112,11 @@ impl<'a> R<'a> {
             }
         }
     }
-    fn vstr(&mut self) -> Res<String> {
+    /// Text as the population holds it: in place up to 24 bytes (no allocation).
+    fn vstr(&mut self) -> Res<Text> {
         let n = self.var32()? as usize;
         std::str::from_utf8(self.take(n)?)
-            .map(str::to_owned)
+            .map(Text::from)
             .map_err(|_| SnapshotError::Corrupt("tekst er ikke UTF-8"))
     }
     #[inline]
@@ -274,7 +275,7 @@ fn read_head(bytes: &[u8], expected: i64) -> Res<Head> {
         workers.push(Caseworker {
             key,
             name,
-            team: TeamId(team),
+            team: TeamId::new(team),
         });
     }
     if !r.0.is_empty() {
@@ -406,7 +407,12 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
             // The figures' section, then the details (`super`'s layout).
             let len = r.var32()? as usize;
             let mut figures = R(r.take(len)?);
-            let id = |k: u32| CourseId(h.first.saturating_add(k));
+            // Within the head's courses (so every id below is one; a corrupt part is refused
+            // here, never made into an id out of range).
+            if u64::from(h.first) + n as u64 > u64::from(lim.courses) {
+                return Err(SnapshotError::Corrupt("forløb uden for listen"));
+            }
+            let id = |k: u32| CourseId::new(h.first + k);
             if lim.figures.is_some() {
                 // The details are checked by the part's checksum and not read. The held ends
                 // start with the part's first course's start: they are its offsets as they are.
@@ -667,7 +673,7 @@ fn worker(r: &mut R<'_>, lim: Limits<'_>) -> Res<CaseworkerId> {
     if x >= lim.workers {
         return Err(SnapshotError::Corrupt("sagsbehandler uden for listen"));
     }
-    Ok(CaseworkerId(x))
+    Ok(CaseworkerId::new(x))
 }
 
 /// A course's figures' record onto the figures' columns (the figures-only reader).
@@ -723,13 +729,13 @@ fn details_record(
         if from >= lim.courses {
             return Err(SnapshotError::Corrupt("forløb uden for listen"));
         }
-        Some(CourseId(from))
+        Some(CourseId::new(from))
     } else {
         None
     };
     out.courses.push(Course {
-        key: key.to_owned(),
-        citizen: CitizenId(citizen),
+        key: Text::from(key),
+        citizen: CitizenId::new(citizen),
         kind,
         first_absence: base,
         benefit_start,

@@ -129,7 +129,7 @@ impl Writer {
             self.n_workers += 1;
             self.workers.str(&c.key);
             self.workers.str(&c.name);
-            self.workers.u32(c.team.0);
+            self.workers.u32(c.team.get());
         }
     }
 
@@ -471,7 +471,7 @@ impl<'a, I: Iterator<Item = Item<'a>>> Iterator for Parts<'a, I> {
             match self.items.next() {
                 Some(c) => {
                     match c.workers {
-                        None => w.course(&c.facts, c.ids, |x| x.0),
+                        None => w.course(&c.facts, c.ids, |x| x.get()),
                         Some(t) => w.course(&c.facts, c.ids, |x| t[x.index()]),
                     }
                     self.pending.extend(w.take_parts());
@@ -502,8 +502,8 @@ pub fn parts(
         w,
         pop.all_facts().map(|f| Item {
             ids: CourseIds {
-                citizen: f.course.citizen.0,
-                from: f.course.from_course.map(|x| x.0),
+                citizen: f.course.citizen.get(),
+                from: f.course.from_course.map(|x| x.get()),
             },
             facts: f,
             workers: None,

@@ -189,7 +189,7 @@ pub(crate) async fn course_page(
             &[AuditEntry {
                 username: a.session.user.username.clone(),
                 cpr: Some(citizen.cpr),
-                course_key: Some(course.key.clone()),
+                course_key: Some(course.key.to_string()),
                 action: if reveal {
                     "vist forløb med fuldt CPR-nummer"
                 } else {
@@ -213,7 +213,7 @@ pub(crate) async fn course_page(
     let book = version.settings.book();
     let s = evaluate(f, &book, &version.settings.duties, as_of);
     let view = CourseView {
-        key: course.key.clone(),
+        key: course.key.to_string(),
         name: surname_first(&citizen.name),
         cpr: if reveal {
             citizen.cpr.reveal()
@@ -358,9 +358,9 @@ pub(crate) async fn course_page(
             .filter(|_| course.kind == CourseKind::JobClarification)
             .map(|d| d.dk().to_string()),
         from_course: course.from_course.map(|id| {
-            let k = &pop.courses[id.index()].key;
+            let k = pop.courses[id.index()].key.as_str();
             (
-                k.clone(),
+                k.to_string(),
                 format!("/forloeb/{}?dato={}", path_segment(k), as_of.dk()),
             )
         }),

@@ -331,7 +331,7 @@ async fn export(st: Arc<AppState>, a: Authed, q: DutyQuery, kind: Kind) -> Respo
             let c = &pop.courses[i.course.index()];
             let citizen = &pop.citizens[c.citizen.index()];
             let cw = c.caseworker.map(|x| &pop.caseworkers[x.index()]);
-            ws.write_string(r, 0, &c.key)?;
+            ws.write_string(r, 0, c.key.as_str())?;
             ws.write_string(r, 1, surname_first(&citizen.name))?;
             ws.write_string(r, 2, citizen.cpr.masked())?;
             if let Some(cw) = cw {

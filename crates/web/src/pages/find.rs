@@ -196,7 +196,7 @@ pub async fn search(
             cpr: Some(first.map_or(*cpr, |id| {
                 pop.citizens[pop.courses[id.index()].citizen.index()].cpr
             })),
-            course_key: first.map(|id| pop.courses[id.index()].key.clone()),
+            course_key: first.map(|id| pop.courses[id.index()].key.to_string()),
             action: if keys.is_empty() {
                 "søgt på CPR-nummer, intet forløb fundet".to_string()
             } else {
@@ -212,7 +212,7 @@ pub async fn search(
             Some(AuditEntry {
                 username: a.session.user.username.clone(),
                 cpr: Some(pop.citizens[c.citizen.index()].cpr),
-                course_key: Some(c.key.clone()),
+                course_key: Some(c.key.to_string()),
                 action: "fundet ved søgning på forløbs-id".into(),
                 purpose: purpose.clone(),
             })
@@ -268,7 +268,7 @@ pub async fn search(
             let c = &pop.courses[id.index()];
             Hit {
                 href: format!("/forloeb/{}?dato={}", path_segment(&c.key), as_of.dk()),
-                key: c.key.clone(),
+                key: c.key.to_string(),
                 kind: match c.kind {
                     CourseKind::SicknessBenefit => "Sygedagpenge",
                     CourseKind::JobClarification => "Jobafklaring",

@@ -178,7 +178,7 @@ pub async fn reassign_post(
                 ConfirmRow {
                     name: surname_first(&citizen.name),
                     cpr: citizen.cpr.masked(),
-                    key: c.key.clone(),
+                    key: c.key.to_string(),
                     from: c.caseworker.map_or("Ikke fordelt".into(), |w| {
                         pop.caseworkers[w.index()].name.clone()
                     }),

@@ -485,7 +485,7 @@ pub(crate) async fn worklist(
                 ));
             }
             WorkRow {
-                key: c.key.clone(),
+                key: c.key.to_string(),
                 href: format!("/forloeb/{}", path_segment(&c.key)),
                 name: surname_first(&citizen.name),
                 cpr: citizen.cpr.masked(),
@@ -819,7 +819,7 @@ pub(crate) async fn export(
             let citizen = &pop.citizens[c.citizen.index()];
             let next = s.next_deadline_by(drivers);
             let cw = c.caseworker.map(|x| &pop.caseworkers[x.index()]);
-            ws.write_string(r, 0, &c.key)?;
+            ws.write_string(r, 0, c.key.as_str())?;
             ws.write_string(r, 1, surname_first(&citizen.name))?;
             ws.write_string(r, 2, citizen.cpr.masked())?;
             if let Some(cw) = cw {

@@ -88,7 +88,7 @@ pub async fn spawn_full(
     let mut counts: HashMap<u32, usize> = HashMap::new();
     for c in pop.courses.iter().filter(|c| active(c)) {
         if let Some(cw) = c.caseworker {
-            *counts.entry(cw.0).or_default() += 1;
+            *counts.entry(cw.get()).or_default() += 1;
         }
     }
     let (&cw, _) = counts
@@ -156,8 +156,8 @@ pub async fn spawn_full(
         store,
         pop: Arc::new(pop),
         clock,
-        own_course,
-        other_course,
+        own_course: own_course.to_string(),
+        other_course: other_course.to_string(),
         own_caseworker,
     }
 }
