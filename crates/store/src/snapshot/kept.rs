@@ -144,7 +144,7 @@ pub(crate) fn read_sqlite_scoped(
 /// [`read_sqlite_scoped`] for the figures: each part read through SQLite's incremental blob I/O,
 /// which reads only the pages asked for. A citizens' part is read as far as its header (the
 /// figures need no citizen: 55 of the country's 201 MB), and every other part whole, straight
-/// into a pooled buffer (a `SELECT` made SQLite copy each 8 MB part once more first).
+/// into a pooled buffer (a `SELECT` made SQLite copy each part once more first).
 fn read_sqlite_figures(
     conn: &rusqlite::Connection,
     version: i64,
