@@ -31,7 +31,7 @@ impl FirstMunicipality for Population {
         let keep = |key: &str| key.starts_with("K01-");
         let n = b.courses.iter().take_while(|c| keep(&c.key)).count() as u32;
         b.courses.truncate(n as usize);
-        b.conversations.retain(|c| c.course.get() < n);
+        b.conversations.retain(|(c, _)| c.get() < n);
         b.standby.retain(|c| c.course.get() < n);
         b.medical.retain(|c| c.course.get() < n);
         b.rehab.retain(|c| c.course.get() < n);

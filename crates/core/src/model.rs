@@ -294,9 +294,12 @@ pub enum ConversationForm {
 }
 
 /// Opfølgningssamtale.
+///
+/// Its course is where it sits: a population holds each course's conversations together
+/// ([`CourseFacts::conversations`]), and a builder takes them as `(CourseId, Conversation)`. At
+/// the whole country's 14.8 million conversations a course id in each was 59 MB (issue 15).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Conversation {
-    pub course: CourseId,
     pub date: Day,
     pub form: ConversationForm,
     /// False for a cancelled (aflyst) or a booked (planlagt) conversation, which count for nothing.
@@ -690,12 +693,21 @@ impl Population {
 
     /// Back to a builder, e.g. to add facts in a test or after an import.
     pub fn into_builder(self) -> PopulationBuilder {
+        let at = &self.conv_at;
+        let conversations = (0..self.courses.len())
+            .flat_map(|i| {
+                let id = CourseId::new(i as u32);
+                self.conversations[at[i] as usize..at[i + 1] as usize]
+                    .iter()
+                    .map(move |c| (id, *c))
+            })
+            .collect();
         PopulationBuilder {
             teams: self.teams,
             caseworkers: self.caseworkers,
             citizens: self.citizens,
             courses: self.courses,
-            conversations: self.conversations,
+            conversations,
             standby: self.standby,
             medical: self.medical,
             rehab: self.rehab,
@@ -710,7 +722,8 @@ pub struct PopulationBuilder {
     pub caseworkers: Vec<Caseworker>,
     pub citizens: Vec<Citizen>,
     pub courses: Vec<Course>,
-    pub conversations: Vec<Conversation>,
+    /// Each conversation with its course (the population keeps only the course's place).
+    pub conversations: Vec<(CourseId, Conversation)>,
     pub standby: Vec<StandbyPeriod>,
     pub medical: Vec<MedicalRequest>,
     pub rehab: Vec<RehabMeeting>,
@@ -746,6 +759,14 @@ fn group<T: Copy>(
     items.sort_unstable_by_key(|t| (course(t), key(t)));
     let at = offsets(&items, n, &course, &key).unwrap_or_default();
     (items, at)
+}
+
+/// The conversations without their courses (grouped already), in the same allocation: 16 bytes
+/// each where the pairs took 20, the rest given back.
+fn without_courses(pairs: Vec<(CourseId, Conversation)>) -> Vec<Conversation> {
+    let mut list: Vec<Conversation> = pairs.into_iter().map(|(_, c)| c).collect();
+    list.shrink_to_fit();
+    list
 }
 
 /// The offsets of each course's facts in `items`, grouped by course and ordered by `key` within
@@ -830,7 +851,7 @@ impl PopulationBuilder {
         let conversations: Vec<_> = self
             .conversations
             .into_iter()
-            .filter(|c| keep(c.course, "En samtale"))
+            .filter(|(c, _)| keep(*c, "En samtale"))
             .collect();
         let standby: Vec<_> = self
             .standby
@@ -848,7 +869,9 @@ impl PopulationBuilder {
             .filter(|r| keep(r.course, "Et rehabiliteringsmøde"))
             .collect();
 
-        let (conversations, conv_at) = group(conversations, n, |c| c.course, conversation_key);
+        let (conversations, conv_at) =
+            group(conversations, n, |(c, _)| *c, |(_, x)| conversation_key(x));
+        let conversations = without_courses(conversations);
         let (standby, standby_at) = group(standby, n, |s| s.course, standby_key);
         let (medical, medical_at) = group(medical, n, |m| m.course, medical_key);
         let (rehab, rehab_at) = group(rehab, n, |r| r.course, rehab_key);
@@ -921,15 +944,48 @@ impl PopulationBuilder {
     /// order, as a snapshot written from a built population holds them: checked in one pass
     /// instead of sorted, and without the diagnostics (they were given when it was built).
     /// `None` when a fact names no course or is out of place.
-    pub fn build_grouped(self) -> Option<Population> {
+    pub fn build_grouped(mut self) -> Option<Population> {
         let n = self.courses.len();
-        let conv_at = offsets(&self.conversations, n, |c| c.course, conversation_key)?;
+        let conv_at = offsets(
+            &self.conversations,
+            n,
+            |(c, _)| *c,
+            |(_, x)| conversation_key(x),
+        )?;
+        let conversations = without_courses(std::mem::take(&mut self.conversations));
+        self.build_grouped_at(conversations, conv_at)
+    }
+
+    /// [`PopulationBuilder::build_grouped`] with the conversations given as a reader of a
+    /// snapshot holds them: each course's together, in the builder's order, with each course's
+    /// offset in the list (`conv_at`: one more than there are courses, from 0 to the list's
+    /// length). `None` when the offsets do not fit the list, a conversation is out of place, or
+    /// the builder holds conversations of its own.
+    pub fn build_grouped_at(
+        self,
+        conversations: Vec<Conversation>,
+        conv_at: Vec<u32>,
+    ) -> Option<Population> {
+        let n = self.courses.len();
+        let fits = self.conversations.is_empty()
+            && conv_at.len() == n + 1
+            && conv_at.first() == Some(&0)
+            && conv_at.last().map(|x| *x as usize) == Some(conversations.len())
+            && conv_at.windows(2).all(|w| {
+                w[0] <= w[1]
+                    && conversations[w[0] as usize..w[1] as usize]
+                        .windows(2)
+                        .all(|c| conversation_key(&c[0]) <= conversation_key(&c[1]))
+            });
+        if !fits {
+            return None;
+        }
         let standby_at = offsets(&self.standby, n, |s| s.course, standby_key)?;
         let medical_at = offsets(&self.medical, n, |m| m.course, medical_key)?;
         let rehab_at = offsets(&self.rehab, n, |r| r.course, rehab_key)?;
         Some(
             Grouped {
-                conversations: self.conversations,
+                conversations,
                 conv_at,
                 standby: self.standby,
                 standby_at,
@@ -1034,9 +1090,51 @@ mod tests {
         assert_eq!(size_of::<Option<CaseworkerId>>(), 4);
         assert_eq!(size_of::<Option<Day>>(), 4);
         assert_eq!(size_of::<Text>(), 24);
-        assert_eq!(size_of::<Conversation>(), 20);
+        assert_eq!(size_of::<Conversation>(), 16);
         assert_eq!(size_of::<Course>(), 96);
         assert_eq!(size_of::<Citizen>(), 40);
+    }
+
+    /// A snapshot's reader hands the conversations over grouped, with each course's offsets: what
+    /// does not fit is refused, never trusted.
+    #[test]
+    fn conversations_grouped_with_offsets_are_checked() {
+        use crate::committee::test_support::{pop_with, Facts};
+        let sick = CourseKind::SicknessBenefit;
+        let pop = pop_with(Facts {
+            courses: &[
+                ("2025-01-06", "2025-01-06", None, sick, 1),
+                ("2025-02-03", "2025-02-03", None, sick, 2),
+            ],
+            conversations: &[(0, &["2025-01-20", "2025-02-17"]), (1, &["2025-03-03"])],
+            standby: &[],
+        });
+        let grouped = |p: &Population| {
+            let mut b = p.clone().into_builder();
+            let list: Vec<Conversation> = b.conversations.drain(..).map(|(_, c)| c).collect();
+            (b, list)
+        };
+        let build = |(b, list): (PopulationBuilder, Vec<Conversation>), at: Vec<u32>| {
+            b.build_grouped_at(list, at)
+        };
+        let again = build(grouped(&pop), vec![0, 2, 3]).expect("as it was built");
+        assert_eq!(again.facts(CourseId::new(0)).held.len(), 2);
+        assert_eq!(
+            again.facts(CourseId::new(1)).held,
+            pop.facts(CourseId::new(1)).held
+        );
+        // Offsets that do not fit the list or the courses.
+        for at in [vec![0, 2], vec![0, 2, 4], vec![1, 2, 3], vec![0, 2, 1]] {
+            assert!(build(grouped(&pop), at.clone()).is_none(), "{at:?}");
+        }
+        // A course's conversations out of date order.
+        let (b, mut list) = grouped(&pop);
+        list.swap(0, 1);
+        assert!(build((b, list), vec![0, 2, 3]).is_none());
+        // Conversations given both ways.
+        let (mut b, list) = grouped(&pop);
+        b.conversations.push((CourseId::new(1), list[2]));
+        assert!(build((b, list), vec![0, 2, 3]).is_none());
     }
 
     #[test]

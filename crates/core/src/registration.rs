@@ -236,15 +236,17 @@ mod tests {
             caseworker: Some(CaseworkerId::new(0)),
         });
         for (held, reg, is_held, cw) in convs {
-            b.conversations.push(Conversation {
-                course: CourseId::new(0),
-                date: d(held),
-                form: ConversationForm::InPerson,
-                held: *is_held,
-                planned: false,
-                caseworker: Some(CaseworkerId::new(*cw)),
-                registered: reg.map(d),
-            });
+            b.conversations.push((
+                CourseId::new(0),
+                Conversation {
+                    date: d(held),
+                    form: ConversationForm::InPerson,
+                    held: *is_held,
+                    planned: false,
+                    caseworker: Some(CaseworkerId::new(*cw)),
+                    registered: reg.map(d),
+                },
+            ));
         }
         b.build().0
     }

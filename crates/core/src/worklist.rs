@@ -573,15 +573,17 @@ mod tests {
             caseworker: None,
         });
         for d in convs {
-            b.conversations.push(Conversation {
-                course: id,
-                date: *d,
-                form: ConversationForm::InPerson,
-                held: true,
-                planned: false,
-                caseworker: None,
-                registered: None,
-            });
+            b.conversations.push((
+                id,
+                Conversation {
+                    date: *d,
+                    form: ConversationForm::InPerson,
+                    held: true,
+                    planned: false,
+                    caseworker: None,
+                    registered: None,
+                },
+            ));
         }
         (b.build().0, id)
     }

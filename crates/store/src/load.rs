@@ -190,15 +190,17 @@ impl Loader {
             }
             Table::Course => self.course(r)?,
             Table::Conversation => {
-                let c = Conversation {
-                    course: self.course_ref(&r.str(0)?, "conversation")?,
-                    date: date(r, 1, "date")?,
-                    form: code(r, 2, "form")?,
-                    held: r.int(3)? == 1,
-                    planned: r.int(3)? == 2,
-                    caseworker: self.caseworker_ref_str(r.opt_str(4)?.as_deref())?,
-                    registered: date_opt(r, 5, "registered")?,
-                };
+                let c = (
+                    self.course_ref(&r.str(0)?, "conversation")?,
+                    Conversation {
+                        date: date(r, 1, "date")?,
+                        form: code(r, 2, "form")?,
+                        held: r.int(3)? == 1,
+                        planned: r.int(3)? == 2,
+                        caseworker: self.caseworker_ref_str(r.opt_str(4)?.as_deref())?,
+                        registered: date_opt(r, 5, "registered")?,
+                    },
+                );
                 self.b.conversations.push(c);
             }
             Table::Standby => {

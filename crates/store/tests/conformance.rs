@@ -227,15 +227,17 @@ async fn conformance(store: Store) {
 
     // A newer export: one course gets a conversation, another ends, one is new.
     let mut b = pop.clone().into_builder();
-    b.conversations.push(Conversation {
-        course: CourseId::new(0),
-        date: EXPORT.add_days(-1),
-        form: ConversationForm::Video,
-        held: true,
-        planned: false,
-        caseworker: None,
-        registered: None,
-    });
+    b.conversations.push((
+        CourseId::new(0),
+        Conversation {
+            date: EXPORT.add_days(-1),
+            form: ConversationForm::Video,
+            held: true,
+            planned: false,
+            caseworker: None,
+            registered: None,
+        },
+    ));
     let ended = b
         .courses
         .iter()
@@ -281,7 +283,7 @@ async fn conformance(store: Store) {
     only_first.courses.truncate(1);
     only_first
         .conversations
-        .retain(|c| c.course == CourseId::new(0));
+        .retain(|(c, _)| *c == CourseId::new(0));
     only_first.standby.retain(|c| c.course == CourseId::new(0));
     only_first.medical.retain(|c| c.course == CourseId::new(0));
     only_first.rehab.retain(|c| c.course == CourseId::new(0));

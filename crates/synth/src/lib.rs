@@ -583,10 +583,13 @@ fn one_course(
             // due within five weeks ("Planlagt"). No draw from the generator, so every preset's
             // held conversations and figures stay as they were.
             if date > as_of && date <= sick_last && date <= as_of.add_days(35) {
-                b.conversations.push(Conversation {
-                    planned: true,
-                    ..conversation(sick, date, ConversationForm::InPerson, false, caseworker)
-                });
+                b.conversations.push((
+                    sick,
+                    Conversation {
+                        planned: true,
+                        ..conversation(date, ConversationForm::InPerson, false, caseworker)
+                    },
+                ));
             }
             break;
         }
@@ -598,10 +601,13 @@ fn one_course(
         }
         let date = if rng.chance(0.05) {
             if let Some(r) = reg(date) {
-                b.conversations.push(Conversation {
-                    registered: Some(r),
-                    ..conversation(sick, date, ConversationForm::InPerson, false, caseworker)
-                });
+                b.conversations.push((
+                    sick,
+                    Conversation {
+                        registered: Some(r),
+                        ..conversation(date, ConversationForm::InPerson, false, caseworker)
+                    },
+                ));
             }
             let d2 = date.add_days(rng.range(5, 14));
             if d2 > sick_last || d2 > as_of {
@@ -620,10 +626,13 @@ fn one_course(
         };
         first_held.get_or_insert(date);
         if let Some(r) = reg(date) {
-            b.conversations.push(Conversation {
-                registered: Some(r),
-                ..conversation(sick, date, form, true, caseworker)
-            });
+            b.conversations.push((
+                sick,
+                Conversation {
+                    registered: Some(r),
+                    ..conversation(date, form, true, caseworker)
+                },
+            ));
         }
     }
 
@@ -687,10 +696,13 @@ fn one_course(
                 ConversationForm::Phone
             };
             if let Some(r) = reg(date) {
-                b.conversations.push(Conversation {
-                    registered: Some(r),
-                    ..conversation(jc, date, form, true, caseworker)
-                });
+                b.conversations.push((
+                    jc,
+                    Conversation {
+                        registered: Some(r),
+                        ..conversation(date, form, true, caseworker)
+                    },
+                ));
             }
         }
         if rng.chance(0.85) {
@@ -720,14 +732,12 @@ fn one_course(
 }
 
 fn conversation(
-    course: CourseId,
     date: Day,
     form: ConversationForm,
     held: bool,
     caseworker: Option<CaseworkerId>,
 ) -> Conversation {
     Conversation {
-        course,
         date,
         form,
         held,

@@ -132,15 +132,14 @@ proptest! {
         let s = Settings::default();
         let before = evaluate(pop.facts(id), &book, &s, as_of);
         let mut b = pop.clone().into_builder();
-        b.conversations.push(Conversation {
-            course: id,
-            date: start.add_days(offset),
+        b.conversations.push((id, Conversation {
+                        date: start.add_days(offset),
             form: if in_person { ConversationForm::InPerson } else { ConversationForm::Phone },
             held: true,
             planned: false,
             caseworker: None,
             registered: None,
-        });
+        }));
         let (pop2, _) = b.build();
         let after = evaluate(pop2.facts(id), &book, &s, as_of);
         for d in before.duties.iter().filter(|d| is_met(d.status)) {
@@ -203,7 +202,7 @@ proptest! {
 fn registered_by(pop: &Population, day: Day) -> Population {
     let mut b = pop.clone().into_builder();
     let known = |r: Option<Day>| r.is_none_or(|r| r <= day);
-    b.conversations.retain(|c| known(c.registered));
+    b.conversations.retain(|(_, c)| known(c.registered));
     b.standby.retain(|s| known(s.registered));
     for m in &mut b.medical {
         if !known(m.received_registered) {
@@ -235,7 +234,7 @@ fn truncate(pop: &Population, as_of: Day) -> Population {
         r.reduced_rate_from = r.reduced_rate_from.filter(|d| *d <= as_of);
     }
     b.conversations
-        .retain(|c| c.date <= as_of && c.registered.is_none_or(|r| r <= as_of));
+        .retain(|(_, c)| c.date <= as_of && c.registered.is_none_or(|r| r <= as_of));
     b.standby
         .retain(|s| s.start <= as_of && s.registered.is_none_or(|r| r <= as_of));
     for s in &mut b.standby {
@@ -273,7 +272,7 @@ fn facts_already_in_order_build_alike_and_facts_out_of_place_are_refused() {
         let i = b
             .conversations
             .windows(2)
-            .position(|w| w[0].course == w[1].course && w[0].date < w[1].date)
+            .position(|w| w[0].0 == w[1].0 && w[0].1.date < w[1].1.date)
             .expect("a course with two conversations");
         let mut swapped = b.clone();
         swapped.conversations.swap(i, i + 1);
@@ -340,7 +339,7 @@ fn results_do_not_depend_on_input_order_at(export: Day) {
         }
     }
     for c in &mut s2.conversations {
-        c.course = remap(c.course);
+        c.0 = remap(c.0);
     }
     for x in &mut s2.standby {
         x.course = remap(x.course);

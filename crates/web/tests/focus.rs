@@ -357,15 +357,17 @@ async fn registration_lag_for_the_right_eyes_and_late_registration_in_the_reconc
             end: None,
             caseworker: Some(CaseworkerId::new(0)),
         });
-        b.conversations.push(Conversation {
+        b.conversations.push((
             course,
-            date: Day::ymd(2025, 5, 30),
-            form: ConversationForm::InPerson,
-            held: true,
-            planned: false,
-            caseworker: None,
-            registered: Some(Day::ymd(2025, 6, 12)),
-        });
+            Conversation {
+                date: Day::ymd(2025, 5, 30),
+                form: ConversationForm::InPerson,
+                held: true,
+                planned: false,
+                caseworker: None,
+                registered: Some(Day::ymd(2025, 6, 12)),
+            },
+        ));
     })
     .await;
     let (from, to) = (Day::ymd(2024, 7, 1), Day::ymd(2025, 6, 30));

@@ -3802,15 +3802,17 @@ async fn the_course_page_shows_when_a_conversation_was_registered() {
             .filter(|id| b.courses[id.index()].active_on(Day::ymd(2025, 6, 30)))
             .collect();
         for course in active {
-            b.conversations.push(Conversation {
+            b.conversations.push((
                 course,
-                date: Day::ymd(2025, 6, 20),
-                form: ConversationForm::Phone,
-                held: true,
-                planned: false,
-                caseworker: None,
-                registered: Some(Day::ymd(2025, 6, 27)),
-            });
+                Conversation {
+                    date: Day::ymd(2025, 6, 20),
+                    form: ConversationForm::Phone,
+                    held: true,
+                    planned: false,
+                    caseworker: None,
+                    registered: Some(Day::ymd(2025, 6, 27)),
+                },
+            ));
         }
     })
     .await;

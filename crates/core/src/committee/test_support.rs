@@ -29,15 +29,17 @@ pub(crate) fn pop_with(facts: Facts<'_>) -> Population {
 pub(crate) fn pop_with_booked(facts: Facts<'_>, booked: &[(usize, &str)]) -> Population {
     let mut b = builder(facts);
     for (i, date) in booked {
-        b.conversations.push(Conversation {
-            course: CourseId::new(*i as u32),
-            date: Day::parse_iso(date).unwrap(),
-            form: ConversationForm::InPerson,
-            held: false,
-            planned: true,
-            caseworker: None,
-            registered: None,
-        });
+        b.conversations.push((
+            CourseId::new(*i as u32),
+            Conversation {
+                date: Day::parse_iso(date).unwrap(),
+                form: ConversationForm::InPerson,
+                held: false,
+                planned: true,
+                caseworker: None,
+                registered: None,
+            },
+        ));
     }
     b.build().0
 }
@@ -86,15 +88,17 @@ fn builder(facts: Facts<'_>) -> PopulationBuilder {
     let d = |s: &str| Day::parse_iso(s).unwrap();
     for (i, dates) in facts.conversations {
         for date in *dates {
-            b.conversations.push(Conversation {
-                course: CourseId::new(*i as u32),
-                date: d(date),
-                form: ConversationForm::InPerson,
-                held: true,
-                planned: false,
-                caseworker: None,
-                registered: None,
-            });
+            b.conversations.push((
+                CourseId::new(*i as u32),
+                Conversation {
+                    date: d(date),
+                    form: ConversationForm::InPerson,
+                    held: true,
+                    planned: false,
+                    caseworker: None,
+                    registered: None,
+                },
+            ));
         }
     }
     for (i, start, end) in facts.standby {

@@ -99,15 +99,17 @@ impl T {
         self
     }
     fn conv_form(mut self, s: &str, form: ConversationForm) -> T {
-        self.b.conversations.push(Conversation {
-            course: CourseId::new(0),
-            date: d(s),
-            form,
-            held: true,
-            planned: false,
-            caseworker: None,
-            registered: None,
-        });
+        self.b.conversations.push((
+            CourseId::new(0),
+            Conversation {
+                date: d(s),
+                form,
+                held: true,
+                planned: false,
+                caseworker: None,
+                registered: None,
+            },
+        ));
         self
     }
     fn conv(self, s: &str) -> T {
@@ -117,15 +119,17 @@ impl T {
         dates.iter().fold(self, |t, s| t.conv(s))
     }
     fn cancelled(mut self, s: &str) -> T {
-        self.b.conversations.push(Conversation {
-            course: CourseId::new(0),
-            date: d(s),
-            form: ConversationForm::InPerson,
-            held: false,
-            planned: false,
-            caseworker: None,
-            registered: None,
-        });
+        self.b.conversations.push((
+            CourseId::new(0),
+            Conversation {
+                date: d(s),
+                form: ConversationForm::InPerson,
+                held: false,
+                planned: false,
+                caseworker: None,
+                registered: None,
+            },
+        ));
         self
     }
     fn standby(mut self, start: &str, end: Option<&str>) -> T {

@@ -11,15 +11,17 @@ use kadence_core::settings::AsOfReading::{self, Happened, Known};
 impl T {
     /// A held conversation registered on `registered`.
     fn conv_registered(mut self, held: &str, registered: &str) -> T {
-        self.b.conversations.push(Conversation {
-            course: CourseId::new(0),
-            date: d(held),
-            form: ConversationForm::InPerson,
-            held: true,
-            planned: false,
-            caseworker: None,
-            registered: Some(d(registered)),
-        });
+        self.b.conversations.push((
+            CourseId::new(0),
+            Conversation {
+                date: d(held),
+                form: ConversationForm::InPerson,
+                held: true,
+                planned: false,
+                caseworker: None,
+                registered: Some(d(registered)),
+            },
+        ));
         self
     }
     fn status_as(&self, as_of: &str, reading: AsOfReading) -> CourseStatus {

@@ -72,7 +72,7 @@ impl Known<'_> {
         r: &Row<'_>,
         errs: &mut ImportErrors,
         local: &mut Local,
-    ) -> Option<Conversation> {
+    ) -> Option<(CourseId, Conversation)> {
         let course = self.course(r, errs, local);
         let date = r.date(errs, h::DATE);
         let form = r.word::<ConversationForm>(errs, h::FORM);
@@ -98,15 +98,17 @@ impl Known<'_> {
             );
             return None;
         }
-        Some(Conversation {
+        Some((
             course,
-            date,
-            form,
-            held,
-            planned: status == ConversationStatus::Planned,
-            caseworker,
-            registered,
-        })
+            Conversation {
+                date,
+                form,
+                held,
+                planned: status == ConversationStatus::Planned,
+                caseworker,
+                registered,
+            },
+        ))
     }
 
     pub(super) fn standby(

@@ -303,6 +303,9 @@ struct Out {
     citizens: Vec<Citizen>,
     courses: Vec<Course>,
     conversations: Vec<Conversation>,
+    /// Each course's end in `conversations` (a conversation holds no course id: its course is
+    /// where it sits), counted as `held_end` is.
+    conv_end: Vec<u32>,
     standby: Vec<StandbyPeriod>,
     medical: Vec<MedicalRequest>,
     rehab: Vec<RehabMeeting>,
@@ -782,7 +785,6 @@ fn details_record(
         };
         last = last.max(registered);
         out.conversations.push(Conversation {
-            course: id,
             date,
             form: R::idx(flags & 3)?,
             held: flags & has::HELD != 0,
@@ -791,6 +793,7 @@ fn details_record(
             registered,
         });
     }
+    out.conv_end.push(out.conversations.len() as u32);
     if next_held.next().is_some() {
         return Err(SnapshotError::Corrupt("afholdte samtaler passer ikke"));
     }
@@ -871,6 +874,7 @@ impl Assembly {
                 citizens: Vec::with_capacity(most(head.citizens, 2)),
                 courses: Vec::with_capacity(most(head.courses, 12)),
                 conversations: Vec::with_capacity(most(head.conversations, 2)),
+                conv_end: Vec::with_capacity(most(head.courses, 12)),
                 standby: Vec::with_capacity(most(head.standby, 2)),
                 medical: Vec::with_capacity(most(head.medical, 2)),
                 rehab: Vec::with_capacity(most(head.rehab, 2)),
@@ -939,6 +943,8 @@ impl Assembly {
         } else {
             a.citizens.append(&mut out.citizens);
             a.courses.append(&mut out.courses);
+            let base = a.conversations.len() as u32;
+            a.conv_end.extend(out.conv_end.iter().map(|end| base + end));
             a.conversations.append(&mut out.conversations);
             a.standby.append(&mut out.standby);
             a.medical.append(&mut out.medical);
@@ -983,17 +989,20 @@ impl Assembly {
         let (a, h) = self.complete()?;
         // The facts come grouped by course and in the builder's order: checked in one pass, not
         // sorted again.
+        let mut conv_at = Vec::with_capacity(a.conv_end.len() + 1);
+        conv_at.push(0);
+        conv_at.extend(a.conv_end);
         PopulationBuilder {
             teams: h.teams,
             caseworkers: h.workers,
             citizens: a.citizens,
             courses: a.courses,
-            conversations: a.conversations,
+            conversations: Vec::new(),
             standby: a.standby,
             medical: a.medical,
             rehab: a.rehab,
         }
-        .build_grouped()
+        .build_grouped_at(a.conversations, conv_at)
         .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))
     }
 }
