@@ -143,6 +143,12 @@ impl Cpr {
     }
 
     /// [`Cpr::reveal`] as bytes, without allocating: for the store, which writes millions of them.
+    /// The ten digits as one number (below 10^10: 34 bits), in the order of the text: for
+    /// compact encodings and sorting, never for display.
+    pub fn as_number(&self) -> u64 {
+        self.0.iter().fold(0, |n, d| n * 10 + u64::from(*d))
+    }
+
     pub fn reveal_ascii(&self) -> [u8; 11] {
         let mut out = [b'-'; 11];
         for (i, d) in self.0.iter().enumerate() {

@@ -67,6 +67,9 @@ pub enum StoreError {
     Url(String),
     #[error("{0}")]
     Snapshot(#[from] snapshot::SnapshotError),
+    /// More than the store's own limits allow (e.g. over a billion citizens in one import).
+    #[error("For stor til databasen: {0}")]
+    TooLarge(String),
 }
 
 type Result<T> = std::result::Result<T, StoreError>;

@@ -24,7 +24,7 @@ use kadence_core::cpr::Cpr;
 use kadence_core::model::*;
 use rustc_hash::FxBuildHasher;
 
-use super::{CourseIds, Item, Parts, Writer};
+use super::{CitizenItem, CourseIds, Item, Parts, Writer};
 
 const NONE: u32 = u32::MAX;
 
@@ -165,23 +165,28 @@ impl<'a> AfterImport<'a> {
         &self,
         version: i64,
         part_size: usize,
-    ) -> Parts<'_, impl Iterator<Item = Item<'_>> + Send + '_> {
+    ) -> Parts<
+        '_,
+        impl Iterator<Item = CitizenItem<'_>> + Send + '_,
+        impl Iterator<Item = Item<'_>> + Send + '_,
+    > {
         let (p, e) = (self.prev, self.export);
         let mut w = Writer::new(version, part_size);
         w.teams(&self.teams);
         w.caseworkers(&self.workers);
-        for (i, c) in p.citizens.iter().enumerate() {
+        let stored_citizens = p.citizens.iter().enumerate().map(|(i, c)| {
             let name = match self.renamed.get(&(i as u32)) {
                 Some(&j) => &e.citizens[j as usize].name,
                 None => &c.name,
             };
-            w.citizen(&c.cpr, name);
-        }
-        for (j, c) in e.citizens.iter().enumerate() {
-            if self.e_citizen[j] as usize >= p.citizens.len() {
-                w.citizen(&c.cpr, &c.name);
-            }
-        }
+            (&c.cpr, name.as_str())
+        });
+        let new_citizens = e
+            .citizens
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| self.e_citizen[*j] as usize >= p.citizens.len())
+            .map(|(_, c)| (&c.cpr, c.name.as_str()));
         let kept = self.kept;
         let stored = p
             .all_facts()
@@ -208,7 +213,11 @@ impl<'a> AfterImport<'a> {
             facts: f,
             workers: Some(&self.e_worker),
         });
-        Parts::new(w, stored.chain(exported))
+        Parts::new(
+            w,
+            stored_citizens.chain(new_citizens),
+            stored.chain(exported),
+        )
     }
 }
 
@@ -253,16 +262,21 @@ impl<'a> AfterRetention<'a> {
         &self,
         version: i64,
         part_size: usize,
-    ) -> Parts<'_, impl Iterator<Item = Item<'_>> + Send + '_> {
+    ) -> Parts<
+        '_,
+        impl Iterator<Item = CitizenItem<'_>> + Send + '_,
+        impl Iterator<Item = Item<'_>> + Send + '_,
+    > {
         let p = self.prev;
         let mut w = Writer::new(version, part_size);
         w.teams(&p.teams);
         w.caseworkers(&p.caseworkers);
-        for (i, c) in p.citizens.iter().enumerate() {
-            if self.citizen[i] != NONE {
-                w.citizen(&c.cpr, &c.name);
-            }
-        }
+        let citizens = p
+            .citizens
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.citizen[*i] != NONE)
+            .map(|(_, c)| (&c.cpr, c.name.as_str()));
         let items = p
             .all_facts()
             .filter(|f| self.course[f.id.index()] != NONE)
@@ -280,6 +294,6 @@ impl<'a> AfterRetention<'a> {
                 facts: f,
                 workers: None,
             });
-        Parts::new(w, items)
+        Parts::new(w, citizens, items)
     }
 }

@@ -83,7 +83,7 @@ mod write;
 
 pub use read::{decode, decode_figures_with, decode_parts, decode_scoped, decode_with};
 pub use read::{threads, Scope, Scoped};
-pub use write::{encode, parts, CourseIds, Item, Part, Parts, Writer};
+pub use write::{encode, parts, CitizenItem, CourseIds, Item, Part, Parts, Writer};
 
 use kadence_core::date::Day;
 use kadence_core::model::*;
