@@ -8,12 +8,14 @@
 
 pub mod committee;
 pub mod format;
+mod keys;
 pub mod mapping;
 pub mod read;
 mod source;
 pub mod text;
 pub mod write;
 
+pub use keys::CourseKeys;
 pub use read::{
     list_files, read_files, read_files_in_blocks, read_paths, ImportError, ImportErrors, Loaded,
     ReadError, SourceFile,

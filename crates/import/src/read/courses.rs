@@ -298,42 +298,10 @@ fn parse_row(
     })
 }
 
-/// The courses taken so far found by key, without a second copy of the keys: a table of course
-/// ids, hashed and compared through the courses' own keys. A map from a copy of each key took
-/// 240 MB for the country (issue 15: the import's peak memory).
-#[derive(Default)]
-pub(super) struct Keys {
-    table: hashbrown::HashTable<CourseId>,
-    hasher: rustc_hash::FxBuildHasher,
-}
-
-impl Keys {
-    fn hash(&self, key: &str) -> u64 {
-        use std::hash::BuildHasher;
-        self.hasher.hash_one(key)
-    }
-
-    pub(super) fn get(&self, courses: &[Course], key: &str) -> Option<CourseId> {
-        self.table
-            .find(self.hash(key), |id| courses[id.index()].key == key)
-            .copied()
-    }
-
-    /// Adds the course `id` (in `courses` already), whose key is not in the table.
-    fn add(&mut self, courses: &[Course], id: CourseId) {
-        use std::hash::BuildHasher;
-        let hasher = self.hasher;
-        self.table
-            .insert_unique(self.hash(&courses[id.index()].key), id, |other| {
-                hasher.hash_one(courses[other.index()].key.as_str())
-            });
-    }
-}
-
 /// The courses taken so far and their citizens, by CPR number.
 #[derive(Default)]
 pub(super) struct Courses {
-    pub(super) keys: Keys,
+    pub(super) keys: crate::CourseKeys,
     /// FxHash: 2.8 M CPR numbers for the country, where SipHash was 5 % of reading it.
     citizens: HashMap<Cpr, CitizenId, rustc_hash::FxBuildHasher>,
     /// `from_course` references, resolved when the whole file is read: (course, line, key).

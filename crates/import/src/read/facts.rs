@@ -15,7 +15,7 @@ use crate::format::{h, ConversationStatus};
 #[derive(Copy, Clone)]
 pub(super) struct Known<'a> {
     pub(super) courses: &'a [Course],
-    pub(super) keys: &'a super::courses::Keys,
+    pub(super) keys: &'a crate::CourseKeys,
     pub(super) rejected: &'a HashSet<String>,
     pub(super) caseworkers: &'a HashMap<String, CaseworkerId>,
 }

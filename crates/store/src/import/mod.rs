@@ -18,7 +18,6 @@ mod sqlite;
 use kadence_core::date::Day;
 use kadence_core::model::*;
 use kadence_import::Loaded;
-use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
@@ -410,15 +409,15 @@ impl StoredByCourse {
         mut rows: impl FnMut(&mut dyn FnMut(&str, &str)) -> std::result::Result<(), E>,
     ) -> std::result::Result<StoredByCourse, E> {
         let mut slots = Vec::new();
-        let mut by_key: Option<HashMap<&str, CourseId, rustc_hash::FxBuildHasher>> = None;
+        // The export's courses by key through their own keys (4 bytes a slot; a map from each
+        // borrowed key was about 100 MB of the country's re-import).
+        let mut by_key: Option<kadence_import::CourseKeys> = None;
         rows(&mut |key, hash| {
             let by_key = by_key.get_or_insert_with(|| {
                 slots = vec![Slot::None; pop.courses.len()];
-                pop.course_ids()
-                    .map(|id| (pop.courses[id.index()].key.as_str(), id))
-                    .collect()
+                kadence_import::CourseKeys::of(&pop.courses)
             });
-            if let Some(id) = by_key.get(key) {
+            if let Some(id) = by_key.get(&pop.courses, key) {
                 slots[id.index()] = unhex32(hash).map_or(Slot::Unreadable, Slot::Hash);
             }
         })?;
