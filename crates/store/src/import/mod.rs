@@ -374,22 +374,40 @@ pub(crate) fn plan(loaded: &Loaded, batch_id: i64, stored: &load::Map<Option<[u8
     }
 }
 
-/// The stored courses' content hashes: for a course of the export, `None` when none is stored
-/// under its key, `Some(None)` when one is but its hash cannot be read (it is rewritten).
+/// What is stored under the key of a course of the export.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Stored {
+    /// No course.
+    Absent,
+    /// A course with the same content hash.
+    Same,
+    /// A course with another hash, or one that cannot be read (it is rewritten).
+    Other,
+}
+
+/// The stored courses' content hashes, asked for a course of the export and its hash.
 pub(crate) trait StoredHashes {
-    fn stored(&self, pop: &Population, id: CourseId) -> Option<Option<[u8; 32]>>;
+    fn compare(&self, pop: &Population, id: CourseId, hash: &[u8; 32]) -> Stored;
 }
 
 /// By the stored course's key (the sqlx path).
 impl StoredHashes for load::Map<Option<[u8; 32]>> {
-    fn stored(&self, pop: &Population, id: CourseId) -> Option<Option<[u8; 32]>> {
-        self.get(pop.courses[id.index()].key.as_str()).copied()
+    fn compare(&self, pop: &Population, id: CourseId, hash: &[u8; 32]) -> Stored {
+        match self.get(pop.courses[id.index()].key.as_str()) {
+            None => Stored::Absent,
+            Some(Some(h)) if h == hash => Stored::Same,
+            Some(_) => Stored::Other,
+        }
     }
 }
 
 /// By the export's course (the direct SQLite path): one slot per course of the export, filled
 /// from the stored rows as they are read; stored courses the export does not name are not kept.
 /// No string is allocated per stored course (3.1 M of them for the country).
+///
+/// A slot keeps the first 16 bytes of the stored SHA-256 (17 bytes a course where the whole hash
+/// took 33: 50 MB of the country's re-import): enough to tell a changed course (two different
+/// contents agree on 128 bits with a chance of 2^-128), while the table keeps every hash whole.
 pub(crate) struct StoredByCourse {
     slots: Vec<Slot>,
 }
@@ -398,12 +416,22 @@ pub(crate) struct StoredByCourse {
 enum Slot {
     None,
     Unreadable,
-    Hash([u8; 32]),
+    Hash([u8; 16]),
+}
+
+fn prefix(hash: &[u8; 32]) -> [u8; 16] {
+    let mut p = [0; 16];
+    p.copy_from_slice(&hash[..16]);
+    p
 }
 
 impl StoredByCourse {
-    /// `rows` yields each stored course's key and hash; the slots and a map of the export's courses
-    /// by key are made only if there is a stored one (a first import reads none).
+    /// `rows` yields each stored course's key and hash; the slots are made only if there is a
+    /// stored one (a first import reads none). The stored courses come in the order the import
+    /// before wrote them, which for an export like the last is the export's own: each is looked
+    /// for first where the one before was found, and the export's courses by key
+    /// ([`kadence_import::CourseKeys`], 21 MB for the country) are made only at the first that is
+    /// not there.
     pub(crate) fn read<E>(
         pop: &Population,
         mut rows: impl FnMut(&mut dyn FnMut(&str, &str)) -> std::result::Result<(), E>,
@@ -412,13 +440,22 @@ impl StoredByCourse {
         // The export's courses by key through their own keys (4 bytes a slot; a map from each
         // borrowed key was about 100 MB of the country's re-import).
         let mut by_key: Option<kadence_import::CourseKeys> = None;
+        let mut next = 0usize;
         rows(&mut |key, hash| {
-            let by_key = by_key.get_or_insert_with(|| {
+            if slots.is_empty() {
                 slots = vec![Slot::None; pop.courses.len()];
-                kadence_import::CourseKeys::of(&pop.courses)
-            });
-            if let Some(id) = by_key.get(&pop.courses, key) {
-                slots[id.index()] = unhex32(hash).map_or(Slot::Unreadable, Slot::Hash);
+            }
+            let found = if pop.courses.get(next).is_some_and(|c| c.key == key) {
+                Some(next)
+            } else {
+                by_key
+                    .get_or_insert_with(|| kadence_import::CourseKeys::of(&pop.courses))
+                    .get(&pop.courses, key)
+                    .map(CourseId::index)
+            };
+            if let Some(i) = found {
+                slots[i] = unhex32(hash).map_or(Slot::Unreadable, |h| Slot::Hash(prefix(&h)));
+                next = i + 1;
             }
         })?;
         Ok(StoredByCourse { slots })
@@ -426,11 +463,11 @@ impl StoredByCourse {
 }
 
 impl StoredHashes for StoredByCourse {
-    fn stored(&self, _: &Population, id: CourseId) -> Option<Option<[u8; 32]>> {
+    fn compare(&self, _: &Population, id: CourseId, hash: &[u8; 32]) -> Stored {
         match self.slots.get(id.index()).copied().unwrap_or(Slot::None) {
-            Slot::None => None,
-            Slot::Unreadable => Some(None),
-            Slot::Hash(h) => Some(Some(h)),
+            Slot::None => Stored::Absent,
+            Slot::Hash(h) if h == prefix(hash) => Stored::Same,
+            Slot::Unreadable | Slot::Hash(_) => Stored::Other,
         }
     }
 }
@@ -474,16 +511,16 @@ impl Planner {
     ) -> Option<ToWrite<'a>> {
         let rows = course_values(pop, id);
         let hash = rows.hash();
-        let replaces = match stored.stored(pop, id) {
-            Some(Some(h)) if h == hash => {
+        let replaces = match stored.compare(pop, id, &hash) {
+            Stored::Same => {
                 self.summary.courses_unchanged += 1;
                 return None;
             }
-            Some(_) => {
+            Stored::Other => {
                 self.summary.courses_updated += 1;
                 true
             }
-            None => {
+            Stored::Absent => {
                 self.summary.courses_inserted += 1;
                 false
             }
@@ -684,6 +721,82 @@ mod tests {
                     reference_hash(&pop, id),
                     "{}",
                     pop.courses[id.index()].key
+                );
+            }
+        }
+    }
+
+    /// The two ways of finding the stored hashes (the sqlx path's map by key, the direct path's
+    /// slots found in the stored order or by key) agree for stored rows in the export's order,
+    /// shuffled, with keys the export does not name and hashes that cannot be read.
+    #[test]
+    fn stored_hashes_agree_whatever_the_stored_order() {
+        let pop = kadence_synth::generate(
+            &kadence_synth::Params::municipality(3, Day::ymd(2026, 10, 31))
+                .with_courses_per_year(60),
+        );
+        let hash = |id: CourseId| course_values(&pop, id).hash();
+        let mut rows: Vec<(String, String)> = pop
+            .course_ids()
+            .filter(|id| id.index() % 7 != 3) // not stored: new in the export
+            .map(|id| {
+                let mut h = hash(id);
+                if id.index() % 5 == 1 {
+                    h[20] ^= 1; // changed after the 16 bytes a slot keeps
+                }
+                if id.index() % 5 == 2 {
+                    h[3] ^= 1; // changed within them
+                }
+                let text = if id.index() % 11 == 4 {
+                    "not a hash".into()
+                } else {
+                    hex(&h)
+                };
+                (pop.courses[id.index()].key.to_string(), text)
+            })
+            .collect();
+        rows.push(("K99-GONE".into(), hex(&[0; 32]))); // stored, not in the export
+        let expected = |id: CourseId| match id.index() {
+            i if i % 7 == 3 => Stored::Absent,
+            i if i % 11 == 4 || i % 5 == 1 || i % 5 == 2 => Stored::Other,
+            _ => Stored::Same,
+        };
+        for order in 0..3 {
+            match order {
+                1 => rows.reverse(),
+                2 => {
+                    let third = rows.len() / 3;
+                    rows.rotate_left(third)
+                }
+                _ => {}
+            }
+            let slots = StoredByCourse::read(&pop, |each| {
+                for (k, h) in &rows {
+                    each(k, h);
+                }
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            let map: load::Map<Option<[u8; 32]>> =
+                rows.iter().map(|(k, h)| (k.clone(), unhex32(h))).collect();
+            for id in pop.course_ids() {
+                let h = hash(id);
+                let want = expected(id);
+                // The whole hash tells the change after byte 16; the slot's 16 bytes do not, so
+                // that one case is the map's alone.
+                assert_eq!(
+                    map.compare(&pop, id, &h),
+                    want,
+                    "map, order {order}, {id:?}"
+                );
+                let slot_want = match want {
+                    Stored::Other if id.index() % 5 == 1 && id.index() % 11 != 4 => Stored::Same,
+                    w => w,
+                };
+                assert_eq!(
+                    slots.compare(&pop, id, &h),
+                    slot_want,
+                    "slots, order {order}, {id:?}"
                 );
             }
         }
