@@ -1092,7 +1092,7 @@ mod tests {
         assert_eq!(size_of::<Text>(), 24);
         assert_eq!(size_of::<Conversation>(), 16);
         assert_eq!(size_of::<Course>(), 96);
-        assert_eq!(size_of::<Citizen>(), 40);
+        assert_eq!(size_of::<Citizen>(), 32);
     }
 
     /// A snapshot's reader hands the conversations over grouped, with each course's offsets: what

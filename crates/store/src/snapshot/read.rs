@@ -383,17 +383,8 @@ fn decode_into(h: &PartHeader, mut r: R<'_>, lim: Limits<'_>, out: &mut Out) -> 
             }
             out.citizens.reserve(n);
             for _ in 0..n {
-                let mut number = r.var()?;
-                if number > 9_999_999_999 {
-                    return Err(SnapshotError::Corrupt("CPR-nummer"));
-                }
-                let mut digits = [b'0'; 10];
-                for d in digits.iter_mut().rev() {
-                    *d = b'0' + (number % 10) as u8;
-                    number /= 10;
-                }
-                let text = std::str::from_utf8(&digits).unwrap_or_default();
-                let cpr = Cpr::parse(text).map_err(|_| SnapshotError::Corrupt("CPR-nummer"))?;
+                let cpr =
+                    Cpr::from_number(r.var()?).map_err(|_| SnapshotError::Corrupt("CPR-nummer"))?;
                 out.citizens.push(Citizen {
                     cpr,
                     name: r.vstr()?,
