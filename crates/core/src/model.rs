@@ -404,7 +404,42 @@ pub struct RehabMeeting {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub course: Option<CourseId>,
+    pub kind: DiagnosticKind,
     pub message: String,
+}
+
+/// What a [`Diagnostic`] says, so that many of one kind can be told together.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum DiagnosticKind {
+    /// A fact names a course the population does not hold.
+    UnknownCourse,
+    /// A course ends before its clock starts.
+    EndBeforeStart,
+    /// A course's benefit starts before the first day of absence.
+    BenefitBeforeAbsence,
+    /// A job clarification course without a transition date.
+    MissingTransition,
+    /// A rehabilitation meeting recorded "with LÆ 265" whose LÆ 265 had not arrived.
+    Lae265Conflict,
+}
+
+impl DiagnosticKind {
+    /// Danish, for a line that counts many: "{n} {plural}".
+    pub fn plural(self) -> &'static str {
+        match self {
+            DiagnosticKind::UnknownCourse => "fakta henviser til et ukendt forløb og er udeladt",
+            DiagnosticKind::EndBeforeStart => "forløb har en slutdato før startdatoen",
+            DiagnosticKind::BenefitBeforeAbsence => {
+                "forløb har ydelsesstart før første fraværsdag"
+            }
+            DiagnosticKind::MissingTransition => {
+                "jobafklaringsforløb mangler overgangsdato (ydelsesstart bruges)"
+            }
+            DiagnosticKind::Lae265Conflict => {
+                "rehabiliteringsmøder er registreret med LÆ 265, men LÆ 265 var ikke modtaget inden mødet (forløbet viser «Modstridende data»)"
+            }
+        }
+    }
 }
 
 /// Everything recorded about one course, borrowed from its population.
@@ -843,6 +878,7 @@ impl PopulationBuilder {
             } else {
                 diags.push(Diagnostic {
                     course: None,
+                    kind: DiagnosticKind::UnknownCourse,
                     message: format!("{what} henviser til et ukendt forløb og er udeladt"),
                 });
                 false
@@ -881,6 +917,7 @@ impl PopulationBuilder {
                 if end.date < c.clock_start() {
                     diags.push(Diagnostic {
                         course: id,
+                        kind: DiagnosticKind::EndBeforeStart,
                         message: format!(
                             "Forløb {}: slutdato {} ligger før startdatoen {}",
                             c.key,
@@ -893,6 +930,7 @@ impl PopulationBuilder {
             if c.benefit_start < c.first_absence {
                 diags.push(Diagnostic {
                     course: id,
+                    kind: DiagnosticKind::BenefitBeforeAbsence,
                     message: format!(
                         "Forløb {}: ydelsesstart {} ligger før første fraværsdag {}",
                         c.key,
@@ -904,6 +942,7 @@ impl PopulationBuilder {
             if c.kind == CourseKind::JobClarification && c.transition.is_none() {
                 diags.push(Diagnostic {
                     course: id,
+                    kind: DiagnosticKind::MissingTransition,
                     message: format!(
                         "Jobafklaringsforløb {} mangler overgangsdato; ydelsesstart bruges",
                         c.key
@@ -929,6 +968,7 @@ impl PopulationBuilder {
             if let Some(requested) = f.lae265_conflict(r.date, r.date) {
                 diags.push(Diagnostic {
                     course: Some(f.id),
+                    kind: DiagnosticKind::Lae265Conflict,
                     message: format!(
                         "Forløb {}: {}",
                         f.course.key,

@@ -844,3 +844,45 @@ proptest! {
         prop_assert_eq!(outcome(&files, rows), whole);
     }
 }
+
+/// The whole country's export printed 32,897 warnings of one kind, a line per meeting; now the
+/// first ten of a kind are given in full and one line counts them all (each course still shows
+/// its own on its page).
+#[test]
+fn regression_a_national_import_printed_a_warning_per_conflicting_meeting() {
+    use kadence_core::model::{DiagnosticKind, Lae265Basis, MedicalForm};
+    let p = Params::municipality(4, Day::ymd(2026, 9, 30)).with_courses_per_year(800);
+    let mut b = generate(&p).into_builder();
+    for m in b
+        .medical
+        .iter_mut()
+        .filter(|m| m.form == MedicalForm::Lae265)
+    {
+        m.received = None;
+        m.received_registered = None;
+    }
+    for r in &mut b.rehab {
+        r.basis = Lae265Basis::Present;
+    }
+    let (pop, diags) = b.build();
+    let conflicts = diags
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::Lae265Conflict)
+        .count();
+    assert!(conflicts > 10, "{conflicts}");
+    let loaded = read_files(&to_files(&pop)).expect("reads");
+    let lae: Vec<&String> = loaded
+        .warnings
+        .iter()
+        .filter(|w| w.contains("LÆ 265"))
+        .collect();
+    assert_eq!(lae.len(), 11, "{lae:#?}");
+    assert!(lae[..10].iter().all(|w| w.starts_with("Forløb ")));
+    assert_eq!(
+        lae[10],
+        &format!(
+            "I alt {} rehabiliteringsmøder er registreret med LÆ 265, men LÆ 265 var ikke modtaget inden mødet (forløbet viser «Modstridende data»); de første 10 står ovenfor.",
+            kadence_core::dk::int(conflicts as i64)
+        )
+    );
+}

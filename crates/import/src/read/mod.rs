@@ -542,7 +542,7 @@ fn read_from<'a, E: From<ImportErrors>>(
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     warnings.extend(padded_warning);
     let (population, diags) = b.build();
-    warnings.extend(diags.into_iter().map(|d| d.message));
+    warnings.extend(summarised(diags));
     Ok(Loaded {
         population,
         files: reports,
@@ -550,3 +550,29 @@ fn read_from<'a, E: From<ImportErrors>>(
         warnings,
     })
 }
+
+/// The population's diagnostics as warnings: the first [`SHOWN`] of each kind in full, then one
+/// line counting all of that kind. The whole country's export gave 32,897 lines of one kind (each
+/// course shows its own on its page, as "Modstridende data").
+fn summarised(diags: Vec<Diagnostic>) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<DiagnosticKind, usize> = Default::default();
+    let mut out = Vec::new();
+    for d in diags {
+        let n = counts.entry(d.kind).or_default();
+        *n += 1;
+        if *n <= SHOWN {
+            out.push(d.message);
+        }
+    }
+    for (kind, n) in counts.into_iter().filter(|(_, n)| *n > SHOWN) {
+        out.push(format!(
+            "I alt {} {}; de første {SHOWN} står ovenfor.",
+            kadence_core::dk::int(n as i64),
+            kind.plural()
+        ));
+    }
+    out
+}
+
+/// How many warnings of one kind are given in full.
+const SHOWN: usize = 10;
