@@ -1,7 +1,7 @@
 //! # kadence-store
 //!
 //! The database shell: an embedded SQLite file by default, PostgreSQL for multi-user deployments, behind
-//! one [`Store`] and one conformance suite (`tests/conformance.rs`, run on both).
+//! one [`Store`] and one conformance suite (`tests/conformance/`, run on both).
 //!
 //! - **Migrations** are applied at start ([`schema::MIGRATIONS`], portable SQL).
 //! - **An import is one transaction** ([`Store::import`]): either every row of the export is written or

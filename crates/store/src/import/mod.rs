@@ -1,6 +1,6 @@
 //! The import: a read export written into the database in one transaction ([`Store::import`]).
 //!
-//! Two drivers, one behaviour, one conformance suite (`tests/conformance.rs` runs both):
+//! Two drivers, one behaviour, one conformance suite (`tests/conformance/` runs both):
 //! - [`sqlite`]: a SQLite file, through a direct connection (rusqlite, the same library sqlx
 //!   links) with prepared statements that bind the population's own strings, and dates and CPR
 //!   numbers formatted on the stack. Through sqlx's `Any` driver every string was copied twice and
