@@ -81,8 +81,8 @@ pub struct PackedCourse {
     visitation_on: Option<Day>,
     early_on: Option<Day>,
     end_on: Option<Day>,
-    /// The caseworker's index, `NONE` for none.
-    caseworker: u32,
+    /// Four bytes, as the id holds a niche (no sentinel of its own).
+    caseworker: Option<CaseworkerId>,
     /// The index of its rare facts in its segment's list, `NONE` for none.
     rare: u32,
     kind: CourseKind,
@@ -104,7 +104,7 @@ impl PackedCourse {
             visitation_on: c.visitation.map(|v| v.set_on),
             early_on: c.early_request.map(|e| e.date),
             end_on: c.end.map(|e| e.date),
-            caseworker: c.caseworker.map_or(NONE, |w| w.get()),
+            caseworker: c.caseworker,
             rare: match (c.reform, c.predictable) {
                 (None, None) => NONE,
                 (reform, predictable) => {
@@ -121,10 +121,6 @@ impl PackedCourse {
             early_by: c.early_request.map_or(Requester::Citizen, |e| e.by),
             end_reason: c.end.map_or(EndReason::BackToWork, |e| e.reason),
         }
-    }
-
-    fn caseworker(&self) -> Option<CaseworkerId> {
-        (self.caseworker != NONE).then(|| CaseworkerId::new(self.caseworker))
     }
 
     /// A `Course` for the measures to read: this course's fields, the rest empty (no allocation
@@ -154,7 +150,7 @@ impl PackedCourse {
                 date,
                 reason: self.end_reason,
             }),
-            caseworker: self.caseworker(),
+            caseworker: self.caseworker,
         }
     }
 }
@@ -294,7 +290,7 @@ impl FiguresParts {
             || self.last_registered.len() != n
             || at.windows(2).any(|w| w[0] > w[1])
             || self.courses.iter().any(|c| {
-                c.caseworker().is_some_and(|w| w.index() >= workers)
+                c.caseworker.is_some_and(|w| w.index() >= workers)
                     || (c.rare != NONE && c.rare as usize >= self.rare.len())
             })
         {
@@ -519,14 +515,14 @@ impl Figures {
     /// caseworker follow moves, as on a whole population).
     pub fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
         if let Some((s, i)) = self.locate(course) {
-            self.segments[s].courses[i].caseworker = to.get();
+            self.segments[s].courses[i].caseworker = Some(to);
         }
     }
 
     /// A course's caseworker as the figures hold it.
     pub fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
         let (s, i) = self.locate(course)?;
-        self.segments[s].courses[i].caseworker()
+        self.segments[s].courses[i].caseworker
     }
 }
 
@@ -658,7 +654,9 @@ mod tests {
         }));
         assert!(refused(|p| p.held.swap(0, 1)));
         assert!(refused(|p| p.standby[0].course = CourseId::new(2)));
-        assert!(refused(|p| p.courses[0].caseworker = 0));
+        assert!(refused(
+            |p| p.courses[0].caseworker = Some(CaseworkerId::new(0))
+        ));
         assert!(refused(|p| p.courses[0].rare = 0));
     }
 
