@@ -180,6 +180,59 @@ struct Segment {
     standby_at: Vec<u32>,
 }
 
+/// A measure's arguments, borrowed (what [`Figures::compute`] and [`MeasureQuery`] hold).
+struct Query<'q> {
+    book: &'q RuleBook,
+    kind: MeasureKind,
+    def: &'q Definition,
+    from: Month,
+    to: Month,
+    as_of: Day,
+}
+
+impl Segment {
+    /// The members among this segment's courses `range` (local indices), appended in course order:
+    /// the one place the figures' basis is measured.
+    fn compute_into(
+        &self,
+        q: &Query<'_>,
+        range: std::ops::Range<usize>,
+        members: &mut Vec<Member>,
+    ) {
+        for i in range {
+            let c = &self.courses[i];
+            if c.kind != CourseKind::SicknessBenefit {
+                continue;
+            }
+            // The measure's own first check on the packed course: most courses are done here,
+            // unpacked into a `Course` only when they may count.
+            let start = q.def.sickness_start(c.first_absence, c.benefit_start);
+            if !q.kind.may_count(start, c.end_on, q.as_of) {
+                continue;
+            }
+            let course = c.course(&self.rare);
+            let (h, s) = (
+                self.held_at[i] as usize..self.held_at[i + 1] as usize,
+                self.standby_at[i] as usize..self.standby_at[i + 1] as usize,
+            );
+            let facts = CourseFacts {
+                id: CourseId::new(self.first + i as u32),
+                course: &course,
+                conversations: &[],
+                held: &self.held[h.clone()],
+                held_known: &self.held_known[h],
+                last_registered: self.last_registered[i],
+                standby: &self.standby[s],
+                medical: &[],
+                rehab: &[],
+            };
+            course_members(
+                &facts, q.book, q.kind, q.def, q.from, q.to, q.as_of, members,
+            );
+        }
+    }
+}
+
 impl PartialEq for Figures {
     /// The same teams, caseworkers and courses with the same columns, however cut in segments.
     fn eq(&self, other: &Figures) -> bool {
@@ -472,6 +525,14 @@ impl Figures {
         range: std::ops::Range<u32>,
         members: &mut Vec<Member>,
     ) {
+        let q = Query {
+            book,
+            kind,
+            def,
+            from,
+            to,
+            as_of,
+        };
         for seg in &self.segments {
             let first = seg.first;
             let lo = range.start.max(first) - first;
@@ -479,35 +540,7 @@ impl Figures {
                 .end
                 .min(first + seg.courses.len() as u32)
                 .saturating_sub(first);
-            for i in lo as usize..(hi as usize).max(lo as usize) {
-                let c = &seg.courses[i];
-                if c.kind != CourseKind::SicknessBenefit {
-                    continue;
-                }
-                // The measure's own first check on the packed course: most courses are done here,
-                // unpacked into a `Course` only when they may count.
-                let start = def.sickness_start(c.first_absence, c.benefit_start);
-                if !kind.may_count(start, c.end_on, as_of) {
-                    continue;
-                }
-                let course = c.course(&seg.rare);
-                let (h, s) = (
-                    seg.held_at[i] as usize..seg.held_at[i + 1] as usize,
-                    seg.standby_at[i] as usize..seg.standby_at[i + 1] as usize,
-                );
-                let facts = CourseFacts {
-                    id: CourseId::new(first + i as u32),
-                    course: &course,
-                    conversations: &[],
-                    held: &seg.held[h.clone()],
-                    held_known: &seg.held_known[h],
-                    last_registered: seg.last_registered[i],
-                    standby: &seg.standby[s],
-                    medical: &[],
-                    rehab: &[],
-                };
-                course_members(&facts, book, kind, def, from, to, as_of, members);
-            }
+            seg.compute_into(&q, lo as usize..(hi as usize).max(lo as usize), members);
         }
     }
 
@@ -533,6 +566,195 @@ impl Owners for Figures {
 
     fn team(&self, caseworker: CaseworkerId) -> TeamId {
         self.caseworkers[caseworker.index()].team
+    }
+}
+
+/// A measure asked of a figures' basis as it is read ([`FigureSegment::measure`]): what
+/// [`Figures::compute`] takes, owned, so that a reader's threads can each measure the parts they
+/// decode and keep only the members.
+#[derive(Clone, Debug)]
+pub struct MeasureQuery {
+    pub book: RuleBook,
+    pub kind: MeasureKind,
+    pub def: Definition,
+    pub from: Month,
+    pub to: Month,
+    pub as_of: Day,
+}
+
+impl MeasureQuery {
+    fn borrowed(&self) -> Query<'_> {
+        Query {
+            book: &self.book,
+            kind: self.kind,
+            def: &self.def,
+            from: self.from,
+            to: self.to,
+            as_of: self.as_of,
+        }
+    }
+}
+
+impl FigureSegment {
+    /// The segment measured ([`Figures::compute`] on its courses alone) and dropped: its members
+    /// and its courses' caseworkers, all a figure needs of it.
+    pub fn measure(self, q: &MeasureQuery) -> MeasuredSegment {
+        let s = &self.segment;
+        let mut members = Vec::new();
+        s.compute_into(&q.borrowed(), 0..s.courses.len(), &mut members);
+        MeasuredSegment {
+            first: s.first,
+            owners: s.courses.iter().map(|c| c.caseworker).collect(),
+            members,
+            caseworkers: self.caseworkers,
+        }
+    }
+}
+
+/// A segment measured ([`FigureSegment::measure`]): its members and its courses' caseworkers.
+#[derive(Clone, Debug)]
+pub struct MeasuredSegment {
+    first: u32,
+    owners: Vec<Option<CaseworkerId>>,
+    members: Vec<Member>,
+    caseworkers: usize,
+}
+
+/// One measure of a figures' basis with what its figures are split and filtered by (each course's
+/// caseworker, the teams and caseworkers) and nothing else: what `kadence measure` needs for
+/// figures alone. A reader that measures each part as it decodes it ([`FigureSegment::measure`])
+/// never holds the basis: at national scale a tenth of its memory, and the measuring is done
+/// beside the reading (issue 15). The result equals [`Figures::compute`]'s, members in course
+/// order (a test holds it so on generated populations).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    teams: Vec<Team>,
+    caseworkers: Vec<Caseworker>,
+    owners: Vec<Option<CaseworkerId>>,
+    result: MeasureResult,
+}
+
+impl Measured {
+    /// `q` measured on a whole figures' basis.
+    pub fn of(figures: &Figures, q: &MeasureQuery) -> Measured {
+        let mut owners = Vec::with_capacity(figures.courses());
+        for s in &figures.segments {
+            owners.extend(s.courses.iter().map(|c| c.caseworker));
+        }
+        Measured {
+            teams: figures.teams.clone(),
+            caseworkers: figures.caseworkers.clone(),
+            owners,
+            result: figures.compute(&q.book, q.kind, &q.def, q.from, q.to, q.as_of),
+        }
+    }
+
+    /// `q`'s result from measured segments that follow each other from course 0 (as
+    /// [`Figures::from_checked`] joins them); `None` when one does not follow or was checked for
+    /// another number of caseworkers.
+    pub fn from_segments(
+        teams: Vec<Team>,
+        caseworkers: Vec<Caseworker>,
+        q: &MeasureQuery,
+        segments: Vec<MeasuredSegment>,
+    ) -> Option<Measured> {
+        if caseworkers.iter().any(|w| w.team.index() >= teams.len()) {
+            return None;
+        }
+        let mut owners = Vec::with_capacity(segments.iter().map(|s| s.owners.len()).sum());
+        let mut members = Vec::with_capacity(segments.iter().map(|s| s.members.len()).sum());
+        for s in segments {
+            if s.first as usize != owners.len() || s.caseworkers != caseworkers.len() {
+                return None;
+            }
+            owners.extend_from_slice(&s.owners);
+            members.extend_from_slice(&s.members);
+        }
+        u32::try_from(owners.len()).ok()?;
+        Some(Measured {
+            teams,
+            caseworkers,
+            owners,
+            result: MeasureResult {
+                kind: q.kind,
+                definition: q.def.clone(),
+                from: q.from,
+                to: q.to,
+                as_of: q.as_of,
+                members,
+            },
+        })
+    }
+
+    /// The measure's result.
+    pub fn result(&self) -> &MeasureResult {
+        &self.result
+    }
+
+    /// The number of courses (every kind).
+    pub fn courses(&self) -> usize {
+        self.owners.len()
+    }
+
+    pub fn teams(&self) -> &[Team] {
+        &self.teams
+    }
+
+    pub fn caseworkers(&self) -> &[Caseworker] {
+        &self.caseworkers
+    }
+
+    /// A move made in Kadence (as [`Figures::reassign`]).
+    pub fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
+        if let Some(o) = self.owners.get_mut(course.index()) {
+            *o = Some(to);
+        }
+    }
+
+    /// A course's caseworker as these figures hold it.
+    pub fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        self.owners.get(course.index()).copied().flatten()
+    }
+}
+
+impl Owners for Measured {
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        Measured::caseworker_of(self, course)
+    }
+
+    fn team(&self, caseworker: CaseworkerId) -> TeamId {
+        self.caseworkers[caseworker.index()].team
+    }
+}
+
+/// What moves made in Kadence are applied to: a figures' basis, or one measured.
+pub trait Reassign {
+    fn caseworkers(&self) -> &[Caseworker];
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId>;
+    fn reassign(&mut self, course: CourseId, to: CaseworkerId);
+}
+
+impl Reassign for Figures {
+    fn caseworkers(&self) -> &[Caseworker] {
+        Figures::caseworkers(self)
+    }
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        Figures::caseworker_of(self, course)
+    }
+    fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
+        Figures::reassign(self, course, to)
+    }
+}
+
+impl Reassign for Measured {
+    fn caseworkers(&self) -> &[Caseworker] {
+        Measured::caseworkers(self)
+    }
+    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
+        Measured::caseworker_of(self, course)
+    }
+    fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
+        Measured::reassign(self, course, to)
     }
 }
 

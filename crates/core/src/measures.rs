@@ -319,7 +319,7 @@ impl Cell {
 }
 
 /// The result of one measure under one definition.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MeasureResult {
     pub kind: MeasureKind,
     pub definition: Definition,

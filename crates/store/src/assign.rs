@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use kadence_core::figures::Figures;
+use kadence_core::figures::Reassign;
 use kadence_core::model::{Caseworker, CaseworkerId, CourseId, Population};
 use sqlx::Row;
 
@@ -130,9 +130,9 @@ impl Store {
 
     /// The same for the figures' basis, whose courses were found by key as it was read (`found`:
     /// the moved courses' keys and ids).
-    pub(crate) fn apply_reassignments_to_figures(
+    pub(crate) fn apply_reassignments_to_figures<F: Reassign>(
         latest: HashMap<String, Reassignment>,
-        figures: &mut Figures,
+        figures: &mut F,
         found: &[(String, CourseId)],
     ) -> HashMap<CourseId, Reassignment> {
         let courses = found

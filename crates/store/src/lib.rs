@@ -160,8 +160,9 @@ pub struct Snapshot {
 /// The data as of one import for figures only ([`Store::load_figures`]): the figures' basis in
 /// place of the population (no personal data), and what a figure is labelled with.
 #[derive(Debug)]
-pub struct FiguresSnapshot {
-    pub figures: kadence_core::figures::Figures,
+pub struct FiguresSnapshot<F = kadence_core::figures::Figures> {
+    /// The figures' basis, or one measure of it ([`kadence_core::figures::Measured`]).
+    pub figures: F,
     pub latest: Option<BatchInfo>,
     pub reassigned: HashMap<CourseId, Reassignment>,
     pub generation: i64,

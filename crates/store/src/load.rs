@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use futures_util::TryStreamExt;
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
-use kadence_core::figures::Figures;
+use kadence_core::figures::{Figures, MeasureQuery, Measured, Reassign};
 use kadence_core::model::*;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -432,20 +432,43 @@ impl Store {
     /// memory of a whole load). Without a usable snapshot, the tables are read whole as
     /// [`Store::load`] reads them, and a snapshot is kept.
     pub async fn load_figures(&self) -> Result<FiguresSnapshot> {
+        self.figures_via(None, |s| match s {
+            Scoped::Figures(d) => Some(d),
+            _ => None,
+        })
+        .await
+    }
+
+    /// One measure of the current data's figures' basis ([`Measured`]), with what figures are
+    /// split by (each course's caseworker after the moves made in Kadence), and the settings:
+    /// what `kadence measure` needs for figures alone. Read as [`Store::load_figures`] reads, but
+    /// each snapshot part is measured on the thread that decoded it and dropped, so the basis is
+    /// never held whole (issue 15: a fresh process's memory and time).
+    pub async fn measure_figures(&self, query: MeasureQuery) -> Result<FiguresSnapshot<Measured>> {
+        self.figures_via(Some(Box::new(query)), |s| match s {
+            Scoped::Measured(d) => Some(d),
+            _ => None,
+        })
+        .await
+    }
+
+    async fn figures_via<F: Reassign>(
+        &self,
+        measure: Option<Box<MeasureQuery>>,
+        pick: fn(Scoped) -> Option<DecodedFigures<F>>,
+    ) -> Result<FiguresSnapshot<F>> {
         let generation = self.generation().await?;
         let latest_moves = self.latest_moves().await?;
         let keys = latest_moves.keys().cloned().collect();
         let (scoped, source) = self
-            .population_via(true, false, Scope::Figures { keys })
+            .population_via(true, false, Scope::Figures { keys, measure })
             .await?;
-        let Scoped::Figures(DecodedFigures {
+        let DecodedFigures {
             mut figures,
             found,
             version,
-        }) = scoped
-        else {
-            return Err(corrupt("population_snapshot", "omfang", "forkert omfang"));
-        };
+        } = pick(scoped)
+            .ok_or_else(|| corrupt("population_snapshot", "omfang", "forkert omfang"))?;
         let reassigned = Store::apply_reassignments_to_figures(latest_moves, &mut figures, &found);
         Ok(FiguresSnapshot {
             figures,
@@ -474,9 +497,7 @@ impl Store {
             .await?
         {
             (Scoped::Whole(d), source) => Ok((*d, source)),
-            (Scoped::Figures(_), _) => {
-                Err(corrupt("population_snapshot", "omfang", "forkert omfang"))
-            }
+            (_, _) => Err(corrupt("population_snapshot", "omfang", "forkert omfang")),
         }
     }
 
@@ -518,7 +539,7 @@ impl Store {
                 Ok((
                     match scope {
                         Scope::Whole => Scoped::Whole(Box::new(decoded)),
-                        Scope::Figures { keys } => {
+                        Scope::Figures { keys, measure } => {
                             let pop = decoded.population;
                             let found = pop
                                 .courses
@@ -527,11 +548,19 @@ impl Store {
                                 .filter(|(_, c)| keys.contains(c.key.as_str()))
                                 .map(|(i, c)| (c.key.to_string(), CourseId::new(i as u32)))
                                 .collect();
-                            Scoped::Figures(DecodedFigures {
-                                figures: Figures::from(pop),
-                                found,
-                                version,
-                            })
+                            let figures = Figures::from(pop);
+                            match measure {
+                                Some(q) => Scoped::Measured(DecodedFigures {
+                                    figures: Measured::of(&figures, &q),
+                                    found,
+                                    version,
+                                }),
+                                None => Scoped::Figures(DecodedFigures {
+                                    figures,
+                                    found,
+                                    version,
+                                }),
+                            }
                         }
                     },
                     source,

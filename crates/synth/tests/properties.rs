@@ -716,14 +716,14 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-    /// The figures' basis (no personal data, a third of the memory: `kadence measure` without a
-    /// reconciliation reads only it) gives the same members, course by course, as the whole
-    /// population, for every measure, every shipped definition and the readings of the half-year,
-    /// standby and as-of, before and after the reform, with the figures split by caseworker and
-    /// team as well.
+    /// The figures' basis (no personal data, a third of the memory), and one measure of it alone
+    /// (`Measured`: what `kadence measure` without a reconciliation asks of the snapshot's reader),
+    /// give the same members, course by course, as the whole population, for every measure, every
+    /// shipped definition and the readings of the half-year, standby and as-of, before and after
+    /// the reform, with the figures split by caseworker and team as well.
     #[test]
     fn the_figures_basis_gives_the_whole_populations_figures(seed in 0u64..1000, late in any::<bool>(), back in 0i32..30, pick in 0usize..6, rules in 0u8..32) {
-        use kadence_core::figures::Figures;
+        use kadence_core::figures::{Figures, MeasureQuery, Measured};
         use kadence_core::measures::Split;
         let export = era(late);
         let (_, pop) = small_at(seed, export);
@@ -744,8 +744,14 @@ proptest! {
             let whole = compute(&pop, &book, kind, &def, from, to, as_of);
             let part = figures.compute(&book, kind, &def, from, to, as_of);
             prop_assert_eq!(&whole.members, &part.members, "{:?}", kind);
+            // One measure alone, as `kadence measure` asks it of the snapshot's reader.
+            let q = MeasureQuery { book: book.clone(), kind, def: def.clone(), from, to, as_of };
+            let measured = Measured::of(&figures, &q);
+            prop_assert_eq!(measured.result(), &part);
+            prop_assert_eq!(measured.courses(), pop.courses.len());
             for split in [Split::Total, Split::Team, Split::Caseworker] {
                 prop_assert_eq!(whole.cells(&pop, split), part.cells(&figures, split));
+                prop_assert_eq!(whole.cells(&pop, split), measured.result().cells(&measured, split));
             }
             // The months counted alone (a vector by month) add up as the teams' cells (a map).
             for total in whole.cells(&pop, Split::Total) {

@@ -1,5 +1,7 @@
 //! `kadence measure`: the figures by an explicit definition, and the reconciliation.
 
+use std::borrow::Cow;
+
 use super::*;
 
 pub(super) struct MeasureArgs {
@@ -88,7 +90,7 @@ pub(super) trait Basis: Owners {
         from: Month,
         to: Month,
         as_of: Day,
-    ) -> MeasureResult;
+    ) -> Result<Cow<'_, MeasureResult>, Failure>;
     fn teams(&self) -> &[Team];
     fn caseworkers(&self) -> &[Caseworker];
     /// The whole population, for a reconciliation; `None` for the figures' basis.
@@ -104,8 +106,8 @@ impl Basis for Population {
         from: Month,
         to: Month,
         as_of: Day,
-    ) -> MeasureResult {
-        compute(self, book, kind, def, from, to, as_of)
+    ) -> Result<Cow<'_, MeasureResult>, Failure> {
+        Ok(Cow::Owned(compute(self, book, kind, def, from, to, as_of)))
     }
     fn teams(&self) -> &[Team] {
         &self.teams
@@ -118,51 +120,33 @@ impl Basis for Population {
     }
 }
 
-impl Basis for Figures {
+impl Basis for Measured {
+    /// The measure asked of the reader (`Store::measure_figures`), which measured each part of
+    /// the figures' basis on the thread that decoded it.
     fn compute(
         &self,
-        book: &RuleBook,
+        _book: &RuleBook,
         kind: MeasureKind,
         def: &Definition,
         from: Month,
         to: Month,
         as_of: Day,
-    ) -> MeasureResult {
-        // The courses in one chunk per core, the members gathered in course order: the same
-        // result as `Figures::compute` (the core spawns no threads; the shell may).
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let n = self.courses() as u32;
-        let size = n.div_ceil(threads as u32).max(1);
-        let chunks: Vec<Vec<Member>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads as u32)
-                .map(|i| {
-                    let range = (i * size).min(n)..((i + 1) * size).min(n);
-                    s.spawn(move || {
-                        let mut out = Vec::with_capacity(range.len());
-                        self.compute_into(book, kind, def, from, to, as_of, range, &mut out);
-                        out
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        MeasureResult {
-            kind,
-            definition: def.clone(),
-            from,
-            to,
-            as_of,
-            members: chunks.concat(),
+    ) -> Result<Cow<'_, MeasureResult>, Failure> {
+        let r = self.result();
+        if r.kind == kind && &r.definition == def && (r.from, r.to, r.as_of) == (from, to, as_of) {
+            Ok(Cow::Borrowed(r))
+        } else {
+            Err(Failure::new(
+                Exit::Internal,
+                "Tallene blev opgjort for et andet mål end det spurgte.".to_string(),
+            ))
         }
     }
     fn teams(&self) -> &[Team] {
-        Figures::teams(self)
+        Measured::teams(self)
     }
     fn caseworkers(&self) -> &[Caseworker] {
-        Figures::caseworkers(self)
+        Measured::caseworkers(self)
     }
     fn whole(&self) -> Option<&Population> {
         None
@@ -198,33 +182,35 @@ fn cell_out<B: Basis>(pop: &B, kind: MeasureKind, c: &kadence_core::measures::Ce
     }
 }
 
-fn filtered<O: Owners + ?Sized>(r: MeasureResult, pop: &O, filter: &Filter) -> MeasureResult {
+fn filtered<'r, O: Owners + ?Sized>(
+    r: Cow<'r, MeasureResult>,
+    pop: &O,
+    filter: &Filter,
+) -> Cow<'r, MeasureResult> {
     if filter.is_empty() {
         return r;
     }
-    MeasureResult {
+    let r = r.into_owned();
+    Cow::Owned(MeasureResult {
         members: r
             .members
             .into_iter()
             .filter(|m| filter.keeps(pop, m.course))
             .collect(),
         ..r
-    }
+    })
 }
 
 fn share_text(c: &CellOut) -> String {
     c.share.map(dk::percent).unwrap_or_else(|| "-".into())
 }
 
-/// The figures, and with the whole population the reconciliation against the other definition.
-pub(super) fn measure<B: Basis>(
-    src: &Source<B>,
-    filter: &Filter,
+/// The rule book in force and the two definitions: the one `a` asks for, and the other it is
+/// reconciled against (the official and the municipality's own, named by `a.own` or its first).
+pub(super) fn definitions(
+    version: &SettingsVersion,
     a: &MeasureArgs,
-) -> Result<(), Failure> {
-    let pop = &src.population;
-    let version = src.settings_on(a.as_of);
-    let book = version.settings.book();
+) -> Result<(RuleBook, Definition, Definition), Failure> {
     let own = version
         .settings
         .definition(a.own.as_deref())
@@ -252,9 +238,21 @@ pub(super) fn measure<B: Basis>(
         DefinitionArg::Officiel => (Definition::official(), own),
         DefinitionArg::Intern => (own, Definition::official()),
     };
+    Ok((version.settings.book(), def, other))
+}
+
+/// The figures, and with the whole population the reconciliation against the other definition.
+pub(super) fn measure<B: Basis>(
+    src: &Source<B>,
+    filter: &Filter,
+    a: &MeasureArgs,
+) -> Result<(), Failure> {
+    let pop = &src.population;
+    let version = src.settings_on(a.as_of);
+    let (book, def, other) = definitions(version, a)?;
     let pooled_target_month = a.to;
     let result = filtered(
-        pop.compute(&book, a.kind, &def, a.from, a.to, a.as_of),
+        pop.compute(&book, a.kind, &def, a.from, a.to, a.as_of)?,
         pop,
         filter,
     );
@@ -307,7 +305,7 @@ pub(super) fn measure<B: Basis>(
                     .or_default() += 1;
             }
         }
-        let b = filtered(rec.b.clone(), pop, filter);
+        let b = filtered(Cow::Borrowed(&rec.b), pop, filter);
         Some(ReconOut {
             against: other.clone(),
             against_pooled: cell_out(pop, a.kind, &b.pooled(pop, Split::Total)[0]),

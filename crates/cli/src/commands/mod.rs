@@ -9,9 +9,9 @@ use kadence_core::date::{Day, Month};
 use kadence_core::dk;
 use kadence_core::dk::local_time;
 use kadence_core::duties::{evaluate, CourseStatus, Duty, DutyKind, LocalResult, Status};
-use kadence_core::figures::Figures;
+use kadence_core::figures::{Figures, MeasureQuery, Measured};
 use kadence_core::measures::{
-    compute, Definition, Group, MeasureKind, MeasureResult, Member, Owners, Split,
+    compute, Definition, Group, MeasureKind, MeasureResult, Owners, Split,
 };
 use kadence_core::model::*;
 use kadence_core::municipal::{SettingsHistory, SettingsVersion};
@@ -172,7 +172,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 leave(src);
                 r
             } else {
-                let src = load_figures_source(&source)?;
+                let src = load_measured_source(&source, &args)?;
                 let f = &src.population;
                 let filter = Filter::by_owner(f.teams(), f.caseworkers(), team, sagsbehandler)?;
                 let r = measure::measure(&src, &filter, &args);
@@ -347,19 +347,41 @@ fn load_source(source: &SourceArgs) -> Result<Source, Failure> {
     })
 }
 
-/// The same for figures only: the figures' basis, without personal data (`Store::load_figures`).
-fn load_figures_source(source: &SourceArgs) -> Result<Source<Figures>, Failure> {
+/// The same for one measure's figures alone: the measure of the figures' basis, without personal
+/// data, each part of the snapshot measured as it is read (`Store::measure_figures`).
+fn load_measured_source(
+    source: &SourceArgs,
+    args: &measure::MeasureArgs,
+) -> Result<Source<Measured>, Failure> {
+    let query = |settings: &SettingsHistory| -> Result<MeasureQuery, Failure> {
+        let (book, def, _) = measure::definitions(settings.in_force_on(args.as_of), args)?;
+        Ok(MeasureQuery {
+            book,
+            kind: args.kind,
+            def,
+            from: args.from,
+            to: args.to,
+            as_of: args.as_of,
+        })
+    };
     if source.data.is_some() {
         let whole = load_source(source)?;
+        let q = query(&whole.settings)?;
         return Ok(Source {
-            population: Figures::from(whole.population),
+            population: Measured::of(&Figures::from(whole.population), &q),
             settings: whole.settings,
             jobindsats: whole.jobindsats,
             targets: whole.targets,
         });
     }
     let store = open_store(&source.db)?;
-    let snapshot = block_on(store.load_figures())?.map_err(store_failure)?;
+    // The settings first: the measure is asked of the reader by the definition in force.
+    let (settings, snapshot) = block_on(async {
+        let settings = store.settings_history().await.map_err(store_failure)?;
+        let q = query(&settings)?;
+        let snapshot = store.measure_figures(q).await.map_err(store_failure)?;
+        Ok::<_, Failure>((settings, snapshot))
+    })??;
     announce(
         &snapshot.source,
         snapshot.figures.courses(),
@@ -368,7 +390,7 @@ fn load_figures_source(source: &SourceArgs) -> Result<Source<Figures>, Failure> 
     )?;
     Ok(Source {
         population: snapshot.figures,
-        settings: snapshot.settings,
+        settings,
         jobindsats: Default::default(),
         targets: Default::default(),
     })

@@ -68,7 +68,7 @@ fn whole(
 ) -> std::result::Result<Decoded, SnapshotError> {
     match r? {
         Scoped::Whole(d) => Ok(*d),
-        Scoped::Figures(_) => Err(SnapshotError::Corrupt("forkert omfang")),
+        _ => Err(SnapshotError::Corrupt("forkert omfang")),
     }
 }
 

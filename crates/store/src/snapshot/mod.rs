@@ -81,7 +81,9 @@ pub mod merge;
 mod read;
 mod write;
 
-pub use read::{decode, decode_figures_with, decode_parts, decode_scoped, decode_with};
+pub use read::{
+    decode, decode_figures_with, decode_measured_with, decode_parts, decode_scoped, decode_with,
+};
 pub use read::{threads, Scope, Scoped};
 pub use write::{encode, parts, CitizenItem, CourseIds, Item, Part, Parts, Writer};
 
@@ -136,10 +138,11 @@ pub struct Decoded {
 }
 
 /// The figures' basis read from a snapshot ([`Scope::Figures`]), of a population version, with
-/// the wanted courses found by key (each course's caseworker is still the case system's).
+/// the wanted courses found by key (each course's caseworker is still the case system's); or, with
+/// a measure asked, that measure of it (`F` = [`kadence_core::figures::Measured`]).
 #[derive(Clone, Debug, Default)]
-pub struct DecodedFigures {
-    pub figures: kadence_core::figures::Figures,
+pub struct DecodedFigures<F = kadence_core::figures::Figures> {
+    pub figures: F,
     pub found: Vec<(String, CourseId)>,
     pub version: i64,
 }
@@ -178,6 +181,22 @@ pub(crate) mod has {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kadence_core::figures::{MeasureQuery, Measured};
+    use kadence_core::measures::{Definition, MeasureKind};
+
+    /// A measure of the test population's last three years, by the official definition.
+    fn query(pop: &Population, kind: MeasureKind) -> MeasureQuery {
+        let as_of = Day::ymd(2027, 3, 31);
+        assert!(!pop.courses.is_empty());
+        MeasureQuery {
+            book: kadence_core::rules::RuleBook::danish(),
+            kind,
+            def: Definition::official(),
+            from: as_of.month().plus(-36),
+            to: as_of.month(),
+            as_of,
+        }
+    }
 
     fn population() -> Population {
         kadence_synth::generate(
@@ -258,12 +277,27 @@ mod tests {
         let keys: std::collections::HashSet<String> =
             wanted.iter().map(|(k, _)| k.clone()).collect();
         let whole = kadence_core::figures::Figures::from(pop.clone());
+        // One measure asked of the reader: each part measured as it is decoded, the same result
+        // as the whole basis measured, every measure.
+        let queries: Vec<_> = MeasureKind::ALL
+            .into_iter()
+            .map(|kind| query(&pop, kind))
+            .collect();
         for (size, threads) in [(PART, 1), (1024, 1), (1024, 3), (64, 3)] {
-            let f = decode_figures_with(&encode(&pop, 7, size), 7, threads, keys.clone())
-                .expect("reads");
+            let parts = encode(&pop, 7, size);
+            let f = decode_figures_with(&parts, 7, threads, keys.clone()).expect("reads");
             assert!(f.figures == whole, "{size} {threads}");
             assert_eq!(f.found, wanted);
             assert_eq!(f.version, 7);
+            for q in &queries {
+                let m = decode_measured_with(&parts, 7, threads, keys.clone(), q.clone())
+                    .expect("reads");
+                let expected = Measured::of(&whole, q);
+                assert!(!expected.result().members.is_empty(), "{:?}", q.kind);
+                assert_eq!(m.figures, expected, "{size} {threads} {:?}", q.kind);
+                assert_eq!(m.found, wanted);
+                assert_eq!(m.version, 7);
+            }
         }
         // An empty population.
         let empty = Population::default();
@@ -294,6 +328,8 @@ mod tests {
             let threads = if round % 2 == 0 { 1 } else { 3 };
             let _ = decode_with(&p, 5, threads);
             let _ = decode_figures_with(&p, 5, threads, Default::default());
+            let q = query(&pop, MeasureKind::ALL[round % 3]);
+            let _ = decode_measured_with(&p, 5, threads, Default::default(), q);
         }
     }
 
@@ -317,13 +353,21 @@ mod tests {
                 parallel.is_some(),
                 "{direct:?} {parallel:?}"
             );
-            // The figures' reader skips the citizens and most facts, and refuses alike.
+            // The figures' reader skips the citizens and most facts, and refuses alike, with or
+            // without a measure asked of it.
             for threads in [1, 3] {
                 let figures = decode_figures_with(&p, 3, threads, Default::default()).err();
                 assert_eq!(
                     direct.is_some(),
                     figures.is_some(),
                     "{direct:?} {figures:?}"
+                );
+                let q = query(&pop, MeasureKind::EarlyEffort);
+                let measured = decode_measured_with(&p, 3, threads, Default::default(), q).err();
+                assert_eq!(
+                    direct.is_some(),
+                    measured.is_some(),
+                    "{direct:?} {measured:?}"
                 );
             }
             direct

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;
 use kadence_core::figures::{
-    FigureCourse, FigureSegment, Figures, FiguresParts, PackedCourse, Rare,
+    FigureCourse, FigureSegment, Figures, FiguresParts, MeasureQuery, Measured, MeasuredSegment,
+    PackedCourse, Rare,
 };
 use kadence_core::model::*;
 
@@ -324,6 +325,8 @@ struct Out {
     /// A courses part's columns for the figures, checked on the thread that decoded them, and
     /// (on the assembly) the courses and standby periods in the segments kept.
     segment: Option<FigureSegment>,
+    /// The same measured, when a measure is asked ([`Scope::Figures`]).
+    measured: Option<MeasuredSegment>,
     segment_courses: usize,
     segment_standby: usize,
 }
@@ -352,8 +355,13 @@ pub enum Scope {
     Whole,
     /// What the measures read ([`Figures`]): no citizens, course keys, conversation rows, medical
     /// requests or meetings (each still read and checked, then dropped). `keys`: the courses whose
-    /// keys the caller needs (those moved in Kadence), found by key as they are read.
-    Figures { keys: HashSet<String> },
+    /// keys the caller needs (those moved in Kadence), found by key as they are read. With
+    /// `measure`, that measure of it ([`Measured`]): each part is measured on the thread that
+    /// decoded it and its columns dropped, so the basis is never held whole.
+    Figures {
+        keys: HashSet<String>,
+        measure: Option<Box<MeasureQuery>>,
+    },
 }
 
 /// Limits a part's ids are checked against (from the head), and what to keep.
@@ -364,6 +372,8 @@ struct Limits<'s> {
     workers: u32,
     /// `Some` for the figures only, with the keys wanted.
     figures: Option<&'s HashSet<String>>,
+    /// The measure asked of the figures, if one is.
+    measure: Option<&'s MeasureQuery>,
 }
 
 /// A part's items, decoded onto the ends of `out`'s lists.
@@ -473,7 +483,10 @@ fn decode_part(bytes: &[u8], expected: i64, lim: Limits<'_>) -> Res<Out> {
         .check(lim.workers as usize)
         .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
         (out.segment_courses, out.segment_standby) = segment.counts();
-        out.segment = Some(segment);
+        match lim.measure {
+            Some(q) => out.measured = Some(segment.measure(q)),
+            None => out.segment = Some(segment),
+        }
     }
     Ok(out)
 }
@@ -837,6 +850,7 @@ struct Assembly {
     /// courses part's columns are a segment of the figures' basis.
     figures: bool,
     segments: Vec<FigureSegment>,
+    measured: Vec<MeasuredSegment>,
 }
 
 impl Assembly {
@@ -879,6 +893,7 @@ impl Assembly {
             waiting: BTreeMap::new(),
             figures,
             segments: Vec::new(),
+            measured: Vec::new(),
         }
     }
 
@@ -931,6 +946,7 @@ impl Assembly {
             a.segment_standby += out.segment_standby;
             a.found.append(&mut out.found);
             self.segments.extend(out.segment);
+            self.measured.extend(out.measured);
         } else {
             a.citizens.append(&mut out.citizens);
             a.courses.append(&mut out.courses);
@@ -976,6 +992,15 @@ impl Assembly {
         Ok((figures, a.found))
     }
 
+    /// The measure `q` of the figures' basis, from the parts measured as they were decoded.
+    fn finish_measured(mut self, q: &MeasureQuery) -> Res<(Measured, Vec<(String, CourseId)>)> {
+        let measured = std::mem::take(&mut self.measured);
+        let (a, h) = self.complete()?;
+        let m = Measured::from_segments(h.teams, h.workers, q, measured)
+            .ok_or(SnapshotError::Corrupt("fakta står i forkert orden"))?;
+        Ok((m, a.found))
+    }
+
     fn finish(self) -> Res<Population> {
         let (a, h) = self.complete()?;
         // The facts come grouped by course and in the builder's order: checked in one pass, not
@@ -1016,7 +1041,7 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
 ) -> Result<Result<Decoded, SnapshotError>, E> {
     match decode_scoped(parts, size, expected, threads, &Scope::Whole)? {
         Ok(Scoped::Whole(d)) => Ok(Ok(*d)),
-        Ok(Scoped::Figures(_)) => Ok(Err(SnapshotError::Corrupt("forkert omfang"))),
+        Ok(_) => Ok(Err(SnapshotError::Corrupt("forkert omfang"))),
         Err(e) => Ok(Err(e)),
     }
 }
@@ -1026,6 +1051,7 @@ pub fn decode_parts<B: AsRef<[u8]> + Send, E: Send>(
 pub enum Scoped {
     Whole(Box<Decoded>),
     Figures(DecodedFigures),
+    Measured(DecodedFigures<Measured>),
 }
 
 /// [`decode_parts`], keeping what `scope` says: the whole population, or the figures' basis.
@@ -1044,15 +1070,16 @@ pub fn decode_scoped<B: AsRef<[u8]> + Send, E: Send>(
             Err(e) => return Ok(Err(e)),
         },
     };
-    let figures = match scope {
-        Scope::Whole => None,
-        Scope::Figures { keys } => Some(keys),
+    let (figures, measure) = match scope {
+        Scope::Whole => (None, None),
+        Scope::Figures { keys, measure } => (Some(keys), measure.as_deref()),
     };
     let lim = Limits {
         citizens: head.citizens,
         courses: head.courses,
         workers: head.workers.len() as u32,
         figures,
+        measure,
     };
     let asm = Assembly::new(head, size, figures.is_some());
     let (assembled, source_error) = if threads <= 1 {
@@ -1064,7 +1091,14 @@ pub fn decode_scoped<B: AsRef<[u8]> + Send, E: Send>(
         return Err(e);
     }
     Ok(assembled.and_then(|asm| {
-        Ok(if figures.is_some() {
+        Ok(if let Some(q) = measure {
+            let (figures, found) = asm.finish_measured(q)?;
+            Scoped::Measured(DecodedFigures {
+                figures,
+                found,
+                version: expected,
+            })
+        } else if figures.is_some() {
             let (figures, found) = asm.finish_figures()?;
             Scoped::Figures(DecodedFigures {
                 figures,
@@ -1203,7 +1237,7 @@ pub fn decode_with(
 ) -> Result<Decoded, SnapshotError> {
     match in_memory(parts, expected, threads, &Scope::Whole)? {
         Scoped::Whole(d) => Ok(*d),
-        Scoped::Figures(_) => Err(SnapshotError::Corrupt("forkert omfang")),
+        _ => Err(SnapshotError::Corrupt("forkert omfang")),
     }
 }
 
@@ -1214,9 +1248,32 @@ pub fn decode_figures_with(
     threads: usize,
     keys: HashSet<String>,
 ) -> Result<DecodedFigures, SnapshotError> {
-    match in_memory(parts, expected, threads, &Scope::Figures { keys })? {
+    let scope = Scope::Figures {
+        keys,
+        measure: None,
+    };
+    match in_memory(parts, expected, threads, &scope)? {
         Scoped::Figures(d) => Ok(d),
-        Scoped::Whole(_) => Err(SnapshotError::Corrupt("forkert omfang")),
+        _ => Err(SnapshotError::Corrupt("forkert omfang")),
+    }
+}
+
+/// A measure of a snapshot in memory, each part measured as it is decoded (as
+/// [`decode_figures_with`] and [`Measured::of`] would give it).
+pub fn decode_measured_with(
+    parts: &[Part],
+    expected: i64,
+    threads: usize,
+    keys: HashSet<String>,
+    query: MeasureQuery,
+) -> Result<DecodedFigures<Measured>, SnapshotError> {
+    let scope = Scope::Figures {
+        keys,
+        measure: Some(Box::new(query)),
+    };
+    match in_memory(parts, expected, threads, &scope)? {
+        Scoped::Measured(d) => Ok(d),
+        _ => Err(SnapshotError::Corrupt("forkert omfang")),
     }
 }
 

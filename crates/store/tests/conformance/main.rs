@@ -205,6 +205,22 @@ async fn kept_equals_tables(store: &Store) {
     assert!(figures.figures == Figures::from(kept.population.clone()));
     assert_eq!(figures.reassigned, kept.reassigned);
     assert_eq!(figures.population_version, kept.population_version);
+    // One measure asked of the same reader: the whole population's, split by the caseworkers the
+    // moves give.
+    let q = early_effort(&kept.population);
+    let measured = store.measure_figures(q.clone()).await.expect("measure");
+    assert_eq!(measured.source, kadence_store::PopulationSource::Kept);
+    let expected = kadence_core::figures::Measured::of(&Figures::from(kept.population.clone()), &q);
+    assert!(!expected.result().members.is_empty(), "not vacuous");
+    assert_eq!(measured.figures, expected);
+    assert_eq!(measured.reassigned, kept.reassigned);
+    for c in 0..kept.population.courses.len() {
+        let id = kadence_core::model::CourseId::new(c as u32);
+        assert_eq!(
+            measured.figures.caseworker_of(id),
+            kept.population.courses[c].caseworker
+        );
+    }
     // Only the current snapshot is kept: nothing an import replaced or retention deleted lingers
     // in an older one.
     let version = store.population_version().await.unwrap();
@@ -213,6 +229,24 @@ async fn kept_equals_tables(store: &Store) {
         .await
         .unwrap();
     assert_eq!(versions, vec![version]);
+}
+
+/// Early effort by the official definition over the population's last three years.
+fn early_effort(pop: &kadence_core::model::Population) -> kadence_core::figures::MeasureQuery {
+    let as_of = pop
+        .courses
+        .iter()
+        .map(|c| c.benefit_start)
+        .max()
+        .expect("a population");
+    kadence_core::figures::MeasureQuery {
+        book: kadence_core::rules::RuleBook::danish(),
+        kind: kadence_core::measures::MeasureKind::EarlyEffort,
+        def: kadence_core::measures::Definition::official(),
+        from: as_of.month().plus(-36),
+        to: as_of.month(),
+        as_of,
+    }
 }
 
 /// Witness files for one test, in a fresh folder.

@@ -380,6 +380,25 @@ async fn refused_snapshots(store: Store) {
     let tables = store.load_from_tables().await.unwrap();
     assert!(f.figures == Figures::from(tables.population));
     kept_equals_tables(&store).await;
+    // So does a measure asked of it.
+    rewrite(parts - 1, |b| {
+        let at = b.len() / 2;
+        b[at] ^= 0x10;
+    })
+    .await;
+    let q = early_effort(&store.load_from_tables().await.unwrap().population);
+    let m = store.measure_figures(q.clone()).await.unwrap();
+    assert!(
+        matches!(&m.source, kadence_store::PopulationSource::Tables { why, kept: true } if why.contains("kontrolsum")),
+        "{:?}",
+        m.source
+    );
+    let tables = store.load_from_tables().await.unwrap();
+    assert_eq!(
+        m.figures,
+        kadence_core::figures::Measured::of(&Figures::from(tables.population), &q)
+    );
+    kept_equals_tables(&store).await;
     // A citizens' part altered: the whole load refuses the snapshot. The figures need no citizen:
     // on a SQLite file their reader reads such a part only as far as its header, so it reads the
     // snapshot, and its figures are the tables'; on PostgreSQL it reads every part whole and
