@@ -73,23 +73,33 @@ const fn month_starts() -> [i32; TABLE_MONTHS + 1] {
     t
 }
 
+/// Days covered by the month table.
+const TABLE_DAYS: usize = (MONTH_START[TABLE_MONTHS] - MONTH_START[0]) as usize;
+
+/// The month table's index of every day it covers: the month a day falls in becomes one table read
+/// (the measures ask it several times for each of millions of courses). 292 KB, of which the
+/// decade the data mostly hold is a few KB.
+static DAY_MONTH: [u16; TABLE_DAYS] = day_months();
+
+const fn day_months() -> [u16; TABLE_DAYS] {
+    let mut t = [0u16; TABLE_DAYS];
+    let mut i = 0;
+    while i < TABLE_MONTHS {
+        let mut d = MONTH_START[i];
+        while d < MONTH_START[i + 1] {
+            t[(d - MONTH_START[0]) as usize] = i as u16;
+            d += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
 /// The table index of the month `day` falls in, when inside the table.
 #[inline]
 fn month_index(day: i32) -> Option<usize> {
-    let first = MONTH_START[0];
-    if day < first || day >= MONTH_START[TABLE_MONTHS] {
-        return None;
-    }
-    // An estimate from the mean month (30.436875 days), off by at most one either way.
-    let mut i = (((day - first) as u64 * 1_000_000) / 30_436_875) as usize;
-    i = i.min(TABLE_MONTHS - 1);
-    while MONTH_START[i] > day {
-        i -= 1;
-    }
-    while MONTH_START[i + 1] <= day {
-        i += 1;
-    }
-    Some(i)
+    let at = day.wrapping_sub(MONTH_START[0]) as u32 as usize;
+    DAY_MONTH.get(at).map(|i| *i as usize)
 }
 
 pub const fn is_leap_year(year: i32) -> bool {
@@ -171,6 +181,7 @@ impl Day {
     /// This day plus `n` calendar months, in one step, clamping to the month's last day
     /// (2023-08-31 + 6 months = 2024-02-29). Never computed month by month.
     #[must_use]
+    #[inline]
     pub fn add_months(self, n: i32) -> Day {
         match self.month_table(n) {
             Some((start, offset, len)) => Day::from_number(start + offset.min(len - 1)),
@@ -180,6 +191,7 @@ impl Day {
 
     /// From the month table: the first day (as a number) of the month `n` months on, this day's
     /// offset in its own month, and the length of the target month; `None` outside the table's years.
+    #[inline]
     fn month_table(self, n: i32) -> Option<(i32, i32, i32)> {
         let i = month_index(self.number())?;
         let t = i as i64 + i64::from(n);
@@ -200,6 +212,7 @@ impl Day {
     /// 31 Mar -> 30 Sep). The domain brief's reading of "within the first half-year" (§ 3, date
     /// arithmetic), for any number of months. Computed in one step, never month by month.
     #[must_use]
+    #[inline]
     pub fn period_end(self, n: i32) -> Day {
         match self.month_table(n) {
             Some((start, offset, len)) if offset < len => Day::from_number(start + offset - 1),
@@ -254,6 +267,7 @@ impl Day {
     }
 
     /// The calendar month this day falls in.
+    #[inline]
     pub fn month(self) -> Month {
         if let Some(i) = month_index(self.number()) {
             return Month(MIN_YEAR * 12 + i as i32);
@@ -384,6 +398,7 @@ impl Month {
     pub const fn first_day(self) -> Day {
         Day::from_number(days_from_civil(self.year(), self.number(), 1))
     }
+    #[inline]
     pub fn last_day(self) -> Day {
         let i = self.0 - MIN_YEAR * 12;
         if i >= 0 && (i as usize) < TABLE_MONTHS {
@@ -449,6 +464,19 @@ impl serde::Serialize for Month {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The month table's look-up (one read of the day-to-month table) gives every day of
+    /// its 400 years the calendar's month, and none outside them.
+    #[test]
+    fn month_index_is_the_calendars_month() {
+        for n in MONTH_START[0]..MONTH_START[TABLE_MONTHS] {
+            let (y, m, _) = Day::from_number(n).to_ymd();
+            let expected = ((y - MIN_YEAR) * 12 + m as i32 - 1) as usize;
+            assert_eq!(month_index(n), Some(expected), "{y}-{m}");
+        }
+        assert_eq!(month_index(MONTH_START[0] - 1), None);
+        assert_eq!(month_index(MONTH_START[TABLE_MONTHS]), None);
+    }
 
     #[test]
     fn round_trips_and_weekdays() {

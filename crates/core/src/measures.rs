@@ -47,6 +47,7 @@ impl MeasureKind {
     /// course ended before day 182 is never running on its measuring day), twelve months at least
     /// 365 days (focus target 2: a course that did not reach day 365 has no month end to count).
     /// Most courses end within weeks, so the figures' basis asks this before it unpacks a course.
+    #[inline]
     pub fn may_count(self, start: Day, end: Option<Day>, as_of: Day) -> bool {
         match self {
             MeasureKind::FirstFollowUpOnTime => true,
@@ -212,6 +213,7 @@ impl Definition {
         }
     }
 
+    #[inline]
     pub fn start(&self, c: &Course) -> Day {
         match c.kind {
             CourseKind::JobClarification => c.clock_start(),
@@ -220,6 +222,7 @@ impl Definition {
     }
 
     /// A sickness-benefit course's start by this definition.
+    #[inline]
     pub fn sickness_start(&self, first_absence: Day, benefit_start: Day) -> Day {
         match self.clock {
             ClockStart::FirstAbsence => first_absence,
@@ -228,6 +231,7 @@ impl Definition {
     }
 
     /// Held conversations in `from..=to` as this definition counts them on `as_of`.
+    #[inline]
     pub fn held_between(&self, f: &CourseFacts<'_>, from: Day, to: Day, as_of: Day) -> usize {
         match self.reading {
             AsOfReading::Happened => f.held_between(from, to.min(as_of)),
@@ -617,7 +621,16 @@ pub fn compute_into(
         {
             continue;
         }
-        course_members(&pop.facts(id), book, kind, def, from, to, as_of, out);
+        course_members(
+            &pop.measured_facts(id),
+            book,
+            kind,
+            def,
+            from,
+            to,
+            as_of,
+            out,
+        );
     }
 }
 
@@ -768,7 +781,8 @@ pub fn early_effort_window(
     }
     let nominal = def.half_year.window_end(start, 6);
     // Cheap pre-filter: the seniority day can only move later (standby pause), never earlier.
-    if nominal.add_days(1) > horizon || nominal.add_days(1).month() > to {
+    // (A day after `to`'s last day is a day of a later month: no calendar conversion here.)
+    if nominal.add_days(1) > horizon.min(to.last_day()) {
         return None;
     }
     let end = apply_standby(def, f, as_of, start, nominal)?;

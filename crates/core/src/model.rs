@@ -466,6 +466,7 @@ pub struct CourseFacts<'a> {
 
 impl CourseFacts<'_> {
     /// Held conversations on days in `from..=to`.
+    #[inline]
     pub fn held_between(&self, from: Day, to: Day) -> usize {
         let lo = self.held.partition_point(|d| *d < from);
         let hi = self.held.partition_point(|d| *d <= to);
@@ -473,6 +474,7 @@ impl CourseFacts<'_> {
     }
 
     /// Held conversations on days in `from..=to` that were registered on or before `known_by`.
+    #[inline]
     pub fn held_known_between(&self, from: Day, to: Day, known_by: Day) -> usize {
         // Everything registered by then (the usual case): known means held by then.
         if !self.has_unknown_on(known_by) {
@@ -504,6 +506,7 @@ impl CourseFacts<'_> {
     }
 
     /// Whether some fact was registered after `day` (so the case system did not hold it then).
+    #[inline]
     pub fn has_unknown_on(&self, day: Day) -> bool {
         self.last_registered.is_some_and(|r| r > day)
     }
@@ -687,6 +690,29 @@ impl Population {
             standby: &self.standby[range(&self.standby_at)],
             medical: &self.medical[range(&self.medical_at)],
             rehab: &self.rehab[range(&self.rehab_at)],
+        }
+    }
+
+    /// A course's facts as the measures read them, which is what the figures' basis holds: its
+    /// held conversations' dates, its standby periods and its latest registration, without the
+    /// conversation rows, medical requests or meetings (three offset columns fewer to read for
+    /// every course a measure looks at). A measure that comes to read those must use
+    /// [`Population::facts`] here, or the figures' basis would not have them either
+    /// (`figures` module's documentation).
+    #[inline]
+    pub fn measured_facts(&self, id: CourseId) -> CourseFacts<'_> {
+        let i = id.index();
+        let held = self.held_at[i] as usize..self.held_at[i + 1] as usize;
+        CourseFacts {
+            id,
+            course: &self.courses[i],
+            conversations: &[],
+            held: &self.held[held.clone()],
+            held_known: &self.held_known[held],
+            last_registered: self.last_registered[i],
+            standby: &self.standby[self.standby_at[i] as usize..self.standby_at[i + 1] as usize],
+            medical: &[],
+            rehab: &[],
         }
     }
 

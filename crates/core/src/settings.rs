@@ -20,6 +20,7 @@ pub enum HalfYear {
 impl HalfYear {
     /// Last day of the first `months` months from `day1` (for the 182-day reading, `months` / 6 * 182
     /// days).
+    #[inline]
     pub fn window_end(self, day1: crate::date::Day, months: u8) -> crate::date::Day {
         match self {
             HalfYear::CalendarMonths => day1.period_end(i32::from(months)),
