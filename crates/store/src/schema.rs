@@ -1,8 +1,10 @@
 //! The schema, as ordered migrations applied at start.
 //!
-//! Portable SQL only (it runs unchanged on SQLite and PostgreSQL): `TEXT` and `BIGINT` columns, ISO dates
+//! Portable SQL (it runs unchanged on SQLite and PostgreSQL): `TEXT` and `BIGINT` columns, ISO dates
 //! as text (`åååå-mm-dd`, which sorts), no auto-increment (ids are assigned inside the importing
-//! transaction). A migration is never edited once released; a change is a new entry.
+//! transaction). A migration is never edited once released; a change is a new entry. A migration
+//! may also have statements for SQLite alone ([`SQLITE_ONLY`]), run after its portable ones: how
+//! SQLite lays out a table, which PostgreSQL has no word for.
 
 /// (version, name, statements).
 pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
@@ -359,4 +361,83 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         )",
         ],
     ),
+    (
+        15,
+        "the facts kept in their key's order on SQLite",
+        // Nothing portable: see `SQLITE_ONLY`.
+        &[],
+    ),
 ];
+
+/// Statements for SQLite alone, by migration version (run after that version's portable ones).
+pub const SQLITE_ONLY: &[(i64, &[&str])] = &[(
+    15,
+    // A course's facts as SQLite `WITHOUT ROWID` tables, stored in their primary key's order
+    // (course, number) in one B-tree, where a rowid table kept each row twice: in the table by
+    // rowid and in the key's index. The national import writes 15 M such rows: 34-35 -> 31 s on
+    // the project's machine, the file 2.72 -> 2.31 GB (docs/performance.md); a course's facts
+    // are also found and deleted in one look-up. Each table is made anew, copied and renamed
+    // (SQLite cannot change a table's layout in place), with the columns of migration 13 last,
+    // where `ADD COLUMN` put them. PostgreSQL keeps its heap tables and their key indexes.
+    &[
+        "CREATE TABLE conversation_by_key (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            date TEXT NOT NULL,
+            form TEXT NOT NULL,
+            held BIGINT NOT NULL,
+            caseworker_key TEXT,
+            batch_id BIGINT NOT NULL,
+            registered TEXT,
+            PRIMARY KEY (course_key, seq)
+        ) WITHOUT ROWID",
+        "INSERT INTO conversation_by_key
+            SELECT course_key, seq, date, form, held, caseworker_key, batch_id, registered
+            FROM conversation",
+        "DROP TABLE conversation",
+        "ALTER TABLE conversation_by_key RENAME TO conversation",
+        "CREATE TABLE standby_period_by_key (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT,
+            batch_id BIGINT NOT NULL,
+            registered TEXT,
+            PRIMARY KEY (course_key, seq)
+        ) WITHOUT ROWID",
+        "INSERT INTO standby_period_by_key
+            SELECT course_key, seq, start_date, end_date, batch_id, registered
+            FROM standby_period",
+        "DROP TABLE standby_period",
+        "ALTER TABLE standby_period_by_key RENAME TO standby_period",
+        "CREATE TABLE medical_request_by_key (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            form TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            deadline TEXT,
+            received TEXT,
+            batch_id BIGINT NOT NULL,
+            received_registered TEXT,
+            PRIMARY KEY (course_key, seq)
+        ) WITHOUT ROWID",
+        "INSERT INTO medical_request_by_key
+            SELECT course_key, seq, form, sent, deadline, received, batch_id, received_registered
+            FROM medical_request",
+        "DROP TABLE medical_request",
+        "ALTER TABLE medical_request_by_key RENAME TO medical_request",
+        "CREATE TABLE rehab_meeting_by_key (
+            course_key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            date TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            batch_id BIGINT NOT NULL,
+            PRIMARY KEY (course_key, seq)
+        ) WITHOUT ROWID",
+        "INSERT INTO rehab_meeting_by_key
+            SELECT course_key, seq, date, basis, batch_id
+            FROM rehab_meeting",
+        "DROP TABLE rehab_meeting",
+        "ALTER TABLE rehab_meeting_by_key RENAME TO rehab_meeting",
+    ],
+)];

@@ -727,3 +727,87 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
         assert!(r.join().expect("reader") > 0);
     }
 }
+
+/// A SQLite file of schema 14 (a course's facts in rowid tables, each row kept twice: in the table
+/// and in its key's index) keeps every fact and its snapshot when migration 15 lays the four facts
+/// tables out in their key's order (`WITHOUT ROWID`); a new file has that layout from the start.
+#[tokio::test]
+async fn sqlite_facts_move_to_their_keys_order_with_every_row() {
+    const FACTS: [&str; 4] = [
+        "conversation",
+        "standby_period",
+        "medical_request",
+        "rehab_meeting",
+    ];
+    async fn layouts(store: &Store) -> Vec<String> {
+        let mut out = Vec::new();
+        for t in FACTS {
+            let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = $1")
+                .bind(t)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            out.push(sql);
+        }
+        out
+    }
+    let url = sqlite_url("by-key");
+    let store = Store::open(&url).await.expect("open");
+    assert!(layouts(&store)
+        .await
+        .iter()
+        .all(|s| s.contains("WITHOUT ROWID")));
+    let pop = population(15);
+    let (l, meta) = loaded(&pop);
+    store
+        .import(&l, &meta, "test", |_, _| {})
+        .await
+        .expect("import");
+    let before = whole(&store.load_from_tables().await.unwrap());
+    // Back to schema 14: each table as a rowid table with its rows, and migration 15 not applied
+    // (in one transaction, on one connection).
+    let mut tx = store.pool().begin().await.unwrap();
+    for t in FACTS {
+        for sql in [
+            format!("CREATE TABLE {t}_rowid AS SELECT * FROM {t}"),
+            format!("DROP TABLE {t}"),
+            format!("ALTER TABLE {t}_rowid RENAME TO {t}"),
+        ] {
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+        }
+    }
+    sqlx::query("DELETE FROM schema_migrations WHERE version = 15")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(layouts(&store)
+        .await
+        .iter()
+        .all(|s| !s.contains("WITHOUT ROWID")));
+    store.pool().close().await;
+    let store = Store::open(&url).await.expect("reopen: migration 15");
+    assert!(layouts(&store)
+        .await
+        .iter()
+        .all(|s| s.contains("WITHOUT ROWID")));
+    let after = store.load_from_tables().await.unwrap();
+    assert!(after.population.conversation_count() > 0);
+    assert_eq!(whole(&after), before);
+    // The data did not change, so the kept snapshot still holds and equals the tables.
+    kept_equals_tables(&store).await;
+    // Each course's facts still go with it: a re-import of a changed export replaces them.
+    let mut changed = pop.clone().into_builder();
+    changed.conversations.retain(|(c, _)| c.index() % 2 == 0);
+    let (changed, _) = changed.build();
+    let (l, meta) = loaded(&changed);
+    store
+        .import(&l, &meta, "test", |_, _| {})
+        .await
+        .expect("re-import");
+    assert_eq!(
+        by_key(&store.load_from_tables().await.unwrap().population),
+        by_key(&changed)
+    );
+    kept_equals_tables(&store).await;
+}
