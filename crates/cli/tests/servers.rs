@@ -160,7 +160,7 @@ async fn two_servers_on_one_postgresql_keep_one_chain_shared_sessions_lockouts_a
         .await
         .unwrap();
     let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    let dir = std::env::temp_dir().join(format!("kadence-two-servers-{}", std::process::id()));
+    let dir = kadence_synth::scratch("servers").join("two-servers");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
@@ -310,7 +310,7 @@ async fn two_servers_on_one_postgresql_keep_one_chain_shared_sessions_lockouts_a
 /// beside it, and the restarted server goes on writing the same chain.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_server_killed_during_audit_commits_leaves_data_and_chain_that_verify() {
-    let dir = std::env::temp_dir().join(format!("kadence-kill-serve-{}", std::process::id()));
+    let dir = kadence_synth::scratch("servers").join("kill-serve");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("kadence.sqlite");

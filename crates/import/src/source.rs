@@ -192,7 +192,7 @@ mod tests {
     use super::*;
 
     fn temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
-        let p = std::env::temp_dir().join(format!("kadence-source-{}-{name}", std::process::id()));
+        let p = kadence_synth::scratch("import-unit").join(name);
         std::fs::write(&p, bytes).unwrap();
         p
     }

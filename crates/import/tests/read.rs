@@ -474,7 +474,7 @@ fn mapping_file_maps_a_municipalitys_own_names() {
 fn every_file_read_is_recorded_with_its_digest() {
     let courses = courses_csv(&["F1;{cpr};Søren;Sygedagpenge;02-01-2023;16-01-2023;Ledig;;"]);
     let mapping = "Kadence-fil;Kadence-kolonne;Eksportens navn\nforloeb.csv;Navn;Navn\n";
-    let dir = std::env::temp_dir().join(format!("kadence-read-{}", std::process::id()));
+    let dir = kadence_synth::scratch("import").join("read");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, bytes) in [
         ("forloeb.csv", courses.as_bytes()),
@@ -547,7 +547,7 @@ fn files_read_in_chunks_read_as_bytes_in_memory() {
         given.iter().any(|(_, b)| b.len() > 3 * 65536),
         "a file spans several chunks"
     );
-    let dir = std::env::temp_dir().join(format!("kadence-chunks-{}", std::process::id()));
+    let dir = kadence_synth::scratch("import").join("chunks");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, bytes) in &given {
         std::fs::write(dir.join(name), bytes).unwrap();
@@ -692,7 +692,7 @@ fn regression_double_decoded_byte_order_mark_hid_the_first_column() {
 /// workbook); it was left out of the folder's listing.
 #[test]
 fn regression_a_workbook_in_a_folder_was_ignored() {
-    let dir = std::env::temp_dir().join(format!("kadence-xlsx-dir-{}", std::process::id()));
+    let dir = kadence_synth::scratch("import").join("xlsx-dir");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("forloeb.xlsx"), courses_xlsx()).unwrap();

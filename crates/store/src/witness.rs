@@ -223,7 +223,7 @@ mod tests {
     use super::*;
 
     fn dir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("kadence-witness-{tag}-{}", std::process::id()));
+        let d = kadence_synth::scratch("store-unit").join(format!("witness-{tag}"));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d

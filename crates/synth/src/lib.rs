@@ -19,6 +19,8 @@
 //! Facts after the export date (`as_of`) are not generated.
 
 pub mod jobindsats;
+pub mod scratch;
+pub use scratch::scratch;
 
 use kadence_core::cpr::Cpr;
 use kadence_core::date::Day;

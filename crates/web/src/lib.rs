@@ -1367,8 +1367,7 @@ mod purpose_bound_tests {
     /// never removed).
     #[tokio::test]
     async fn the_stated_purpose_map_is_bounded_and_forgets_with_the_session() {
-        let path =
-            std::env::temp_dir().join(format!("kadence-purposes-{}.sqlite", std::process::id()));
+        let path = kadence_synth::scratch("web-unit").join("purposes.sqlite");
         let _ = std::fs::remove_file(&path);
         let store = Store::open_sqlite(&path).await.unwrap();
         let snap = store.load().await.unwrap();

@@ -2668,8 +2668,7 @@ async fn an_import_by_another_process_reaches_the_pages() {
         .zip(&loaded.files)
         .map(|((n, b), r)| FileMeta::new(n, b, r.rows, r.encoding.label()))
         .collect();
-    let path =
-        std::env::temp_dir().join(format!("kadence-web-reload-{}.sqlite", std::process::id()));
+    let path = kadence_synth::scratch("web").join("reload.sqlite");
     let other = Store::open_sqlite(&path).await.unwrap();
     other
         .import(&loaded, &meta, "cron", |_, _| {})
@@ -2991,10 +2990,7 @@ async fn administrator_changes_the_settings_and_the_pages_follow() {
     );
 
     // Another process changes the settings: the running server follows without a restart.
-    let path = std::env::temp_dir().join(format!(
-        "kadence-web-settings-{}.sqlite",
-        std::process::id()
-    ));
+    let path = kadence_synth::scratch("web").join("settings.sqlite");
     let other = Store::open_sqlite(&path).await.unwrap();
     let mut s = other
         .settings_history()

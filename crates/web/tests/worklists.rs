@@ -517,10 +517,7 @@ async fn the_next_deadline_is_the_earliest_actionable_one_for_every_course() {
         if version > 1 {
             settings.duties.next_deadline = drivers;
             // As `kadence indstillinger` would: another process on the same database.
-            let path = std::env::temp_dir().join(format!(
-                "kadence-web-next-deadline-{}.sqlite",
-                std::process::id()
-            ));
+            let path = kadence_synth::scratch("web").join("next-deadline.sqlite");
             kadence_store::Store::open_sqlite(&path)
                 .await
                 .unwrap()

@@ -31,7 +31,7 @@ fn kadence_with_input(args: &[&str], input: &str) -> Output {
 }
 
 fn fresh_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kadence-cli-{name}-{}", std::process::id()));
+    let d = kadence_synth::scratch("cli").join(name);
     let _ = std::fs::remove_dir_all(&d);
     d
 }

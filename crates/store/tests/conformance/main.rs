@@ -122,10 +122,7 @@ fn whole(s: &kadence_store::Snapshot) -> String {
 }
 
 fn sqlite_url(name: &str) -> String {
-    let p = std::env::temp_dir().join(format!(
-        "kadence-store-{name}-{}.sqlite",
-        std::process::id()
-    ));
+    let p = kadence_synth::scratch("store").join(format!("{name}.sqlite"));
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
     }
@@ -251,10 +248,7 @@ fn early_effort(pop: &kadence_core::model::Population) -> kadence_core::figures:
 
 /// Witness files for one test, in a fresh folder.
 fn witness(tag: &str, backend: kadence_store::Backend) -> kadence_store::witness::AuditWitness {
-    let dir = std::env::temp_dir().join(format!(
-        "kadence-witness-{tag}-{backend:?}-{}",
-        std::process::id()
-    ));
+    let dir = kadence_synth::scratch("store").join(format!("witness-{tag}-{backend:?}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     kadence_store::witness::AuditWitness {

@@ -10,7 +10,7 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     use jiff::Timestamp;
     use kadence_store::access::{NewUser, Role};
     use std::os::unix::fs::PermissionsExt;
-    let root = std::env::temp_dir().join(format!("kadence-perm-{}", std::process::id()));
+    let root = kadence_synth::scratch("store").join("perm");
     let _ = std::fs::remove_dir_all(&root);
     let path = root.join("data").join("k.sqlite");
     let store = Store::open_sqlite(&path).await.unwrap();

@@ -57,8 +57,7 @@ pub async fn spawn_full(
     change: impl FnOnce(&mut kadence_core::model::PopulationBuilder),
     config: Config,
 ) -> App {
-    let path =
-        std::env::temp_dir().join(format!("kadence-web-{tag}-{}.sqlite", std::process::id()));
+    let path = kadence_synth::scratch("web").join(format!("{tag}.sqlite"));
     for s in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));
     }
