@@ -623,8 +623,8 @@ pub struct MeasuredSegment {
 /// One measure of a figures' basis with what its figures are split and filtered by (each course's
 /// caseworker, the teams and caseworkers) and nothing else: what `kadence measure` needs for
 /// figures alone. A reader that measures each part as it decodes it ([`FigureSegment::measure`])
-/// never holds the basis: at national scale a tenth of its memory, and the measuring is done
-/// beside the reading (issue 15). The result equals [`Figures::compute`]'s, members in course
+/// never holds the basis: at national scale about 40 MB (the members and a caseworker a course)
+/// instead of about 300 MB, and the measuring is done beside the reading (issue 15). The result equals [`Figures::compute`]'s, members in course
 /// order (a test holds it so on generated populations).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measured {
