@@ -313,6 +313,14 @@ impl Store {
     /// Opens (creating if needed) a database from a URL: `sqlite://path` or `postgres://...`, and
     /// applies the migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_announcing(url, &|_| {}).await
+    }
+
+    /// [`Store::open`], saying through `announce` (in Danish, for the user) when it brings an
+    /// existing database up to this version's schema, which can take a while (migration 15
+    /// rewrites a SQLite file's facts tables: 14 s for the whole country). A new database is
+    /// made without a word.
+    pub async fn open_announcing(url: &str, announce: &(dyn Fn(&str) + Sync)) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -369,7 +377,7 @@ impl Store {
             password_checks: Arc::default(),
             part_size: snapshot::PART,
         };
-        store.migrate().await?;
+        store.migrate(announce).await?;
         if backend == Backend::Sqlite {
             // WAL: readers never block the importer, and a crash mid-import leaves the old data.
             // A new file waits for its first import in SQLite's rollback-journal mode: then the
@@ -396,6 +404,14 @@ impl Store {
     /// files the database file's mode. An existing file keeps the mode its administrator gave it
     /// (docs/security.md: run the service with `UMask=0077`).
     pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        Store::open_sqlite_announcing(path, &|_| {}).await
+    }
+
+    /// [`Store::open_sqlite`], announcing as [`Store::open_announcing`] does.
+    pub async fn open_sqlite_announcing(
+        path: &Path,
+        announce: &(dyn Fn(&str) + Sync),
+    ) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 let mut b = std::fs::DirBuilder::new();
@@ -413,7 +429,7 @@ impl Store {
             // A file another process created meanwhile is fine: SQLite opens it below.
             let _ = o.open(path);
         }
-        Store::open(&format!("sqlite://{}", path.display())).await
+        Store::open_announcing(&format!("sqlite://{}", path.display()), announce).await
     }
 
     /// Keeps the audit chain's ends outside the database (docs/security.md): the head written to a
@@ -457,7 +473,7 @@ impl Store {
         Ok(())
     }
 
-    async fn migrate(&self) -> Result<()> {
+    async fn migrate(&self, announce: &(dyn Fn(&str) + Sync)) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -470,9 +486,15 @@ impl Store {
             .iter()
             .map(|r| r.try_get::<i64, _>(0))
             .collect::<std::result::Result<_, _>>()?;
+        let latest = schema::MIGRATIONS.last().map_or(0, |m| m.0);
         for (version, name, statements) in schema::MIGRATIONS {
             if applied.contains(version) {
                 continue;
+            }
+            if !applied.is_empty() {
+                announce(&format!(
+                    "Opdaterer databasen til denne version af Kadence (ændring {version} af {latest}) ..."
+                ));
             }
             for s in *statements {
                 sqlx::query(s).execute(&mut *tx).await?;

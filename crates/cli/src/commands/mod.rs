@@ -275,12 +275,15 @@ fn store_failure(e: kadence_store::StoreError) -> Failure {
 
 /// Opens the database named by `--db`: a `sqlite://` or `postgres://` URL, or a path to a SQLite file.
 fn open_store(db: &str) -> Result<kadence_store::Store, Failure> {
+    // A database of an earlier version is brought up to this one's schema first: said on standard
+    // error, as it can take a while (docs/cli.md).
+    let say = |m: &str| eprintln!("{m}");
     let open = async {
         if db.starts_with("sqlite:") || db.starts_with("postgres:") || db.starts_with("postgresql:")
         {
-            kadence_store::Store::open(db).await
+            kadence_store::Store::open_announcing(db, &say).await
         } else {
-            kadence_store::Store::open_sqlite(Path::new(db)).await
+            kadence_store::Store::open_sqlite_announcing(Path::new(db), &say).await
         }
     };
     let store = block_on(open)?.map_err(store_failure)?;

@@ -752,7 +752,11 @@ async fn sqlite_facts_move_to_their_keys_order_with_every_row() {
         out
     }
     let url = sqlite_url("by-key");
-    let store = Store::open(&url).await.expect("open");
+    let said = std::sync::Mutex::new(Vec::new());
+    let say = |m: &str| said.lock().unwrap().push(m.to_string());
+    let store = Store::open_announcing(&url, &say).await.expect("open");
+    // A new database is made without a word.
+    assert!(said.lock().unwrap().is_empty());
     assert!(layouts(&store)
         .await
         .iter()
@@ -786,7 +790,17 @@ async fn sqlite_facts_move_to_their_keys_order_with_every_row() {
         .iter()
         .all(|s| !s.contains("WITHOUT ROWID")));
     store.pool().close().await;
-    let store = Store::open(&url).await.expect("reopen: migration 15");
+    let store = Store::open_announcing(&url, &say)
+        .await
+        .expect("reopen: migration 15");
+    // An existing one is brought up to date with a word to the user.
+    let latest = kadence_store::schema::MIGRATIONS.last().unwrap().0;
+    assert_eq!(
+        *said.lock().unwrap(),
+        vec![format!(
+            "Opdaterer databasen til denne version af Kadence (ændring 15 af {latest}) ..."
+        )]
+    );
     assert!(layouts(&store)
         .await
         .iter()
