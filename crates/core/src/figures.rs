@@ -727,19 +727,16 @@ impl Owners for Measured {
     }
 }
 
-/// What moves made in Kadence are applied to: a figures' basis, or one measured.
-pub trait Reassign {
+/// What moves made in Kadence are applied to: a figures' basis, or one measured (each course's
+/// caseworker as it holds it comes from [`Owners`]).
+pub trait Reassign: Owners {
     fn caseworkers(&self) -> &[Caseworker];
-    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId>;
     fn reassign(&mut self, course: CourseId, to: CaseworkerId);
 }
 
 impl Reassign for Figures {
     fn caseworkers(&self) -> &[Caseworker] {
         Figures::caseworkers(self)
-    }
-    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
-        Figures::caseworker_of(self, course)
     }
     fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
         Figures::reassign(self, course, to)
@@ -749,9 +746,6 @@ impl Reassign for Figures {
 impl Reassign for Measured {
     fn caseworkers(&self) -> &[Caseworker] {
         Measured::caseworkers(self)
-    }
-    fn caseworker_of(&self, course: CourseId) -> Option<CaseworkerId> {
-        Measured::caseworker_of(self, course)
     }
     fn reassign(&mut self, course: CourseId, to: CaseworkerId) {
         Measured::reassign(self, course, to)

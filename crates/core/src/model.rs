@@ -681,15 +681,10 @@ impl Population {
         let i = id.index();
         let range = |at: &[u32]| at[i] as usize..at[i + 1] as usize;
         CourseFacts {
-            id,
-            course: &self.courses[i],
             conversations: &self.conversations[range(&self.conv_at)],
-            held: &self.held[range(&self.held_at)],
-            held_known: &self.held_known[range(&self.held_at)],
-            last_registered: self.last_registered[i],
-            standby: &self.standby[range(&self.standby_at)],
             medical: &self.medical[range(&self.medical_at)],
             rehab: &self.rehab[range(&self.rehab_at)],
+            ..self.measured_facts(id)
         }
     }
 

@@ -277,7 +277,8 @@ impl Loader {
     }
 
     fn course(&mut self, r: &impl Col) -> Result<()> {
-        let key = r.text(0)?;
+        // Held in place as the course's `Text` (no `String` a course, now that no map keeps it).
+        let key = Text::from(r.str(0)?.as_ref());
         let cpr = r.str(1)?;
         let citizen = Cpr::parse(&cpr)
             .ok()
@@ -305,7 +306,7 @@ impl Loader {
             reduced_rate_from: date_opt(r, 22, "reduced_rate_date")?,
         };
         let id = self.b.add_course(Course {
-            key: key.as_str().into(),
+            key,
             citizen,
             kind: code(r, 2, "kind")?,
             first_absence: date(r, 3, "first_absence")?,
