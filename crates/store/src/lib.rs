@@ -4,7 +4,7 @@
 //! one [`Store`] and one conformance suite (`tests/conformance/`, run on both).
 //!
 //! - **Migrations** are applied at start ([`schema::MIGRATIONS`], portable SQL, and
-//!   [`schema::SQLITE_ONLY`] for how SQLite lays out a table).
+//!   [`schema::SQLITE_ONLY`] and [`schema::POSTGRES_ONLY`] where the two differ).
 //! - **An import is one transaction** ([`Store::import`]): either every row of the export is written or
 //!   nothing is. Each course carries a content hash over its row and all its facts, so re-importing the
 //!   same export changes nothing, and a newer export of a course replaces that course's facts. Courses
@@ -499,11 +499,13 @@ impl Store {
             for s in *statements {
                 sqlx::query(s).execute(&mut *tx).await?;
             }
-            if self.backend == Backend::Sqlite {
-                let own = schema::SQLITE_ONLY.iter().filter(|(v, _)| v == version);
-                for s in own.flat_map(|(_, statements)| statements.iter()) {
-                    sqlx::query(s).execute(&mut *tx).await?;
-                }
+            let own = match self.backend {
+                Backend::Sqlite => schema::SQLITE_ONLY,
+                Backend::Postgres => schema::POSTGRES_ONLY,
+            };
+            let own = own.iter().filter(|(v, _)| v == version);
+            for s in own.flat_map(|(_, statements)| statements.iter()) {
+                sqlx::query(s).execute(&mut *tx).await?;
             }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

@@ -92,10 +92,13 @@ pub(crate) fn code_opt<T: Code>(r: &impl Col, i: usize, column: &'static str) ->
         .transpose()
 }
 
-/// The tables, in loading order. Citizens, courses and facts are read in storage order, not sorted:
-/// the builder sorts facts by course and date anyway, nothing depends on the order of course ids
+/// The tables, in loading order. Citizens and facts are read in storage order, not sorted: the
+/// builder sorts facts by course and date anyway, nothing depends on the order of course ids
 /// (lists break ties by the course key), and `ORDER BY` on a text primary key made SQLite look up
-/// every row through the key's index (a random read per row, 20 % of a national load).
+/// every row through the key's index (a random read per row, 20 % of a national load). Courses
+/// come by number (migration 16; on SQLite the table's own order), so that a fact's course is
+/// found by its number in the numbers read; on SQLite the facts come in the same order, each
+/// course's after the one before's.
 #[derive(Copy, Clone)]
 enum Table {
     Team,
@@ -117,23 +120,23 @@ const QUERIES: [(Table, &str); 8] = [
     (Table::Citizen, "SELECT cpr, name FROM citizen"),
     (
         Table::Course,
-        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key, fit26_recorded, asked_by, asked_date, decided_date, unemployed_date, reduced_rate_date FROM course",
+        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key, fit26_recorded, asked_by, asked_date, decided_date, unemployed_date, reduced_rate_date, id FROM course ORDER BY id",
     ),
     (
         Table::Conversation,
-        "SELECT course_key, date, form, held, caseworker_key, registered FROM conversation",
+        "SELECT course_id, date, form, held, caseworker_key, registered FROM conversation",
     ),
     (
         Table::Standby,
-        "SELECT course_key, start_date, end_date, registered FROM standby_period",
+        "SELECT course_id, start_date, end_date, registered FROM standby_period",
     ),
     (
         Table::Medical,
-        "SELECT course_key, form, sent, deadline, received, received_registered FROM medical_request",
+        "SELECT course_id, form, sent, deadline, received, received_registered FROM medical_request",
     ),
     (
         Table::Rehab,
-        "SELECT course_key, date, basis FROM rehab_meeting",
+        "SELECT course_id, date, basis FROM rehab_meeting",
     ),
 ];
 
@@ -146,11 +149,13 @@ pub(crate) struct Loader {
     /// Citizens by their CPR number as a number (`Cpr::as_number`): 16 bytes a slot where a map
     /// from the text took about 56 with its string (2.8 M citizens nationally).
     citizens: HashMap<u64, CitizenId, rustc_hash::FxBuildHasher>,
-    /// Courses by key through their own keys in `b.courses` (no second copy of 3.1 M keys).
-    courses: kadence_import::CourseKeys,
+    /// Each course's number (`course.id`), in the order read (ascending): the course with id `i`
+    /// is the `i`th. 8 bytes a course, where finding courses by key took a table of 4 bytes a
+    /// slot and hashed and compared every fact's key.
+    numbers: Vec<i64>,
     from_refs: Vec<(CourseId, String)>,
-    /// The last course a fact was found for (its key in a reused buffer) and its id.
-    last_course: (String, Option<CourseId>),
+    /// The course the last fact was found for.
+    last_course: Option<CourseId>,
 }
 
 /// Text keys to ids. The keys come from our own database, so a fast non-keyed hash (FxHash) is safe;
@@ -194,7 +199,7 @@ impl Loader {
             Table::Course => self.course(r)?,
             Table::Conversation => {
                 let c = (
-                    self.course_ref(&r.str(0)?, "conversation")?,
+                    self.course_ref(r.int(0)?, "conversation")?,
                     Conversation {
                         date: date(r, 1, "date")?,
                         form: code(r, 2, "form")?,
@@ -208,7 +213,7 @@ impl Loader {
             }
             Table::Standby => {
                 let s = StandbyPeriod {
-                    course: self.course_ref(&r.str(0)?, "standby_period")?,
+                    course: self.course_ref(r.int(0)?, "standby_period")?,
                     start: date(r, 1, "start_date")?,
                     end: date_opt(r, 2, "end_date")?,
                     registered: date_opt(r, 3, "registered")?,
@@ -217,7 +222,7 @@ impl Loader {
             }
             Table::Medical => {
                 let m = MedicalRequest {
-                    course: self.course_ref(&r.str(0)?, "medical_request")?,
+                    course: self.course_ref(r.int(0)?, "medical_request")?,
                     form: code(r, 1, "form")?,
                     sent: date(r, 2, "sent")?,
                     deadline: date_opt(r, 3, "deadline")?,
@@ -228,7 +233,7 @@ impl Loader {
             }
             Table::Rehab => {
                 let m = RehabMeeting {
-                    course: self.course_ref(&r.str(0)?, "rehab_meeting")?,
+                    course: self.course_ref(r.int(0)?, "rehab_meeting")?,
                     date: date(r, 1, "date")?,
                     basis: code(r, 2, "basis")?,
                 };
@@ -248,21 +253,20 @@ impl Loader {
         .transpose()
     }
 
-    /// The course a fact belongs to. Facts come ordered by course, so the last answer is kept and a
-    /// run of one course's facts costs one comparison each instead of a hash look-up.
-    fn course_ref(&mut self, k: &str, table: &'static str) -> Result<CourseId> {
-        if let (last, Some(id)) = &self.last_course {
-            if last == k {
-                return Ok(*id);
-            }
+    /// The course a fact belongs to, by its number. Facts come ordered by course on SQLite, so the
+    /// last answer and the course after it are tried first: a run of one course's facts costs one
+    /// comparison each, the next course's first fact two; otherwise a binary search.
+    fn course_ref(&mut self, number: i64, table: &'static str) -> Result<CourseId> {
+        let at = |i: usize| (self.numbers.get(i) == Some(&number)).then_some(i);
+        let found = match self.last_course {
+            Some(last) => at(last.index()).or_else(|| at(last.index() + 1)),
+            None => None,
         }
-        let id = self
-            .courses
-            .get(&self.b.courses, k)
-            .ok_or_else(|| corrupt(table, "course_key", k))?;
-        self.last_course.0.clear();
-        self.last_course.0.push_str(k);
-        self.last_course.1 = Some(id);
+        .or_else(|| self.numbers.binary_search(&number).ok());
+        let id = CourseId::new(
+            found.ok_or_else(|| corrupt(table, "course_id", &number.to_string()))? as u32,
+        );
+        self.last_course = Some(id);
         Ok(id)
     }
 
@@ -334,14 +338,25 @@ impl Loader {
         if let Some(from) = r.opt_text(6)? {
             self.from_refs.push((id, from));
         }
-        self.courses.add(&self.b.courses, id);
+        let number = r.int(23)?;
+        // Ascending, as the query orders them, so that a fact's course is found by search.
+        if self.numbers.last().is_some_and(|&last| last >= number) {
+            return Err(corrupt("course", "id", &number.to_string()));
+        }
+        self.numbers.push(number);
         Ok(())
     }
 
-    /// After the courses: links from a job clarification to the course it continues.
+    /// After the courses: links from a job clarification to the course it continues (by the case
+    /// system's key: the course it continues may come in a later export).
     fn link_courses(&mut self) {
-        for (id, from) in std::mem::take(&mut self.from_refs) {
-            self.b.courses[id.index()].from_course = self.courses.get(&self.b.courses, &from);
+        let from_refs = std::mem::take(&mut self.from_refs);
+        if from_refs.is_empty() {
+            return;
+        }
+        let by_key = kadence_import::CourseKeys::of(&self.b.courses);
+        for (id, from) in from_refs {
+            self.b.courses[id.index()].from_course = by_key.get(&self.b.courses, &from);
         }
     }
 }

@@ -154,15 +154,16 @@ impl Store {
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
-        for table in [
-            "conversation",
-            "standby_period",
-            "medical_request",
-            "rehab_meeting",
-            "reassignment",
+        // A course's facts name it by number; the moves made in Kadence by its key.
+        for (table, column, of_course) in [
+            ("conversation", "course_id", "id"),
+            ("standby_period", "course_id", "id"),
+            ("medical_request", "course_id", "id"),
+            ("rehab_meeting", "course_id", "id"),
+            ("reassignment", "course_key", "key"),
         ] {
             sqlx::query(&format!(
-                "DELETE FROM {table} WHERE course_key IN (SELECT key FROM course WHERE {EXPIRED})"
+                "DELETE FROM {table} WHERE {column} IN (SELECT {of_course} FROM course WHERE {EXPIRED})"
             ))
             .bind(&cutoff)
             .execute(&mut *tx)

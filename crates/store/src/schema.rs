@@ -3,8 +3,9 @@
 //! Portable SQL (it runs unchanged on SQLite and PostgreSQL): `TEXT` and `BIGINT` columns, ISO dates
 //! as text (`åååå-mm-dd`, which sorts), no auto-increment (ids are assigned inside the importing
 //! transaction). A migration is never edited once released; a change is a new entry. A migration
-//! may also have statements for SQLite alone ([`SQLITE_ONLY`]), run after its portable ones: how
-//! SQLite lays out a table, which PostgreSQL has no word for.
+//! may also have statements for one database alone ([`SQLITE_ONLY`], [`POSTGRES_ONLY`]), run after
+//! its portable ones: how SQLite lays out a table, which PostgreSQL has no word for, or where the
+//! two number rows differently.
 
 /// (version, name, statements).
 pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
@@ -367,20 +368,179 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
         // Nothing portable: see `SQLITE_ONLY`.
         &[],
     ),
+    (
+        16,
+        "a course's facts joined to it by number",
+        // Each database's own: see `by_course_id!`.
+        &[],
+    ),
 ];
 
+/// Migration 16 for one database (issue 15: "integer keys instead of text keys where rows are
+/// joined"). Each course gets a number (`course.id`), assigned by the import (a new course the
+/// next above the highest; a changed course keeps its own) and never reused while the course is
+/// stored, and its facts name it by that number (`course_id`) where they named its key: 15 M fact
+/// rows for the country each carried the course's text key, in the row and in the primary key.
+/// The course's key stays the case system's key, unique; moves, the audit log and retention keep
+/// naming courses by it. Each table is made anew and copied (neither database re-keys a primary
+/// key in place), the facts in their course's number's order so that they are appended.
+///
+/// `$id`: the number's column type (SQLite's `INTEGER PRIMARY KEY` is the table's own row number,
+/// so the course table stays one B-tree by number beside its key's index); `$layout`: after a
+/// facts table (SQLite's `WITHOUT ROWID`, as migration 15); `$number`: a stored course's first
+/// number (SQLite's row number, which keeps the courses in the order they were written).
+macro_rules! by_course_id {
+    ($id:literal, $layout:literal, $number:literal) => {
+        &[
+            concat!(
+                "CREATE TABLE course_by_id (
+            id ",
+                $id,
+                " PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            cpr TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            first_absence TEXT NOT NULL,
+            benefit_start TEXT NOT NULL,
+            transition_date TEXT,
+            from_course TEXT,
+            target_group TEXT NOT NULL,
+            category TEXT,
+            category_date TEXT,
+            early_by TEXT,
+            early_date TEXT,
+            p13f_marked TEXT,
+            p13f_lapsed TEXT,
+            end_date TEXT,
+            end_reason TEXT,
+            caseworker_key TEXT,
+            content_hash TEXT NOT NULL,
+            batch_id BIGINT NOT NULL,
+            fit26_recorded TEXT,
+            asked_by TEXT,
+            asked_date TEXT,
+            decided_date TEXT,
+            unemployed_date TEXT,
+            reduced_rate_date TEXT
+        )"
+            ),
+            concat!(
+                "INSERT INTO course_by_id (id, key, cpr, kind, first_absence, benefit_start,
+            transition_date, from_course, target_group, category, category_date, early_by,
+            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key,
+            content_hash, batch_id, fit26_recorded, asked_by, asked_date, decided_date,
+            unemployed_date, reduced_rate_date)
+            SELECT ",
+                $number,
+                ", key, cpr, kind, first_absence, benefit_start,
+            transition_date, from_course, target_group, category, category_date, early_by,
+            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key,
+            content_hash, batch_id, fit26_recorded, asked_by, asked_date, decided_date,
+            unemployed_date, reduced_rate_date
+            FROM course"
+            ),
+            concat!(
+                "CREATE TABLE conversation_by_id (
+            course_id BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            date TEXT NOT NULL,
+            form TEXT NOT NULL,
+            held BIGINT NOT NULL,
+            caseworker_key TEXT,
+            batch_id BIGINT NOT NULL,
+            registered TEXT,
+            PRIMARY KEY (course_id, seq)
+        )",
+                $layout
+            ),
+            "INSERT INTO conversation_by_id
+            SELECT c.id, f.seq, f.date, f.form, f.held, f.caseworker_key, f.batch_id, f.registered
+            FROM course_by_id c JOIN conversation f ON f.course_key = c.key
+            ORDER BY c.id, f.seq",
+            concat!(
+                "CREATE TABLE standby_period_by_id (
+            course_id BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT,
+            batch_id BIGINT NOT NULL,
+            registered TEXT,
+            PRIMARY KEY (course_id, seq)
+        )",
+                $layout
+            ),
+            "INSERT INTO standby_period_by_id
+            SELECT c.id, f.seq, f.start_date, f.end_date, f.batch_id, f.registered
+            FROM course_by_id c JOIN standby_period f ON f.course_key = c.key
+            ORDER BY c.id, f.seq",
+            concat!(
+                "CREATE TABLE medical_request_by_id (
+            course_id BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            form TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            deadline TEXT,
+            received TEXT,
+            batch_id BIGINT NOT NULL,
+            received_registered TEXT,
+            PRIMARY KEY (course_id, seq)
+        )",
+                $layout
+            ),
+            "INSERT INTO medical_request_by_id
+            SELECT c.id, f.seq, f.form, f.sent, f.deadline, f.received, f.batch_id,
+                f.received_registered
+            FROM course_by_id c JOIN medical_request f ON f.course_key = c.key
+            ORDER BY c.id, f.seq",
+            concat!(
+                "CREATE TABLE rehab_meeting_by_id (
+            course_id BIGINT NOT NULL,
+            seq BIGINT NOT NULL,
+            date TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            batch_id BIGINT NOT NULL,
+            PRIMARY KEY (course_id, seq)
+        )",
+                $layout
+            ),
+            "INSERT INTO rehab_meeting_by_id
+            SELECT c.id, f.seq, f.date, f.basis, f.batch_id
+            FROM course_by_id c JOIN rehab_meeting f ON f.course_key = c.key
+            ORDER BY c.id, f.seq",
+            "DROP TABLE conversation",
+            "DROP TABLE standby_period",
+            "DROP TABLE medical_request",
+            "DROP TABLE rehab_meeting",
+            "DROP TABLE course",
+            "ALTER TABLE course_by_id RENAME TO course",
+            "ALTER TABLE conversation_by_id RENAME TO conversation",
+            "ALTER TABLE standby_period_by_id RENAME TO standby_period",
+            "ALTER TABLE medical_request_by_id RENAME TO medical_request",
+            "ALTER TABLE rehab_meeting_by_id RENAME TO rehab_meeting",
+        ]
+    };
+}
+
+/// Statements for PostgreSQL alone, by migration version (run after that version's portable ones).
+pub const POSTGRES_ONLY: &[(i64, &[&str])] = &[(
+    16,
+    // A stored course's first number by its key's order (a heap table has no order of its own).
+    by_course_id!("BIGINT", "", "ROW_NUMBER() OVER (ORDER BY key)"),
+)];
+
 /// Statements for SQLite alone, by migration version (run after that version's portable ones).
-pub const SQLITE_ONLY: &[(i64, &[&str])] = &[(
-    15,
-    // A course's facts as SQLite `WITHOUT ROWID` tables, stored in their primary key's order
-    // (course, number) in one B-tree, where a rowid table kept each row twice: in the table by
-    // rowid and in the key's index. The national import writes 15 M such rows: 34-35 -> 31 s on
-    // the project's machine, the file 2.72 -> 2.31 GB (docs/performance.md); a course's facts
-    // are also found and deleted in one look-up. Each table is made anew, copied and renamed
-    // (SQLite cannot change a table's layout in place), with the columns of migration 13 last,
-    // where `ADD COLUMN` put them. PostgreSQL keeps its heap tables and their key indexes.
-    &[
-        "CREATE TABLE conversation_by_key (
+pub const SQLITE_ONLY: &[(i64, &[&str])] = &[
+    (
+        15,
+        // A course's facts as SQLite `WITHOUT ROWID` tables, stored in their primary key's order
+        // (course, number) in one B-tree, where a rowid table kept each row twice: in the table by
+        // rowid and in the key's index. The national import writes 15 M such rows: 34-35 -> 31 s on
+        // the project's machine, the file 2.72 -> 2.31 GB (docs/performance.md); a course's facts
+        // are also found and deleted in one look-up. Each table is made anew, copied and renamed
+        // (SQLite cannot change a table's layout in place), with the columns of migration 13 last,
+        // where `ADD COLUMN` put them. PostgreSQL keeps its heap tables and their key indexes.
+        &[
+            "CREATE TABLE conversation_by_key (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             date TEXT NOT NULL,
@@ -391,12 +551,12 @@ pub const SQLITE_ONLY: &[(i64, &[&str])] = &[(
             registered TEXT,
             PRIMARY KEY (course_key, seq)
         ) WITHOUT ROWID",
-        "INSERT INTO conversation_by_key
+            "INSERT INTO conversation_by_key
             SELECT course_key, seq, date, form, held, caseworker_key, batch_id, registered
             FROM conversation",
-        "DROP TABLE conversation",
-        "ALTER TABLE conversation_by_key RENAME TO conversation",
-        "CREATE TABLE standby_period_by_key (
+            "DROP TABLE conversation",
+            "ALTER TABLE conversation_by_key RENAME TO conversation",
+            "CREATE TABLE standby_period_by_key (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             start_date TEXT NOT NULL,
@@ -405,12 +565,12 @@ pub const SQLITE_ONLY: &[(i64, &[&str])] = &[(
             registered TEXT,
             PRIMARY KEY (course_key, seq)
         ) WITHOUT ROWID",
-        "INSERT INTO standby_period_by_key
+            "INSERT INTO standby_period_by_key
             SELECT course_key, seq, start_date, end_date, batch_id, registered
             FROM standby_period",
-        "DROP TABLE standby_period",
-        "ALTER TABLE standby_period_by_key RENAME TO standby_period",
-        "CREATE TABLE medical_request_by_key (
+            "DROP TABLE standby_period",
+            "ALTER TABLE standby_period_by_key RENAME TO standby_period",
+            "CREATE TABLE medical_request_by_key (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             form TEXT NOT NULL,
@@ -421,12 +581,12 @@ pub const SQLITE_ONLY: &[(i64, &[&str])] = &[(
             received_registered TEXT,
             PRIMARY KEY (course_key, seq)
         ) WITHOUT ROWID",
-        "INSERT INTO medical_request_by_key
+            "INSERT INTO medical_request_by_key
             SELECT course_key, seq, form, sent, deadline, received, batch_id, received_registered
             FROM medical_request",
-        "DROP TABLE medical_request",
-        "ALTER TABLE medical_request_by_key RENAME TO medical_request",
-        "CREATE TABLE rehab_meeting_by_key (
+            "DROP TABLE medical_request",
+            "ALTER TABLE medical_request_by_key RENAME TO medical_request",
+            "CREATE TABLE rehab_meeting_by_key (
             course_key TEXT NOT NULL,
             seq BIGINT NOT NULL,
             date TEXT NOT NULL,
@@ -434,10 +594,12 @@ pub const SQLITE_ONLY: &[(i64, &[&str])] = &[(
             batch_id BIGINT NOT NULL,
             PRIMARY KEY (course_key, seq)
         ) WITHOUT ROWID",
-        "INSERT INTO rehab_meeting_by_key
+            "INSERT INTO rehab_meeting_by_key
             SELECT course_key, seq, date, basis, batch_id
             FROM rehab_meeting",
-        "DROP TABLE rehab_meeting",
-        "ALTER TABLE rehab_meeting_by_key RENAME TO rehab_meeting",
-    ],
-)];
+            "DROP TABLE rehab_meeting",
+            "ALTER TABLE rehab_meeting_by_key RENAME TO rehab_meeting",
+        ],
+    ),
+    (16, by_course_id!("INTEGER", " WITHOUT ROWID", "rowid")),
+];

@@ -154,8 +154,11 @@ pub(crate) const COURSE_COLS: &[&str] = &[
 /// The reform's columns at the end of a course row (migration 8).
 const REFORM_COLS: usize = 6;
 
+/// The columns of a course's facts. A fact's row starts with its course: in [`CourseValues`] the
+/// course's key (as the content hash has always read it), written as the course's number
+/// (`course_id`, migration 16), which the writers put in its place.
 pub(crate) const CONVERSATION_COLS: &[&str] = &[
-    "course_key",
+    "course_id",
     "seq",
     "date",
     "form",
@@ -164,9 +167,9 @@ pub(crate) const CONVERSATION_COLS: &[&str] = &[
     "registered",
 ];
 pub(crate) const STANDBY_COLS: &[&str] =
-    &["course_key", "seq", "start_date", "end_date", "registered"];
+    &["course_id", "seq", "start_date", "end_date", "registered"];
 pub(crate) const MEDICAL_COLS: &[&str] = &[
-    "course_key",
+    "course_id",
     "seq",
     "form",
     "sent",
@@ -174,7 +177,10 @@ pub(crate) const MEDICAL_COLS: &[&str] = &[
     "received",
     "received_registered",
 ];
-pub(crate) const REHAB_COLS: &[&str] = &["course_key", "seq", "date", "basis"];
+pub(crate) const REHAB_COLS: &[&str] = &["course_id", "seq", "date", "basis"];
+
+/// The highest course number stored (0 for none): an import numbers its new courses from the next.
+pub(crate) const HIGHEST_COURSE_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM course";
 
 /// A course's rows, as values borrowed from the population.
 pub(crate) struct CourseValues<'a> {

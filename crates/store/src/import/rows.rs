@@ -64,26 +64,53 @@ impl Batcher {
     }
 }
 
-async fn delete_courses(conn: &mut AnyConnection, backend: Backend, keys: &[String]) -> Result<()> {
+/// Deletes the stored courses with these keys and their facts; returns each one's number, which
+/// the course keeps when it is written again.
+async fn delete_courses(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    keys: &[String],
+) -> Result<load::Map<i64>> {
+    let mut ids = load::Map::default();
     for chunk in keys.chunks(500) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| placeholder(backend, i)).collect();
+        let sql = format!(
+            "SELECT key, id FROM course WHERE key IN ({})",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for k in chunk {
+            q = q.bind(k.clone());
+        }
+        let mut numbers = Vec::with_capacity(chunk.len());
+        for r in q.fetch_all(&mut *conn).await? {
+            let id: i64 = r.try_get(1)?;
+            ids.insert(r.try_get(0)?, id);
+            numbers.push(id);
+        }
+        if numbers.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = (1..=numbers.len())
+            .map(|i| placeholder(backend, i))
+            .collect();
         let list = list.join(", ");
         for (table, col) in [
-            ("conversation", "course_key"),
-            ("standby_period", "course_key"),
-            ("medical_request", "course_key"),
-            ("rehab_meeting", "course_key"),
-            ("course", "key"),
+            ("conversation", "course_id"),
+            ("standby_period", "course_id"),
+            ("medical_request", "course_id"),
+            ("rehab_meeting", "course_id"),
+            ("course", "id"),
         ] {
             let sql = format!("DELETE FROM {table} WHERE {col} IN ({list})");
             let mut q = sqlx::query(&sql);
-            for k in chunk {
-                q = q.bind(k.clone());
+            for &n in &numbers {
+                q = q.bind(n);
             }
             q.execute(&mut *conn).await?;
         }
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// [`super::POPULATION_IS_EMPTY`] through sqlx.
@@ -205,7 +232,12 @@ impl Store {
             .map(|id| pop.courses[id.index()].key.to_string())
             .collect();
         drop(existing);
-        delete_courses(conn, self.backend, &changed_keys).await?;
+        // Before the deletes: the highest number may be a changed course's, which keeps it.
+        let mut next_id: i64 = sqlx::query(super::HIGHEST_COURSE_ID)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let kept_ids = delete_courses(conn, self.backend, &changed_keys).await?;
         // Of the export's courses, as the direct SQLite path counts (see `ImportStep::Courses`).
         let total = pop.courses.len() as u64;
         progress(0, total);
@@ -213,7 +245,10 @@ impl Store {
         let with = |cols: &[&'static str], more: &[&'static str]| -> Vec<&'static str> {
             cols.iter().chain(more).copied().collect()
         };
-        let mut course_b = Batcher::new("course", with(COURSE_COLS, &["content_hash", "batch_id"]));
+        let mut course_b = Batcher::new(
+            "course",
+            with(COURSE_COLS, &["content_hash", "batch_id", "id"]),
+        );
         let mut conv_b = Batcher::new("conversation", with(CONVERSATION_COLS, &["batch_id"]));
         let mut sb_b = Batcher::new("standby_period", with(STANDBY_COLS, &["batch_id"]));
         let mut med_b = Batcher::new("medical_request", with(MEDICAL_COLS, &["batch_id"]));
@@ -222,10 +257,25 @@ impl Store {
         let owned = |row: &[V<'_>]| -> Vec<Val> { row.iter().map(|v| v.to_val()).collect() };
         for (done, (id, hash)) in to_write.into_iter().enumerate() {
             let rows = course_values(pop, id);
+            // A changed course keeps its number; a new one takes the next.
+            let number = match kept_ids.get(pop.courses[id.index()].key.as_str()) {
+                Some(&n) => n,
+                None => {
+                    next_id += 1;
+                    next_id
+                }
+            };
             let mut c = owned(&rows.course);
             c.push(t(hex(&hash)));
             c.push(batch.clone());
+            c.push(Val::Int(number));
             course_b.push(conn, backend, c).await?;
+            // A fact's row names its course by number in place of the key.
+            let owned = |row: &[V<'_>]| -> Vec<Val> {
+                std::iter::once(Val::Int(number))
+                    .chain(row[1..].iter().map(|v| v.to_val()))
+                    .collect()
+            };
             for (b, list) in [
                 (
                     &mut conv_b,

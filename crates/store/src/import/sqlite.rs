@@ -216,6 +216,10 @@ const PLANNED_CHUNK: usize = 1024;
 
 /// The courses to write as the planning thread hands them over, each after deleting the stored
 /// course it replaces. `chunks` gives how many of the export's `total` courses were gone through.
+///
+/// A new course is numbered the next above the highest stored; a changed one keeps its number,
+/// found by its key (one look-up in the key's index per changed course), and its stored facts are
+/// deleted by it.
 fn write_courses<'a>(
     tx: &Connection,
     pop: &'a Population,
@@ -225,23 +229,29 @@ fn write_courses<'a>(
     step: &mut dyn FnMut(ImportStep),
 ) -> Result<()> {
     let e = sqlite_error;
+    let mut next_id: i64 = tx
+        .query_row(super::HIGHEST_COURSE_ID, [], |r| r.get(0))
+        .map_err(e)?;
+    let mut stored_id = tx
+        .prepare("SELECT id FROM course WHERE key = ?1")
+        .map_err(e)?;
     let mut deletes = Vec::new();
     for table in [
         "conversation",
         "standby_period",
         "medical_request",
         "rehab_meeting",
+        "course",
     ] {
-        let sql = format!("DELETE FROM {table} WHERE course_key = ?1");
+        let column = if table == "course" { "id" } else { "course_id" };
+        let sql = format!("DELETE FROM {table} WHERE {column} = ?1");
         deletes.push(tx.prepare(&sql).map_err(e)?);
     }
-    // The course table last: the facts are found through its key.
-    deletes.push(tx.prepare("DELETE FROM course WHERE key = ?1").map_err(e)?);
     let mut course = tx
         .prepare(&insert(
             "course",
             COURSE_COLS,
-            &["content_hash", "batch_id"],
+            &["content_hash", "batch_id", "id"],
         ))
         .map_err(e)?;
     let mut conversation = tx
@@ -260,21 +270,27 @@ fn write_courses<'a>(
     step(ImportStep::Courses { done: 0, total });
     for (done, chunk) in chunks {
         for w in chunk {
-            if w.replaces {
+            let id = if w.replaces {
                 let key = pop.courses[w.id.index()].key.as_str();
+                let id: i64 = stored_id.query_row([key], |r| r.get(0)).map_err(e)?;
                 for d in deletes.iter_mut() {
-                    d.execute([key]).map_err(e)?;
+                    d.execute([id]).map_err(e)?;
                 }
-            }
+                id
+            } else {
+                next_id += 1;
+                next_id
+            };
             let hash = hex(&w.hash);
-            let extra = [V::Str(&hash), batch];
+            let id = V::Int(id);
+            let extra = [V::Str(&hash), batch, id];
             course
                 .execute(params_from_iter(w.rows.course.iter().chain(&extra)))
                 .map_err(e)?;
-            insert_all(&mut conversation, &w.rows.conversations, batch)?;
-            insert_all(&mut standby, &w.rows.standby, batch)?;
-            insert_all(&mut medical, &w.rows.medical, batch)?;
-            insert_all(&mut rehab, &w.rows.rehab, batch)?;
+            insert_all(&mut conversation, &w.rows.conversations, id, batch)?;
+            insert_all(&mut standby, &w.rows.standby, id, batch)?;
+            insert_all(&mut medical, &w.rows.medical, id, batch)?;
+            insert_all(&mut rehab, &w.rows.rehab, id, batch)?;
         }
         step(ImportStep::Courses { done, total });
     }
@@ -411,14 +427,17 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
 /// (a CPR number's ten digits need 34 of the 64).
 const CITIZEN_BITS: u32 = 30;
 
-/// Every row of one kind of fact, with the batch after its values.
+/// Every row of one kind of fact: the course's number in place of its key, then the row's other
+/// values, then the batch.
 fn insert_all<const N: usize>(
     stmt: &mut rusqlite::Statement<'_>,
     rows: &[[V<'_>; N]],
+    course: V<'_>,
     batch: V<'_>,
 ) -> Result<()> {
     for r in rows {
-        stmt.execute(params_from_iter(r.iter().chain(&[batch])))
+        let values = std::iter::once(&course).chain(&r[1..]).chain([&batch]);
+        stmt.execute(params_from_iter(values))
             .map_err(sqlite_error)?;
     }
     Ok(())

@@ -37,6 +37,11 @@ async fn conformance(store: Store) {
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&pop));
     kept_equals_tables(&store).await;
+    // Each course numbered from 1 in the export's order (migration 16).
+    let numbers = course_numbers(&store).await;
+    for (i, c) in pop.courses.iter().enumerate() {
+        assert_eq!(numbers[c.key.as_str()], i as i64 + 1, "{}", c.key);
+    }
     // The change counter moved with the import, and the snapshot says which one it saw.
     assert_eq!(store.generation().await.unwrap(), 1);
     assert_eq!(store.load().await.unwrap().generation, 1);
@@ -122,6 +127,13 @@ async fn conformance(store: Store) {
     assert_eq!(s3.courses_unchanged as usize, pop.courses.len() - 4);
     let back = store.load().await.expect("load").population;
     assert_eq!(by_key(&back), by_key(&newer));
+    // The changed courses keep their numbers; the new one takes the next.
+    let renumbered = course_numbers(&store).await;
+    assert_eq!(renumbered.len(), numbers.len() + 1);
+    for (key, n) in &numbers {
+        assert_eq!(renumbered.get(key), Some(n), "{key} keeps its number");
+    }
+    assert_eq!(renumbered["NY-1"], pop.courses.len() as i64 + 1);
     kept_equals_tables(&store).await;
     assert_eq!(store.population_version().await.unwrap(), version + 1);
 
@@ -728,39 +740,87 @@ fn snapshot_readers_see_old_or_new_never_a_mix() {
     }
 }
 
-/// A SQLite file of schema 14 (a course's facts in rowid tables, each row kept twice: in the table
-/// and in its key's index) keeps every fact and its snapshot when migration 15 lays the four facts
-/// tables out in their key's order (`WITHOUT ROWID`); a new file has that layout from the start.
-#[tokio::test]
-async fn sqlite_facts_move_to_their_keys_order_with_every_row() {
-    const FACTS: [&str; 4] = [
-        "conversation",
-        "standby_period",
-        "medical_request",
-        "rehab_meeting",
-    ];
-    async fn layouts(store: &Store) -> Vec<String> {
-        let mut out = Vec::new();
-        for t in FACTS {
-            let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = $1")
-                .bind(t)
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
-            out.push(sql);
-        }
-        out
+/// The four tables of a course's facts.
+const FACTS: [&str; 4] = [
+    "conversation",
+    "standby_period",
+    "medical_request",
+    "rehab_meeting",
+];
+
+/// Each table's `CREATE` statement as SQLite keeps it.
+async fn sqlite_layouts(store: &Store, tables: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in tables {
+        let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = $1")
+            .bind(*t)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        out.push(sql);
     }
-    let url = sqlite_url("by-key");
-    let said = std::sync::Mutex::new(Vec::new());
-    let say = |m: &str| said.lock().unwrap().push(m.to_string());
-    let store = Store::open_announcing(&url, &say).await.expect("open");
-    // A new database is made without a word.
-    assert!(said.lock().unwrap().is_empty());
-    assert!(layouts(&store)
+    out
+}
+
+/// Each stored course's number, by key.
+async fn course_numbers(store: &Store) -> HashMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>("SELECT key, id FROM course")
+        .fetch_all(store.pool())
         .await
-        .iter()
-        .all(|s| s.contains("WITHOUT ROWID")));
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// Puts a database of this version back to a course without a number and facts naming their
+/// course by key (schema 15's columns, 14's on SQLite, where tables made by `CREATE TABLE AS`
+/// are rowid tables), with every row, and forgets the migrations `forget` (in one transaction).
+async fn back_to_course_keys(store: &Store, forget: &[i64]) {
+    let fact_columns = [
+        "f.seq, f.date, f.form, f.held, f.caseworker_key, f.batch_id, f.registered",
+        "f.seq, f.start_date, f.end_date, f.batch_id, f.registered",
+        "f.seq, f.form, f.sent, f.deadline, f.received, f.batch_id, f.received_registered",
+        "f.seq, f.date, f.basis, f.batch_id",
+    ];
+    let mut tx = store.pool().begin().await.unwrap();
+    let mut statements = vec![
+        "CREATE TABLE course_keyed AS SELECT key, cpr, kind, first_absence, benefit_start,
+            transition_date, from_course, target_group, category, category_date, early_by,
+            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key,
+            content_hash, batch_id, fit26_recorded, asked_by, asked_date, decided_date,
+            unemployed_date, reduced_rate_date FROM course ORDER BY id"
+            .to_string(),
+    ];
+    for (t, columns) in FACTS.iter().zip(fact_columns) {
+        statements.push(format!(
+            "CREATE TABLE {t}_keyed AS SELECT c.key AS course_key, {columns}
+             FROM {t} f JOIN course c ON c.id = f.course_id"
+        ));
+    }
+    for t in FACTS.iter().chain(&["course"]) {
+        statements.push(format!("DROP TABLE {t}"));
+        statements.push(format!("ALTER TABLE {t}_keyed RENAME TO {t}"));
+    }
+    for v in forget {
+        statements.push(format!("DELETE FROM schema_migrations WHERE version = {v}"));
+    }
+    for sql in statements {
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// A database whose courses' facts name their course by key keeps every course and fact, its
+/// snapshot and its behaviour when migration 16 numbers the courses and re-keys the facts (and,
+/// on SQLite, when migration 15 first lays the facts out in their key's order). `forget`: the
+/// migrations to run again; `reopen` opens the database again, announcing to `said`.
+async fn facts_keep_their_course_through_the_migrations(
+    store: Store,
+    url: &str,
+    forget: &[i64],
+    said: &std::sync::Mutex<Vec<String>>,
+) -> Store {
+    let say = |m: &str| said.lock().unwrap().push(m.to_string());
     let pop = population(15);
     let (l, meta) = loaded(&pop);
     store
@@ -768,51 +828,58 @@ async fn sqlite_facts_move_to_their_keys_order_with_every_row() {
         .await
         .expect("import");
     let before = whole(&store.load_from_tables().await.unwrap());
-    // Back to schema 14: each table as a rowid table with its rows, and migration 15 not applied
-    // (in one transaction, on one connection).
-    let mut tx = store.pool().begin().await.unwrap();
-    for t in FACTS {
-        for sql in [
-            format!("CREATE TABLE {t}_rowid AS SELECT * FROM {t}"),
-            format!("DROP TABLE {t}"),
-            format!("ALTER TABLE {t}_rowid RENAME TO {t}"),
-        ] {
-            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
-        }
-    }
-    sqlx::query("DELETE FROM schema_migrations WHERE version = 15")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    assert!(layouts(&store)
-        .await
-        .iter()
-        .all(|s| !s.contains("WITHOUT ROWID")));
+    back_to_course_keys(&store, forget).await;
     store.pool().close().await;
-    let store = Store::open_announcing(&url, &say)
+    let store = Store::open_announcing(url, &say)
         .await
-        .expect("reopen: migration 15");
-    // An existing one is brought up to date with a word to the user.
+        .expect("reopen: the migrations");
+    // An existing database is brought up to date with a word to the user.
     let latest = kadence_store::schema::MIGRATIONS.last().unwrap().0;
     assert_eq!(
         *said.lock().unwrap(),
-        vec![format!(
-            "Opdaterer databasen til denne version af Kadence (ændring 15 af {latest}) ..."
-        )]
+        forget
+            .iter()
+            .map(|v| format!(
+                "Opdaterer databasen til denne version af Kadence (ændring {v} af {latest}) ..."
+            ))
+            .collect::<Vec<_>>()
     );
-    assert!(layouts(&store)
-        .await
-        .iter()
-        .all(|s| s.contains("WITHOUT ROWID")));
     let after = store.load_from_tables().await.unwrap();
     assert!(after.population.conversation_count() > 0);
     assert_eq!(whole(&after), before);
+    // Every course numbered once (the key stays unique), every fact kept.
+    let numbers = course_numbers(&store).await;
+    assert_eq!(numbers.len(), pop.courses.len());
+    let distinct: std::collections::HashSet<i64> = numbers.values().copied().collect();
+    assert_eq!(distinct.len(), numbers.len());
+    assert_eq!(
+        store.counts().await.unwrap().conversations as usize,
+        pop.conversation_count()
+    );
     // The data did not change, so the kept snapshot still holds and equals the tables.
     kept_equals_tables(&store).await;
-    // Each course's facts still go with it: a re-import of a changed export replaces them.
+    // Each course's facts still go with it: a re-import of a changed export replaces them, the
+    // changed courses keep their numbers, and a new course is numbered above the highest.
     let mut changed = pop.clone().into_builder();
     changed.conversations.retain(|(c, _)| c.index() % 2 == 0);
+    // The highest-numbered course among the changed ones: the new course is numbered above the
+    // number it keeps, not above what is left once it is deleted to be written again.
+    let highest = numbers.iter().max_by_key(|(_, n)| **n).unwrap().0;
+    let at = changed
+        .courses
+        .iter()
+        .position(|c| c.key == highest)
+        .unwrap();
+    changed.courses[at].end = match changed.courses[at].end {
+        Some(_) => None,
+        None => Some(CourseEnd {
+            date: EXPORT,
+            reason: EndReason::BackToWork,
+        }),
+    };
+    let mut extra = changed.courses[0].clone();
+    extra.key = "NY-MIGRERET".into();
+    changed.add_course(extra);
     let (changed, _) = changed.build();
     let (l, meta) = loaded(&changed);
     store
@@ -824,4 +891,52 @@ async fn sqlite_facts_move_to_their_keys_order_with_every_row() {
         by_key(&changed)
     );
     kept_equals_tables(&store).await;
+    let renumbered = course_numbers(&store).await;
+    for (key, n) in &numbers {
+        assert_eq!(renumbered.get(key), Some(n), "{key} keeps its number");
+    }
+    assert_eq!(
+        renumbered["NY-MIGRERET"],
+        numbers.values().max().unwrap() + 1
+    );
+    store
+}
+
+/// A SQLite file of schema 14 (a course's facts in rowid tables, each row kept twice: in the table
+/// and in its key's index; facts naming their course by key) keeps every fact and its snapshot
+/// when migration 15 lays the four facts tables out in their key's order (`WITHOUT ROWID`) and
+/// migration 16 numbers the courses; a new file has that layout from the start: each course a row
+/// of a table by number (`INTEGER PRIMARY KEY`), its facts in their course's number's order.
+#[tokio::test]
+async fn sqlite_facts_move_to_their_courses_number_with_every_row() {
+    let url = sqlite_url("by-key");
+    let said = std::sync::Mutex::new(Vec::new());
+    let say = |m: &str| said.lock().unwrap().push(m.to_string());
+    let store = Store::open_announcing(&url, &say).await.expect("open");
+    // A new database is made without a word.
+    assert!(said.lock().unwrap().is_empty());
+    let laid_out = |layouts: Vec<String>| {
+        let (course, facts) = layouts.split_last().unwrap();
+        course.contains("id INTEGER PRIMARY KEY")
+            && facts
+                .iter()
+                .all(|s| s.contains("WITHOUT ROWID") && s.contains("PRIMARY KEY (course_id, seq)"))
+    };
+    let tables: Vec<&str> = FACTS.iter().chain(&["course"]).copied().collect();
+    assert!(laid_out(sqlite_layouts(&store, &tables).await));
+    let store = facts_keep_their_course_through_the_migrations(store, &url, &[15, 16], &said).await;
+    assert!(laid_out(sqlite_layouts(&store, &tables).await));
+}
+
+/// The same on PostgreSQL: a database of schema 15 numbered by migration 16.
+#[tokio::test]
+async fn postgres_facts_move_to_their_courses_number_with_every_row() {
+    let Some((db, url)) = PgDb::create("by_key").await else {
+        return;
+    };
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    let said = std::sync::Mutex::new(Vec::new());
+    let store = facts_keep_their_course_through_the_migrations(store, &url, &[16], &said).await;
+    store.pool().close().await;
+    db.drop_db().await;
 }
