@@ -487,10 +487,12 @@ impl Store {
             .map(|r| r.try_get::<i64, _>(0))
             .collect::<std::result::Result<_, _>>()?;
         let latest = schema::MIGRATIONS.last().map_or(0, |m| m.0);
+        let mut migrated = false;
         for (version, name, statements) in schema::MIGRATIONS {
             if applied.contains(version) {
                 continue;
             }
+            migrated |= !applied.is_empty();
             if !applied.is_empty() {
                 announce(&format!(
                     "Opdaterer databasen til denne version af Kadence (ændring {version} af {latest}) ..."
@@ -517,7 +519,40 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        if migrated && self.sqlite_file.is_some() {
+            self.give_back_free_pages(announce).await;
+        }
         Ok(())
+    }
+
+    /// A migration that makes tables anew (15, 16) leaves a SQLite file holding the old tables'
+    /// pages as free pages: after migration 16 a national file was 4.0 GB, of which 48 % free,
+    /// where a new import of the same export makes 2.1 GB. When more than a quarter of the file
+    /// is free after a migration, `VACUUM` writes it anew without them (5 s for the country's
+    /// file: 1.95 GB; it needs room for a copy while it runs). Best effort: if it cannot (a reader of
+    /// another process holds the file, a full disk), later writes reuse the free pages.
+    async fn give_back_free_pages(&self, announce: &(dyn Fn(&str) + Sync)) {
+        let pragma = |name: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(name)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap_or(0)
+            }
+        };
+        let free = pragma("PRAGMA freelist_count").await;
+        let pages = pragma("PRAGMA page_count").await;
+        if free * 4 > pages {
+            announce("Giver den frigjorte plads i databasefilen tilbage ...");
+            // In WAL mode the file is written anew through the log, which then holds a copy of
+            // it: copied back and emptied at once (it would otherwise keep its size on disk).
+            if sqlx::query("VACUUM").execute(&self.pool).await.is_ok() {
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&self.pool)
+                    .await;
+            }
+        }
     }
 
     /// The data's change counter ([`Snapshot::generation`]): raised by every import, move and

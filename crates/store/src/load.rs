@@ -142,10 +142,10 @@ const QUERIES: [(Table, &str); 8] = [
 
 /// Rows to model, table by table.
 #[derive(Default)]
-pub(crate) struct Loader {
-    pub(crate) b: PopulationBuilder,
+struct Loader {
+    b: PopulationBuilder,
     teams: Map<TeamId>,
-    pub(crate) caseworkers: Map<CaseworkerId>,
+    caseworkers: Map<CaseworkerId>,
     /// Citizens by their CPR number as a number (`Cpr::as_number`): 16 bytes a slot where a map
     /// from the text took about 56 with its string (2.8 M citizens nationally).
     citizens: HashMap<u64, CitizenId, rustc_hash::FxBuildHasher>,
@@ -367,8 +367,10 @@ impl Loader {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Read {
     Kept(Scoped),
+    /// The tables' rows as the builder holds them (the loader's own maps already dropped, before
+    /// the population is built: its peak).
     Tables {
-        loader: Loader,
+        builder: PopulationBuilder,
         version: i64,
         why: SnapshotError,
     },
@@ -410,7 +412,7 @@ fn read_sqlite(path: PathBuf, use_kept: bool, scope: Scope) -> Result<Read> {
         }
     }
     Ok(Read::Tables {
-        loader: l,
+        builder: l.b,
         version,
         why,
     })
@@ -540,11 +542,11 @@ impl Store {
         match read {
             Read::Kept(d) => Ok((d, PopulationSource::Kept)),
             Read::Tables {
-                loader,
+                builder,
                 version,
                 why,
             } => {
-                let (population, _) = loader.b.build();
+                let (population, _) = builder.build();
                 let decoded = Decoded {
                     population,
                     version,
@@ -607,24 +609,24 @@ impl Store {
                 }
                 Err(e) => e,
             };
-            let loader = Self::read_tables(&mut tx).await?;
+            let builder = Self::read_tables(&mut tx).await?;
             tx.commit().await?;
             return Ok(Read::Tables {
-                loader,
+                builder,
                 version,
                 why,
             });
         }
-        let loader = Self::read_tables(&mut tx).await?;
+        let builder = Self::read_tables(&mut tx).await?;
         tx.commit().await?;
         Ok(Read::Tables {
-            loader,
+            builder,
             version,
             why: SnapshotError::Missing(version),
         })
     }
 
-    async fn read_tables(tx: &mut sqlx::AnyConnection) -> Result<Loader> {
+    async fn read_tables(tx: &mut sqlx::AnyConnection) -> Result<PopulationBuilder> {
         let mut l = Loader::default();
         for (t, sql) in QUERIES {
             let mut rows = sqlx::query(sql).fetch(&mut *tx);
@@ -636,7 +638,7 @@ impl Store {
                 l.link_courses();
             }
         }
-        Ok(l)
+        Ok(l.b)
     }
 
     async fn finish_load(
