@@ -56,10 +56,13 @@ impl Store {
             .try_get(0)?;
         let at = now.to_string();
         for key in course_keys {
-            let Some(row) = sqlx::query("SELECT caseworker_key FROM course WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?
+            let Some(row) = sqlx::query(
+                "SELECT w.key FROM course c LEFT JOIN caseworker w ON w.id = c.caseworker_id
+                 WHERE c.key = $1",
+            )
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?
             else {
                 return Err(StoreError::Unknown {
                     what: "forløb",

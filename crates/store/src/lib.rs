@@ -240,6 +240,8 @@ pub struct Store {
 pub(crate) enum Val {
     Text(Option<String>),
     Int(i64),
+    /// An integer column's NULL (PostgreSQL checks a parameter's type against its column's).
+    NullInt,
 }
 
 pub(crate) fn t(s: impl Into<String>) -> Val {
@@ -294,6 +296,7 @@ pub(crate) async fn insert_rows(
                 q = match v {
                     Val::Text(s) => q.bind(s),
                     Val::Int(i) => q.bind(i),
+                    Val::NullInt => q.bind(None::<i64>),
                 };
             }
         }

@@ -30,6 +30,7 @@ use crate::{corrupt, FiguresSnapshot, Result, Snapshot, Store, StoreError};
 pub(crate) trait Col {
     fn opt_str(&self, i: usize) -> Result<Option<Cow<'_, str>>>;
     fn int(&self, i: usize) -> Result<i64>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
     fn str(&self, i: usize) -> Result<Cow<'_, str>> {
         self.opt_str(i)?
             .ok_or_else(|| corrupt("?", "(tom værdi)", &format!("kolonne {i}")))
@@ -49,6 +50,9 @@ impl Col for AnyRow {
     fn int(&self, i: usize) -> Result<i64> {
         Ok(self.try_get(i)?)
     }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
 }
 
 impl Col for rusqlite::Row<'_> {
@@ -62,6 +66,9 @@ impl Col for rusqlite::Row<'_> {
         }
     }
     fn int(&self, i: usize) -> Result<i64> {
+        self.get(i).map_err(sqlite_error)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
         self.get(i).map_err(sqlite_error)
     }
 }
@@ -115,16 +122,16 @@ const QUERIES: [(Table, &str); 8] = [
     (Table::Team, "SELECT key, name FROM team ORDER BY key"),
     (
         Table::Caseworker,
-        "SELECT key, name, team_key FROM caseworker ORDER BY key",
+        "SELECT key, name, team_key, id FROM caseworker ORDER BY key",
     ),
     (Table::Citizen, "SELECT cpr, name FROM citizen"),
     (
         Table::Course,
-        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key, fit26_recorded, asked_by, asked_date, decided_date, unemployed_date, reduced_rate_date, id FROM course ORDER BY id",
+        "SELECT key, cpr, kind, first_absence, benefit_start, transition_date, from_course, target_group, category, category_date, early_by, early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_id, fit26_recorded, asked_by, asked_date, decided_date, unemployed_date, reduced_rate_date, id FROM course ORDER BY id",
     ),
     (
         Table::Conversation,
-        "SELECT course_id, date, form, held, caseworker_key, registered FROM conversation",
+        "SELECT course_id, date, form, held, caseworker_id, registered FROM conversation",
     ),
     (
         Table::Standby,
@@ -145,7 +152,8 @@ const QUERIES: [(Table, &str); 8] = [
 struct Loader {
     b: PopulationBuilder,
     teams: Map<TeamId>,
-    caseworkers: Map<CaseworkerId>,
+    /// Caseworkers by number (`caseworker.id`).
+    caseworkers: HashMap<i64, CaseworkerId, rustc_hash::FxBuildHasher>,
     /// Citizens by their CPR number as a number (`Cpr::as_number`): 16 bytes a slot where a map
     /// from the text took about 56 with its string (2.8 M citizens nationally).
     citizens: HashMap<u64, CitizenId, rustc_hash::FxBuildHasher>,
@@ -181,11 +189,11 @@ impl Loader {
                     .get(&team_key)
                     .ok_or_else(|| corrupt("caseworker", "team_key", &team_key))?;
                 let id = self.b.add_caseworker(Caseworker {
-                    key: key.clone(),
+                    key,
                     name: r.text(1)?,
                     team,
                 });
-                self.caseworkers.insert(key, id);
+                self.caseworkers.insert(r.int(3)?, id);
             }
             Table::Citizen => {
                 let text = r.text(0)?;
@@ -205,7 +213,7 @@ impl Loader {
                         form: code(r, 2, "form")?,
                         held: r.int(3)? == 1,
                         planned: r.int(3)? == 2,
-                        caseworker: self.caseworker_ref_str(r.opt_str(4)?.as_deref())?,
+                        caseworker: self.caseworker_ref(r.opt_int(4)?, "conversation")?,
                         registered: date_opt(r, 5, "registered")?,
                     },
                 );
@@ -243,14 +251,19 @@ impl Loader {
         Ok(())
     }
 
-    fn caseworker_ref(&self, k: Option<String>) -> Result<Option<CaseworkerId>> {
-        k.map(|k| {
-            self.caseworkers
-                .get(&k)
-                .copied()
-                .ok_or_else(|| corrupt("course", "caseworker_key", &k))
-        })
-        .transpose()
+    fn caseworker_ref(
+        &self,
+        number: Option<i64>,
+        table: &'static str,
+    ) -> Result<Option<CaseworkerId>> {
+        number
+            .map(|n| {
+                self.caseworkers
+                    .get(&n)
+                    .copied()
+                    .ok_or_else(|| corrupt(table, "caseworker_id", &n.to_string()))
+            })
+            .transpose()
     }
 
     /// The course a fact belongs to, by its number. Facts come ordered by course on SQLite, so the
@@ -270,16 +283,6 @@ impl Loader {
         Ok(id)
     }
 
-    fn caseworker_ref_str(&self, k: Option<&str>) -> Result<Option<CaseworkerId>> {
-        k.map(|k| {
-            self.caseworkers
-                .get(k)
-                .copied()
-                .ok_or_else(|| corrupt("course", "caseworker_key", k))
-        })
-        .transpose()
-    }
-
     fn course(&mut self, r: &impl Col) -> Result<()> {
         // Held in place as the course's `Text` (no `String` a course, now that no map keeps it).
         let key = Text::from(r.str(0)?.as_ref());
@@ -297,7 +300,7 @@ impl Loader {
         let lapsed = date_opt(r, 13, "p13f_lapsed")?;
         let end = date_opt(r, 14, "end_date")?;
         let end_reason: Option<EndReason> = code_opt(r, 15, "end_reason")?;
-        let caseworker_key = r.opt_text(16)?;
+        let caseworker = self.caseworker_ref(r.opt_int(16)?, "course")?;
         let asked_by: Option<Requester> = code_opt(r, 18, "asked_by")?;
         let asked_date = date_opt(r, 19, "asked_date")?;
         let reform = ReformFacts {
@@ -333,7 +336,7 @@ impl Loader {
                 date,
                 reason: end_reason.unwrap_or(EndReason::Other),
             }),
-            caseworker: self.caseworker_ref(caseworker_key)?,
+            caseworker,
         });
         if let Some(from) = r.opt_text(6)? {
             self.from_refs.push((id, from));

@@ -370,28 +370,49 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[
     ),
     (
         16,
-        "a course's facts joined to it by number",
-        // Each database's own: see `by_course_id!`.
+        "a course's facts and caseworker joined to it by number",
+        // Each database's own: see `by_number!`.
         &[],
     ),
 ];
 
 /// Migration 16 for one database (issue 15: "integer keys instead of text keys where rows are
-/// joined"). Each course gets a number (`course.id`), assigned by the import (a new course the
-/// next above the highest; a changed course keeps its own) and never reused while the course is
-/// stored, and its facts name it by that number (`course_id`) where they named its key: 15 M fact
-/// rows for the country each carried the course's text key, in the row and in the primary key.
-/// The course's key stays the case system's key, unique; moves, the audit log and retention keep
-/// naming courses by it. Each table is made anew and copied (neither database re-keys a primary
-/// key in place), the facts in their course's number's order so that they are appended.
+/// joined"). Each course and each caseworker gets a number (`id`), assigned by the import (a new
+/// one the next above the highest; one stored before keeps its own) and never reused while it is
+/// stored. A course's facts name it by that number (`course_id`) where they named its key: 15 M
+/// fact rows for the country each carried the course's text key, in the row and in the primary
+/// key; a course and a conversation name their caseworker by number (`caseworker_id`; 18 M rows).
+/// The keys stay the case system's, unique; moves, the audit log, users and retention keep naming
+/// courses and caseworkers by them. Each table is made anew and copied (neither database re-keys
+/// a primary key in place), the facts in their course's number's order so that they are appended.
+/// (A caseworker's team, 2,500 rows, and a course's citizen, by the CPR number that is the
+/// citizen's identity everywhere, keep their keys.)
 ///
 /// `$id`: the number's column type (SQLite's `INTEGER PRIMARY KEY` is the table's own row number,
 /// so the course table stays one B-tree by number beside its key's index); `$layout`: after a
-/// facts table (SQLite's `WITHOUT ROWID`, as migration 15); `$number`: a stored course's first
-/// number (SQLite's row number, which keeps the courses in the order they were written).
-macro_rules! by_course_id {
+/// facts table (SQLite's `WITHOUT ROWID`, as migration 15); `$number`: a stored row's first
+/// number, the row as `r` (SQLite's row number, which keeps the rows in the order they were
+/// written).
+macro_rules! by_number {
     ($id:literal, $layout:literal, $number:literal) => {
         &[
+            concat!(
+                "CREATE TABLE caseworker_by_id (
+            id ",
+                $id,
+                " PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            team_key TEXT NOT NULL,
+            batch_id BIGINT NOT NULL
+        )"
+            ),
+            concat!(
+                "INSERT INTO caseworker_by_id (id, key, name, team_key, batch_id)
+            SELECT ",
+                $number,
+                ", r.key, r.name, r.team_key, r.batch_id FROM caseworker r"
+            ),
             concat!(
                 "CREATE TABLE course_by_id (
             id ",
@@ -413,7 +434,7 @@ macro_rules! by_course_id {
             p13f_lapsed TEXT,
             end_date TEXT,
             end_reason TEXT,
-            caseworker_key TEXT,
+            caseworker_id BIGINT,
             content_hash TEXT NOT NULL,
             batch_id BIGINT NOT NULL,
             fit26_recorded TEXT,
@@ -427,17 +448,17 @@ macro_rules! by_course_id {
             concat!(
                 "INSERT INTO course_by_id (id, key, cpr, kind, first_absence, benefit_start,
             transition_date, from_course, target_group, category, category_date, early_by,
-            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key,
+            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_id,
             content_hash, batch_id, fit26_recorded, asked_by, asked_date, decided_date,
             unemployed_date, reduced_rate_date)
             SELECT ",
                 $number,
-                ", key, cpr, kind, first_absence, benefit_start,
-            transition_date, from_course, target_group, category, category_date, early_by,
-            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key,
-            content_hash, batch_id, fit26_recorded, asked_by, asked_date, decided_date,
-            unemployed_date, reduced_rate_date
-            FROM course"
+                ", r.key, r.cpr, r.kind, r.first_absence, r.benefit_start,
+            r.transition_date, r.from_course, r.target_group, r.category, r.category_date,
+            r.early_by, r.early_date, r.p13f_marked, r.p13f_lapsed, r.end_date, r.end_reason,
+            w.id, r.content_hash, r.batch_id, r.fit26_recorded, r.asked_by, r.asked_date,
+            r.decided_date, r.unemployed_date, r.reduced_rate_date
+            FROM course r LEFT JOIN caseworker_by_id w ON w.key = r.caseworker_key"
             ),
             concat!(
                 "CREATE TABLE conversation_by_id (
@@ -446,7 +467,7 @@ macro_rules! by_course_id {
             date TEXT NOT NULL,
             form TEXT NOT NULL,
             held BIGINT NOT NULL,
-            caseworker_key TEXT,
+            caseworker_id BIGINT,
             batch_id BIGINT NOT NULL,
             registered TEXT,
             PRIMARY KEY (course_id, seq)
@@ -454,8 +475,9 @@ macro_rules! by_course_id {
                 $layout
             ),
             "INSERT INTO conversation_by_id
-            SELECT c.id, f.seq, f.date, f.form, f.held, f.caseworker_key, f.batch_id, f.registered
+            SELECT c.id, f.seq, f.date, f.form, f.held, w.id, f.batch_id, f.registered
             FROM course_by_id c JOIN conversation f ON f.course_key = c.key
+            LEFT JOIN caseworker_by_id w ON w.key = f.caseworker_key
             ORDER BY c.id, f.seq",
             concat!(
                 "CREATE TABLE standby_period_by_id (
@@ -512,6 +534,8 @@ macro_rules! by_course_id {
             "DROP TABLE medical_request",
             "DROP TABLE rehab_meeting",
             "DROP TABLE course",
+            "DROP TABLE caseworker",
+            "ALTER TABLE caseworker_by_id RENAME TO caseworker",
             "ALTER TABLE course_by_id RENAME TO course",
             "ALTER TABLE conversation_by_id RENAME TO conversation",
             "ALTER TABLE standby_period_by_id RENAME TO standby_period",
@@ -524,8 +548,8 @@ macro_rules! by_course_id {
 /// Statements for PostgreSQL alone, by migration version (run after that version's portable ones).
 pub const POSTGRES_ONLY: &[(i64, &[&str])] = &[(
     16,
-    // A stored course's first number by its key's order (a heap table has no order of its own).
-    by_course_id!("BIGINT", "", "ROW_NUMBER() OVER (ORDER BY key)"),
+    // A stored row's first number by its key's order (a heap table has no order of its own).
+    by_number!("BIGINT", "", "ROW_NUMBER() OVER (ORDER BY r.key)"),
 )];
 
 /// Statements for SQLite alone, by migration version (run after that version's portable ones).
@@ -601,5 +625,5 @@ pub const SQLITE_ONLY: &[(i64, &[&str])] = &[
             "ALTER TABLE rehab_meeting_by_key RENAME TO rehab_meeting",
         ],
     ),
-    (16, by_course_id!("INTEGER", " WITHOUT ROWID", "rowid")),
+    (16, by_number!("INTEGER", " WITHOUT ROWID", "r.rowid")),
 ];

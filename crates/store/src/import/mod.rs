@@ -94,9 +94,13 @@ pub(crate) enum V<'a> {
     Cpr([u8; 11]),
     Null,
     Int(i64),
+    /// A caseworker, or none: the key, which the content hash reads, and the caseworker's index
+    /// in the export, written as the caseworker's number (`caseworker_id`, migration 16;
+    /// [`V::written`]).
+    Caseworker(Option<(&'a str, u32)>),
 }
 
-impl V<'_> {
+impl<'a> V<'a> {
     /// The text of a text value (`None`: NULL or an integer).
     pub(crate) fn text(&self) -> Option<&str> {
         match self {
@@ -104,9 +108,35 @@ impl V<'_> {
             // Both are ASCII digits and dashes.
             V::Date(b) => std::str::from_utf8(b).ok(),
             V::Cpr(b) => std::str::from_utf8(b).ok(),
+            V::Caseworker(c) => c.map(|(key, _)| key),
             V::Null | V::Int(_) => None,
         }
     }
+
+    /// The value as written: a caseworker as its number, by the export's index into `caseworkers`
+    /// ([`caseworker_numbers`]).
+    pub(crate) fn written(self, caseworkers: &[i64]) -> V<'a> {
+        match self {
+            V::Caseworker(c) => c.map_or(V::Null, |(_, i)| V::Int(caseworkers[i as usize])),
+            v => v,
+        }
+    }
+}
+
+/// The number of each of the export's caseworkers (by index): a stored one keeps its own
+/// (`stored`: each stored caseworker's key and number), a new one takes the next above the highest
+/// stored.
+pub(crate) fn caseworker_numbers(pop: &Population, stored: &load::Map<i64>) -> Vec<i64> {
+    let mut next = stored.values().copied().max().unwrap_or(0);
+    pop.caseworkers
+        .iter()
+        .map(|c| {
+            stored.get(&c.key).copied().unwrap_or_else(|| {
+                next += 1;
+                next
+            })
+        })
+        .collect()
 }
 
 fn date<'a>(d: Day) -> V<'a> {
@@ -143,7 +173,7 @@ pub(crate) const COURSE_COLS: &[&str] = &[
     "p13f_lapsed",
     "end_date",
     "end_reason",
-    "caseworker_key",
+    "caseworker_id",
     "fit26_recorded",
     "asked_by",
     "asked_date",
@@ -156,14 +186,15 @@ const REFORM_COLS: usize = 6;
 
 /// The columns of a course's facts. A fact's row starts with its course: in [`CourseValues`] the
 /// course's key (as the content hash has always read it), written as the course's number
-/// (`course_id`, migration 16), which the writers put in its place.
+/// (`course_id`, migration 16), which the writers put in its place. A caseworker is likewise
+/// hashed by key and written by number ([`V::Caseworker`]).
 pub(crate) const CONVERSATION_COLS: &[&str] = &[
     "course_id",
     "seq",
     "date",
     "form",
     "held",
-    "caseworker_key",
+    "caseworker_id",
     "registered",
 ];
 pub(crate) const STANDBY_COLS: &[&str] =
@@ -195,7 +226,9 @@ pub(crate) fn course_values(pop: &Population, id: CourseId) -> CourseValues<'_> 
     let f = pop.facts(id);
     let c = f.course;
     let key = c.key.as_str();
-    let cw = |x: Option<CaseworkerId>| ostr(x.map(|x| pop.caseworkers[x.index()].key.as_str()));
+    let cw = |x: Option<CaseworkerId>| {
+        V::Caseworker(x.map(|x| (pop.caseworkers[x.index()].key.as_str(), x.index() as u32)))
+    };
     let seq = |i: usize| V::Int(i as i64);
     let r = c.reform();
     CourseValues {
@@ -288,7 +321,8 @@ impl CourseValues<'_> {
         let mut feed = |row: &[V<'_>]| {
             for v in row {
                 match v {
-                    V::Null => h.update(b"n"),
+                    // No caseworker is NULL, as its column was.
+                    V::Null | V::Caseworker(None) => h.update(b"n"),
                     V::Int(i) => {
                         h.update(b"i");
                         h.update(i.to_le_bytes());

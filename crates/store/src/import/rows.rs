@@ -6,8 +6,8 @@ use kadence_import::Loaded;
 use sqlx::{AnyConnection, Row};
 
 use super::{
-    course_values, plan, unhex32, ImportStep, Plan, CONVERSATION_COLS, COURSE_COLS, MEDICAL_COLS,
-    REHAB_COLS, STANDBY_COLS, V,
+    caseworker_numbers, course_values, plan, unhex32, ImportStep, Plan, CONVERSATION_COLS,
+    COURSE_COLS, MEDICAL_COLS, REHAB_COLS, STANDBY_COLS, V,
 };
 use crate::{
     bump_generation, hex, insert_rows, load, now, placeholder, snapshot, t, Backend, FileMeta,
@@ -15,10 +15,12 @@ use crate::{
 };
 
 impl V<'_> {
-    /// The value as sqlx binds it.
-    fn to_val(self) -> Val {
-        match self {
+    /// The value as sqlx binds it, as written ([`V::written`]): no caseworker is an integer
+    /// column's NULL.
+    fn to_val(self, caseworkers: &[i64]) -> Val {
+        match self.written(caseworkers) {
             V::Int(i) => Val::Int(i),
+            V::Null if matches!(self, V::Caseworker(None)) => Val::NullInt,
             V::Null => Val::Text(None),
             text => Val::Text(text.text().map(str::to_string)),
         }
@@ -163,12 +165,20 @@ impl Store {
             .rows_affected()
                 > 0;
         }
-        for cw in &pop.caseworkers {
+        let stored: load::Map<i64> = sqlx::query("SELECT key, id FROM caseworker")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_>>()?;
+        let caseworkers = caseworker_numbers(pop, &stored);
+        for (cw, &id) in pop.caseworkers.iter().zip(&caseworkers) {
             changed |= sqlx::query(
-                "INSERT INTO caseworker (key, name, team_key, batch_id) VALUES ($1, $2, $3, $4)
+                "INSERT INTO caseworker (id, key, name, team_key, batch_id) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, team_key = excluded.team_key, batch_id = excluded.batch_id
                  WHERE caseworker.name <> excluded.name OR caseworker.team_key <> excluded.team_key",
             )
+            .bind(id)
             .bind(cw.key.clone())
             .bind(cw.name.clone())
             .bind(pop.teams[cw.team.index()].key.clone())
@@ -254,7 +264,8 @@ impl Store {
         let mut med_b = Batcher::new("medical_request", with(MEDICAL_COLS, &["batch_id"]));
         let mut reh_b = Batcher::new("rehab_meeting", with(REHAB_COLS, &["batch_id"]));
         let batch = Val::Int(batch_id);
-        let owned = |row: &[V<'_>]| -> Vec<Val> { row.iter().map(|v| v.to_val()).collect() };
+        let owned =
+            |row: &[V<'_>]| -> Vec<Val> { row.iter().map(|v| v.to_val(&caseworkers)).collect() };
         for (done, (id, hash)) in to_write.into_iter().enumerate() {
             let rows = course_values(pop, id);
             // A changed course keeps its number; a new one takes the next.
@@ -273,7 +284,7 @@ impl Store {
             // A fact's row names its course by number in place of the key.
             let owned = |row: &[V<'_>]| -> Vec<Val> {
                 std::iter::once(Val::Int(number))
-                    .chain(row[1..].iter().map(|v| v.to_val()))
+                    .chain(row[1..].iter().map(|v| v.to_val(&caseworkers)))
                     .collect()
             };
             for (b, list) in [

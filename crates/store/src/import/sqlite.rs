@@ -11,9 +11,9 @@ use kadence_import::Loaded;
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, TransactionBehavior};
 
-use super::{ImportStep, Planner, StoredByCourse, ToWrite, V};
+use super::{caseworker_numbers, ImportStep, Planner, StoredByCourse, ToWrite, V};
 use super::{CONVERSATION_COLS, COURSE_COLS, MEDICAL_COLS, REHAB_COLS, STANDBY_COLS};
-use crate::load::sqlite_error;
+use crate::load::{self, sqlite_error};
 use crate::snapshot::{self, kept};
 use crate::{hex, now, FileMeta, ImportSummary, Result, Store};
 
@@ -25,6 +25,12 @@ impl ToSql for V<'_> {
             V::Str(s) => ValueRef::Text(s.as_bytes()),
             V::Date(b) => ValueRef::Text(b),
             V::Cpr(b) => ValueRef::Text(b),
+            // Written by number only (`V::written`): its key never goes into the column.
+            V::Caseworker(..) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "en sagsbehandlers nøgle hvor nummeret skrives".into(),
+                ))
+            }
         }))
     }
 }
@@ -130,8 +136,8 @@ fn write(
             let _ = send.send((total, chunk));
             planner.summary
         });
-        let written = write_people(tx, pop, batch_id).and_then(|changed| {
-            write_courses(tx, pop, batch_id, total, chunks, step).map(|()| changed)
+        let written = write_people(tx, pop, batch_id).and_then(|(changed, caseworkers)| {
+            write_courses(tx, pop, &caseworkers, batch_id, total, chunks, step).map(|()| changed)
         });
         let summary = planner
             .join()
@@ -223,6 +229,7 @@ const PLANNED_CHUNK: usize = 1024;
 fn write_courses<'a>(
     tx: &Connection,
     pop: &'a Population,
+    caseworkers: &[i64],
     batch_id: i64,
     total: u64,
     chunks: std::sync::mpsc::Receiver<(u64, Vec<ToWrite<'a>>)>,
@@ -284,13 +291,19 @@ fn write_courses<'a>(
             let hash = hex(&w.hash);
             let id = V::Int(id);
             let extra = [V::Str(&hash), batch, id];
+            let values = w.rows.course.iter().map(|v| v.written(caseworkers));
             course
-                .execute(params_from_iter(w.rows.course.iter().chain(&extra)))
+                .execute(params_from_iter(values.chain(extra)))
                 .map_err(e)?;
-            insert_all(&mut conversation, &w.rows.conversations, id, batch)?;
-            insert_all(&mut standby, &w.rows.standby, id, batch)?;
-            insert_all(&mut medical, &w.rows.medical, id, batch)?;
-            insert_all(&mut rehab, &w.rows.rehab, id, batch)?;
+            let facts = Facts {
+                course: id,
+                batch,
+                caseworkers,
+            };
+            facts.insert_all(&mut conversation, &w.rows.conversations)?;
+            facts.insert_all(&mut standby, &w.rows.standby)?;
+            facts.insert_all(&mut medical, &w.rows.medical)?;
+            facts.insert_all(&mut rehab, &w.rows.rehab)?;
         }
         step(ImportStep::Courses { done, total });
     }
@@ -298,10 +311,12 @@ fn write_courses<'a>(
 }
 
 /// Teams, caseworkers, citizens: inserts new ones, updates changed ones, leaves equal rows alone.
-/// Whether any changed (an unchanged export leaves the population's version and its snapshot).
-fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool> {
+/// Whether any changed (an unchanged export leaves the population's version and its snapshot),
+/// and each of the export's caseworkers' numbers.
+fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<(bool, Vec<i64>)> {
     let e = sqlite_error;
     let mut changed = false;
+    let caseworkers;
     {
         let mut team = tx
             .prepare(
@@ -313,17 +328,23 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
         for t in &pop.teams {
             changed |= team.execute(params![t.key, t.name, batch_id]).map_err(e)? > 0;
         }
+        let stored: load::Map<i64> = {
+            let mut q = tx.prepare("SELECT key, id FROM caseworker").map_err(e)?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(e)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(e)?
+        };
+        caseworkers = caseworker_numbers(pop, &stored);
         let mut worker = tx
             .prepare(
-                "INSERT INTO caseworker (key, name, team_key, batch_id) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO caseworker (id, key, name, team_key, batch_id) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (key) DO UPDATE SET name = excluded.name, team_key = excluded.team_key, batch_id = excluded.batch_id
                  WHERE caseworker.name <> excluded.name OR caseworker.team_key <> excluded.team_key",
             )
             .map_err(e)?;
-        for c in &pop.caseworkers {
+        for (c, id) in pop.caseworkers.iter().zip(&caseworkers) {
             let team = &pop.teams[c.team.index()].key;
             changed |= worker
-                .execute(params![c.key, c.name, team, batch_id])
+                .execute(params![id, c.key, c.name, team, batch_id])
                 .map_err(e)?
                 > 0;
         }
@@ -420,27 +441,38 @@ fn write_people(tx: &Connection, pop: &Population, batch_id: i64) -> Result<bool
         }
     }
 
-    Ok(changed)
+    Ok((changed, caseworkers))
 }
 
 /// The bits of a citizen's index below its CPR number in the sorted order of `write_people`
 /// (a CPR number's ten digits need 34 of the 64).
 const CITIZEN_BITS: u32 = 30;
 
-/// Every row of one kind of fact: the course's number in place of its key, then the row's other
-/// values, then the batch.
-fn insert_all<const N: usize>(
-    stmt: &mut rusqlite::Statement<'_>,
-    rows: &[[V<'_>; N]],
-    course: V<'_>,
-    batch: V<'_>,
-) -> Result<()> {
-    for r in rows {
-        let values = std::iter::once(&course).chain(&r[1..]).chain([&batch]);
-        stmt.execute(params_from_iter(values))
-            .map_err(sqlite_error)?;
+/// What a course's fact rows are written with.
+struct Facts<'a, 'c> {
+    /// The course's number, in place of its key.
+    course: V<'a>,
+    batch: V<'a>,
+    caseworkers: &'c [i64],
+}
+
+impl Facts<'_, '_> {
+    /// Every row of one kind of fact: the course's number in place of its key, then the row's
+    /// other values as written, then the batch.
+    fn insert_all<const N: usize>(
+        &self,
+        stmt: &mut rusqlite::Statement<'_>,
+        rows: &[[V<'_>; N]],
+    ) -> Result<()> {
+        for r in rows {
+            let values = std::iter::once(self.course)
+                .chain(r[1..].iter().map(|v| v.written(self.caseworkers)))
+                .chain([self.batch]);
+            stmt.execute(params_from_iter(values))
+                .map_err(sqlite_error)?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -202,10 +202,17 @@ async fn conformance(store: Store) {
     b.add_course(fresh);
     let (changed, _) = b.build();
     let (l5, meta5) = loaded(&changed);
+    let workers = caseworker_numbers(&store).await;
     store
         .import(&l5, &meta5, "test", |_, _| {})
         .await
         .expect("changing import");
+    // The caseworkers keep their numbers (one moved to another team); the new one takes the next.
+    let now = caseworker_numbers(&store).await;
+    for (key, n) in &workers {
+        assert_eq!(now.get(key), Some(n), "{key} keeps its number");
+    }
+    assert_eq!(now["SB-NY"], workers.values().max().unwrap() + 1);
     kept_equals_tables(&store).await;
     let now = store.load().await.unwrap().population;
     assert!(now.citizens.iter().any(|c| c.name == "Ny Borger"));
@@ -762,6 +769,16 @@ async fn sqlite_layouts(store: &Store, tables: &[&str]) -> Vec<String> {
     out
 }
 
+/// Each stored caseworker's number, by key.
+async fn caseworker_numbers(store: &Store) -> HashMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>("SELECT key, id FROM caseworker")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
 /// Each stored course's number, by key.
 async fn course_numbers(store: &Store) -> HashMap<String, i64> {
     sqlx::query_as::<_, (String, i64)>("SELECT key, id FROM course")
@@ -772,32 +789,39 @@ async fn course_numbers(store: &Store) -> HashMap<String, i64> {
         .collect()
 }
 
-/// Puts a database of this version back to a course without a number and facts naming their
-/// course by key (schema 15's columns, 14's on SQLite, where tables made by `CREATE TABLE AS`
-/// are rowid tables), with every row, and forgets the migrations `forget` (in one transaction).
+/// Puts a database of this version back to courses and caseworkers without numbers, facts naming
+/// their course and caseworker by key (schema 15's columns, 14's on SQLite, where tables made by
+/// `CREATE TABLE AS` are rowid tables), with every row, and forgets the migrations `forget` (in
+/// one transaction).
 async fn back_to_course_keys(store: &Store, forget: &[i64]) {
     let fact_columns = [
-        "f.seq, f.date, f.form, f.held, f.caseworker_key, f.batch_id, f.registered",
-        "f.seq, f.start_date, f.end_date, f.batch_id, f.registered",
-        "f.seq, f.form, f.sent, f.deadline, f.received, f.batch_id, f.received_registered",
-        "f.seq, f.date, f.basis, f.batch_id",
+        "f.seq, f.date, f.form, f.held, w.key AS caseworker_key, f.batch_id, f.registered
+         FROM conversation f LEFT JOIN caseworker w ON w.id = f.caseworker_id",
+        "f.seq, f.start_date, f.end_date, f.batch_id, f.registered FROM standby_period f",
+        "f.seq, f.form, f.sent, f.deadline, f.received, f.batch_id, f.received_registered
+         FROM medical_request f",
+        "f.seq, f.date, f.basis, f.batch_id FROM rehab_meeting f",
     ];
     let mut tx = store.pool().begin().await.unwrap();
     let mut statements = vec![
-        "CREATE TABLE course_keyed AS SELECT key, cpr, kind, first_absence, benefit_start,
-            transition_date, from_course, target_group, category, category_date, early_by,
-            early_date, p13f_marked, p13f_lapsed, end_date, end_reason, caseworker_key,
-            content_hash, batch_id, fit26_recorded, asked_by, asked_date, decided_date,
-            unemployed_date, reduced_rate_date FROM course ORDER BY id"
+        "CREATE TABLE caseworker_keyed AS SELECT key, name, team_key, batch_id FROM caseworker
+            ORDER BY id"
+            .to_string(),
+        "CREATE TABLE course_keyed AS SELECT c.key, c.cpr, c.kind, c.first_absence,
+            c.benefit_start, c.transition_date, c.from_course, c.target_group, c.category,
+            c.category_date, c.early_by, c.early_date, c.p13f_marked, c.p13f_lapsed, c.end_date,
+            c.end_reason, w.key AS caseworker_key, c.content_hash, c.batch_id, c.fit26_recorded,
+            c.asked_by, c.asked_date, c.decided_date, c.unemployed_date, c.reduced_rate_date
+            FROM course c LEFT JOIN caseworker w ON w.id = c.caseworker_id ORDER BY c.id"
             .to_string(),
     ];
     for (t, columns) in FACTS.iter().zip(fact_columns) {
         statements.push(format!(
             "CREATE TABLE {t}_keyed AS SELECT c.key AS course_key, {columns}
-             FROM {t} f JOIN course c ON c.id = f.course_id"
+             JOIN course c ON c.id = f.course_id"
         ));
     }
-    for t in FACTS.iter().chain(&["course"]) {
+    for t in FACTS.iter().chain(&["course", "caseworker"]) {
         statements.push(format!("DROP TABLE {t}"));
         statements.push(format!("ALTER TABLE {t}_keyed RENAME TO {t}"));
     }
@@ -875,7 +899,11 @@ async fn facts_keep_their_course_through_the_migrations(
     let after = store.load_from_tables().await.unwrap();
     assert!(after.population.conversation_count() > 0);
     assert_eq!(whole(&after), before);
-    // Every course numbered once (the key stays unique), every fact kept.
+    // Every course and caseworker numbered once (the keys stay unique), every fact kept.
+    let workers = caseworker_numbers(&store).await;
+    assert_eq!(workers.len(), pop.caseworkers.len());
+    let distinct: std::collections::HashSet<i64> = workers.values().copied().collect();
+    assert_eq!(distinct.len(), workers.len());
     let numbers = course_numbers(&store).await;
     assert_eq!(numbers.len(), pop.courses.len());
     let distinct: std::collections::HashSet<i64> = numbers.values().copied().collect();
@@ -907,6 +935,11 @@ async fn facts_keep_their_course_through_the_migrations(
     };
     let mut extra = changed.courses[0].clone();
     extra.key = "NY-MIGRERET".into();
+    extra.caseworker = Some(changed.add_caseworker(Caseworker {
+        key: "SB-MIGRERET".into(),
+        name: "Ny Sagsbehandler".into(),
+        team: changed.caseworkers[0].team,
+    }));
     changed.add_course(extra);
     let (changed, _) = changed.build();
     let (l, meta) = loaded(&changed);
@@ -927,6 +960,11 @@ async fn facts_keep_their_course_through_the_migrations(
         renumbered["NY-MIGRERET"],
         numbers.values().max().unwrap() + 1
     );
+    let now = caseworker_numbers(&store).await;
+    for (key, n) in &workers {
+        assert_eq!(now.get(key), Some(n), "{key} keeps its number");
+    }
+    assert_eq!(now["SB-MIGRERET"], workers.values().max().unwrap() + 1);
     store
 }
 
