@@ -320,8 +320,9 @@ impl Store {
     }
 
     /// [`Store::open`], saying through `announce` (in Danish, for the user) when it brings an
-    /// existing database up to this version's schema, which can take a while (migration 15
-    /// rewrites a SQLite file's facts tables: 14 s for the whole country). A new database is
+    /// existing database up to this version's schema, which can take a while (migrations 15 and
+    /// 16 make a file's course and facts tables anew: 14 s and 15-27 s for the whole country,
+    /// then the freed pages are given back), and when it gives the pages back. A new database is
     /// made without a word.
     pub async fn open_announcing(url: &str, announce: &(dyn Fn(&str) + Sync)) -> Result<Store> {
         sqlx::any::install_default_drivers();
