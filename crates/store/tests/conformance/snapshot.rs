@@ -769,9 +769,9 @@ async fn sqlite_layouts(store: &Store, tables: &[&str]) -> Vec<String> {
     out
 }
 
-/// Each stored caseworker's number, by key.
-async fn caseworker_numbers(store: &Store) -> HashMap<String, i64> {
-    sqlx::query_as::<_, (String, i64)>("SELECT key, id FROM caseworker")
+/// Each stored row's number (migration 16) by its key, of `table` (`course`, `caseworker`).
+async fn numbers(store: &Store, table: &str) -> HashMap<String, i64> {
+    sqlx::query_as::<_, (String, i64)>(&format!("SELECT key, id FROM {table}"))
         .fetch_all(store.pool())
         .await
         .unwrap()
@@ -779,14 +779,20 @@ async fn caseworker_numbers(store: &Store) -> HashMap<String, i64> {
         .collect()
 }
 
-/// Each stored course's number, by key.
 async fn course_numbers(store: &Store) -> HashMap<String, i64> {
-    sqlx::query_as::<_, (String, i64)>("SELECT key, id FROM course")
-        .fetch_all(store.pool())
+    numbers(store, "course").await
+}
+
+async fn caseworker_numbers(store: &Store) -> HashMap<String, i64> {
+    numbers(store, "caseworker").await
+}
+
+/// A SQLite file's free pages.
+async fn free_page_count(store: &Store) -> i64 {
+    sqlx::query_scalar("PRAGMA freelist_count")
+        .fetch_one(store.pool())
         .await
         .unwrap()
-        .into_iter()
-        .collect()
 }
 
 /// Puts a database of this version back to courses and caseworkers without numbers, facts naming
@@ -889,11 +895,7 @@ async fn facts_keep_their_course_through_the_migrations(
         .collect();
     if sqlite {
         expected.push("Giver den frigjorte plads i databasefilen tilbage ...".into());
-        let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(free, 0);
+        assert_eq!(free_page_count(&store).await, 0);
     }
     assert_eq!(*said.lock().unwrap(), expected);
     let after = store.load_from_tables().await.unwrap();
@@ -998,10 +1000,7 @@ async fn sqlite_facts_move_to_their_courses_number_with_every_row() {
     store.pool().close().await;
     let store = Store::open_announcing(&url, &say).await.expect("reopen");
     assert!(said.lock().unwrap().is_empty());
-    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let free = free_page_count(&store).await;
     assert!(free > 100, "{free}");
 }
 
