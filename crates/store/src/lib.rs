@@ -532,21 +532,16 @@ impl Store {
     /// A migration that makes tables anew (15, 16) leaves a SQLite file holding the old tables'
     /// pages as free pages: after migration 16 a national file was 4.0 GB, of which 48 % free,
     /// where a new import of the same export makes 2.1 GB. When more than a quarter of the file
-    /// is free after a migration, `VACUUM` writes it anew without them (5 s for the country's
-    /// file: 1.95 GB; it needs room for a copy while it runs). Best effort: if it cannot (a reader of
+    /// is free after a migration, `VACUUM` writes it anew without them (8.5-12 s for the
+    /// country's file: 1.84 GB; it needs room for a copy while it runs). Best effort: if it cannot (a reader of
     /// another process holds the file, a full disk), later writes reuse the free pages.
     async fn give_back_free_pages(&self, announce: &(dyn Fn(&str) + Sync)) {
-        let pragma = |name: &'static str| {
-            let pool = self.pool.clone();
-            async move {
-                sqlx::query_scalar::<_, i64>(name)
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap_or(0)
-            }
-        };
-        let free = pragma("PRAGMA freelist_count").await;
-        let pages = pragma("PRAGMA page_count").await;
+        let (free, pages): (i64, i64) = sqlx::query_as(
+            "SELECT f.freelist_count, p.page_count FROM pragma_freelist_count() f, pragma_page_count() p",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap_or((0, 0));
         if free * 4 > pages {
             announce("Giver den frigjorte plads i databasefilen tilbage ...");
             // In WAL mode the file is written anew through the log, which then holds a copy of
